@@ -1,0 +1,278 @@
+"""The command line: the only module that prints, parses argv, builds real clients and sets exit codes."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from generator import __version__
+from generator.config import CONFIG_NAME, Settings, load_settings
+from generator.errors import NewsletterError
+
+EXIT_OK, EXIT_FAILED_INPUTS, EXIT_USAGE = 0, 1, 2
+
+
+def _emit_json(doc: Any) -> None:
+    json.dump(doc, sys.stdout, ensure_ascii=False, indent=2, default=str)
+    sys.stdout.write("\n")
+
+
+def _err(message: str) -> None:
+    print(f"newsletter: error: {message}", file=sys.stderr)
+
+
+def _progress(args: argparse.Namespace):
+    """A callback for stage progress on stderr, silenced by --quiet."""
+    quiet = getattr(args, "quiet", False)
+
+    def report(message: str) -> None:
+        if not quiet:
+            print(f"· {message}", file=sys.stderr, flush=True)
+
+    return report
+
+
+# --------------------------------------------------------------------------------------------- init
+
+INIT_TEMPLATE = """\
+# Configuration de la newsletter (newsletter.toml). Toutes les clés sont facultatives.
+# Ordre de priorité : ce fichier < variables d'environnement < options de la ligne de commande.
+
+[newsletter]
+name = "La Lettre Tech"          # nom de VOTRE newsletter (jamais celui de Cybernetica ou CaféTech)
+author = "La rédaction"          # signature
+style = "cybernetica"            # cybernetica | cafetech
+# source_url = "https://exemple.fr/emission"   # lien des horodatages (#t=...)
+
+[paths]
+inbox = "inbox"                  # les transcriptions arrivent ici
+outbox = "outbox"                # les brouillons sont écrits ici
+state = "state"                  # registre SQLite, verrou, journaux
+
+[llm]
+backend = "auto"                 # auto : openai si OPENAI_API_KEY ou OPENAI_BASE_URL, sinon extractif
+# base_url = "http://127.0.0.1:11434/v1"   # Ollama, vLLM, llama.cpp, Mistral, OpenAI...
+model = "gpt-4o-mini"
+timeout = 120                    # secondes par appel
+max_retries = 2
+max_concurrency = 4
+context_window = 16384
+# La clé d'API se lit uniquement dans OPENAI_API_KEY, jamais dans ce fichier.
+
+[segment]
+min_segment_s = 120              # durée minimale d'un sujet, en secondes
+
+[ingest]
+max_size_mb = 50
+
+[run]
+edition_per = "run"              # run : une édition par passage ; episode : une par épisode
+settle_seconds = 5               # un fichier doit rester inchangé ce temps avant d'être lu
+
+[schedule]
+time = "06:00"                   # heure locale ; 02:00-03:00 refusé (changement d'heure)
+days = "*"                       # jours cron : "*", "mon-fri", "mon,thu"
+timezone = "Europe/Paris"
+
+# [prompts]
+# summarise_segment = 1          # épingler une version de prompt
+
+# [prices.mon-modele]            # prix par million de jetons, en dollars
+# input = 0.15
+# cached_input = 0.075
+# output = 0.60
+"""
+
+
+def cmd_init(args: argparse.Namespace, settings: Settings | None) -> int:
+    root = Path(args.dir)
+    root.mkdir(parents=True, exist_ok=True)
+    config = root / CONFIG_NAME
+    if config.exists():
+        print(f"{config} existe déjà : laissé tel quel.", file=sys.stderr)
+    else:
+        config.write_text(INIT_TEMPLATE, encoding="utf-8")
+        print(f"écrit {config}", file=sys.stderr)
+    for name in ("inbox", "outbox", "state"):
+        (root / name).mkdir(exist_ok=True)
+    print(str(root.resolve()))
+    return EXIT_OK
+
+
+# ----------------------------------------------------------------------------------- not yet built
+
+
+def _not_built(name: str) -> int:
+    _err(f"`{name}` is not available yet in this version")
+    return EXIT_USAGE
+
+
+def cmd_inspect(args: argparse.Namespace, settings: Settings) -> int:
+    return _not_built("inspect")
+
+
+def cmd_segment(args: argparse.Namespace, settings: Settings) -> int:
+    return _not_built("segment")
+
+
+def cmd_generate(args: argparse.Namespace, settings: Settings) -> int:
+    return _not_built("generate")
+
+
+def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    return _not_built("run")
+
+
+def cmd_schedule(args: argparse.Namespace, settings: Settings) -> int:
+    return _not_built("schedule")
+
+
+def cmd_drafts(args: argparse.Namespace, settings: Settings) -> int:
+    return _not_built("drafts")
+
+
+def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
+    return _not_built("show")
+
+
+def cmd_approve(args: argparse.Namespace, settings: Settings) -> int:
+    return _not_built("approve")
+
+
+def cmd_reject(args: argparse.Namespace, settings: Settings) -> int:
+    return _not_built("reject")
+
+
+def cmd_preview(args: argparse.Namespace, settings: Settings) -> int:
+    return _not_built("preview")
+
+
+def cmd_prompts(args: argparse.Namespace, settings: Settings) -> int:
+    return _not_built("prompts")
+
+
+# ------------------------------------------------------------------------------------------ parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--config", metavar="PATH", help=f"config file (default: ./{CONFIG_NAME})")
+    common.add_argument("--quiet", "-q", action="store_true", help="no progress on stderr")
+
+    parser = argparse.ArgumentParser(
+        prog="newsletter",
+        description="Transcriptions d'émissions tech -> brouillons de newsletter en français.",
+        parents=[common],
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def add(name: str, help_: str) -> argparse.ArgumentParser:
+        return sub.add_parser(name, help=help_, description=help_, parents=[common])
+
+    p = add("init", "write a commented newsletter.toml and create inbox/, outbox/, state/")
+    p.add_argument("dir", nargs="?", default=".")
+
+    p = add("inspect", "parsed metadata and cleaning report of a transcript")
+    p.add_argument("file")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--utterances", action="store_true", help="also list the cleaned sentences")
+
+    p = add("segment", "topics with start/end timestamps and titles")
+    p.add_argument("file")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--min-segment", type=float, metavar="SECONDS")
+    p.add_argument("--backend", choices=("auto", "extractive", "openai"))
+
+    def llm_flags(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--style", choices=("cybernetica", "cafetech"))
+        p.add_argument("--backend", choices=("auto", "extractive", "openai"))
+        p.add_argument("--model")
+        p.add_argument("--base-url")
+        p.add_argument("--timeout", type=float)
+        p.add_argument("--max-retries", type=int)
+        p.add_argument("--max-concurrency", type=int)
+        p.add_argument("--context-window", type=int)
+        p.add_argument("--no-cache", action="store_true", help="ignore cached LLM answers")
+        p.add_argument("--dry-run", action="store_true", help="estimate calls, tokens and cost; call nothing")
+        p.add_argument("--json", action="store_true")
+
+    p = add("generate", "one edition from these transcripts")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    llm_flags(p)
+
+    p = add("run", "all new inbox transcripts -> one edition (the nightly job)")
+    llm_flags(p)
+    p.add_argument("--wait", action="store_true", help="wait for another run's lock instead of exiting")
+
+    add("schedule", "the long-running nightly scheduler")
+
+    p = add("drafts", "list drafts in the outbox")
+    p.add_argument("--json", action="store_true")
+    p = add("show", "print a draft")
+    p.add_argument("id")
+    p.add_argument("--format", choices=("md", "html", "txt"), default="md")
+    p = add("approve", "approve a draft")
+    p.add_argument("id")
+    p = add("reject", "reject a draft")
+    p.add_argument("id")
+    p.add_argument("--reason", required=True)
+    p = add("preview", "serve a draft's HTML on 127.0.0.1")
+    p.add_argument("id")
+    p.add_argument("--port", type=int, default=0)
+
+    p = add("prompts", "list prompt files")
+    p.add_argument("--json", action="store_true")
+    return parser
+
+
+COMMANDS = {
+    "init": cmd_init,
+    "inspect": cmd_inspect,
+    "segment": cmd_segment,
+    "generate": cmd_generate,
+    "run": cmd_run,
+    "schedule": cmd_schedule,
+    "drafts": cmd_drafts,
+    "show": cmd_show,
+    "approve": cmd_approve,
+    "reject": cmd_reject,
+    "preview": cmd_preview,
+    "prompts": cmd_prompts,
+}
+
+
+def _overrides(args: argparse.Namespace) -> dict[str, dict[str, Any]]:
+    get = lambda name: getattr(args, name, None)  # noqa: E731
+    return {
+        "llm": {
+            "backend": get("backend"),
+            "model": get("model"),
+            "base_url": get("base_url"),
+            "timeout": get("timeout"),
+            "max_retries": get("max_retries"),
+            "max_concurrency": get("max_concurrency"),
+            "context_window": get("context_window"),
+        },
+        "newsletter": {"style": get("style")},
+        "segment": {"min_segment_s": get("min_segment")},
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "init":
+            return cmd_init(args, None)
+        settings = load_settings(args.config, overrides=_overrides(args))
+        return COMMANDS[args.command](args, settings)
+    except NewsletterError as exc:
+        _err(str(exc))
+        return exc.exit_code
+    except KeyboardInterrupt:
+        _err("interrupted")
+        return 130

@@ -1,0 +1,253 @@
+"""Settings: newsletter.toml (tomllib) < NEWSLETTER_* / OPENAI_* environment < command-line flags."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from generator.errors import ConfigError
+
+CONFIG_NAME = "newsletter.toml"
+
+# Per million tokens: (input, cached input, output), USD. Public list prices; override in [prices].
+DEFAULT_PRICES: dict[str, tuple[float, float, float]] = {
+    "gpt-4o-mini": (0.15, 0.075, 0.60),
+    "gpt-4.1-mini": (0.40, 0.10, 1.60),
+    "gpt-4.1-nano": (0.10, 0.025, 0.40),
+    "gpt-4o": (2.50, 1.25, 10.00),
+    "mistral-small-latest": (0.10, 0.10, 0.30),
+    "ministral-8b-latest": (0.10, 0.10, 0.10),
+}
+
+
+@dataclass(frozen=True)
+class NewsletterSettings:
+    name: str = "La Lettre Tech"
+    author: str = "La rédaction"
+    sign_off: str = ""
+    style: str = "cybernetica"
+    source_url: str | None = None
+
+
+@dataclass(frozen=True)
+class PathSettings:
+    inbox: Path = Path("inbox")
+    outbox: Path = Path("outbox")
+    state: Path = Path("state")
+
+
+@dataclass(frozen=True)
+class LLMSettings:
+    backend: str = "auto"  # auto | extractive | openai
+    base_url: str | None = None
+    api_key: str | None = None  # only ever from the environment
+    model: str = "gpt-4o-mini"
+    timeout: float = 120.0
+    max_retries: int = 2
+    max_concurrency: int = 4
+    context_window: int = 16384
+    max_output_tokens: int = 1024
+    temperature: float = 0.2
+    seed: int | None = 42
+
+
+@dataclass(frozen=True)
+class IngestSettings:
+    max_size_mb: float = 50.0
+
+
+@dataclass(frozen=True)
+class SegmentSettings:
+    min_segment_s: float = 120.0
+
+
+@dataclass(frozen=True)
+class RunSettings:
+    edition_per: str = "run"  # run | episode
+    settle_seconds: float = 5.0
+
+
+@dataclass(frozen=True)
+class ScheduleSettings:
+    time: str = "06:00"
+    days: str = "*"  # cron day_of_week: "*", "mon-fri", "mon,thu"...
+    timezone: str = "Europe/Paris"
+    misfire_grace_s: int = 3600
+
+
+@dataclass(frozen=True)
+class Settings:
+    newsletter: NewsletterSettings = field(default_factory=NewsletterSettings)
+    paths: PathSettings = field(default_factory=PathSettings)
+    llm: LLMSettings = field(default_factory=LLMSettings)
+    ingest: IngestSettings = field(default_factory=IngestSettings)
+    segment: SegmentSettings = field(default_factory=SegmentSettings)
+    run: RunSettings = field(default_factory=RunSettings)
+    schedule: ScheduleSettings = field(default_factory=ScheduleSettings)
+    prompts: Mapping[str, int] = field(default_factory=dict)  # prompt id -> pinned version
+    prices: Mapping[str, tuple[float, float, float]] = field(default_factory=lambda: dict(DEFAULT_PRICES))
+    config_path: Path | None = None
+
+    @property
+    def llm_configured(self) -> bool:
+        return bool(self.llm.api_key or self.llm.base_url)
+
+    @property
+    def resolved_backend(self) -> str:
+        """`auto` means openai when a key or base URL is set, else extractive."""
+        if self.llm.backend == "auto":
+            return "openai" if self.llm_configured else "extractive"
+        return self.llm.backend
+
+
+_SECTIONS = {
+    "newsletter": NewsletterSettings,
+    "paths": PathSettings,
+    "llm": LLMSettings,
+    "ingest": IngestSettings,
+    "segment": SegmentSettings,
+    "run": RunSettings,
+    "schedule": ScheduleSettings,
+}
+
+
+def _coerce(section: str, key: str, value: Any, target: Any) -> Any:
+    """Convert a TOML or environment value to the type of the default."""
+    try:
+        if isinstance(target, Path) or (section == "paths"):
+            return Path(value)
+        if isinstance(target, bool):
+            return value if isinstance(value, bool) else str(value).lower() in ("1", "true", "yes", "oui")
+        if isinstance(target, int) and not isinstance(target, bool):
+            return int(value)
+        if isinstance(target, float):
+            return float(value)
+        if target is None and key == "seed":
+            return int(value)
+        return value if value is None else str(value)
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"[{section}] {key} = {value!r} is not valid: {exc}") from exc
+
+
+def _apply(section_obj: Any, section: str, values: Mapping[str, Any]) -> Any:
+    known = {f.name: f for f in fields(section_obj)}
+    changes = {}
+    for key, value in values.items():
+        if key not in known or (section == "llm" and key == "api_key"):
+            hint = " (the API key is read only from OPENAI_API_KEY)" if key == "api_key" else ""
+            raise ConfigError(f"unknown setting [{section}] {key}{hint}; known: {', '.join(sorted(known))}")
+        changes[key] = _coerce(section, key, value, getattr(section_obj, key))
+    return replace(section_obj, **changes)
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"invalid TOML: {exc}", path=str(path)) from exc
+    except OSError as exc:
+        raise ConfigError(f"cannot read config: {exc.strerror}", path=str(path)) from exc
+
+
+def _prices(raw: Mapping[str, Any]) -> dict[str, tuple[float, float, float]]:
+    prices = dict(DEFAULT_PRICES)
+    for model, entry in raw.items():
+        try:
+            prices[model] = (float(entry["input"]), float(entry.get("cached_input", entry["input"])),
+                             float(entry["output"]))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ConfigError(f"[prices.{model}] needs numeric input, output (and optional cached_input)") from exc
+    return prices
+
+
+ENV_MAP = {
+    "OPENAI_API_KEY": ("llm", "api_key"),
+    "OPENAI_BASE_URL": ("llm", "base_url"),
+    "NEWSLETTER_MODEL": ("llm", "model"),
+    "NEWSLETTER_TIMEOUT": ("llm", "timeout"),
+    "NEWSLETTER_MAX_RETRIES": ("llm", "max_retries"),
+    "NEWSLETTER_MAX_CONCURRENCY": ("llm", "max_concurrency"),
+    "NEWSLETTER_CONTEXT_WINDOW": ("llm", "context_window"),
+    "NEWSLETTER_BACKEND": ("llm", "backend"),
+    "NEWSLETTER_STYLE": ("newsletter", "style"),
+}
+
+
+def load_settings(
+    config: str | Path | None = None,
+    *,
+    env: Mapping[str, str] | None = None,
+    overrides: Mapping[str, Mapping[str, Any]] | None = None,
+    cwd: Path | None = None,
+) -> Settings:
+    """Build Settings from the config file (explicit path, else ./newsletter.toml if present), env, flags."""
+    env = os.environ if env is None else env
+    base = cwd or Path.cwd()
+    path: Path | None
+    if config is not None:
+        path = Path(config)
+        if not path.is_file():
+            raise ConfigError("config file not found; run `newsletter init` or fix --config", path=str(path))
+    else:
+        path = base / CONFIG_NAME
+        if not path.is_file():
+            path = None
+    raw = _read_toml(path) if path else {}
+
+    settings = Settings(config_path=path)
+    updates: dict[str, Any] = {}
+    for key, value in raw.items():
+        if key in _SECTIONS:
+            if not isinstance(value, dict):
+                raise ConfigError(f"[{key}] must be a table", path=str(path))
+            updates[key] = _apply(getattr(settings, key), key, value)
+        elif key == "prompts":
+            try:
+                updates["prompts"] = {str(k): int(v) for k, v in value.items()}
+            except (AttributeError, TypeError, ValueError) as exc:
+                raise ConfigError("[prompts] maps a prompt id to a version number", path=str(path)) from exc
+        elif key == "prices":
+            updates["prices"] = _prices(value)
+        else:
+            raise ConfigError(f"unknown section [{key}]", path=str(path))
+    settings = replace(settings, **updates)
+
+    # Relative paths in a config file are relative to that file's folder.
+    root = path.parent if path else base
+    settings = replace(settings, paths=PathSettings(
+        *(p if p.is_absolute() else root / p
+          for p in (settings.paths.inbox, settings.paths.outbox, settings.paths.state))))
+
+    env_updates: dict[str, dict[str, Any]] = {}
+    for var, (section, key) in ENV_MAP.items():
+        if env.get(var):
+            env_updates.setdefault(section, {})[key] = env[var]
+    for section, values in env_updates.items():
+        obj = getattr(settings, section)
+        if section == "llm" and "api_key" in values:
+            obj = replace(obj, api_key=values.pop("api_key"))
+        settings = replace(settings, **{section: _apply(obj, section, values)})
+
+    for section, values in (overrides or {}).items():
+        clean = {k: v for k, v in values.items() if v is not None}
+        if clean:
+            settings = replace(settings, **{section: _apply(getattr(settings, section), section, clean)})
+
+    _validate(settings)
+    return settings
+
+
+def _validate(settings: Settings) -> None:
+    if settings.llm.backend not in ("auto", "extractive", "openai"):
+        raise ConfigError(f"[llm] backend must be auto, extractive or openai, not {settings.llm.backend!r}")
+    if settings.newsletter.style not in ("cybernetica", "cafetech"):
+        raise ConfigError(f"[newsletter] style must be cybernetica or cafetech, not {settings.newsletter.style!r}")
+    if settings.run.edition_per not in ("run", "episode"):
+        raise ConfigError(f"[run] edition_per must be run or episode, not {settings.run.edition_per!r}")
+    if settings.llm.max_concurrency < 1 or settings.llm.max_retries < 0 or settings.llm.timeout <= 0:
+        raise ConfigError("[llm] max_concurrency >= 1, max_retries >= 0 and timeout > 0 are required")

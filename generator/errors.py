@@ -1,0 +1,53 @@
+"""One base error, one subclass per stage; every message says what went wrong and what to do."""
+
+from __future__ import annotations
+
+
+class NewsletterError(Exception):
+    """Base of every error the tool reports to a user (exit code 2 unless said otherwise)."""
+
+    exit_code = 2
+
+    def __init__(self, message: str, *, path: str | None = None) -> None:
+        self.path = path
+        super().__init__(f"{path}: {message}" if path else message)
+
+
+class ConfigError(NewsletterError):
+    """Bad configuration file, environment variable or flag."""
+
+
+class InputError(NewsletterError):
+    """A transcript that cannot be read or parsed (empty, binary, truncated, too big...)."""
+
+
+class SegmentError(NewsletterError):
+    """Segmentation could not run."""
+
+
+class PromptError(NewsletterError):
+    """A prompt file is malformed or cannot be rendered."""
+
+
+class LLMError(NewsletterError):
+    """The language-model backend failed (network, refusal, invalid output)."""
+
+
+class BudgetError(LLMError):
+    """A request cannot fit in the configured context window."""
+
+
+class SummariseError(NewsletterError):
+    """A segment could not be summarised."""
+
+
+class RenderError(NewsletterError):
+    """A template failed to render."""
+
+
+class OutboxError(NewsletterError):
+    """A draft cannot be found, written or moved to the requested status."""
+
+
+class LockError(NewsletterError):
+    """Another run holds the lock."""

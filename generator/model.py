@@ -1,0 +1,240 @@
+"""Plain frozen dataclasses passed between stages."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+SEGMENT_KINDS = ("intro", "topic", "interview", "outro", "transition", "ad")
+
+
+def format_ts(seconds: float | None) -> str | None:
+    """Seconds -> "MM:SS" (or "H:MM:SS" from one hour on); None stays None."""
+    if seconds is None:
+        return None
+    total = int(seconds)
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"
+
+
+@dataclass(frozen=True)
+class Guest:
+    """A person named in the episode description."""
+
+    name: str
+    role: str | None = None
+
+
+@dataclass(frozen=True)
+class Utterance:
+    """One unit of speech: a caption fragment after ingest, a sentence after clean."""
+
+    text: str
+    start_s: float | None = None
+    end_s: float | None = None
+    speaker: str | None = None
+
+    @property
+    def start(self) -> str | None:
+        return format_ts(self.start_s)
+
+
+@dataclass(frozen=True)
+class NameFix:
+    """A speech-recognition variant replaced by the description's spelling."""
+
+    wrong: str
+    right: str
+    count: int
+
+
+@dataclass(frozen=True)
+class Episode:
+    """A transcript: metadata plus speech. `utterances` are sentences once cleaned."""
+
+    path: str
+    sha256: str
+    format: str  # scraped, srt, webvtt, whisper_json, youtube_json, plain
+    encoding: str
+    utterances: tuple[Utterance, ...]
+    show: str | None = None
+    date: dt.date | None = None
+    host: str | None = None
+    guests: tuple[Guest, ...] = ()
+    description: str | None = None
+    source_url: str | None = None
+    noise_removed: int = 0
+    name_fixes: tuple[NameFix, ...] = ()
+    warnings: tuple[str, ...] = ()
+    cleaned: bool = False
+
+    @property
+    def duration_s(self) -> float | None:
+        ends = [u.end_s if u.end_s is not None else u.start_s for u in self.utterances]
+        ends = [e for e in ends if e is not None]
+        return max(ends) if ends else None
+
+    @property
+    def known_names(self) -> tuple[str, ...]:
+        names = [g.name for g in self.guests]
+        if self.host:
+            names.insert(0, self.host)
+        return tuple(names)
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A topic span of an episode: utterances[first:last]."""
+
+    index: int
+    first: int
+    last: int
+    start_s: float | None
+    end_s: float | None
+    title: str
+    kind: str = "topic"
+
+    @property
+    def start(self) -> str | None:
+        return format_ts(self.start_s)
+
+    @property
+    def end(self) -> str | None:
+        return format_ts(self.end_s)
+
+
+@dataclass(frozen=True)
+class Quote:
+    """A quote published in a draft: always the exact span of the cleaned transcript."""
+
+    text: str
+    start_s: float | None
+    speaker: str | None
+    verified: bool
+    utterance: int  # index of the utterance holding the first word
+    match: str = "exact"  # exact | fuzzy
+    score: float = 1.0
+
+    @property
+    def start(self) -> str | None:
+        return format_ts(self.start_s)
+
+
+@dataclass(frozen=True)
+class RejectedQuote:
+    """A quote proposed by a backend and refused, with the reason."""
+
+    text: str
+    reason: str
+    segment: int
+    episode: str = ""
+
+
+@dataclass(frozen=True)
+class SegmentSummary:
+    """What a backend said about one segment, after verification and grounding checks."""
+
+    episode_sha256: str
+    segment: Segment
+    title: str
+    summary: str
+    key_points: tuple[str, ...] = ()
+    quotes: tuple[Quote, ...] = ()
+    rejected_quotes: tuple[RejectedQuote, ...] = ()
+    entities: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()  # grounding failures, shown to the reviewer
+    importance: float = 0.0
+    failed: str | None = None  # set when the backend could not summarise this segment
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where an edition's material came from."""
+
+    path: str
+    sha256: str
+    show: str | None
+    date: dt.date | None
+    host: str | None = None
+    guests: tuple[Guest, ...] = ()
+    source_url: str | None = None
+
+
+@dataclass(frozen=True)
+class Section:
+    """One newsletter section: one topic of one episode."""
+
+    title: str
+    summary: str
+    source: Source
+    start_s: float | None
+    end_s: float | None
+    key_points: tuple[str, ...] = ()
+    quotes: tuple[Quote, ...] = ()
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def start(self) -> str | None:
+        return format_ts(self.start_s)
+
+
+@dataclass(frozen=True)
+class Edition:
+    """A whole newsletter issue, before rendering."""
+
+    style: str
+    title: str
+    intro: str
+    announcement: str
+    sections: tuple[Section, ...]
+    closing: str
+    sources: tuple[Source, ...]
+    epigraph: Quote | None = None
+    extractive: bool = True
+    date: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class Usage:
+    """Tokens spent; `estimated` when the server gave no usage and we counted ourselves."""
+
+    input: int = 0
+    output: int = 0
+    cached: int = 0
+    calls: int = 0
+    estimated: bool = False
+
+    def __add__(self, other: Usage) -> Usage:
+        return Usage(
+            self.input + other.input,
+            self.output + other.output,
+            self.cached + other.cached,
+            self.calls + other.calls,
+            self.estimated or other.estimated,
+        )
+
+
+@dataclass(frozen=True)
+class PromptUse:
+    """A prompt file used for a draft."""
+
+    id: str
+    version: int
+    hash: str
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Everything draft.json records about how an edition was made."""
+
+    backend: str
+    model: str | None
+    prompts: tuple[PromptUse, ...] = ()
+    usage: Usage = field(default_factory=Usage)
+    cost_estimate: float = 0.0
+    timings: dict[str, float] = field(default_factory=dict)
+    rejected_quotes: tuple[RejectedQuote, ...] = ()
+    warnings: tuple[str, ...] = ()
+    extra: dict[str, Any] = field(default_factory=dict)
