@@ -1,0 +1,287 @@
+"""The offline backend: representative sentences, key points, quotable lines and titles, no LLM.
+
+Fully deterministic: TF-IDF (or sentence embeddings when an embedder is handed in) for centrality,
+maximal marginal relevance for diversity, simple lexical cues for quotability.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from generator import french, grounding
+from generator.model import Episode, Quote, RejectedQuote, Segment, SegmentSummary
+from generator.quotes import Verifier
+
+TOPIC_KINDS = ("topic", "interview")
+SUMMARY_MIN, SUMMARY_MAX = 3, 5
+QUOTE_MIN_WORDS, QUOTE_MAX_WORDS = 8, 40
+MMR_LAMBDA = 0.7
+
+_FIRST_PERSON = re.compile(r"\b(?:je|j'|j’|moi|nous|on|mon|ma|mes|notre|nos)\b", re.IGNORECASE)
+_CONVICTION = re.compile(
+    r"\b(?:crois|pense|suis convaincue?|faut|jamais|toujours|absolument|clairement|vraiment|évidemment|"
+    r"fondamentalement|le vrai|la vraie|la question|le problème|l'enjeu|c'est (?:un|une|le|la)|"
+    r"comme (?:un|une|le|la|si)|autrement dit)\b",
+    re.IGNORECASE,
+)
+_CLAUSE = re.compile(r"(?<=[,;:])\s+")
+_GREETING = re.compile(r"\b(?:bonjour|bonsoir|merci|bienvenue|au revoir)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class _Sentence:
+    index: int  # episode utterance index
+    text: str
+    words: int
+
+
+def _word_count(text: str) -> int:
+    return len(french.words(text)) + len(re.findall(r"\d+", text))
+
+
+class _Vectors:
+    """TF-IDF vectors of all episode sentences (IDF over the episode, so topic words weigh more)."""
+
+    def __init__(self, texts: Sequence[str]) -> None:
+        docs = [french.content_stems(t) for t in texts]
+        vocab: dict[str, int] = {}
+        for doc in docs:
+            for w in doc:
+                vocab.setdefault(w, len(vocab))
+        df = Counter(w for doc in docs for w in set(doc))
+        n = max(len(docs), 1)
+        self.idf = {w: math.log((1 + n) / (1 + c)) + 1.0 for w, c in df.items()}
+        self.vocab = vocab
+        mat = np.zeros((len(docs), max(len(vocab), 1)), dtype=np.float32)
+        for i, doc in enumerate(docs):
+            for w, c in Counter(doc).items():
+                mat[i, vocab[w]] = (1 + math.log(c)) * self.idf[w]
+        norms = np.linalg.norm(mat, axis=1, keepdims=True)
+        self.matrix = mat / np.where(norms == 0, 1, norms)
+
+
+def _mmr(sim: np.ndarray, relevance: np.ndarray, candidates: list[int], k: int) -> list[int]:
+    """Maximal marginal relevance: relevant picks that do not repeat each other."""
+    chosen: list[int] = []
+    pool = list(candidates)
+    while pool and len(chosen) < k:
+
+        def score(i: int) -> float:
+            redundancy = max((float(sim[i, j]) for j in chosen), default=0.0)
+            return MMR_LAMBDA * float(relevance[i]) - (1 - MMR_LAMBDA) * redundancy
+
+        best = max(pool, key=lambda i: (score(i), -i))
+        chosen.append(best)
+        pool.remove(best)
+    return chosen
+
+
+def _quotable(text: str, centrality: float) -> float:
+    """How quotable a clause is: first-person conviction, figures, images; 8 to 40 words only."""
+    n = _word_count(text)
+    if n < QUOTE_MIN_WORDS or n > QUOTE_MAX_WORDS or text.rstrip().endswith("?") or _GREETING.search(text):
+        return 0.0
+    score = centrality
+    score += 0.6 if _FIRST_PERSON.search(text) else 0.0
+    score += 0.4 * min(2, len(_CONVICTION.findall(text)))
+    score += 0.5 if grounding.figures(text) else 0.0
+    score += 0.2 if 12 <= n <= 30 else 0.0
+    return score
+
+
+def _spans(text: str) -> list[str]:
+    """The sentence itself and its runs of consecutive clauses (long spoken sentences hide good lines)."""
+    clauses = [c for c in _CLAUSE.split(text) if c]
+    spans = [text]
+    for i in range(len(clauses)):
+        for j in range(i + 1, min(len(clauses), i + 4) + 1):
+            span = " ".join(clauses[i:j]).rstrip(",;: ")
+            if span != text:
+                spans.append(span)
+    return spans
+
+
+def keyphrases(texts: Sequence[str], vectors: _Vectors, exclude: Sequence[str] = (), k: int = 3) -> list[str]:
+    """Most distinctive phrases of some sentences: runs of 1-3 content words, scored by TF-IDF."""
+    banned = {grounding._fold(e) for e in exclude}
+    banned_words = {w for e in banned for w in e.split()}
+    counts: Counter[str] = Counter()
+    surface: dict[str, Counter[str]] = {}
+    for text in texts:
+        run: list[str] = []
+        for token in [*french.words(text), ""]:
+            if token and not french.is_stopword(token) and not token.isdigit():
+                run.append(token)
+                continue
+            for n in (1, 2, 3):
+                for i in range(len(run) - n + 1):
+                    phrase = run[i : i + n]
+                    key = " ".join(french.stem(w) for w in phrase)
+                    counts[key] += 1
+                    surface.setdefault(key, Counter())[" ".join(phrase)] += 1
+            run = []
+
+    def score(key: str) -> float:
+        stems = key.split()
+        tfidf = sum(vectors.idf.get(s, 0.0) for s in stems) / len(stems)
+        # Longer phrases are more telling but rarer: reward repetition and length a little each.
+        return (
+            counts[key] * tfidf * (1 + 0.3 * (len(stems) - 1)) if counts[key] > 1 or len(stems) > 1 else 0.0
+        )
+
+    ranked = sorted(counts, key=lambda key: (-score(key), key))
+    picked: list[str] = []
+    used: set[str] = set()
+    for key in ranked:
+        if score(key) <= 0 or len(picked) >= k:
+            break
+        best = surface[key].most_common(1)[0][0]
+        folded = grounding._fold(best)
+        if folded in banned or set(folded.split()) & banned_words or set(key.split()) & used:
+            continue
+        picked.append(best)
+        used |= set(key.split())
+    return picked
+
+
+def importance(summary_sentences: int, words: int, figures: int, quotables: int, kind: str) -> float:
+    """A deterministic weight for ordering sections: length, figures, quotable lines, kind."""
+    score = math.log1p(words) + 0.3 * min(figures, 5) + 0.5 * min(quotables, 3) + 0.2 * summary_sentences
+    return round(score * (1.1 if kind == "interview" else 1.0), 4)
+
+
+def summarise_segment(
+    episode: Episode,
+    segment: Segment,
+    *,
+    verifier: Verifier,
+    vectors: _Vectors,
+    matrix: np.ndarray,
+    title_join: str = " : ",
+) -> SegmentSummary:
+    """One segment -> SegmentSummary from its own sentences (quotes verified like any backend's)."""
+    sentences = [
+        _Sentence(i, episode.utterances[i].text, _word_count(episode.utterances[i].text))
+        for i in range(segment.first, segment.last)
+    ]
+    rows = np.array([s.index for s in sentences], dtype=int)
+    seg = matrix[rows] if len(rows) else np.zeros((0, matrix.shape[1]), dtype=np.float32)
+    sim = seg @ seg.T if len(rows) else np.zeros((0, 0))
+    centroid = seg.mean(axis=0) if len(rows) else None
+    if centroid is not None and np.linalg.norm(centroid) > 0:
+        relevance = seg @ (centroid / np.linalg.norm(centroid))
+    else:
+        relevance = np.zeros(len(sentences))
+
+    # Statements of a readable length make a summary; questions and greetings do not.
+    good = [
+        k
+        for k, s in enumerate(sentences)
+        if 6 <= s.words <= 60 and not s.text.rstrip().endswith("?") and not _GREETING.search(s.text)
+    ]
+    if len(good) < SUMMARY_MIN:
+        good = [k for k, s in enumerate(sentences) if s.words >= 4] or list(range(len(sentences)))
+    k = max(SUMMARY_MIN, min(SUMMARY_MAX, len(sentences) // 6))
+    picked = sorted(_mmr(sim, relevance, good, k))
+    summary = " ".join(sentences[i].text.strip() for i in picked)
+
+    # Key points: the sentences that carry figures, not already in the summary.
+    key_points = [
+        sentences[i].text.strip()
+        for i in good
+        if i not in picked and grounding.figures(sentences[i].text) and sentences[i].words <= 40
+    ]
+    key_points = key_points[:3]
+
+    # Quotable lines: best clause runs, then diversity; every one goes through verification.
+    candidates: list[tuple[float, int, str]] = []
+    for k_i, s in enumerate(sentences):
+        for span in _spans(s.text):
+            q = _quotable(span, float(relevance[k_i]) if len(relevance) else 0.0)
+            if q > 0:
+                candidates.append((q, k_i, span))
+    candidates.sort(key=lambda c: (-c[0], c[1]))
+    quotes: list[Quote] = []
+    rejected: list[RejectedQuote] = []
+    used_sentences: set[int] = set()
+    for _score, k_i, span in candidates:
+        if len(quotes) >= 2:
+            break
+        if k_i in used_sentences:
+            continue
+        result = verifier.verify(span, segment)
+        if isinstance(result, Quote):
+            quotes.append(result)
+            used_sentences.add(k_i)
+        else:
+            rejected.append(result)
+
+    texts = [s.text for s in sentences]
+    phrases = keyphrases(texts, vectors, exclude=episode.known_names)
+    if phrases:
+        first = phrases[0][:1].upper() + phrases[0][1:]
+        title = first + (title_join + phrases[1] if len(phrases) > 1 else "")
+    else:
+        title = segment.title
+    entities = []
+    for text in texts:
+        for name in grounding.candidate_names(text):
+            if name not in entities:
+                entities.append(name)
+
+    seg_text = " ".join(texts)
+    checked = grounding.check(summary, seg_text, episode.known_names)
+    return SegmentSummary(
+        episode_sha256=episode.sha256,
+        segment=segment,
+        title=title,
+        summary=checked.text,
+        key_points=tuple(key_points),
+        quotes=tuple(quotes),
+        rejected_quotes=tuple(rejected),
+        entities=tuple(entities[:10]),
+        warnings=checked.warnings,
+        importance=importance(
+            len(picked),
+            sum(s.words for s in sentences),
+            len(grounding.figures(seg_text)),
+            len(quotes),
+            segment.kind,
+        ),
+    )
+
+
+def topic_segments(segments: Sequence[Segment]) -> list[Segment]:
+    """Segments worth a section: topics and interviews (all of them if none is labelled so)."""
+    topics = [s for s in segments if s.kind in TOPIC_KINDS and s.last > s.first]
+    return topics or [s for s in segments if s.last > s.first]
+
+
+def summarise(
+    episode: Episode,
+    segments: Sequence[Segment],
+    *,
+    verifier: Verifier | None = None,
+    embedder=None,
+    progress: Callable[[str], None] | None = None,
+) -> list[SegmentSummary]:
+    """Every topic segment of an episode, summarised offline."""
+    verifier = verifier or Verifier(episode)
+    texts = [u.text for u in episode.utterances]
+    vectors = _Vectors(texts)
+    matrix = vectors.matrix
+    if embedder is not None:
+        # Sentence embeddings capture paraphrase that TF-IDF misses; TF-IDF still names the titles.
+        matrix = np.asarray(embedder.embed(texts), dtype=np.float32)
+    out = []
+    for seg in topic_segments(segments):
+        if progress:
+            progress(f"extractive: segment {seg.index} ({seg.start or '?'})")
+        out.append(summarise_segment(episode, seg, verifier=verifier, vectors=vectors, matrix=matrix))
+    return out
