@@ -111,7 +111,19 @@ def _not_built(name: str) -> int:
 
 
 def cmd_inspect(args: argparse.Namespace, settings: Settings) -> int:
-    return _not_built("inspect")
+    # Imported here so other commands do not pay for ftfy/rapidfuzz at start-up.
+    from generator.clean import clean
+    from generator.ingest import ingest, max_bytes_of
+    from generator.inspection import report, report_lines
+
+    raw = ingest(Path(args.file), max_bytes=max_bytes_of(settings))
+    episode = clean(raw)
+    doc = report(episode, utterances=args.utterances, fragments=len(raw.utterances))
+    if args.json:
+        _emit_json(doc)
+    else:
+        print("\n".join(report_lines(doc)))
+    return EXIT_OK
 
 
 def cmd_segment(args: argparse.Namespace, settings: Settings) -> int:

@@ -35,6 +35,7 @@ class Utterance:
     start_s: float | None = None
     end_s: float | None = None
     speaker: str | None = None
+    new_speaker: bool = False  # a speaker change starts here (leading dash, label, `>>`)
 
     @property
     def start(self) -> str | None:

@@ -1,0 +1,147 @@
+"""Episode -> Episode: noise inside the speech removed, fragments reflowed into sentences, names repaired."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+
+from generator.model import Episode, Utterance
+from generator.names import NameRepairer
+
+# Sound annotations of caption files: "[Musique]", "(rires)", "♪".
+_SOUND_WORDS = (
+    "musique|music|rires?|laughter|applaudissements|applause|inaudible|silence|bruits?|noise|"
+    "générique|jingle|toux|soupirs?|brouhaha|diaporama"
+)
+_ANNOTATION = re.compile(rf"\[[^\]\n]{{1,40}}\]|\((?:{_SOUND_WORDS})[^)]{{0,20}}\)|[♪♫]+", re.IGNORECASE)
+
+_END = re.compile(r"[.!?…]+[\"»”’')\]]*$")
+_ABBREVIATIONS = {
+    "m.",
+    "mm.",
+    "mme.",
+    "mmes.",
+    "mlle.",
+    "dr.",
+    "pr.",
+    "me.",
+    "st.",
+    "ste.",
+    "cf.",
+    "p.",
+    "pp.",
+    "av.",
+    "apr.",
+    "env.",
+    "vs.",
+    "n°.",
+    "no.",
+    "art.",
+    "chap.",
+    "éd.",
+    "coll.",
+    "inc.",
+    "ltd.",
+    "corp.",
+}
+_INITIAL = re.compile(r"^[«\"(]?[A-ZÀ-Þ]\.(?:-[A-ZÀ-Þ]\.)?$")
+_OPENS = re.compile(r"^[«\"“(\-–—]*\s*[A-ZÀ-Þ0-9]")
+
+# Captions without punctuation would make one endless sentence: cut at the next caption boundary.
+MAX_SENTENCE_WORDS = 60
+
+
+@dataclass
+class _Word:
+    text: str
+    fragment: int
+
+
+def remove_annotations(text: str) -> str:
+    """Caption text without sound annotations, whitespace collapsed."""
+    return " ".join(_ANNOTATION.sub(" ", text).split())
+
+
+def _ends_sentence(word: str, next_word: str) -> bool:
+    if not _END.search(word):
+        return False
+    if word.lower() in _ABBREVIATIONS or _INITIAL.match(word):
+        return False
+    return bool(_OPENS.match(next_word))
+
+
+def reflow(fragments: tuple[Utterance, ...]) -> tuple[Utterance, ...]:
+    """Caption fragments -> sentences; each keeps the timestamp and speaker of its first word.
+
+    Words are never dropped, duplicated or reordered: joining the sentences with single spaces gives
+    back the fragments joined with single spaces.
+    """
+    words: list[_Word] = []
+    for k, frag in enumerate(fragments):
+        words.extend(_Word(w, k) for w in frag.text.split())
+    sentences: list[Utterance] = []
+    current: list[_Word] = []
+    opens_fragment = False  # the current sentence starts with its fragment's first word
+
+    def flush() -> None:
+        if not current:
+            return
+        first = fragments[current[0].fragment]
+        sentences.append(
+            Utterance(
+                text=" ".join(w.text for w in current),
+                start_s=first.start_s,
+                end_s=fragments[current[-1].fragment].end_s,
+                speaker=first.speaker,
+                new_speaker=first.new_speaker and opens_fragment,
+            )
+        )
+        current.clear()
+
+    previous_fragment = -1
+    for word in words:
+        at_boundary = word.fragment != previous_fragment
+        if current:
+            frag = fragments[word.fragment]
+            turn = at_boundary and (frag.new_speaker or frag.speaker != fragments[previous_fragment].speaker)
+            too_long = at_boundary and len(current) >= MAX_SENTENCE_WORDS
+            if turn or too_long or _ends_sentence(current[-1].text, word.text):
+                flush()
+        if not current:
+            opens_fragment = at_boundary
+        current.append(word)
+        previous_fragment = word.fragment
+    flush()
+    # A sentence ends where the next one starts when captions carry no end time.
+    out = []
+    for k, s in enumerate(sentences):
+        if s.end_s is None and k + 1 < len(sentences) and sentences[k + 1].start_s is not None:
+            s = replace(s, end_s=max(sentences[k + 1].start_s, s.start_s or 0.0))
+        out.append(s)
+    return tuple(out)
+
+
+def clean(episode: Episode) -> Episode:
+    """Remove annotations and empty fragments, reflow into sentences, repair the guests' names."""
+    if episode.cleaned:
+        return episode
+    kept: list[Utterance] = []
+    noise = 0
+    for u in episode.utterances:
+        text = remove_annotations(u.text)
+        if not any(ch.isalpha() for ch in text):
+            noise += 1
+            continue
+        kept.append(replace(u, text=text) if text != u.text else u)
+    sentences = reflow(tuple(kept))
+    repairer = NameRepairer(episode.known_names)
+    sentences = tuple(
+        replace(s, text=fixed) if (fixed := repairer.repair(s.text)) != s.text else s for s in sentences
+    )
+    return replace(
+        episode,
+        utterances=sentences,
+        noise_removed=episode.noise_removed + noise,
+        name_fixes=repairer.fixes(),
+        cleaned=True,
+    )

@@ -1,0 +1,179 @@
+"""File -> Episode: checks, decoding, format detection, raw caption fragments and metadata."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from generator.decode import decode_bytes, fix_mojibake
+from generator.errors import InputError
+from generator.formats import Fragment, parse
+from generator.metadata import parse_date, parse_description
+from generator.model import Episode, Utterance, format_ts
+
+if TYPE_CHECKING:
+    from generator.config import Settings
+
+DEFAULT_MAX_BYTES = 50 * 1024 * 1024
+# Captions sometimes overlap by a fraction of a second; more than this is a broken file.
+BACKWARDS_TOLERANCE_S = 1.0
+
+
+def _read(path: Path, max_bytes: int) -> bytes:
+    """The file's bytes, after the checks that need no decoding. Never modifies the file."""
+    where = str(path)
+    if path.is_dir():
+        raise InputError("is a directory, not a transcript file", path=where)
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise InputError("no such file", path=where) from None
+    except OSError as exc:
+        raise InputError(f"cannot be read ({exc.strerror or exc})", path=where) from None
+    if size > max_bytes:
+        raise InputError(
+            f"is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB limit (raise [ingest] max_size_mb)",
+            path=where,
+        )
+    try:
+        with path.open("rb") as fh:
+            data = fh.read(max_bytes + 1)
+    except PermissionError:
+        raise InputError("cannot be read (permission denied)", path=where) from None
+    except OSError as exc:
+        raise InputError(f"cannot be read ({exc.strerror or exc})", path=where) from None
+    if len(data) > max_bytes:  # grew while we read it
+        raise InputError(f"is over the {max_bytes / 1e6:.0f} MB limit", path=where)
+    if not data.strip():
+        raise InputError("is empty", path=where)
+    return data
+
+
+def _sidecar_description(path: Path) -> tuple[str | None, dict[str, str]]:
+    """yt-dlp style sidecars beside caption files: `<name>.description`, `<name>.info.json`."""
+    stems = []
+    name = path.name
+    while "." in name:
+        name = name.rsplit(".", 1)[0]
+        stems.append(name)
+    for stem in stems:
+        desc = path.with_name(f"{stem}.description")
+        if desc.is_file():
+            try:
+                text, _ = decode_bytes(desc.read_bytes()[:100_000], str(desc))
+            except (OSError, InputError):
+                continue
+            lines = [line.strip() for line in text.splitlines() if line.strip()]
+            return (lines[0] if lines else None), {}
+        info = path.with_name(f"{stem}.info.json")
+        if info.is_file():
+            try:
+                doc = json.loads(info.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                continue
+            if not isinstance(doc, dict):
+                continue
+            meta = {}
+            if isinstance(doc.get("upload_date"), str) and len(doc["upload_date"]) == 8:
+                d = doc["upload_date"]
+                meta["date"] = f"{d[:4]}-{d[4:6]}-{d[6:]}"
+            for key, target in (("series", "show"), ("channel", "show"), ("uploader", "show")):
+                if isinstance(doc.get(key), str) and "show" not in meta:
+                    meta[target] = doc[key]
+            description = doc.get("description")
+            first = (
+                description.strip().splitlines()[0]
+                if isinstance(description, str) and description.strip()
+                else None
+            )
+            return first, meta
+    return None, {}
+
+
+def _check_order(fragments: list[Fragment], path: str) -> list[Fragment]:
+    """Timestamps may not go backwards; small caption overlaps are clamped."""
+    last: float | None = None
+    out = []
+    for frag in fragments:
+        if frag.start_s is not None:
+            if last is not None and frag.start_s < last:
+                if last - frag.start_s > BACKWARDS_TOLERANCE_S:
+                    raise InputError(
+                        f"timestamps go backwards at line {frag.line} ({format_ts(frag.start_s)} after "
+                        f"{format_ts(last)})",
+                        path=path,
+                    )
+                frag.start_s = last
+            last = frag.start_s
+        out.append(frag)
+    return out
+
+
+def ingest(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES, today: dt.date | None = None) -> Episode:
+    """Read a transcript file into an Episode of raw caption fragments plus its metadata."""
+    path = Path(path)
+    where = str(path)
+    today = today or dt.date.today()
+    data = _read(path, max_bytes)
+    text, encoding = decode_bytes(data, where)
+    text, repaired = fix_mojibake(text)
+    warnings: list[str] = []
+    if repaired:
+        warnings.append("mojibake repaired (text decoded with the wrong encoding somewhere upstream)")
+    parsed = parse(text, where)
+    if not parsed.fragments:
+        raise InputError("no speech found in this file", path=where)
+    fragments = _check_order(parsed.fragments, where)
+
+    description, meta = parsed.description, dict(parsed.meta)
+    if description is None and not meta:
+        description, meta = _sidecar_description(path)
+    show = host = None
+    date = None
+    guests: tuple = ()
+    if description:
+        info = parse_description(description, today)
+        show, date, host, guests = info.show, info.date, info.host, info.guests
+        warnings.extend(info.warnings)
+    show = show or meta.get("show") or None
+    host = host or meta.get("host") or None
+    if date is None and meta.get("date"):
+        date, warning = parse_date(meta["date"], today)
+        if warning:
+            warnings.append(warning)
+    if description is None and not meta:
+        warnings.append("no episode description found: show, date and guests are unknown")
+
+    utterances = tuple(
+        Utterance(text=f.text, start_s=f.start_s, end_s=f.end_s, speaker=f.speaker, new_speaker=f.new_speaker)
+        for f in fragments
+    )
+    return Episode(
+        path=where,
+        sha256=hashlib.sha256(data).hexdigest(),
+        format=parsed.format,
+        encoding=encoding,
+        utterances=utterances,
+        show=show,
+        date=date,
+        host=host,
+        guests=guests,
+        description=description,
+        noise_removed=parsed.noise,
+        warnings=tuple(warnings),
+    )
+
+
+def max_bytes_of(settings: Settings) -> int:
+    """The configured size limit in bytes."""
+    return int(settings.ingest.max_size_mb * 1024 * 1024)
+
+
+def load_episode(path: Path, settings: Settings, *, today: dt.date | None = None) -> Episode:
+    """Ingest and clean: the cleaned, sentence-level Episode every later stage uses."""
+    from generator.clean import clean
+
+    return clean(ingest(Path(path), max_bytes=max_bytes_of(settings), today=today))

@@ -1,0 +1,234 @@
+"""Episode metadata from a description line: French date, show, host, guests with their roles."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from generator.model import Guest
+
+MONTHS = {
+    "janvier": 1,
+    "fevrier": 2,
+    "mars": 3,
+    "avril": 4,
+    "mai": 5,
+    "juin": 6,
+    "juillet": 7,
+    "aout": 8,
+    "septembre": 9,
+    "octobre": 10,
+    "novembre": 11,
+    "decembre": 12,
+}
+WEEKDAYS = {"lundi": 0, "mardi": 1, "mercredi": 2, "jeudi": 3, "vendredi": 4, "samedi": 5, "dimanche": 6}
+
+_MONTH_RE = "janvier|f[ée]vrier|mars|avril|mai|juin|juillet|ao[uû]t|septembre|octobre|novembre|d[ée]cembre"
+_DATE_FR = re.compile(
+    rf"(?:\b(?P<weekday>lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)\s+)?"
+    rf"\b(?P<day>[0-3]?\d|1er)\s+(?P<month>{_MONTH_RE})\b(?:\s+(?P<year>(?:19|20)\d\d)\b)?",
+    re.IGNORECASE,
+)
+_DATE_ISO = re.compile(r"\b(?P<year>(?:19|20)\d\d)-(?P<month>[01]\d)-(?P<day>[0-3]\d)\b")
+_DATE_NUM = re.compile(r"\b(?P<day>[0-3]?\d)/(?P<month>[01]?\d)/(?P<year>(?:19|20)\d\d)\b")
+
+# "X a reçu ..." names a host; "X reçoit ..." is how show pages introduce their guests.
+_HOST_VERBS = re.compile(
+    r"\s+(?:a reçu|avait reçu|recevait|a accueilli|accueillait|a invité)\s+", re.IGNORECASE
+)
+_SHOW_VERBS = re.compile(r"\s+(?:reçoit|accueille|invite)\s+", re.IGNORECASE)
+_SHOW_IN = re.compile(
+    r"\b(?:dans|sur le plateau de|sur)\s+(?:l'émission\s+|le podcast\s+)?(?P<show>[A-Z0-9][\w'’&.-]*(?:\s+[A-Z0-9][\w'’&.-]*){0,4})"
+)
+_PARTICLES = {
+    "de",
+    "du",
+    "des",
+    "d'",
+    "van",
+    "von",
+    "der",
+    "den",
+    "le",
+    "la",
+    "di",
+    "da",
+    "del",
+    "ben",
+    "el",
+    "al",
+}
+_NAME_TOKEN = re.compile(r"^(?:[A-ZÀ-ÖØ-Þ][\w'’.-]*|[A-ZÀ-ÖØ-Þ]\.)$")
+_PARENS_GUEST = re.compile(r"(?P<name>[^,()]+?)\s*\((?P<role>[^()]*)\)")
+
+
+@dataclass(frozen=True)
+class Description:
+    """What a description line says about its episode."""
+
+    text: str
+    show: str | None
+    date: dt.date | None
+    host: str | None
+    guests: tuple[Guest, ...]
+    warnings: tuple[str, ...] = ()
+
+
+def fold(text: str) -> str:
+    """Lowercase without accents, for comparisons."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def resolve_year(
+    day: int, month: int, weekday: int | None, today: dt.date
+) -> tuple[dt.date | None, str | None]:
+    """A day and month without a year: the most recent year (not in the future) matching the weekday."""
+    for year in range(today.year, today.year - 40, -1):
+        try:
+            candidate = dt.date(year, month, day)
+        except ValueError:  # 29 February in a non-leap year
+            continue
+        if candidate > today:
+            continue
+        if weekday is None:
+            return candidate, "date without year nor weekday: assumed the most recent past one"
+        if candidate.weekday() == weekday:
+            return candidate, None
+    return None, "date without year: no recent year matches its weekday"
+
+
+def parse_date(text: str, today: dt.date) -> tuple[dt.date | None, str | None]:
+    """The first date in a French text (`Jeudi 23 janvier 2025`, `ce jeudi 5 mars`, 2025-01-23, 23/01/2025)."""
+    for pattern in (_DATE_ISO, _DATE_NUM):
+        m = pattern.search(text)
+        if m:
+            try:
+                return dt.date(int(m["year"]), int(m["month"]), int(m["day"])), None
+            except ValueError:
+                pass
+    m = _DATE_FR.search(text)
+    if not m:
+        return None, None
+    day = 1 if m["day"].lower() == "1er" else int(m["day"])
+    month = MONTHS[fold(m["month"])]
+    weekday = WEEKDAYS[fold(m["weekday"])] if m["weekday"] else None
+    if m["year"]:
+        try:
+            date = dt.date(int(m["year"]), month, day)
+        except ValueError:
+            return None, f"invalid date in description: {m.group(0)!r}"
+        if weekday is not None and date.weekday() != weekday:
+            return date, f"the description's weekday does not match {date.isoformat()}"
+        return date, None
+    return resolve_year(day, month, weekday, today)
+
+
+def _tidy_show(show: str) -> str:
+    """`SMART TECH` -> `Smart Tech`; short acronyms (`BFM`, `RTL`) are kept in capitals."""
+    show = show.strip(" ,.;:-–")
+    words = show.split()
+    if words and all(w.isupper() for w in words if any(c.isalpha() for c in w)):
+        words = [w.capitalize() if len(w) >= 4 and w.isalpha() else w for w in words]
+    return " ".join(words)
+
+
+def is_name_like(chunk: str) -> bool:
+    """Two to five capitalised words (particles allowed): a person's name."""
+    tokens = chunk.split()
+    if not 2 <= len(tokens) <= 5:
+        return False
+    if not _NAME_TOKEN.match(tokens[0]) or not _NAME_TOKEN.match(tokens[-1]):
+        return False
+    return all(_NAME_TOKEN.match(t) or t.lower() in _PARTICLES for t in tokens)
+
+
+def _strip_joiners(chunk: str) -> str:
+    chunk = chunk.strip(" ,;.")
+    return re.sub(r"^(?:et|ainsi que|avec)\s+", "", chunk, flags=re.IGNORECASE).strip()
+
+
+def parse_guests(text: str) -> tuple[Guest, ...]:
+    """Guests from `Nom (rôle, org) , Nom (...) et Nom (...)` or `Nom, rôle de X, Nom, rôle, et Nom, rôle`."""
+    if _PARENS_GUEST.search(text):
+        guests = []
+        for m in _PARENS_GUEST.finditer(text):
+            name = _strip_joiners(m["name"])
+            if is_name_like(name) or (name and name.split()[0][:1].isupper() and len(name.split()) <= 5):
+                guests.append(Guest(name=name, role=m["role"].strip() or None))
+        if guests:
+            return tuple(guests)
+    chunks: list[str] = []
+    for part in text.split(","):
+        # "Nom, rôle de Y et Nom2, rôle": split on " et " only when a name follows.
+        pieces = re.split(r"\s+(?:et|ainsi que)\s+(?=[A-ZÀ-Þ])", part)
+        for i, piece in enumerate(pieces):
+            if i and not is_name_like(_strip_joiners(piece)):
+                chunks[-1] += f" et {piece}"
+            else:
+                chunks.append(piece)
+    guests = []
+    name: str | None = None
+    role: list[str] = []
+    for raw in chunks:
+        chunk = _strip_joiners(raw)
+        if not chunk:
+            continue
+        if is_name_like(chunk):
+            if name:
+                guests.append(Guest(name=name, role=", ".join(role) or None))
+            name, role = chunk, []
+        elif name:
+            role.append(chunk)
+    if name:
+        guests.append(Guest(name=name, role=", ".join(role) or None))
+    return tuple(guests)
+
+
+def _cut_trailer(text: str) -> str:
+    """Drop what follows the guest list (`pour parler de ...`, `dans Smart Tech.`)."""
+    text = re.split(r"\s+(?:pour (?:parler|évoquer|débattre|discuter)|autour de|au sujet de)\s+", text)[0]
+    text = re.split(
+        r"\s+(?:dans|sur le plateau de)\s+(?:l'émission\s+)?[A-Z][\w'’]*(?:\s+[A-Z][\w'’]*)*\s*\.?\s*$", text
+    )[0]
+    return text.rstrip(" .")
+
+
+def parse_description(text: str, today: dt.date) -> Description:
+    """Show, date, host and guests from one description line."""
+    warnings: list[str] = []
+    date, warning = parse_date(text, today)
+    if warning:
+        warnings.append(warning)
+    show = host = None
+    rest = text
+    m = _HOST_VERBS.search(text) or _SHOW_VERBS.search(text)
+    if m:
+        before, rest = text[: m.start()], text[m.end() :]
+        subject = before.split(",")[-1].strip() if "," in before else before
+        subject = _DATE_FR.sub("", subject).strip(" ,.")
+        subject = re.sub(r"^(?:ce|cette|le|la)\s+", "", subject, flags=re.IGNORECASE).strip()
+        if _HOST_VERBS.match(m.group(0)):
+            host = subject or None
+        else:
+            show = _tidy_show(subject) or None
+    if show is None:
+        where = _SHOW_IN.search(text)
+        if where:
+            show = _tidy_show(where["show"])
+    guests = parse_guests(_cut_trailer(rest)) if m else ()
+    if host:
+        guests = tuple(g for g in guests if g.name != host)
+    return Description(text=text, show=show, date=date, host=host, guests=guests, warnings=tuple(warnings))
+
+
+def looks_like_description(line: str) -> bool:
+    """A header line that introduces the episode: a date, or a `reçoit` / `a reçu` guest list."""
+    return bool(
+        _HOST_VERBS.search(line)
+        or _SHOW_VERBS.search(line)
+        or _DATE_FR.search(line)
+        or _DATE_ISO.search(line)
+    )
