@@ -143,27 +143,105 @@ def cmd_schedule(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_drafts(args: argparse.Namespace, settings: Settings) -> int:
-    return _not_built("drafts")
+    from generator import outbox
+
+    drafts = outbox.list_drafts(settings.paths.outbox)
+    if args.json:
+        _emit_json([d.as_json() for d in drafts])
+        return EXIT_OK
+    if not drafts:
+        print(f"no drafts in {settings.paths.outbox}", file=sys.stderr)
+        return EXIT_OK
+    for d in drafts:
+        engine = d.backend + (f"/{d.model}" if d.model and d.backend != "extractive" else "")
+        warn = f", {len(d.warnings)} grounding warning(s)" if d.warnings else ""
+        print(f"{d.id}  [{d.status}]  {d.style}  {engine}  "
+              f"quotes {d.quotes_verified} verified / {d.quotes_rejected} rejected{warn}")
+        print(f"    {d.title}")
+        for episode in d.episodes:
+            print(f"    - {episode}")
+    return EXIT_OK
 
 
 def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
-    return _not_built("show")
+    from generator import outbox
+
+    draft = outbox.load_draft(settings.paths.outbox, args.id)
+    path = draft.file(args.format)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise outbox.OutboxError(f"cannot read the draft file ({exc})", path=str(path)) from exc
+    sys.stdout.write(text)
+    if not args.quiet:
+        print(f"· {draft.id}: {draft.status}, {path}", file=sys.stderr)
+        for warning in draft.warnings:
+            print(f"· grounding warning: {warning}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _transition_line(draft: Any) -> str:
+    last = draft.doc["history"][-1]
+    reason = f" (reason: {last['reason']})" if last.get("reason") else ""
+    return f"{draft.id}: {draft.status} by {last['user']} at {last['at']}{reason}"
 
 
 def cmd_approve(args: argparse.Namespace, settings: Settings) -> int:
-    return _not_built("approve")
+    from generator import outbox
+
+    print(_transition_line(outbox.approve(settings.paths.outbox, args.id)))
+    return EXIT_OK
 
 
 def cmd_reject(args: argparse.Namespace, settings: Settings) -> int:
-    return _not_built("reject")
+    from generator import outbox
+
+    print(_transition_line(outbox.reject(settings.paths.outbox, args.id, args.reason)))
+    return EXIT_OK
 
 
 def cmd_preview(args: argparse.Namespace, settings: Settings) -> int:
-    return _not_built("preview")
+    from generator import outbox, preview
+
+    draft = outbox.load_draft(settings.paths.outbox, args.id)
+    server = preview.preview_server(draft.file("html"), port=args.port)
+    try:
+        print(preview.server_url(server), flush=True)
+        print(f"· serving {draft.id} on 127.0.0.1 only; Ctrl-C to stop", file=sys.stderr, flush=True)
+        server.serve_forever()
+    except KeyboardInterrupt:
+        print("· preview stopped", file=sys.stderr)
+    finally:
+        server.server_close()
+    return EXIT_OK
 
 
 def cmd_prompts(args: argparse.Namespace, settings: Settings) -> int:
-    return _not_built("prompts")
+    from generator.prompts import PromptRegistry, default_root
+
+    registry = PromptRegistry(default_root(), settings.prompts)
+    selected = {(p.id, p.version) for p in registry.selected()}
+    rows = [
+        {
+            "id": p.id,
+            "version": p.version,
+            "hash": p.hash,
+            "description": p.description,
+            "selected": (p.id, p.version) in selected,
+            "pinned": settings.prompts.get(p.id) == p.version,
+            "inputs": [spec.name for spec in p.inputs],
+            "path": str(p.path),
+        }
+        for p in registry.all()
+    ]
+    if args.json:
+        _emit_json(rows)
+        return EXIT_OK
+    for row in rows:
+        mark = "*" if row["selected"] else " "
+        print(f"{mark} {row['id']:<28} v{row['version']:<3} {row['hash']}  {row['description']}")
+    print("(* = version used; pin one in newsletter.toml under [prompts])", file=sys.stderr)
+    return EXIT_OK
 
 
 # ------------------------------------------------------------------------------------------ parser

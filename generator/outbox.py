@@ -1,0 +1,445 @@
+"""Drafts on disk: written atomically, listed, loaded, approved and rejected."""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import hashlib
+import json
+import os
+import re
+import secrets
+import shutil
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from generator.errors import OutboxError
+from generator.model import Edition, Provenance, Quote, format_ts
+
+SCHEMA_VERSION = 1
+DRAFT_JSON = "draft.json"
+FILES = {"md": "newsletter.md", "html": "newsletter.html", "txt": "newsletter.txt"}
+STATUSES = ("draft", "approved", "rejected")
+MAX_SLUG = 60
+_ID_RE = re.compile(r"^\d{4}-\d{2}-\d{2}-[a-z0-9][a-z0-9-]*$")
+# Letters NFKD does not split into ASCII + accent.
+_TRANSLIT = str.maketrans(
+    {
+        "œ": "oe",
+        "Œ": "OE",
+        "æ": "ae",
+        "Æ": "AE",
+        "ß": "ss",
+        "ø": "o",
+        "Ø": "O",
+        "đ": "d",
+        "Đ": "D",
+        "ł": "l",
+        "Ł": "L",
+        "þ": "th",
+        "ð": "d",
+    }
+)
+
+
+@dataclass(frozen=True)
+class DraftInfo:
+    """A draft folder and the summary of its draft.json."""
+
+    id: str
+    path: Path
+    status: str
+    created: str
+    title: str
+    style: str
+    backend: str
+    model: str | None
+    extractive: bool
+    episodes: tuple[str, ...]  # "Show (YYYY-MM-DD)" per source
+    source_sha256s: tuple[str, ...]
+    quotes_verified: int
+    quotes_rejected: int
+    warnings: tuple[str, ...]
+    doc: dict[str, Any] = field(compare=False, repr=False)
+
+    def file(self, fmt: str) -> Path:
+        """Path of the rendered file for "md", "html" or "txt"."""
+        if fmt not in FILES:
+            raise OutboxError(f"unknown format {fmt!r}; use one of: {', '.join(FILES)}")
+        return self.path / FILES[fmt]
+
+    def as_json(self) -> dict[str, Any]:
+        """The listing entry printed by `newsletter drafts --json`."""
+        return {
+            "id": self.id,
+            "date": self.id[:10],
+            "status": self.status,
+            "created": self.created,
+            "title": self.title,
+            "style": self.style,
+            "backend": self.backend,
+            "model": self.model,
+            "extractive": self.extractive,
+            "episodes": list(self.episodes),
+            "quotes": {"verified": self.quotes_verified, "rejected": self.quotes_rejected},
+            "warnings": list(self.warnings),
+            "path": str(self.path),
+        }
+
+
+# --------------------------------------------------------------------------------------------- names
+
+
+def slugify(text: str | None, *, fallback: str = "edition") -> str:
+    """Lowercase ASCII letters, digits and single hyphens, whatever the input's script or accents."""
+    text = unicodedata.normalize("NFKD", (text or "").translate(_TRANSLIT))
+    text = "".join(c for c in text if not unicodedata.combining(c)).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    if len(slug) > MAX_SLUG:
+        slug = slug[:MAX_SLUG].rsplit("-", 1)[0] or slug[:MAX_SLUG]
+    return slug.strip("-") or fallback
+
+
+def draft_slug(edition: Edition) -> str:
+    """The show name (or names, joined) of the edition; its title when no show is known."""
+    shows: list[str] = []
+    for source in edition.sources or tuple(s.source for s in edition.sections):
+        if source.show and source.show not in shows:
+            shows.append(source.show)
+    return slugify(" ".join(shows) if shows else edition.title)
+
+
+# ------------------------------------------------------------------------------------------- writing
+
+
+def _now(now: dt.datetime | None) -> dt.datetime:
+    now = now or dt.datetime.now(dt.UTC)
+    return now if now.tzinfo else now.replace(tzinfo=dt.UTC)
+
+
+def _user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no login name in some containers
+        return "inconnu"
+
+
+def _quote_doc(
+    q: Quote, *, section: int | None, episode: str | None, epigraph: bool = False
+) -> dict[str, Any]:
+    return {
+        "text": q.text,
+        "start_s": q.start_s,
+        "start": format_ts(q.start_s),
+        "speaker": q.speaker,
+        "verified": q.verified,
+        "match": q.match,
+        "score": q.score,
+        "utterance": q.utterance,
+        "section": section,
+        "episode": episode,
+        "epigraph": epigraph,
+    }
+
+
+def draft_document(
+    draft_id: str, edition: Edition, provenance: Provenance, rendered: dict[str, str], created: dt.datetime
+) -> dict[str, Any]:
+    """The draft.json content of a new draft."""
+    created_s = created.isoformat(timespec="seconds")
+    quotes = [
+        _quote_doc(q, section=i, episode=s.source.sha256)
+        for i, s in enumerate(edition.sections)
+        for q in s.quotes
+    ]
+    if edition.epigraph is not None and not any(edition.epigraph in s.quotes for s in edition.sections):
+        quotes.append(_quote_doc(edition.epigraph, section=None, episode=None, epigraph=True))
+    for doc in quotes:
+        doc["epigraph"] = doc["epigraph"] or (
+            edition.epigraph is not None and doc["text"] == edition.epigraph.text
+        )
+    warnings = list(provenance.warnings) + [f"{s.title} : {w}" for s in edition.sections for w in s.warnings]
+    return {
+        "schema": SCHEMA_VERSION,
+        "id": draft_id,
+        "status": "draft",
+        "history": [{"status": "draft", "at": created_s, "user": _user(), "reason": None}],
+        "created": created_s,
+        "title": edition.title,
+        "style": edition.style,
+        "extractive": edition.extractive,
+        "edition_date": edition.date.isoformat() if edition.date else None,
+        "backend": provenance.backend,
+        "model": provenance.model,
+        "sources": [
+            {
+                "path": s.path,
+                "sha256": s.sha256,
+                "show": s.show,
+                "date": s.date.isoformat() if s.date else None,
+                "host": s.host,
+                "guests": [{"name": g.name, "role": g.role} for g in s.guests],
+                "source_url": s.source_url,
+            }
+            for s in edition.sources
+        ],
+        "sections": [
+            {
+                "title": s.title,
+                "episode": s.source.sha256,
+                "show": s.source.show,
+                "start_s": s.start_s,
+                "start": format_ts(s.start_s),
+                "end_s": s.end_s,
+                "end": format_ts(s.end_s),
+                "quotes": len(s.quotes),
+                "warnings": list(s.warnings),
+            }
+            for s in edition.sections
+        ],
+        "quotes": quotes,
+        "rejected_quotes": [
+            {"text": r.text, "reason": r.reason, "segment": r.segment, "episode": r.episode}
+            for r in provenance.rejected_quotes
+        ],
+        "warnings": warnings,
+        "prompts": [{"id": p.id, "version": p.version, "hash": p.hash} for p in provenance.prompts],
+        "tokens": {
+            "input": provenance.usage.input,
+            "output": provenance.usage.output,
+            "cached": provenance.usage.cached,
+            "estimated": provenance.usage.estimated,
+        },
+        "calls": provenance.usage.calls,
+        "cost_estimate": provenance.cost_estimate,
+        "timings": dict(provenance.timings),
+        "files": {
+            FILES[k]: hashlib.sha256(v.encode("utf-8")).hexdigest() for k, v in sorted(rendered.items())
+        },
+        "extra": dict(provenance.extra),
+    }
+
+
+def _write_synced(path: Path, data: bytes) -> None:
+    with open(path, "xb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _json_bytes(doc: dict[str, Any]) -> bytes:
+    return (json.dumps(doc, ensure_ascii=False, indent=2, default=str) + "\n").encode("utf-8")
+
+
+def write_draft(
+    outbox_dir: Path,
+    edition: Edition,
+    provenance: Provenance,
+    rendered: dict[str, str],
+    *,
+    now: dt.datetime | None = None,
+) -> DraftInfo:
+    """Write a new draft folder atomically: `<YYYY-MM-DD>-<slug>`, or `-2`, `-3`... if taken. Never overwrites."""
+    missing = [k for k in FILES if k not in rendered]
+    if missing:
+        raise OutboxError(f"rendered edition lacks {', '.join(missing)}")
+    outbox_dir = Path(outbox_dir)
+    try:
+        outbox_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutboxError(f"cannot create the outbox folder: {exc.strerror}", path=str(outbox_dir)) from exc
+    created = _now(now)
+    day = (edition.date or created.date()).isoformat()
+    base = f"{day}-{draft_slug(edition)}"
+
+    # Readers ignore dot-folders, so a half-written draft is never listed; the rename publishes it whole.
+    tmp = outbox_dir / f".tmp-{base}-{secrets.token_hex(4)}"
+    try:
+        tmp.mkdir()
+        for key, name in FILES.items():
+            _write_synced(tmp / name, rendered[key].encode("utf-8"))
+        n = 1
+        while True:
+            draft_id = base if n == 1 else f"{base}-{n}"
+            final = outbox_dir / draft_id
+            if not final.exists():
+                doc = draft_document(draft_id, edition, provenance, rendered, created)
+                json_tmp = tmp / DRAFT_JSON
+                json_tmp.unlink(missing_ok=True)
+                _write_synced(json_tmp, _json_bytes(doc))
+                _fsync_dir(tmp)
+                try:
+                    # rename() only replaces an *empty* directory; a real draft is never empty, so a
+                    # concurrent writer that took this name makes it fail and we try the next suffix.
+                    os.rename(tmp, final)
+                    break
+                except OSError:
+                    if not final.exists():
+                        raise
+            n += 1
+        _fsync_dir(outbox_dir)
+    except OSError as exc:
+        raise OutboxError(f"cannot write the draft: {exc.strerror or exc}", path=str(outbox_dir)) from exc
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+    return _info(final, doc)
+
+
+# ------------------------------------------------------------------------------------------- reading
+
+
+def _info(path: Path, doc: dict[str, Any]) -> DraftInfo:
+    sources = doc.get("sources") or []
+    quotes = doc.get("quotes") or []
+    episodes = tuple(
+        f"{s.get('show') or Path(str(s.get('path', '?'))).name}"
+        + (f" ({s['date']})" if s.get("date") else "")
+        for s in sources
+    )
+    return DraftInfo(
+        id=path.name,
+        path=path,
+        status=str(doc.get("status", "draft")),
+        created=str(doc.get("created", "")),
+        title=str(doc.get("title", "")),
+        style=str(doc.get("style", "")),
+        backend=str(doc.get("backend", "")),
+        model=doc.get("model"),
+        extractive=bool(doc.get("extractive", False)),
+        episodes=episodes,
+        source_sha256s=tuple(str(s.get("sha256", "")) for s in sources),
+        quotes_verified=sum(1 for q in quotes if q.get("verified")),
+        quotes_rejected=len(doc.get("rejected_quotes") or []),
+        warnings=tuple(str(w) for w in doc.get("warnings") or []),
+        doc=doc,
+    )
+
+
+def _read_doc(folder: Path) -> dict[str, Any]:
+    path = folder / DRAFT_JSON
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise OutboxError("not a draft (no draft.json)", path=str(folder)) from exc
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise OutboxError(
+            f"unreadable draft.json ({exc}); fix or remove this folder", path=str(path)
+        ) from exc
+    if not isinstance(doc, dict) or doc.get("status") not in STATUSES:
+        raise OutboxError("draft.json has no valid status; fix or remove this folder", path=str(path))
+    return doc
+
+
+def list_drafts(outbox_dir: Path) -> list[DraftInfo]:
+    """Every readable draft, oldest first; dot-folders (writes in progress) and stray files ignored."""
+    outbox_dir = Path(outbox_dir)
+    if not outbox_dir.is_dir():
+        return []
+    drafts = []
+    for folder in outbox_dir.iterdir():
+        if folder.name.startswith(".") or not folder.is_dir() or not (folder / DRAFT_JSON).is_file():
+            continue
+        try:
+            drafts.append(_info(folder, _read_doc(folder)))
+        except OutboxError:
+            continue  # a damaged folder must not hide the others; load_draft reports it by name
+    return sorted(drafts, key=lambda d: (d.created, d.id))
+
+
+def load_draft(outbox_dir: Path, draft_id: str) -> DraftInfo:
+    """The draft with this id (its folder name); OutboxError if there is none."""
+    outbox_dir = Path(outbox_dir)
+    draft_id = draft_id.strip().rstrip("/")
+    folder = outbox_dir / draft_id
+    if not _ID_RE.match(draft_id) or not folder.is_dir():
+        raise OutboxError(f"unknown draft {draft_id!r} in {outbox_dir}; `newsletter drafts` lists them")
+    return _info(folder, _read_doc(folder))
+
+
+def find_by_sources(outbox_dir: Path, sha256s: Iterable[str]) -> DraftInfo | None:
+    """The most recent draft made from exactly this set of inputs (by sha256), or None."""
+    wanted = set(sha256s)
+    matches = [d for d in list_drafts(outbox_dir) if set(d.source_sha256s) == wanted]
+    return matches[-1] if matches else None
+
+
+# ---------------------------------------------------------------------------------------- transitions
+
+
+def _replace_doc(folder: Path, doc: dict[str, Any]) -> None:
+    tmp = folder / f".{DRAFT_JSON}.{secrets.token_hex(4)}.tmp"
+    try:
+        _write_synced(tmp, _json_bytes(doc))
+        os.replace(tmp, folder / DRAFT_JSON)
+        _fsync_dir(folder)
+    except OSError as exc:
+        raise OutboxError(f"cannot update draft.json: {exc.strerror or exc}", path=str(folder)) from exc
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _transition(
+    outbox_dir: Path,
+    draft_id: str,
+    status: str,
+    *,
+    reason: str | None,
+    user: str | None,
+    now: dt.datetime | None,
+) -> DraftInfo:
+    info = load_draft(outbox_dir, draft_id)
+    doc = info.doc
+    last = (doc.get("history") or [{}])[-1]
+    when = f" on {last.get('at', '?')} by {last.get('user', '?')}"
+    if info.status == "approved":
+        raise OutboxError(
+            f"draft {info.id} was already approved{when}; an approved draft is never changed "
+            "(generate a new draft instead)"
+        )
+    if info.status == status:  # only "rejected" can get here
+        raise OutboxError(f"draft {info.id} was already rejected{when} (reason: {last.get('reason')})")
+    entry = {
+        "status": status,
+        "at": _now(now).isoformat(timespec="seconds"),
+        "user": user or _user(),
+        "reason": reason,
+    }
+    if status == "approved":
+        # What exactly was approved: the editor may have touched the files since generation.
+        entry["files"] = {
+            name: hashlib.sha256((info.path / name).read_bytes()).hexdigest()
+            for name in FILES.values()
+            if (info.path / name).is_file()
+        }
+    new = {**doc, "status": status, "history": [*(doc.get("history") or []), entry]}
+    _replace_doc(info.path, new)
+    return _info(info.path, new)
+
+
+def approve(
+    outbox_dir: Path, draft_id: str, user: str | None = None, *, now: dt.datetime | None = None
+) -> DraftInfo:
+    """Mark a draft (or a previously rejected one) approved; an approved draft is final."""
+    return _transition(outbox_dir, draft_id, "approved", reason=None, user=user, now=now)
+
+
+def reject(
+    outbox_dir: Path, draft_id: str, reason: str, user: str | None = None, *, now: dt.datetime | None = None
+) -> DraftInfo:
+    """Mark a draft rejected with a reason; an approved or already rejected draft is refused."""
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise OutboxError('a rejection needs a reason: --reason "..."')
+    return _transition(outbox_dir, draft_id, "rejected", reason=reason, user=user, now=now)
