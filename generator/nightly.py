@@ -1,0 +1,492 @@
+"""The nightly run: new inbox files -> drafts, crash-safe. Stages come in as callables (see pipeline.run).
+
+Order of operations, chosen so that a kill -9 at any point is recovered by the next run:
+
+1. take the run lock; close runs left `running` by a dead process; let the outbox drop its temp folders;
+2. scan the inbox (settled files only) and hash them;
+3. classify by sha256: content already in a draft (ledger, else the drafts' own `sources`) is only
+   moved; identical files met twice are duplicates; the rest is new;
+4. record the run and its new inputs as `pending`;
+5. process each new input (a failure is caught per input), move failed ones to inbox/failed/;
+6. write the draft(s) (the writer renames a complete temp folder: never half visible), then record
+   the draft id for its inputs (`drafted`);
+7. move drafted inputs to inbox/processed/<day>/ and mark them `processed`; close the run.
+
+A crash before 6 leaves the inputs in the inbox: the next run redoes the work (LLM answers cached).
+A crash between the draft rename and the ledger update is caught in step 3 by the drafts' sources,
+so no second draft is ever made. A crash while moving leaves files whose content is `drafted`:
+they are moved next time. Nothing is ever deleted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import socket
+import time
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from generator import crashpoint, inbox
+from generator.config import Settings
+from generator.inbox import InboxFile, Skipped
+from generator.ledger import (
+    INPUT_DRAFTED,
+    INPUT_FAILED,
+    INPUT_PENDING,
+    INPUT_PROCESSED,
+    RUN_ERROR,
+    RUN_OK,
+    RUN_PARTIAL,
+    Ledger,
+)
+from generator.lock import LOCK_NAME, RunLock
+from generator.model import Usage
+
+Progress = Callable[[str], None]
+# One input -> an opaque per-episode result (what the writer needs); raises on a bad input.
+ProcessFn = Callable[[InboxFile, Progress], Any]
+# Successful (input, result) pairs -> one written draft.
+WriteFn = Callable[[Sequence[tuple[InboxFile, Any]], Progress], "WrittenDraft"]
+# sha256 values -> {sha256: draft id} for complete drafts in the outbox listing that content as a source.
+FindFn = Callable[[Collection[str]], Mapping[str, str]]
+# Remove leftover temp folders of interrupted draft writes; returns what was removed.
+CleanupFn = Callable[[], Sequence[Path]]
+# New inputs -> a cost estimate for --dry-run (calls nothing).
+EstimateFn = Callable[[Sequence[InboxFile]], Mapping[str, Any]]
+
+# Input outcomes in a RunResult.
+PROCESSED, FAILED, DUPLICATE, COMPLETED, NOT_WRITTEN, NEW = (
+    "processed",
+    "failed",
+    "duplicate",
+    "completed",
+    "not_written",
+    "new",
+)
+
+
+@dataclass(frozen=True)
+class WrittenDraft:
+    """What a writer reports about the draft it wrote."""
+
+    id: str
+    path: str | None = None
+    usage: Usage = field(default_factory=Usage)
+    cost: float = 0.0
+
+
+@dataclass(frozen=True)
+class InputOutcome:
+    """What happened to one inbox file."""
+
+    name: str
+    sha256: str
+    status: str  # processed | failed | duplicate | completed | not_written | new (dry run)
+    draft_id: str | None = None
+    error: str | None = None
+    moved_to: str | None = None
+    duplicate_of: str | None = None
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """The outcome of one run, for the CLI's JSON, the log line and the exit code."""
+
+    run_id: int | None
+    status: str  # ok | partial | error | nothing | dry_run
+    started: float
+    duration_s: float
+    inputs: tuple[InputOutcome, ...] = ()
+    drafts: tuple[str, ...] = ()
+    settling: tuple[Skipped, ...] = ()
+    ignored: tuple[Skipped, ...] = ()
+    notes: tuple[str, ...] = ()
+    usage: Usage = field(default_factory=Usage)
+    cost: float = 0.0
+    estimate: Mapping[str, Any] | None = None
+
+    @property
+    def exit_code(self) -> int:
+        """0 when every input went through (or nothing to do), 1 when an input or a draft failed."""
+        return 1 if self.status in (RUN_PARTIAL, RUN_ERROR) else 0
+
+    def count(self, status: str) -> int:
+        return sum(1 for i in self.inputs if i.status == status)
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready document (the `--json` output and the run's ledger summary)."""
+        return {
+            "run_id": self.run_id,
+            "status": self.status,
+            "started": dt.datetime.fromtimestamp(self.started).astimezone().isoformat(timespec="seconds"),
+            "duration_s": round(self.duration_s, 3),
+            "drafts": list(self.drafts),
+            "inputs": [{k: v for k, v in vars(i).items() if v is not None} for i in self.inputs],
+            "failed": [
+                {"name": i.name, "error": i.error} for i in self.inputs if i.status in (FAILED, NOT_WRITTEN)
+            ],
+            "still_being_written": [{"path": str(s.path), "reason": s.reason} for s in self.settling],
+            "ignored": [{"path": str(s.path), "reason": s.reason} for s in self.ignored],
+            "notes": list(self.notes),
+            "tokens": {
+                "input": self.usage.input,
+                "output": self.usage.output,
+                "cached": self.usage.cached,
+                "calls": self.usage.calls,
+                "estimated": self.usage.estimated,
+            },
+            "cost_estimate": round(self.cost, 6),
+            **({"estimate": dict(self.estimate)} if self.estimate is not None else {}),
+        }
+
+    def log_line(self) -> str:
+        """One line for state/ logs and stderr: outcome, inputs, drafts, tokens, cost, duration."""
+        parts = [f"run {self.run_id if self.run_id is not None else '-'} {self.status}"]
+        counts = [
+            f"{self.count(s)} {s}"
+            for s in (PROCESSED, FAILED, DUPLICATE, COMPLETED, NOT_WRITTEN, NEW)
+            if self.count(s)
+        ]
+        parts.append(f"inputs: {', '.join(counts) if counts else 'none new'}")
+        if self.settling:
+            parts.append(f"{len(self.settling)} still being written")
+        parts.append(f"drafts: {', '.join(self.drafts) if self.drafts else 'none'}")
+        parts.append(f"tokens: {self.usage.input} in / {self.usage.output} out ({self.usage.cached} cached)")
+        parts.append(f"cost: ${self.cost:.4f}")
+        parts.append(f"duration: {self.duration_s:.1f} s")
+        return "; ".join(parts)
+
+
+def one_line(exc: BaseException) -> str:
+    """An exception as one readable line (the type name when the message is empty)."""
+    text = " ".join(str(exc).split())
+    return text or type(exc).__name__
+
+
+def _noop(message: str) -> None:
+    pass
+
+
+def run(
+    settings: Settings,
+    *,
+    ledger: Ledger,
+    process: ProcessFn,
+    write: WriteFn,
+    find_drafted: FindFn | None = None,
+    cleanup_outbox: CleanupFn | None = None,
+    estimate: EstimateFn | None = None,
+    progress: Progress | None = None,
+    dry_run: bool = False,
+    wait: bool = False,
+    trigger: str = "manual",
+    clock: Callable[[], float] = time.time,
+    sleep: Callable[[float], None] = time.sleep,
+    crash: crashpoint.Crash | None = None,
+) -> RunResult:
+    """Turn every new, settled inbox file into draft(s); see the module docstring for the crash-safe order."""
+    progress = progress or _noop
+    crash = crash or crashpoint.from_env()
+    started = clock()
+    lock = RunLock(settings.paths.state / LOCK_NAME, command=f"run ({trigger})", clock=clock, sleep=sleep)
+    if dry_run:
+        return _dry_run(settings, ledger, find_drafted, estimate, progress, started, clock, sleep)
+    lock.acquire(
+        wait=wait,
+        on_wait=lambda h: progress(
+            f"waiting for the run in progress ({h.describe() if h else 'another process'})"
+        ),
+    )
+    try:
+        crash("locked")
+        return _locked_run(
+            settings,
+            ledger,
+            process,
+            write,
+            find_drafted,
+            cleanup_outbox,
+            progress,
+            trigger,
+            started,
+            clock,
+            sleep,
+            crash,
+            lock,
+        )
+    finally:
+        lock.release()
+
+
+def _locked_run(
+    settings: Settings,
+    ledger: Ledger,
+    process: ProcessFn,
+    write: WriteFn,
+    find_drafted: FindFn | None,
+    cleanup_outbox: CleanupFn | None,
+    progress: Progress,
+    trigger: str,
+    started: float,
+    clock: Callable[[], float],
+    sleep: Callable[[float], None],
+    crash: crashpoint.Crash,
+    lock: RunLock,
+) -> RunResult:
+    inbox_dir = settings.paths.inbox
+    notes: list[str] = []
+
+    # 1. Recovery from a previous run that died.
+    if lock.stale is not None:
+        notes.append(f"took over the lock left by a run that died ({lock.stale.describe()})")
+    interrupted = ledger.runs_mark_interrupted(finished=started)
+    if interrupted:
+        notes.append(
+            f"previous run(s) {', '.join(map(str, interrupted))} were interrupted; finishing their work"
+        )
+    if cleanup_outbox is not None:
+        removed = cleanup_outbox()
+        if removed:
+            notes.append(f"removed {len(removed)} unfinished draft folder(s) from the outbox")
+    for note in notes:
+        progress(note)
+    crash("recovered")
+
+    # 2. Scan.
+    progress(f"scanning {inbox_dir}")
+    scan = inbox.scan(
+        inbox_dir, settle_seconds=settings.run.settle_seconds, seen=ledger, clock=clock, sleep=sleep
+    )
+    for skipped in scan.settling:
+        progress(f"{skipped.path.name}: {skipped.reason}; left for the next run")
+    crash("scanned")
+
+    # 3. Classify by content.
+    new, to_move, duplicates = _classify(scan.ready, ledger, find_drafted)
+    if not (new or to_move or duplicates):
+        run_id = ledger.run_start(
+            started=started, pid=os.getpid(), host=socket.gethostname(), trigger=trigger, inputs=[]
+        )
+        result = RunResult(
+            run_id,
+            "nothing",
+            started,
+            clock() - started,
+            settling=scan.settling,
+            ignored=scan.ignored,
+            notes=tuple(notes),
+        )
+        ledger.run_finish(run_id, RUN_OK, result.to_json(), finished=clock())
+        return result
+
+    # 4. Record the run and its new inputs.
+    run_id = ledger.run_start(
+        started=started,
+        pid=os.getpid(),
+        host=socket.gethostname(),
+        trigger=trigger,
+        inputs=[f.sha256 for f in new],
+    )
+    for f in new:
+        ledger.input_set(f.sha256, f.name, INPUT_PENDING, run_id=run_id)
+    crash("run_recorded")
+    day = dt.datetime.fromtimestamp(started).strftime("%Y-%m-%d")
+    outcomes: dict[Path, InputOutcome] = {}
+
+    # Content already in a draft: finish the move a previous run could not do.
+    for f, draft_id in to_move:
+        ledger.input_set(f.sha256, f.name, INPUT_DRAFTED, draft_id=draft_id)
+        target = _move_done(f, inbox_dir, day, ledger)
+        outcomes[f.path] = InputOutcome(f.name, f.sha256, COMPLETED, draft_id=draft_id, moved_to=str(target))
+        progress(f"{f.name}: already in draft {draft_id}; moved to {target.parent.name}/")
+        crash("completed_moved")
+
+    # 5. Process each new input; one failure never stops the others.
+    results: list[tuple[InboxFile, Any]] = []
+    for n, f in enumerate(new, 1):
+        tag = f"[{n}/{len(new)}] {f.name}"
+        progress(f"{tag}: processing")
+        try:
+            result = process(f, lambda message, tag=tag: progress(f"{tag}: {message}"))
+        except Exception as exc:  # noqa: BLE001 - any failure of one input is reported, others go on
+            error = one_line(exc)
+            progress(f"{tag}: failed: {error}")
+            ledger.input_set(f.sha256, f.name, INPUT_FAILED, run_id=run_id, error=error)
+            crash("failed_recorded")
+            target = inbox.move_failed(f.path, inbox_dir, _error_line(f, error))
+            ledger.input_set(f.sha256, f.name, INPUT_FAILED, run_id=run_id, error=error, moved_to=str(target))
+            ledger.seen_forget(str(f.path))
+            outcomes[f.path] = InputOutcome(f.name, f.sha256, FAILED, error=error, moved_to=str(target))
+            crash("failed_moved")
+        else:
+            results.append((f, result))
+            crash("processed")
+
+    # 6. Write the draft(s), then record which draft holds which input.
+    groups = [results] if settings.run.edition_per == "run" else [[r] for r in results]
+    drafts: list[str] = []
+    usage, cost = Usage(), 0.0
+    write_failed = False
+    drafted: list[tuple[InboxFile, str]] = []
+    for group in filter(None, groups):
+        names = ", ".join(f.name for f, _ in group)
+        progress(f"writing the draft ({names})")
+        crash("before_write")
+        try:
+            written = write(group, progress)
+        except Exception as exc:  # noqa: BLE001 - inputs stay in the inbox for the next run
+            error = one_line(exc)
+            write_failed = True
+            progress(f"draft not written: {error}; inputs left in the inbox for the next run")
+            for f, _ in group:
+                outcomes[f.path] = InputOutcome(
+                    f.name, f.sha256, NOT_WRITTEN, error=f"draft not written: {error}"
+                )
+            continue
+        crash("draft_written")
+        for f, _ in group:
+            ledger.input_set(f.sha256, f.name, INPUT_DRAFTED, run_id=run_id, draft_id=written.id)
+            drafted.append((f, written.id))
+        drafts.append(written.id)
+        usage, cost = usage + written.usage, cost + written.cost
+        progress(f"draft {written.id} written")
+        crash("draft_recorded")
+
+    # 7. Move what is in a draft; identical copies follow their original.
+    for f, draft_id in drafted:
+        target = _move_done(f, inbox_dir, day, ledger)
+        outcomes[f.path] = InputOutcome(f.name, f.sha256, PROCESSED, draft_id=draft_id, moved_to=str(target))
+        crash("moved")
+    for f, original, draft_id in duplicates:
+        first = outcomes.get(original.path) if original is not None else None
+        if first is not None and first.status == FAILED:
+            error = f"same content as {original.name}, which failed: {first.error}"
+            target = inbox.move_failed(f.path, inbox_dir, _error_line(f, error))
+            outcomes[f.path] = InputOutcome(f.name, f.sha256, FAILED, error=error, moved_to=str(target))
+            continue
+        if first is not None and first.status == NOT_WRITTEN:
+            outcomes[f.path] = InputOutcome(
+                f.name, f.sha256, NOT_WRITTEN, error=first.error, duplicate_of=original.name
+            )
+            continue
+        draft_id = first.draft_id if first is not None else draft_id
+        target = inbox.move_processed(f.path, inbox_dir, day)
+        ledger.seen_forget(str(f.path))
+        of = original.name if original is not None else _first_name(ledger, f.sha256)
+        outcomes[f.path] = InputOutcome(
+            f.name, f.sha256, DUPLICATE, draft_id=draft_id, moved_to=str(target), duplicate_of=of
+        )
+        progress(f"{f.name}: same content as {of}; not processed again, moved to {target.parent.name}/")
+    crash("moved_all")
+
+    ordered = tuple(outcomes[f.path] for f in scan.ready if f.path in outcomes)
+    failed = any(o.status == FAILED for o in ordered)
+    status = RUN_ERROR if write_failed else RUN_PARTIAL if failed else RUN_OK
+    result = RunResult(
+        run_id,
+        status,
+        started,
+        clock() - started,
+        ordered,
+        tuple(drafts),
+        scan.settling,
+        scan.ignored,
+        tuple(notes),
+        usage,
+        cost,
+    )
+    ledger.run_finish(run_id, status, result.to_json(), finished=clock())
+    crash("finished")
+    return result
+
+
+def _classify(
+    ready: Sequence[InboxFile], ledger: Ledger, find_drafted: FindFn | None
+) -> tuple[
+    list[InboxFile], list[tuple[InboxFile, str]], list[tuple[InboxFile, InboxFile | None, str | None]]
+]:
+    """Split settled files into new ones, ones whose draft exists (move only), and duplicates."""
+    in_drafts = dict(find_drafted({f.sha256 for f in ready})) if find_drafted and ready else {}
+    new: list[InboxFile] = []
+    to_move: list[tuple[InboxFile, str]] = []
+    duplicates: list[tuple[InboxFile, InboxFile | None, str | None]] = []
+    first_by_sha: dict[str, InboxFile] = {}
+    for f in ready:
+        if f.sha256 in first_by_sha:  # two identical files in this inbox: the second follows the first
+            duplicates.append((f, first_by_sha[f.sha256], None))
+            continue
+        first_by_sha[f.sha256] = f
+        record = ledger.input_get(f.sha256)
+        if record is not None and record.done:
+            if record.status == INPUT_DRAFTED and record.name == f.name:
+                to_move.append((f, record.draft_id or in_drafts.get(f.sha256, "?")))
+            else:
+                duplicates.append((f, None, record.draft_id))
+        elif f.sha256 in in_drafts:  # a draft was written but the run died before recording it
+            to_move.append((f, in_drafts[f.sha256]))
+        else:
+            new.append(f)
+    return new, to_move, duplicates
+
+
+def _move_done(f: InboxFile, inbox_dir: Path, day: str, ledger: Ledger) -> Path:
+    target = inbox.move_processed(f.path, inbox_dir, day)
+    ledger.input_set(f.sha256, f.name, INPUT_PROCESSED, moved_to=str(target))
+    ledger.seen_forget(str(f.path))
+    return target
+
+
+def _first_name(ledger: Ledger, sha256: str) -> str | None:
+    record = ledger.input_get(sha256)
+    return record.name if record else None
+
+
+def _error_line(f: InboxFile, error: str) -> str:
+    return error if error.startswith(str(f.path)) or error.startswith(f.name) else f"{f.name}: {error}"
+
+
+def _dry_run(
+    settings: Settings,
+    ledger: Ledger,
+    find_drafted: FindFn | None,
+    estimate: EstimateFn | None,
+    progress: Progress,
+    started: float,
+    clock: Callable[[], float],
+    sleep: Callable[[float], None],
+) -> RunResult:
+    """What a run would do now: nothing is locked, written, moved or recorded."""
+    progress(f"scanning {settings.paths.inbox} (dry run)")
+    scan = inbox.scan(
+        settings.paths.inbox, settle_seconds=settings.run.settle_seconds, clock=clock, sleep=sleep
+    )
+    new, to_move, duplicates = _classify(scan.ready, ledger, find_drafted)
+    outcomes = {f.path: InputOutcome(f.name, f.sha256, NEW) for f in new}
+    outcomes.update({f.path: InputOutcome(f.name, f.sha256, COMPLETED, draft_id=d) for f, d in to_move})
+    outcomes.update(
+        {
+            f.path: InputOutcome(
+                f.name,
+                f.sha256,
+                DUPLICATE,
+                draft_id=d,
+                duplicate_of=o.name if o else _first_name(ledger, f.sha256),
+            )
+            for f, o, d in duplicates
+        }
+    )
+    est = estimate(new) if (estimate is not None and new) else None
+    return RunResult(
+        None,
+        "dry_run",
+        started,
+        clock() - started,
+        tuple(outcomes[f.path] for f in scan.ready),
+        (),
+        scan.settling,
+        scan.ignored,
+        estimate=est,
+    )

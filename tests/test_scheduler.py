@@ -1,0 +1,196 @@
+"""The scheduler: cron trigger across DST, 02:xx refused, catch-up on start, SIGTERM lets the job finish."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import signal
+import threading
+import time
+from zoneinfo import ZoneInfo
+
+import pytest
+from apscheduler.schedulers.blocking import BlockingScheduler
+
+from generator.config import ScheduleSettings
+from generator.errors import ConfigError
+from generator.scheduler import JOB_ID, NightlyScheduler, build_trigger, missed_since, next_fire_times
+
+PARIS = ZoneInfo("Europe/Paris")
+UTC = dt.UTC
+
+
+def test_default_is_six_in_the_morning_paris_every_day_across_spring_forward() -> None:
+    trigger = build_trigger(ScheduleSettings())
+    # Last Sunday of March 2026 is the 29th: clocks go from 02:00 to 03:00.
+    times = next_fire_times(trigger, dt.datetime(2026, 3, 27, 12, tzinfo=PARIS), 4)
+    assert [t.isoformat() for t in times] == [
+        "2026-03-28T06:00:00+01:00",
+        "2026-03-29T06:00:00+02:00",
+        "2026-03-30T06:00:00+02:00",
+        "2026-03-31T06:00:00+02:00",
+    ]
+    # Still 06:00 on the wall clock, so the real interval across the change is 23 hours.
+    assert times[1].astimezone(UTC) - times[0].astimezone(UTC) == dt.timedelta(hours=23)
+
+
+def test_fall_back_keeps_one_run_a_day_at_six() -> None:
+    trigger = build_trigger(ScheduleSettings())
+    # Last Sunday of October 2026 is the 25th: 03:00 goes back to 02:00.
+    times = next_fire_times(trigger, dt.datetime(2026, 10, 24, 7, tzinfo=PARIS), 3)
+    assert [t.isoformat() for t in times] == [
+        "2026-10-25T06:00:00+01:00",
+        "2026-10-26T06:00:00+01:00",
+        "2026-10-27T06:00:00+01:00",
+    ]
+    saturday = trigger.get_next_fire_time(None, dt.datetime(2026, 10, 23, 7, tzinfo=PARIS))
+    assert saturday.isoformat() == "2026-10-24T06:00:00+02:00"
+    assert times[0].astimezone(UTC) - saturday.astimezone(UTC) == dt.timedelta(hours=25)
+
+
+def test_days_and_time_are_configurable() -> None:
+    trigger = build_trigger(ScheduleSettings(time="21:15", days="mon,thu"))
+    times = next_fire_times(trigger, dt.datetime(2026, 11, 23, 22, tzinfo=PARIS), 3)  # a Monday, after 21:15
+    assert [(t.strftime("%a"), t.hour, t.minute) for t in times] == [
+        ("Thu", 21, 15),
+        ("Mon", 21, 15),
+        ("Thu", 21, 15),
+    ]
+
+
+@pytest.mark.parametrize("when", ["02:30", "02:00", "2:59"])
+def test_times_in_the_dst_hour_are_refused_with_the_reason(when: str) -> None:
+    with pytest.raises(ConfigError) as info:
+        build_trigger(ScheduleSettings(time=when))
+    assert "last Sunday of March" in str(info.value) and "twice" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [
+        ScheduleSettings(time="25:00"),
+        ScheduleSettings(time="six"),
+        ScheduleSettings(days="lundi"),
+        ScheduleSettings(timezone="Mars/Olympus"),
+    ],
+)
+def test_bad_schedule_settings_are_config_errors(settings: ScheduleSettings) -> None:
+    with pytest.raises(ConfigError):
+        build_trigger(settings)
+
+
+def test_missed_since_follows_the_real_schedule() -> None:
+    trigger = build_trigger(ScheduleSettings(days="mon-fri"))
+    friday_run = dt.datetime(2026, 11, 20, 6, 0, 3, tzinfo=PARIS)
+    sunday = dt.datetime(2026, 11, 22, 15, tzinfo=PARIS)
+    monday_late = dt.datetime(2026, 11, 23, 9, tzinfo=PARIS)
+    assert missed_since(trigger, friday_run, sunday) is None  # weekend: nothing was due
+    assert missed_since(trigger, friday_run, monday_late) == dt.datetime(2026, 11, 23, 6, tzinfo=PARIS)
+    assert missed_since(trigger, None, sunday) == sunday  # never ran
+
+
+class _FakeJob:
+    def __init__(self, seconds: float = 0.0) -> None:
+        self.seconds = seconds
+        self.started = threading.Event()
+        self.finished = threading.Event()
+        self.calls = 0
+
+    def __call__(self) -> str:
+        self.calls += 1
+        self.started.set()
+        time.sleep(self.seconds)
+        self.finished.set()
+        return "fake run done"
+
+
+def _scheduler(job: _FakeJob, now: dt.datetime, last: float | None, caplog=None) -> NightlyScheduler:
+    return NightlyScheduler(
+        job,
+        build_trigger(ScheduleSettings()),
+        last_success=lambda: last,
+        now=lambda: now,
+        misfire_grace_s=1800,
+        scheduler=BlockingScheduler(timezone=PARIS),
+    )
+
+
+def test_catch_up_on_start_when_the_last_success_is_older_than_the_last_scheduled_time() -> None:
+    now = dt.datetime(2026, 11, 23, 9, 30, tzinfo=PARIS)
+    yesterday_run = dt.datetime(2026, 11, 22, 6, 0, 2, tzinfo=PARIS).timestamp()
+    sched = _scheduler(_FakeJob(), now, yesterday_run)
+    assert sched.plan() == now
+    job = sched.scheduler.get_job(JOB_ID)
+    assert job.next_run_time == now
+    assert (job.coalesce, job.max_instances, job.misfire_grace_time) == (True, 1, 1800)
+
+
+def test_no_catch_up_when_todays_run_happened() -> None:
+    now = dt.datetime(2026, 11, 23, 9, 30, tzinfo=PARIS)
+    today_run = dt.datetime(2026, 11, 23, 6, 0, 2, tzinfo=PARIS).timestamp()
+    sched = _scheduler(_FakeJob(), now, today_run)
+    assert sched.plan() is None
+    job = sched.scheduler.get_job(JOB_ID)
+    assert not hasattr(job, "next_run_time")  # pending job: computed from the trigger at start
+
+
+def test_catch_up_runs_the_job_at_once_then_stops_cleanly() -> None:
+    job = _FakeJob()
+    sched = NightlyScheduler(job, build_trigger(ScheduleSettings()), last_success=lambda: None)
+    stopper = threading.Thread(target=lambda: (job.finished.wait(10), sched.stop()))
+    stopper.start()
+    sched.start(install_signals=False)
+    stopper.join()
+    assert job.calls == 1 and sched.runs == 1
+
+
+def test_sigterm_during_a_job_lets_it_finish_then_exits(caplog: pytest.LogCaptureFixture) -> None:
+    job = _FakeJob(seconds=1.0)
+    sched = NightlyScheduler(
+        job,
+        build_trigger(ScheduleSettings()),
+        last_success=lambda: None,
+        logger=logging.getLogger("test.scheduler"),
+    )
+
+    def send_sigterm() -> None:
+        job.started.wait(10)
+        os.kill(os.getpid(), signal.SIGTERM)  # handled in the main thread, where start() blocks
+
+    killer = threading.Thread(target=send_sigterm)
+    killer.start()
+    before = signal.getsignal(signal.SIGTERM)
+    with caplog.at_level(logging.INFO, logger="test.scheduler"):
+        sched.start()
+    killer.join()
+
+    assert job.finished.is_set(), "start() returned before the running job finished"
+    assert sched.stopping and job.calls == 1
+    messages = [r.getMessage() for r in caplog.records]
+    assert any("SIGTERM received: stopping after the current run" in m for m in messages)
+    assert any(m.startswith("run finished: fake run done") for m in messages)
+    assert messages[-1] == "scheduler stopped"
+    assert signal.getsignal(signal.SIGTERM) is before  # handlers restored
+
+
+def test_a_failing_job_is_logged_and_the_scheduler_keeps_going(caplog: pytest.LogCaptureFixture) -> None:
+    calls = []
+
+    def boom() -> None:
+        calls.append(1)
+        raise RuntimeError("disque plein")
+
+    sched = NightlyScheduler(
+        boom,
+        build_trigger(ScheduleSettings()),
+        last_success=lambda: None,
+        logger=logging.getLogger("test.scheduler2"),
+    )
+    with caplog.at_level(logging.INFO, logger="test.scheduler2"):
+        sched.plan()
+        sched._run_job()
+    assert calls == [1]
+    assert any(
+        r.levelno == logging.ERROR and "run failed: disque plein" in r.getMessage() for r in caplog.records
+    )
