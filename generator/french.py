@@ -1,0 +1,167 @@
+"""French word lists and host cue patterns shared by segmentation and extractive summaries.
+
+Everything here is generic spoken French (how any host opens, hands over, thanks and closes);
+nothing comes from the subjects of a particular show.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Function words plus the fillers of spontaneous speech that carry no topic.
+_STOPWORDS_TEXT = """
+    a à afin ai aie aient aies ait alors as au aucun aucune aujourd aujourd'hui auquel aura aurai auraient
+    aurais aurait auras aurez auriez aurions aurons auront aussi autant autre autres aux auxquelles
+    auxquels avaient avais avait avant avec avez aviez avions avoir avons ayant b bah bas beaucoup ben bien
+    bon bref c ça car ce ceci cela celle celles celui cependant certain certaine certaines certains ces
+    cet cette ceux chacun chaque chez ci comme comment d dans de déjà des desquelles desquels dessus deux
+    devant devez devrait dire dit doit donc dont du duquel durant e effectivement elle elles en encore
+    enfin entre es est et étaient étais était étant été être eu eux évidemment fait faire fais faut fin
+    finalement font fois fut g gens grand grande grâce h hein hier i ici il ils j jamais je jusqu jusque
+    juste l la là laquelle le lequel les lesquelles lesquels leur leurs lors lorsqu lorsque lui m ma
+    mais mal maintenant me même mêmes merci mes mien moi moins mon moment n ne ni non nos notre nous o
+    oh on ont ou où ouais oui p par parce parfois pas passe peu peut peuvent peux plupart plus plusieurs
+    plutôt pour pourquoi pourrait pouvez pouvons puis puisqu puisque qu quand que quel quelle quelles
+    quelqu quelque quelques quels qui quoi r rien s sa sans se selon ses seulement si sien soi soient
+    sois soit sommes son sont sous souvent suis suite sur surtout t ta tant te tellement tes toi ton
+    tous tout toute toutes très trop truc trucs tu u un une unes uns v va vais valent vas vers voici
+    voilà vont vos votre vous vraiment vu y à âge ça ère être
+    allez allons bonjour bonsoir bienvenue chose choses coup cas côté effet exemple façon fond genre
+    manière point question sens sorte sujet sujets temps vrai vraie idée niveau partie rapport
+    peut-être c'est-à-dire est-ce qu'est-ce d'accord voir veut veux voulais voulait vouloir sait savoir
+    sais savez pense pensez crois croit dis disait disent dites parle parler parlons parlé aller
+    avait ont eu fais faites faisait mettre mis met prend prendre pris donne donner vient venir
+    juste justement notamment également vais va simplement certes quand-même absolument totalement
+    assez toujours jamais déjà encore ailleurs ainsi après aujourd'hui demain autour là-dessus ceux-ci
+    celle-ci celui-ci cela ceci premier première dernier dernière nouveau nouvelle nouveaux nouvelles
+    petit petite petits petites gros grosse grands grandes beaucoup énormément
+    """
+STOPWORDS: frozenset[str] = frozenset(_STOPWORDS_TEXT.split())
+
+_ELISION = re.compile(r"^(?:[cdjlmnst]|qu|jusqu|lorsqu|puisqu)['’]", re.IGNORECASE)
+_WORD = re.compile(r"[^\W\d_](?:[\w'’-]*[^\W_])?", re.UNICODE)
+
+
+def strip_accents(text: str) -> str:
+    """'Été' -> 'Ete': compare words regardless of accents (ASR is inconsistent with them)."""
+    return "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
+
+
+def words(text: str) -> list[str]:
+    """The words of a text, elisions removed ("l'énergie" -> "énergie"), original case kept."""
+    out = []
+    for match in _WORD.finditer(text):
+        word = _ELISION.sub("", match.group(0))
+        if word:
+            out.append(word)
+    return out
+
+
+def is_stopword(word: str) -> bool:
+    """True for function words and speech fillers (case-insensitive)."""
+    return word.lower() in STOPWORDS or len(word) < 3
+
+
+def stem(word: str) -> str:
+    """A crude, deterministic French stem: lower case, no accents, plural and common suffixes cut."""
+    w = strip_accents(word.lower())
+    for suffix in (
+        "ements",
+        "ement",
+        "ations",
+        "ation",
+        "ements",
+        "ites",
+        "ite",
+        "euses",
+        "euse",
+        "eux",
+        "iques",
+        "ique",
+        "ismes",
+        "isme",
+        "istes",
+        "iste",
+        "es",
+        "s",
+        "x",
+        "e",
+    ):
+        if len(w) - len(suffix) >= 4 and w.endswith(suffix):
+            return w[: -len(suffix)]
+    return w
+
+
+def content_stems(text: str) -> list[str]:
+    """Stems of the content words of a text (stopwords and short words dropped)."""
+    return [stem(w) for w in words(text) if not is_stopword(w)]
+
+
+def _rx(*patterns: str) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
+
+
+# A host opens a new subject in this sentence (the boundary is AT it).
+OPENING = _rx(
+    r"\bon (?:enchaîne|enchaine|passe|embraye|continue|poursuit|change de|bascule|file|termine|finit|conclut)\b",
+    r"\bpassons\b|\benchaînons\b|\benchainons\b|\bcontinuons\b|\bparlons\b|\bterminons\b",
+    r"\bon va (?:démarrer|demarrer|commencer|débuter|ouvrir|attaquer|entamer|passer|parler|s'intéresser|enchaîner|terminer|finir|conclure)\b",
+    r"\b(?:on|nous) (?:commence|démarre|ouvre|attaque|termine|finit) (?:avec|par|sur|cette)\b",
+    r"\b(?:je|j') (?:voulais|voudrais|vais|veux) (?:vous|te|maintenant|qu'on) (?:lancer|parler|emmener|amener|passer|aborder)\b",
+    r"\bje voulais (?:vous|te) lancer\b",
+    r"\bplace (?:à|au|aux|maintenant)\b",
+    r"\b(?:un|l'|d'un|d'une|une|l') ?autres? (?:sujet|thème|dossier|actualité|registre|chose)\b",
+    r"\bchangement de (?:sujet|registre|cap|thème)\b|\bsujet suivant\b|\bdernier sujet\b|\bprochain sujet\b",
+    r"\b(?:premier|deuxième|second|troisième|dernier|nouveau) (?:sujet|thème|dossier|temps fort)\b",
+    r"\bun (?:mot|petit mot) (?:de conclusion|pour conclure|de la fin)\b|\bpour conclure\b|\ben conclusion\b",
+    r"\bretour (?:à|au|sur)\b",
+    r"\bc'est l'heure (?:de|du|des)\b|\bil est temps de\b",
+)
+
+# A host closes a part or announces what comes next (the boundary is just AFTER it).
+CLOSING = _rx(
+    r"\bmerci\b[^.?!]{0,80}\b(?:d'avoir|d'être|pour (?:votre|ta|vos|tes) (?:présence|participation|éclairage|regard|analyse|temps|réponses?|expertise))",
+    r"\bà suivre\b|\bjuste après\b|\btout de suite après\b|\baprès la pause\b|\bc'est tout de suite\b",
+    r"\bon se retrouve (?:tout de suite|juste|dans|après)\b|\bon revient (?:tout de suite|dans|après)\b",
+    r"\brestez avec nous\b|\bne (?:quittez|bougez) pas\b",
+)
+
+# A guest greeted: a new part starts shortly before this sentence.
+GREETING = _rx(
+    r"\bbonjour,? (?!à tous|à toutes|tout le monde|et bienvenue)[A-ZÉÈ][\w-]+",
+    r"\b[A-ZÉÈ][\w-]+(?: [A-ZÉÈ][\w-]+)?,? bonjour\b",
+    r"\bbienvenue,? (?:à vous|à toi|[A-ZÉÈ][\w-]+)",
+    r"\b(?:je reçois|nous recevons|on reçoit|on accueille|nous accueillons|j'accueille|mon invitée?|notre invitée?|nos invités|mes invités|je vous présente)\b",
+    r"\b(?:qui m'a rejoint|qui nous a rejoints?|est avec nous|sont avec nous|connectée? avec nous|en duplex|en ligne avec nous)\b",
+)
+
+# A named rubric of the show opens (general form: "3 questions à", "le rendez-vous des ...").
+RUBRIC = _rx(
+    r"\b(?:\d+|deux|trois|quatre|cinq) questions (?:à|a)\b",
+    r"\b(?:le|notre|votre) rendez-vous (?:de|des|du|avec)\b",
+    r"\b(?:la|notre|ma|votre) (?:chronique|rubrique|séquence|revue de presse)\b",
+    r"\b(?:le|notre) (?:débat|grand entretien|entretien|décryptage|focus|portrait|point actu|journal|flash)\b",
+    r"\bl'invitée? (?:de la semaine|du jour)\b",
+)
+
+# The intro's announcement of what is coming.
+ANNOUNCE = _rx(
+    r"\bbonjour à (?:tous|toutes)\b|\bbonsoir à (?:tous|toutes)\b|\bbienvenue (?:dans|sur|à)\b",
+    r"\bau (?:sommaire|programme|menu)\b|\bdans cette (?:édition|émission)\b|\baujourd'hui dans\b",
+    r"\bon va (?:parler|s'intéresser|revenir|voir)\b|\bje vous dévoile\b|\bnous ferons\b|\bce sera\b",
+)
+
+# The show ends: thanks to everyone, farewells, where to find the show.
+FAREWELL = _rx(
+    r"\bmerci (?:à tous|à toutes|à vous|de nous avoir|de nous suivre|pour votre fidélité|beaucoup\b)",
+    r"\bmerci\b[^.?!]{0,80}\bd'avoir été avec (?:nous|moi)\b",
+    r"\bà (?:très )?bientôt\b|\bau revoir\b|\bà la semaine prochaine\b|\bà demain\b|\bbonne (?:soirée|journée|semaine)\b",
+    r"\bon se retrouve (?:la semaine|demain|bientôt|sur|très)\b|\ben podcast\b|\ben replay\b|\bc'était\b",
+)
+
+# Sponsor reads and ad breaks.
+AD = _rx(
+    r"\b(?:page de |la )?pub(?:licité)?\b|\bsponsor(?:isé|isée)?\b|\bpartenaire de (?:cet épisode|l'émission|ce podcast)\b",
+    r"\bcet épisode (?:est|vous est) (?:présenté|proposé|offert|sponsorisé)\b|\bcode promo\b",
+)

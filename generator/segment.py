@@ -1,0 +1,455 @@
+"""Episode -> [Segment]: topic boundaries with timestamps, offline and deterministic.
+
+How it works, in one pass over the cleaned sentences:
+1. Every sentence is embedded once (multilingual USE); every window is a weighted mean of sentence
+   vectors taken from prefix sums, so the cost does not depend on the window length.
+2. At each sentence start, the speech of the preceding and following windows (time-based, not
+   sentence counts) is compared with sentence embeddings and with lexical cohesion (content-word
+   stems); the depth of each similarity valley is a boundary score.
+3. Host cues move and confirm boundaries: a new subject opened ("on enchaîne"), a guest thanked or a
+   teaser ("à suivre"), a guest greeted, a rubric named, the closing farewell.
+4. Peaks are picked greedily above an adaptive threshold with a minimum topic length; short intros,
+   outros and cue-delimited parts are allowed below it.
+5. Each segment gets a kind and a title made of its keyphrases.
+Text without timestamps runs on pseudo-times from word counts; its segments carry no times.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+from generator import french
+from generator.embeddings import SentenceEmbedder, USEEmbedder
+from generator.model import Episode, Segment
+
+WORDS_PER_SECOND = 2.5  # ordinary French speech rate, for text without timestamps
+INTRO_MIN_S = 15.0  # an intro or outro can be this short when cues delimit it
+OUTRO_ZONE_S = 120.0  # the farewell is looked for in the last two minutes at most
+CUE_STRONG = 2.0  # score added where a host opens a subject or right after a closing/teaser
+CUE_WEAK = 0.6  # score added before a guest greeting or a rubric name
+THRESHOLD = 1.0  # boundaries need a combined score above this (z-score units)
+WINDOW_S = 180.0  # seconds of speech compared on each side of a candidate boundary
+LEXICAL_WEIGHT = 0.35  # share of lexical cohesion in the content score (embeddings get the rest)
+
+
+def segment(
+    episode: Episode,
+    *,
+    min_segment_s: float = 120.0,
+    embedder: SentenceEmbedder | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> list[Segment]:
+    """Split an episode into topic segments (intro/topic/interview/outro/transition/ad) with titles."""
+    utts = episode.utterances
+    n = len(utts)
+    if n == 0:
+        return []
+    min_segment_s = max(float(min_segment_s), 10.0)
+    texts = [u.text or "" for u in utts]
+    timed = any(u.start_s is not None for u in utts)
+    times, end_time = _timeline(episode, timed)
+    duration = end_time - times[0]
+
+    bounds: list[int] = []
+    if n >= 4 and duration >= 2 * min_segment_s:
+        if embedder is None:
+            embedder = USEEmbedder()
+        if progress:
+            progress(f"segment: embedding {n} sentences")
+        vectors = embedder.embed(texts)
+        bounds = _find_bounds(texts, times, end_time, vectors, min_segment_s)
+    else:
+        bounds = []
+        outro = _outro_start(texts, times, end_time)
+        if outro is not None and n >= 4 and duration >= 4 * INTRO_MIN_S:
+            bounds = [outro]
+
+    return _build(episode, texts, times, end_time, [0, *bounds, n], timed, min_segment_s)
+
+
+# ------------------------------------------------------------------------------------ timeline
+
+
+def _timeline(episode: Episode, timed: bool) -> tuple[np.ndarray, float]:
+    """Start time of every sentence (interpolated where missing, never decreasing) and the end."""
+    utts = episode.utterances
+    n = len(utts)
+    n_words = np.array([max(1, len(u.text.split())) for u in utts], dtype=float)
+    if not timed:
+        starts = np.concatenate([[0.0], np.cumsum(n_words)[:-1]]) / WORDS_PER_SECOND
+        return starts, float(n_words.sum() / WORDS_PER_SECOND)
+    known = np.array([i for i, u in enumerate(utts) if u.start_s is not None])
+    values = np.array([float(utts[i].start_s) for i in known])
+    values = np.nan_to_num(values, nan=0.0, posinf=0.0, neginf=0.0)
+    starts = np.interp(np.arange(n), known, values) if len(known) > 1 else np.full(n, values[0])
+    if len(known) == 1:  # a single timestamp: spread the rest at speech rate
+        offsets = np.concatenate([[0.0], np.cumsum(n_words)[:-1]]) / WORDS_PER_SECOND
+        starts = values[0] + offsets - offsets[known[0]]
+    starts = np.maximum.accumulate(starts)
+    last = utts[-1]
+    end = last.end_s if last.end_s is not None and math.isfinite(last.end_s) else None
+    end_time = max(float(starts[-1]) + n_words[-1] / WORDS_PER_SECOND, float(end or 0.0))
+    ends = [u.end_s for u in utts if u.end_s is not None and math.isfinite(u.end_s)]
+    if ends:
+        end_time = max(end_time, max(ends))
+    return starts, end_time
+
+
+# ------------------------------------------------------------------------------ content scores
+
+
+def _window_similarity(
+    vectors: np.ndarray, weights: np.ndarray, times: np.ndarray, window: float
+) -> np.ndarray:
+    """Cosine between the speech of [t-window, t) and [t, t+window) at every sentence start."""
+    n = len(times)
+    weighted = vectors * weights[:, None]
+    prefix = np.zeros((n + 1, vectors.shape[1]), dtype=np.float64)
+    np.cumsum(weighted, axis=0, out=prefix[1:])
+    idx = np.arange(n)
+    lo = np.searchsorted(times, times - window, side="left")
+    hi = np.searchsorted(times, times + window, side="left")
+    hi = np.maximum(hi, idx + 1)
+    left = prefix[idx] - prefix[lo]
+    right = prefix[hi] - prefix[idx]
+    num = np.einsum("ij,ij->i", left, right)
+    den = np.linalg.norm(left, axis=1) * np.linalg.norm(right, axis=1)
+    sim = np.divide(num, den, out=np.ones(n), where=den > 0)
+    sim[0] = 1.0
+    return sim
+
+
+def _depth(sim: np.ndarray, times: np.ndarray, reach: float) -> np.ndarray:
+    """TextTiling depth: how far each point sits below the highest similarity on each side."""
+    n = len(sim)
+    lo = np.searchsorted(times, times - reach, side="left")
+    hi = np.searchsorted(times, times + reach, side="right")
+    depth = np.zeros(n)
+    for i in range(1, n):
+        left_peak = sim[lo[i] : i + 1].max()
+        right_peak = sim[i : hi[i]].max()
+        depth[i] = (left_peak - sim[i]) + (right_peak - sim[i])
+    return depth
+
+
+def _zscore(values: np.ndarray, valid: np.ndarray) -> np.ndarray:
+    sample = values[valid]
+    if sample.size < 2:
+        return np.zeros_like(values)
+    std = float(sample.std())
+    if std <= 1e-12:
+        return np.zeros_like(values)
+    return (values - float(sample.mean())) / std
+
+
+def _lexical_vectors(texts: Sequence[str]) -> np.ndarray:
+    """Sentence x stem matrix, tf-idf weighted, over stems seen in at least two sentences."""
+    stems = [french.content_stems(t) for t in texts]
+    df = Counter(s for row in stems for s in set(row))
+    vocab = {s: j for j, s in enumerate(sorted(s for s, c in df.items() if c >= 2))}
+    matrix = np.zeros((len(texts), max(1, len(vocab))), dtype=np.float32)
+    n = len(texts)
+    for i, row in enumerate(stems):
+        for s in row:
+            j = vocab.get(s)
+            if j is not None:
+                matrix[i, j] += math.log(n / df[s])
+    return matrix
+
+
+def _content_score(
+    texts: Sequence[str], times: np.ndarray, end_time: float, vectors: np.ndarray, window: float
+) -> np.ndarray:
+    """Boundary strength from embeddings and lexical cohesion, in z-score units (0 near the edges)."""
+    weights = np.array([max(1, len(t.split())) for t in texts], dtype=np.float64)
+    # Near either end one window is cut short and always looks "different": no evidence there,
+    # intros and outros are found from the host's cues instead.
+    valid = (times - times[0] >= window / 2) & (end_time - times >= window / 2)
+    valid[0] = False
+    score = np.zeros(len(texts))
+    # Two scales: the long window is stable, the half window sharpens where the change is.
+    for scale, share in ((1.0, 0.6), (0.5, 0.4)):
+        w = window * scale
+        emb = _depth(_window_similarity(vectors.astype(np.float64), weights, times, w), times, w)
+        lex = _depth(_window_similarity(_lexical_vectors(texts), np.ones(len(texts)), times, w), times, w)
+        score += share * ((1 - LEXICAL_WEIGHT) * _zscore(emb, valid) + LEXICAL_WEIGHT * _zscore(lex, valid))
+    score[~valid] = 0.0
+    return score
+
+
+# --------------------------------------------------------------------------------- host cues
+
+
+def _cue_scores(texts: Sequence[str], times: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Score added at each sentence start by host cues, and whether the cue is a strong one."""
+    n = len(texts)
+    bonus = np.zeros(n)
+    strong = np.zeros(n, dtype=bool)
+    closing = [bool(french.CLOSING.search(t)) for t in texts]
+    for i, text in enumerate(texts):
+        if i and french.OPENING.search(text):
+            bonus[i] += CUE_STRONG
+            strong[i] = True
+        if closing[i]:
+            # the new part starts at the first sentence after the closing run (thanks, teaser)
+            k = i + 1
+            while k < n and closing[k] and times[k] - times[i] < 30:
+                k += 1
+            if k < n:
+                bonus[k] += CUE_STRONG
+                strong[k] = True
+        if french.GREETING.search(text) or french.RUBRIC.search(text):
+            lo = np.searchsorted(times, times[i] - 45.0, side="left")
+            for j in range(max(1, lo), i + 1):
+                bonus[j] += CUE_WEAK
+    return bonus, strong
+
+
+def _outro_start(texts: Sequence[str], times: np.ndarray, end_time: float) -> int | None:
+    """First sentence of the closing farewell, if the show ends with one."""
+    n = len(texts)
+    zone = min(OUTRO_ZONE_S, 0.15 * (end_time - times[0]))
+    first = None
+    for i in range(n - 1, 0, -1):
+        if end_time - times[i] > zone:
+            break
+        if french.FAREWELL.search(texts[i]) or french.CLOSING.search(texts[i]):
+            first = i
+    if first is not None and end_time - times[first] >= 3.0:
+        return first
+    return None
+
+
+# ------------------------------------------------------------------------------ peak picking
+
+
+def _find_bounds(
+    texts: Sequence[str], times: np.ndarray, end_time: float, vectors: np.ndarray, min_segment_s: float
+) -> list[int]:
+    """Sentence indexes where a new segment starts (excluding 0)."""
+    n = len(texts)
+    duration = end_time - times[0]
+    # About three minutes of speech on each side (short windows over-segment), never more than a
+    # quarter of the show so that a 15-minute podcast still has room for several topics.
+    window = float(min(WINDOW_S, max(duration / 4, 30.0)))
+    content = _content_score(texts, times, end_time, vectors, window)
+    bonus, strong = _cue_scores(texts, times)
+    score = content + bonus
+    short_gap = max(min_segment_s / 2, INTRO_MIN_S * 2)
+
+    chosen: dict[int, bool] = {}  # index -> cue-backed
+    outro = _outro_start(texts, times, end_time)
+    if outro is not None:
+        chosen[outro] = True
+    # The intro is one short part: it ends at the last host cue of the opening minutes (the
+    # announcement of the topics often holds several "on va parler de" before the first one starts).
+    intro_zone = min(min_segment_s, 0.2 * duration)
+    intro = [i for i in range(1, n) if strong[i] and INTRO_MIN_S <= times[i] - times[0] <= intro_zone]
+    if intro and (outro is None or intro[-1] < outro):
+        chosen[intro[-1]] = True
+
+    for i in sorted(range(1, n), key=lambda k: (-score[k], k)):
+        if score[i] <= THRESHOLD:
+            break
+        cue = bool(strong[i])
+        if times[i] - times[0] < min_segment_s:
+            continue
+        if end_time - times[i] < (INTRO_MIN_S if cue else min_segment_s):
+            continue
+        if outro is not None and i > outro:
+            continue
+        ok = True
+        for j, other_cue in chosen.items():
+            gap = abs(times[i] - times[j])
+            need = short_gap if (cue and other_cue) else min_segment_s
+            if gap < need:
+                ok = False
+                break
+        if ok:
+            chosen[i] = cue
+    return sorted(chosen)
+
+
+# ---------------------------------------------------------------------------- kinds and titles
+
+
+def _build(
+    episode: Episode,
+    texts: Sequence[str],
+    times: np.ndarray,
+    end_time: float,
+    cuts: list[int],
+    timed: bool,
+    min_segment_s: float,
+) -> list[Segment]:
+    spans = [(a, b) for a, b in zip(cuts, cuts[1:], strict=False) if b > a]
+    kinds = _kinds(episode, texts, times, end_time, spans, min_segment_s)
+    titles = _titles(texts, spans, kinds)
+    segments = []
+    for index, ((a, b), kind, title) in enumerate(zip(spans, kinds, titles, strict=True)):
+        start = float(times[a]) if timed else None
+        end = (float(times[b]) if b < len(texts) else float(end_time)) if timed else None
+        segments.append(
+            Segment(index=index, first=a, last=b, start_s=start, end_s=end, title=title, kind=kind)
+        )
+    return segments
+
+
+def _names(episode: Episode) -> list[str]:
+    """Name parts of the guests (first and last names), to tell an interview from a debate."""
+    return [g.name for g in episode.guests if g.name]
+
+
+def _kinds(
+    episode: Episode,
+    texts: Sequence[str],
+    times: np.ndarray,
+    end_time: float,
+    spans: list[tuple[int, int]],
+    min_segment_s: float,
+) -> list[str]:
+    kinds = []
+    guests = _names(episode)
+    last = len(spans) - 1
+    for k, (a, b) in enumerate(spans):
+        start = times[a]
+        stop = times[b] if b < len(texts) else end_time
+        length = stop - start
+        body = texts[a:b]
+        joined = " ".join(body)
+        if len(spans) == 1:
+            kinds.append("topic")
+        elif (
+            k == 0
+            and length <= max(min_segment_s * 1.5, 0.12 * (end_time - times[0]))
+            and french.ANNOUNCE.search(joined)
+        ):
+            kinds.append("intro")
+        elif (
+            k == last
+            and length <= OUTRO_ZONE_S
+            and (french.FAREWELL.search(joined) or french.CLOSING.search(joined))
+        ):
+            kinds.append("outro")
+        elif length <= 240 and len(french.AD.findall(joined)) >= 2:
+            kinds.append("ad")
+        elif length < 30:
+            kinds.append("transition")
+        elif _is_interview(body, times[a:b], guests):
+            kinds.append("interview")
+        else:
+            kinds.append("topic")
+    return kinds
+
+
+def _is_interview(body: Sequence[str], times: np.ndarray, guests: Sequence[str]) -> bool:
+    """A guest greeted near the start, and only one guest named in the part."""
+    head = [t for t, s in zip(body, times, strict=True) if s - times[0] <= 60]
+    if not any(french.GREETING.search(t) for t in head):
+        return False
+    joined = " ".join(body)
+    if guests:
+        named = {g for g in guests if any(part in joined for part in g.split() if len(part) > 3)}
+        return len(named) == 1
+    return bool(french.CLOSING.search(" ".join(body[-6:])))
+
+
+_TOKEN = re.compile(r"[\w’'-]+", re.UNICODE)
+_LINKS = frozenset(
+    {"de", "du", "des", "d", "la", "le", "les", "l", "en", "à", "au", "aux", "et", "sur", "pour"}
+)
+
+
+def _phrases(text: str) -> list[str]:
+    """Noun-phrase-ish n-grams (1-3 words) that neither start nor end with a function word."""
+    tokens = []
+    for raw in _TOKEN.findall(text):
+        word = re.sub(r"^(?:[cdjlmnst]|qu)['’]", "", raw, flags=re.IGNORECASE).strip("-'’")
+        tokens.append(word)
+    out = []
+    for i, first in enumerate(tokens):
+        if not first or french.is_stopword(first) or first.isdigit():
+            continue
+        out.append(first)
+        for span in (2, 3):
+            gram = tokens[i : i + span]
+            if len(gram) < span or not gram[-1] or french.is_stopword(gram[-1]) or gram[-1].isdigit():
+                continue
+            inner = gram[1:-1]
+            if any(w.lower() not in _LINKS and french.is_stopword(w) for w in inner):
+                continue
+            out.append(" ".join(gram))
+    return out
+
+
+def _key(phrase: str) -> str:
+    return " ".join(french.stem(w) for w in phrase.split())
+
+
+def _titles(texts: Sequence[str], spans: list[tuple[int, int]], kinds: list[str]) -> list[str]:
+    """Keyphrases that are frequent in the segment and rare elsewhere (tf-idf over segments)."""
+    per_segment: list[Counter[str]] = []
+    surface: dict[str, Counter[str]] = {}
+    for a, b in spans:
+        counts: Counter[str] = Counter()
+        for text in texts[a:b]:
+            for phrase in _phrases(text):
+                key = _key(phrase)
+                counts[key] += 1
+                surface.setdefault(key, Counter())[phrase] += 1
+        per_segment.append(counts)
+    df = Counter(k for counts in per_segment for k in counts)
+    n_seg = len(spans)
+    titles = []
+    for counts, kind in zip(per_segment, kinds, strict=True):
+        scored = []
+        for key, tf in counts.items():
+            if tf < 2 and sum(counts.values()) > 40:
+                continue
+            n_words = key.count(" ") + 1
+            form = surface[key].most_common(1)[0][0]
+            proper = 1.3 if form[:1].isupper() else 1.0
+            score = tf * math.log(1 + n_seg / df[key]) * (1 + 0.5 * (n_words - 1)) * proper
+            scored.append((score, -n_words, form.lower(), key, form))
+        scored.sort(key=lambda x: (-x[0], x[1], x[2]))
+        picked: list[tuple[str, str]] = []
+        for _, _, _, key, form in scored:
+            if any(key in k or k in key for k, _ in picked):
+                continue
+            picked.append((key, form))
+            if len(picked) == 3:
+                break
+        phrases = [_display(form) for _, form in picked]
+        titles.append(_title_for(kind, phrases))
+    return titles
+
+
+def _display(form: str) -> str:
+    """Keep proper nouns and acronyms as spoken; lower-case the rest."""
+    return " ".join(
+        w if (w[:1].isupper() and not w.isupper()) or (w.isupper() and len(w) > 1) else w.lower()
+        for w in form.split()
+    )
+
+
+_KIND_LABELS = {
+    "intro": "Ouverture",
+    "outro": "Fin de l'émission",
+    "ad": "Publicité",
+    "transition": "Transition",
+}
+
+
+def _title_for(kind: str, phrases: list[str]) -> str:
+    if kind == "outro" or (kind in ("ad", "transition") and not phrases):
+        return _KIND_LABELS[kind]
+    if not phrases:
+        return _KIND_LABELS.get(kind, "Sujet")
+    text = phrases[0] if len(phrases) == 1 else ", ".join(phrases[:-1]) + " et " + phrases[-1]
+    text = text[:1].upper() + text[1:]
+    return f"{_KIND_LABELS[kind]} : {text}" if kind in _KIND_LABELS else text
