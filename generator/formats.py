@@ -36,6 +36,7 @@ class Parsed:
     description: str | None = None
     meta: dict[str, Any] = field(default_factory=dict)  # show/date/host from structured inputs
     noise: int = 0
+    end_s: float | None = None  # end of the speech, when the file says it
 
 
 # ----------------------------------------------------------------------------- timestamps
@@ -302,6 +303,10 @@ def parse_scraped(text: str) -> Parsed:
         while last_speech >= first and (not lines[last_speech].strip() or is_chrome(lines[last_speech])):
             last_speech -= 1
     parsed.noise += sum(1 for line in lines[last_speech + 1 :] if line.strip())
+    # A bare timestamp right after the last words (before any footer) marks the end of the speech.
+    closing = next((matches[i] for i in range(last_speech + 1, end) if lines[i].strip()), None)
+    if style != "range" and closing is not None and not has_words(closing["text"] or ""):
+        parsed.end_s = parse_ts(closing["ts"])
 
     body = range(first, last_speech + 1)
     texts = [(matches[i]["text"] or "").strip() if matches[i] else lines[i].strip() for i in body]

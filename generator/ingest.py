@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
 # Captions sometimes overlap by a fraction of a second; more than this is a broken file.
 BACKWARDS_TOLERANCE_S = 1.0
+SPEECH_RATE_WPS = 2.5
 
 
 def _read(path: Path, max_bytes: int) -> bytes:
@@ -127,6 +128,11 @@ def ingest(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES, today: dt.date | N
     if not parsed.fragments:
         raise InputError("no speech found in this file", path=where)
     fragments = _check_order(parsed.fragments, where)
+    last = fragments[-1]
+    if last.end_s is None and last.start_s is not None:
+        # Without an end time, the last caption lasts as long as its words take to say (~2.5 words/s).
+        words_end = last.start_s + round(len(last.text.split()) / SPEECH_RATE_WPS, 1)
+        last.end_s = parsed.end_s if parsed.end_s is not None and parsed.end_s >= last.start_s else words_end
 
     description, meta = parsed.description, dict(parsed.meta)
     if description is None and not meta:

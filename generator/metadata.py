@@ -61,6 +61,7 @@ _PARTICLES = {
     "al",
 }
 _NAME_TOKEN = re.compile(r"^(?:[A-ZÀ-ÖØ-Þ][\w'’.-]*|[A-ZÀ-ÖØ-Þ]\.)$")
+_ARTICLES = {"le", "la", "les", "l'", "de", "du", "des", "et", "en", "au", "aux", "un", "une"}
 _PARENS_GUEST = re.compile(r"(?P<name>[^,()]+?)\s*\((?P<role>[^()]*)\)")
 
 
@@ -130,8 +131,12 @@ def _tidy_show(show: str) -> str:
     """`SMART TECH` -> `Smart Tech`; short acronyms (`BFM`, `RTL`) are kept in capitals."""
     show = show.strip(" ,.;:-–")
     words = show.split()
-    if words and all(w.isupper() for w in words if any(c.isalpha() for c in w)):
-        words = [w.capitalize() if len(w) >= 4 and w.isalpha() else w for w in words]
+    if len(words) > 1 and all(w.isupper() for w in words if any(c.isalpha() for c in w)):
+        words = [
+            w.capitalize() if len(w) >= 4 and w.isalpha() else w.lower() if fold(w) in _ARTICLES else w
+            for w in words
+        ]
+        words[0] = words[0][:1].upper() + words[0][1:]
     return " ".join(words)
 
 
