@@ -127,7 +127,28 @@ def cmd_inspect(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_segment(args: argparse.Namespace, settings: Settings) -> int:
-    return _not_built("segment")
+    from generator.embeddings import USEEmbedder
+    from generator.ingest import load_episode
+    from generator.segment import segment
+
+    progress = _progress(args)
+    episode = load_episode(Path(args.file), settings)
+    # Reuse embeddings across runs only where the user already has a state/ folder.
+    state = settings.paths.state
+    embedder = USEEmbedder(cache_dir=state / "embeddings" if state.is_dir() else None)
+    segments = segment(episode, min_segment_s=settings.segment.min_segment_s, embedder=embedder,
+                       progress=progress)
+    if not segments:
+        raise NewsletterError("no speech to segment", path=args.file)
+    doc = {"segments": [{"start_s": s.start_s, "end_s": s.end_s, "start": s.start, "end": s.end,
+                         "title": s.title, "kind": s.kind} for s in segments]}
+    if args.json:
+        _emit_json(doc)
+        return EXIT_OK
+    for s in segments:
+        span = f"{s.start}-{s.end}" if s.start is not None else f"#{s.first}-{s.last - 1}"
+        print(f"{span:>17}  {s.kind:<10} {s.title}")
+    return EXIT_OK
 
 
 def cmd_generate(args: argparse.Namespace, settings: Settings) -> int:

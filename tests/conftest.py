@@ -34,3 +34,13 @@ def corpus_transcripts() -> list[Path]:
     if not CORPUS.is_dir():
         return []
     return sorted(p for p in CORPUS.glob("*.txt") if p.with_suffix(".labels.json").exists())
+
+
+@pytest.fixture
+def fake_llm():
+    """A scriptable OpenAI-compatible server on a free 127.0.0.1 port (tests/fake_llm_server.py)."""
+    from fake_llm_server import FakeLLMServer
+
+    server = FakeLLMServer().start()
+    yield server
+    server.stop()

