@@ -109,7 +109,7 @@ def _spans(text: str) -> list[str]:
 
 def keyphrases(texts: Sequence[str], vectors: _Vectors, exclude: Sequence[str] = (), k: int = 3) -> list[str]:
     """Most distinctive phrases of some sentences: runs of 1-3 content words, scored by TF-IDF."""
-    banned = {grounding._fold(e) for e in exclude}
+    banned = {grounding.fold(e) for e in exclude}
     banned_words = {w for e in banned for w in e.split()}
     counts: Counter[str] = Counter()
     surface: dict[str, Counter[str]] = {}
@@ -142,7 +142,7 @@ def keyphrases(texts: Sequence[str], vectors: _Vectors, exclude: Sequence[str] =
         if score(key) <= 0 or len(picked) >= k:
             break
         best = surface[key].most_common(1)[0][0]
-        folded = grounding._fold(best)
+        folded = grounding.fold(best)
         if folded in banned or set(folded.split()) & banned_words or set(key.split()) & used:
             continue
         picked.append(best)

@@ -297,7 +297,7 @@ _NAME_SEQ = re.compile(
 )
 
 
-def _fold(text: str) -> str:
+def fold(text: str) -> str:
     """Lower-case, accents off, punctuation to spaces: for comparing names."""
     decomposed = unicodedata.normalize("NFKD", text)
     bare = "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
@@ -310,20 +310,20 @@ def candidate_names(text: str) -> list[str]:
     for match in _NAME_SEQ.finditer(text):
         words = match.group(0).split()
         # A capitalised function word (sentence start, "Selon Untel") is not part of the name.
-        while words and _fold(words[0]) in _NOT_NAME:
+        while words and fold(words[0]) in _NOT_NAME:
             words.pop(0)
-        if len([w for w in words if _fold(w) not in _PARTICLES]) >= 2 and " ".join(words) not in names:
+        if len([w for w in words if fold(w) not in _PARTICLES]) >= 2 and " ".join(words) not in names:
             names.append(" ".join(words))
     return names
 
 
 def unsupported_names(summary: str, source: str, known: Sequence[str]) -> list[str]:
     """Names in `summary` that are neither known people of the episode nor said in `source`."""
-    src = f" {_fold(source)} "
-    known_folded = [_fold(k) for k in known]
+    src = f" {fold(source)} "
+    known_folded = [fold(k) for k in known]
     missing = []
     for name in candidate_names(summary):
-        folded = _fold(name)
+        folded = fold(name)
         if f" {folded} " in src:
             continue
         if any(folded == k or f" {folded} " in f" {k} " or f" {k} " in f" {folded} " for k in known_folded):
@@ -335,16 +335,16 @@ def unsupported_names(summary: str, source: str, known: Sequence[str]) -> list[s
 def fix_names(text: str, known: Sequence[str], threshold: float = 85.0) -> tuple[str, list[tuple[str, str]]]:
     """Respell near-misses of known names ("Julien Nosetti") as the description spells them."""
     fixes: list[tuple[str, str]] = []
-    known_folded = {_fold(k): k for k in known if len(k.split()) >= 2}
+    known_folded = {fold(k): k for k in known if len(k.split()) >= 2}
 
     def repair(match: re.Match[str]) -> str:
         found = match.group(0)
         words = found.split()
         lead = []
-        while words and _fold(words[0]) in _NOT_NAME:
+        while words and fold(words[0]) in _NOT_NAME:
             lead.append(words.pop(0))
         candidate = " ".join(words)
-        folded = _fold(candidate)
+        folded = fold(candidate)
         if not candidate or folded in known_folded:
             return found
         best = max(known_folded, key=lambda k: fuzz.ratio(folded, k), default=None)

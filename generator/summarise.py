@@ -1,0 +1,345 @@
+"""Per-topic summaries with a language model: one call per topic segment, every quote verified.
+
+Long segments are split at sentence boundaries to fit the context window and their partial answers
+merged. A segment whose call fails falls back to the extractive summary, flagged for the reviewer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from generator import extractive, grounding
+from generator.errors import LLMError
+from generator.llm import Backend, LLMRequest, LLMResult, run_parallel
+from generator.model import (
+    Episode,
+    PromptUse,
+    Quote,
+    RejectedQuote,
+    Segment,
+    SegmentSummary,
+    Usage,
+    format_ts,
+)
+from generator.prompts import PromptFile, PromptRegistry
+from generator.quotes import Verifier
+from generator.tokens import Tokenizer, input_budget, split_to_fit
+
+PROMPT_ID = "summarise_segment"
+DEFAULT_MAX_TOKENS = 900
+
+# Shown to the reviewer in draft.json (French: the reviewer reads French).
+WARN_FALLBACK = "résumé extractif de secours : le modèle a échoué sur ce sujet ({error})"
+WARN_DROPPED = "phrase retirée du résumé ({why}) : « {sentence} »"
+WARN_TITLE = "titre remplacé ({why})"
+WARN_PARTIAL = "résumé incomplet : {n} partie(s) de ce sujet ont échoué ({error})"
+
+MONTHS = (
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+)
+WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
+_SENTENCE = re.compile(r"(?<=[.!?…])\s+(?=[«\"A-ZÀ-ÖØ-Þ0-9])")
+
+
+def french_date(date: dt.date | None) -> str:
+    """'lundi 10 mars 2025' (used as prompt input data)."""
+    if date is None:
+        return "date inconnue"
+    return f"{WEEKDAYS[date.weekday()]} {date.day} {MONTHS[date.month - 1]} {date.year}"
+
+
+@dataclass(frozen=True)
+class SummariseResult:
+    """Summaries plus what producing them cost."""
+
+    summaries: tuple[SegmentSummary, ...]
+    usage: Usage = field(default_factory=Usage)
+    prompts: tuple[PromptUse, ...] = ()
+    failures: int = 0
+    model: str | None = None
+
+
+@dataclass(frozen=True)
+class _Unit:
+    segment: Segment
+    request: LLMRequest
+    part: int
+    parts: int
+
+
+def metadata_texts(episode: Episode) -> list[str]:
+    """Texts the episode states about itself (description, date): they may support figures."""
+    texts = [episode.description or "", episode.show or ""]
+    if episode.date:
+        texts += [episode.date.isoformat(), french_date(episode.date)]
+    texts += [f"{g.name} {g.role or ''}" for g in episode.guests]
+    return texts
+
+
+def _validator(data: dict[str, Any]) -> list[str]:
+    """Problems the schema cannot see; fed back to the model for its one retry."""
+    problems = []
+    for key in ("title", "summary"):
+        text = data.get(key)
+        if isinstance(text, str) and grounding.detect_language(text) == "en":
+            problems.append(f"$.{key} is in English: write it in French")
+    return problems
+
+
+def build_requests(
+    episode: Episode,
+    segment: Segment,
+    prompt: PromptFile,
+    tokenizer: Tokenizer,
+    *,
+    context_window: int,
+    max_tokens: int | None = None,
+) -> list[LLMRequest]:
+    """The request(s) for one segment: one, or several parts when the segment exceeds the window."""
+    max_tokens = max_tokens or int(prompt.params.get("max_tokens", DEFAULT_MAX_TOKENS))
+    base = {
+        "show": episode.show or "émission inconnue",
+        "date": french_date(episode.date),
+        "host": episode.host or "",
+        "guests": [{"name": g.name, "role": g.role or ""} for g in episode.guests],
+        "start": format_ts(segment.start_s) or "",
+        "end": format_ts(segment.end_s) or "",
+    }
+    lines = [
+        {"start": format_ts(u.start_s) or "", "text": u.text.strip()}
+        for u in episode.utterances[segment.first : segment.last]
+        if u.text.strip()
+    ]
+    overhead = tokenizer.count_messages(prompt.render(**base, sentences=[], part="partie 10 sur 10").messages)
+    budget = input_budget(context_window, max_tokens, overhead)
+    as_text = [f"[{line['start']}] {line['text']}" for line in lines]
+    chunks = split_to_fit(as_text, budget, tokenizer.count)
+    requests = []
+    for k, chunk in enumerate(chunks):
+        sentences = []
+        for item in chunk:
+            stamp, _, text = item.partition("] ")
+            sentences.append({"start": stamp.lstrip("["), "text": text})
+        part = f"partie {k + 1} sur {len(chunks)}" if len(chunks) > 1 else ""
+        rendered = prompt.render(**base, sentences=sentences, part=part)
+        requests.append(LLMRequest(rendered, rendered.schema or {}, max_tokens, _validator))
+    return requests
+
+
+def _sentences(text: str) -> list[str]:
+    return [s.strip() for s in _SENTENCE.split(text.strip()) if s.strip()]
+
+
+def _ground_text(text: str, source: str, known: Sequence[str], extra: Sequence[str]) -> tuple[str, list[str]]:
+    """Respell names; drop sentences whose figures or people the source never mentions."""
+    fixed, fixes = grounding.fix_names(text, known)
+    warnings = [grounding.WARN_NAME_FIXED.format(wrong=w, right=r) for w, r in fixes]
+    kept = []
+    for sentence in _sentences(fixed):
+        figures = grounding.unsupported_figures(sentence, source, extra)
+        names = grounding.unsupported_names(sentence, source, known)
+        if figures or names:
+            why = ", ".join(
+                [grounding.WARN_FIGURE.format(figure=f) for f in figures]
+                + [grounding.WARN_NAME.format(name=n) for n in names]
+            )
+            warnings.append(WARN_DROPPED.format(why=why, sentence=sentence))
+        else:
+            kept.append(sentence)
+    return " ".join(kept), warnings
+
+
+def merge_answers(answers: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """Partial answers of a split segment -> one answer (first title, joined summaries, unions)."""
+    if len(answers) == 1:
+        return dict(answers[0])
+
+    def union(key: str, limit: int) -> list[Any]:
+        out: list[Any] = []
+        for a in answers:
+            for item in a.get(key) or []:
+                if item not in out:
+                    out.append(item)
+        return out[:limit]
+
+    return {
+        "title": answers[0].get("title", ""),
+        "summary": " ".join(str(a.get("summary", "")).strip() for a in answers),
+        "key_points": union("key_points", 5),
+        "quotes": union("quotes", 4),
+        "entities": union("entities", 12),
+    }
+
+
+def to_summary(
+    episode: Episode,
+    segment: Segment,
+    data: dict[str, Any],
+    *,
+    verifier: Verifier,
+    fallback: SegmentSummary | None,
+) -> SegmentSummary:
+    """A model's answer -> SegmentSummary: names respelled, ungrounded sentences dropped, quotes verified."""
+    known = episode.known_names
+    source = " ".join(u.text for u in episode.utterances[segment.first : segment.last])
+    extra = metadata_texts(episode)
+    warnings: list[str] = []
+
+    summary, w = _ground_text(str(data.get("summary") or ""), source, known, extra)
+    warnings += w
+    title, w = _ground_text(str(data.get("title") or "").strip(), source, known, extra)
+    if not title and fallback is not None:
+        title = fallback.title
+        warnings += [WARN_TITLE.format(why="; ".join(w) or "vide")]
+    key_points = []
+    for point in data.get("key_points") or []:
+        kept, w = _ground_text(str(point), source, known, extra)
+        warnings += w
+        if kept:
+            key_points.append(kept)
+    if grounding.detect_language(summary) == "en":
+        warnings.append(grounding.WARN_LANGUAGE.format(lang="en"))
+    if not summary and fallback is not None:
+        # Nothing grounded survived: the reviewer gets the transcript's own sentences instead.
+        summary = fallback.summary
+        warnings.append(WARN_FALLBACK.format(error="aucune phrase vérifiable"))
+
+    quotes: list[Quote] = []
+    rejected: list[RejectedQuote] = []
+    for item in data.get("quotes") or []:
+        text = item.get("text") if isinstance(item, dict) else str(item)
+        # The model's speaker is a guess: the verifier attaches one only from labels or introductions.
+        result = verifier.verify(str(text or ""), segment)
+        if isinstance(result, Quote):
+            if all(result.text != q.text for q in quotes):
+                quotes.append(result)
+        else:
+            rejected.append(result)
+
+    folded_source = grounding.fold(" ".join([source, *known, *extra]))
+    entities = [
+        str(e)
+        for e in data.get("entities") or []
+        if isinstance(e, str) and e.strip() and grounding.fold(e) in folded_source
+    ]
+    return SegmentSummary(
+        episode_sha256=episode.sha256,
+        segment=segment,
+        title=title,
+        summary=summary,
+        key_points=tuple(key_points),
+        quotes=tuple(quotes),
+        rejected_quotes=tuple(rejected),
+        entities=tuple(dict.fromkeys(entities)),
+        warnings=tuple(dict.fromkeys(warnings)),
+        importance=fallback.importance if fallback is not None else 0.0,
+    )
+
+
+def plan(
+    episode: Episode,
+    segments: Sequence[Segment],
+    *,
+    prompts: PromptRegistry,
+    tokenizer: Tokenizer,
+    context_window: int,
+) -> list[_Unit]:
+    """Every request a run would send for this episode (used by summarise and by --dry-run)."""
+    prompt = prompts.get(PROMPT_ID)
+    units = []
+    for seg in extractive.topic_segments(segments):
+        requests = build_requests(episode, seg, prompt, tokenizer, context_window=context_window)
+        units += [_Unit(seg, r, k, len(requests)) for k, r in enumerate(requests)]
+    return units
+
+
+def summarise(
+    episode: Episode,
+    segments: Sequence[Segment],
+    *,
+    backend: Backend | None,
+    prompts: PromptRegistry | None = None,
+    tokenizer: Tokenizer | None = None,
+    context_window: int = 16384,
+    max_concurrency: int = 1,
+    verifier: Verifier | None = None,
+    embedder: Any = None,
+    progress: Callable[[str], None] | None = None,
+) -> SummariseResult:
+    """Summaries of every topic segment: by the model when a backend is given, else extractive."""
+    verifier = verifier or Verifier(episode)
+    offline = extractive.summarise(episode, segments, verifier=verifier, embedder=embedder)
+    if backend is None:
+        return SummariseResult(tuple(offline))
+    if prompts is None or tokenizer is None:
+        raise ValueError("summarise with a backend needs the prompt registry and a tokenizer")
+    units = plan(episode, segments, prompts=prompts, tokenizer=tokenizer, context_window=context_window)
+    if progress:
+        progress(f"summarise: {len(units)} call(s) for {len(offline)} topic(s) of {episode.path}")
+
+    def done(index: int, result: LLMResult | LLMError) -> None:
+        if progress:
+            unit = units[index]
+            state = "failed" if isinstance(result, LLMError) else ("cached" if result.cached else "ok")
+            progress(f"summarise: segment {unit.segment.index} part {unit.part + 1}/{unit.parts} {state}")
+
+    results = run_parallel(backend, [u.request for u in units], max_concurrency, on_done=done)
+    usage = Usage()
+    used: list[PromptUse] = []
+    by_segment: dict[int, list[LLMResult | LLMError]] = {}
+    for unit, result in zip(units, results, strict=True):
+        by_segment.setdefault(unit.segment.index, []).append(result)
+        if isinstance(result, LLMError):
+            usage = usage + getattr(result, "usage", Usage())
+            use = getattr(result, "prompt", None)
+        else:
+            usage = usage + result.usage
+            use = result.prompt
+        if use is not None and use not in used:
+            used.append(use)
+
+    summaries = []
+    failures = 0
+    model = getattr(backend, "model", None)
+    for fallback in offline:
+        seg = fallback.segment
+        outcome = by_segment.get(seg.index, [])
+        errors = [r for r in outcome if isinstance(r, LLMError)]
+        answers = [r.data for r in outcome if isinstance(r, LLMResult)]
+        model = next((r.model for r in outcome if isinstance(r, LLMResult)), model)
+        if not answers:
+            failures += 1
+            reason = str(errors[0]) if errors else "no answer"
+            summaries.append(
+                replace(
+                    fallback,
+                    failed=reason,
+                    warnings=(WARN_FALLBACK.format(error=reason[:200]), *fallback.warnings),
+                )
+            )
+            continue
+        summary = to_summary(episode, seg, merge_answers(answers), verifier=verifier, fallback=fallback)
+        if errors:
+            # Part of a split segment failed: keep what the other parts said, and say so.
+            failures += 1
+            summary = replace(
+                summary,
+                warnings=(WARN_PARTIAL.format(n=len(errors), error=str(errors[0])[:200]), *summary.warnings),
+            )
+        summaries.append(summary)
+    return SummariseResult(tuple(summaries), usage, tuple(used), failures, model)
