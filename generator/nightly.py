@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import shutil
 import socket
 import time
 from collections.abc import Callable, Collection, Mapping, Sequence
@@ -29,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from generator import crashpoint, inbox
+from generator import crashpoint, inbox, outbox
 from generator.config import Settings
 from generator.inbox import InboxFile, Skipped
 from generator.ledger import (
@@ -415,21 +416,59 @@ def _classify(
     duplicates: list[tuple[InboxFile, InboxFile | None, str | None]] = []
     first_by_sha: dict[str, InboxFile] = {}
     for f in ready:
+        record = ledger.input_get(f.sha256)
+        if (
+            record is not None
+            and record.done
+            and not (record.status == INPUT_DRAFTED and record.name == f.name)
+        ):
+            duplicates.append((f, None, record.draft_id))  # content a previous run already put in a draft
+            continue
         if f.sha256 in first_by_sha:  # two identical files in this inbox: the second follows the first
             duplicates.append((f, first_by_sha[f.sha256], None))
             continue
         first_by_sha[f.sha256] = f
-        record = ledger.input_get(f.sha256)
-        if record is not None and record.done:
-            if record.status == INPUT_DRAFTED and record.name == f.name:
-                to_move.append((f, record.draft_id or in_drafts.get(f.sha256, "?")))
-            else:
-                duplicates.append((f, None, record.draft_id))
+        if record is not None and record.done:  # drafted under this name, the move was interrupted
+            to_move.append((f, record.draft_id or in_drafts.get(f.sha256, "?")))
         elif f.sha256 in in_drafts:  # a draft was written but the run died before recording it
             to_move.append((f, in_drafts[f.sha256]))
         else:
             new.append(f)
     return new, to_move, duplicates
+
+
+def drafts_holding(outbox_dir: Path, sha256s: Collection[str]) -> dict[str, str]:
+    """{sha256: draft id} for each wanted content listed among the sources of a complete draft.
+
+    Only renamed (complete) drafts are listed by the outbox, so a draft found here is whole.
+    """
+    wanted = set(sha256s)
+    found: dict[str, str] = {}
+    for draft in outbox.list_drafts(outbox_dir):  # oldest first: the first draft made wins
+        for sha in draft.source_sha256s:
+            if sha in wanted:
+                found.setdefault(sha, draft.id)
+    return found
+
+
+def remove_unfinished_drafts(
+    outbox_dir: Path, *, min_age_s: float = 300.0, clock: Callable[[], float] = time.time
+) -> list[Path]:
+    """Delete temp folders left by draft writes that died (`.tmp-*`), once surely abandoned.
+
+    They are never visible as drafts; the age guard spares one a concurrent `generate` is writing.
+    """
+    removed: list[Path] = []
+    if not outbox_dir.is_dir():
+        return removed
+    for folder in outbox_dir.glob(".tmp-*"):
+        try:
+            if folder.is_dir() and clock() - folder.stat().st_mtime >= min_age_s:
+                shutil.rmtree(folder)
+                removed.append(folder)
+        except OSError:
+            continue  # best effort: a leftover temp folder is harmless
+    return removed
 
 
 def _move_done(f: InboxFile, inbox_dir: Path, day: str, ledger: Ledger) -> Path:
