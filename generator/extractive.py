@@ -82,7 +82,7 @@ def _mmr(sim: np.ndarray, relevance: np.ndarray, candidates: list[int], k: int) 
     return chosen
 
 
-def _quotable(text: str, centrality: float) -> float:
+def quotability(text: str, centrality: float = 0.0) -> float:
     """How quotable a clause is: first-person conviction, figures, images; 8 to 40 words only."""
     n = _word_count(text)
     if n < QUOTE_MIN_WORDS or n > QUOTE_MAX_WORDS or text.rstrip().endswith("?") or _GREETING.search(text):
@@ -203,7 +203,7 @@ def summarise_segment(
     candidates: list[tuple[float, int, str]] = []
     for k_i, s in enumerate(sentences):
         for span in _spans(s.text):
-            q = _quotable(span, float(relevance[k_i]) if len(relevance) else 0.0)
+            q = quotability(span, float(relevance[k_i]) if len(relevance) else 0.0)
             if q > 0:
                 candidates.append((q, k_i, span))
     candidates.sort(key=lambda c: (-c[0], c[1]))

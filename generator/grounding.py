@@ -13,6 +13,7 @@ from rapidfuzz import fuzz
 WARN_FIGURE = "chiffre absent du passage : « {figure} »"
 WARN_NAME = "nom absent du passage et des invités : « {name} »"
 WARN_LANGUAGE = "texte qui ne semble pas en français ({lang})"
+WARN_DROPPED = "phrase retirée ({why}) : « {sentence} »"
 WARN_NAME_FIXED = "nom corrigé selon la description : « {wrong} » → « {right} »"
 
 UNITS = {
@@ -497,6 +498,30 @@ def detect_language(text: str) -> str:
 def is_french(text: str) -> bool:
     """True unless the text reads as another language (too short to tell counts as French)."""
     return detect_language(text) in ("fr", "unknown")
+
+
+_SENTENCE = re.compile(r"(?<=[.!?…])\s+(?=[«\"A-ZÀ-ÖØ-Þ0-9])")
+
+
+def sentences(text: str) -> list[str]:
+    """Split generated prose into sentences (after . ! ? … before a capital, digit or quote)."""
+    return [s.strip() for s in _SENTENCE.split(text.strip()) if s.strip()]
+
+
+def prune(text: str, source: str, known: Sequence[str], extra: Iterable[str] = ()) -> tuple[str, list[str]]:
+    """Respell known names, then drop every sentence stating a figure or a person the source lacks."""
+    extra = list(extra)
+    fixed, fixes = fix_names(text, known)
+    warnings = [WARN_NAME_FIXED.format(wrong=w, right=r) for w, r in fixes]
+    kept = []
+    for sentence in sentences(fixed):
+        missing = [WARN_FIGURE.format(figure=f) for f in unsupported_figures(sentence, source, extra)]
+        missing += [WARN_NAME.format(name=n) for n in unsupported_names(sentence, source, known)]
+        if missing:
+            warnings.append(WARN_DROPPED.format(why=", ".join(missing), sentence=sentence))
+        else:
+            kept.append(sentence)
+    return " ".join(kept), warnings
 
 
 @dataclass(frozen=True)

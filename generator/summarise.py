@@ -7,7 +7,6 @@ merged. A segment whose call fails falls back to the extractive summary, flagged
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -34,7 +33,6 @@ DEFAULT_MAX_TOKENS = 900
 
 # Shown to the reviewer in draft.json (French: the reviewer reads French).
 WARN_FALLBACK = "résumé extractif de secours : le modèle a échoué sur ce sujet ({error})"
-WARN_DROPPED = "phrase retirée du résumé ({why}) : « {sentence} »"
 WARN_TITLE = "titre remplacé ({why})"
 WARN_PARTIAL = "résumé incomplet : {n} partie(s) de ce sujet ont échoué ({error})"
 
@@ -53,7 +51,6 @@ MONTHS = (
     "décembre",
 )
 WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
-_SENTENCE = re.compile(r"(?<=[.!?…])\s+(?=[«\"A-ZÀ-ÖØ-Þ0-9])")
 
 
 def french_date(date: dt.date | None) -> str:
@@ -141,27 +138,9 @@ def build_requests(
     return requests
 
 
-def _sentences(text: str) -> list[str]:
-    return [s.strip() for s in _SENTENCE.split(text.strip()) if s.strip()]
-
-
 def _ground_text(text: str, source: str, known: Sequence[str], extra: Sequence[str]) -> tuple[str, list[str]]:
     """Respell names; drop sentences whose figures or people the source never mentions."""
-    fixed, fixes = grounding.fix_names(text, known)
-    warnings = [grounding.WARN_NAME_FIXED.format(wrong=w, right=r) for w, r in fixes]
-    kept = []
-    for sentence in _sentences(fixed):
-        figures = grounding.unsupported_figures(sentence, source, extra)
-        names = grounding.unsupported_names(sentence, source, known)
-        if figures or names:
-            why = ", ".join(
-                [grounding.WARN_FIGURE.format(figure=f) for f in figures]
-                + [grounding.WARN_NAME.format(name=n) for n in names]
-            )
-            warnings.append(WARN_DROPPED.format(why=why, sentence=sentence))
-        else:
-            kept.append(sentence)
-    return " ".join(kept), warnings
+    return grounding.prune(text, source, known, extra)
 
 
 def merge_answers(answers: Sequence[dict[str, Any]]) -> dict[str, Any]:

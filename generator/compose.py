@@ -1,0 +1,357 @@
+"""One edition from the summaries of one or more episodes: title, epigraph, intro, ordered sections.
+
+With a backend, the style's `compose_edition_<style>` prompt writes the title, intro and closing and
+orders the sections from the summaries alone (never the transcripts). Without one, or when that call
+fails, French phrases from templates/phrases/fr.toml assemble them. The announcement line always
+comes from code, with the real number of sections.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from generator import extractive, grounding
+from generator.errors import LLMError, RenderError
+from generator.llm import Backend, LLMRequest
+from generator.model import Edition, Episode, PromptUse, Quote, Section, SegmentSummary, Source, Usage
+from generator.prompts import PromptRegistry
+from generator.summarise import french_date, metadata_texts
+
+STYLES = ("cybernetica", "cafetech")
+DEFAULT_MAX_TOKENS = 700
+WARN_COMPOSE_FAILED = "ouverture et clôture écrites sans le modèle : l'appel a échoué ({error})"
+WARN_ORDER = "ordre des sujets proposé par le modèle incomplet ou invalide : complété par importance"
+
+EpisodeSummaries = Sequence[tuple[Episode, Sequence[SegmentSummary]]]
+
+
+def default_phrases_path() -> Path:
+    """templates/phrases/fr.toml shipped next to the package."""
+    return Path(__file__).resolve().parent.parent / "templates" / "phrases" / "fr.toml"
+
+
+def load_phrases(path: Path | None = None) -> dict[str, Any]:
+    """The French phrases file; RenderError names it when missing or malformed."""
+    path = path or default_phrases_path()
+    try:
+        with path.open("rb") as fh:
+            data = tomllib.load(fh)
+    except OSError as exc:
+        raise RenderError(f"cannot read the phrases file: {exc.strerror}", path=str(path)) from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise RenderError(f"invalid TOML: {exc}", path=str(path)) from exc
+    for style in STYLES:
+        if style not in data:
+            raise RenderError(f"missing [{style}] table", path=str(path))
+    return data
+
+
+def number_words(n: int, phrases: Mapping[str, Any]) -> str:
+    """A count in French words ('trois'), digits beyond the phrases file's list."""
+    words = phrases.get("numbers") or []
+    return words[n] if 0 <= n < len(words) else str(n)
+
+
+def announcement(count: int, style: str, phrases: Mapping[str, Any]) -> str:
+    """'Voici trois idées pour cette semaine.' from the real number of sections."""
+    table = phrases[style]
+    if count == 1:
+        return table["announcement_one"]
+    return table["announcement"].format(count=number_words(count, phrases))
+
+
+def _join(items: Sequence[str], phrases: Mapping[str, Any]) -> str:
+    items = [i for i in items if i]
+    if len(items) <= 1:
+        return "".join(items)
+    return phrases["list_sep"].join(items[:-1]) + phrases["list_and"] + items[-1]
+
+
+def _date_words(date: dt.date, phrases: Mapping[str, Any]) -> str:
+    return f"{date.day} {phrases['months'][date.month - 1]} {date.year}"
+
+
+def source_of(episode: Episode, source_url: str | None = None) -> Source:
+    """The Source record of an episode."""
+    return Source(
+        episode.path,
+        episode.sha256,
+        episode.show,
+        episode.date,
+        episode.host,
+        episode.guests,
+        episode.source_url or source_url,
+    )
+
+
+def section_of(summary: SegmentSummary, source: Source) -> Section:
+    """A section from a segment summary."""
+    seg = summary.segment
+    return Section(
+        summary.title,
+        summary.summary,
+        source,
+        seg.start_s,
+        seg.end_s,
+        summary.key_points,
+        summary.quotes,
+        summary.warnings,
+    )
+
+
+def quote_strength(quote: Quote, importance_rank: float = 0.0) -> float:
+    """How well a verified quote stands alone as an epigraph."""
+    n = len(quote.text.split())
+    score = extractive.quotability(quote.text)
+    score += 1.0 if quote.speaker else 0.0
+    score += 0.5 if 10 <= n <= 30 else 0.0
+    score += 0.2 if quote.match == "exact" else 0.0
+    return score + importance_rank
+
+
+def pick_epigraph(sections: Sequence[Section]) -> Quote | None:
+    """The strongest verified quote of the edition (earlier, more important sections win ties)."""
+    best: tuple[float, int, Quote] | None = None
+    for rank, section in enumerate(sections):
+        bonus = 0.5 * (len(sections) - rank) / max(len(sections), 1)
+        for q in section.quotes:
+            if not q.verified:
+                continue
+            key = (quote_strength(q, bonus), -rank)
+            if best is None or key > best[:2]:
+                best = (key[0], key[1], q)
+    return best[2] if best else None
+
+
+@dataclass(frozen=True)
+class ComposeResult:
+    """An edition plus what composing it cost."""
+
+    edition: Edition
+    usage: Usage = field(default_factory=Usage)
+    prompts: tuple[PromptUse, ...] = ()
+    warnings: tuple[str, ...] = ()
+    model: str | None = None
+
+
+def _template_text(
+    style: str,
+    episodes: Sequence[Episode],
+    sections: Sequence[Section],
+    phrases: Mapping[str, Any],
+    *,
+    extractive_note: bool,
+) -> tuple[str, str, str]:
+    """(title, intro, closing) assembled from the phrases file."""
+    table = phrases[style]
+    sources = []
+    for ep in episodes:
+        show = ep.show or phrases["show_unknown"]
+        sources.append(
+            phrases["source"].format(show=show, date=_date_words(ep.date, phrases))
+            if ep.date
+            else phrases["source_undated"].format(show=show)
+        )
+    guests = []
+    for ep in episodes:
+        for g in ep.guests:
+            text = phrases["guest"].format(name=g.name, role=g.role) if g.role else g.name
+            if text not in guests:
+                guests.append(text)
+    intro = [table["intro"].format(sources=_join(list(dict.fromkeys(sources)), phrases))]
+    if guests:
+        intro.append(table["intro_guests"].format(guests=_join(guests, phrases)))
+    if extractive_note:
+        intro.append(table["intro_extractive"])
+    lead = sections[0].title if sections else ""
+    more = len(sections) - 1
+    if more <= 0:
+        title = lead
+    elif more == 1:
+        title = phrases["one_more_title"].format(lead=lead)
+    else:
+        title = phrases["more_titles"].format(lead=lead, count=number_words(more, phrases))
+    return title, " ".join(intro), table["closing"]
+
+
+def _strip_template_lines(text: str, style: str, phrases: Mapping[str, Any]) -> str:
+    """Remove greetings/sign-offs the templates already print, so they are not doubled."""
+    text = text.strip()
+    for prefix in phrases[style].get("drop_prefixes", []):
+        if text.lower().startswith(prefix.lower()):
+            text = text[len(prefix) :].lstrip()
+    for suffix in phrases[style].get("drop_suffixes", []):
+        if text.lower().endswith(suffix.lower()):
+            text = text[: -len(suffix)].rstrip()
+    return text[:1].upper() + text[1:]
+
+
+def _order_validator(count: int):
+    def validate(data: dict[str, Any]) -> list[str]:
+        problems = []
+        order = data.get("order")
+        if isinstance(order, list):
+            bad = [i for i in order if not isinstance(i, int) or not 0 <= i < count]
+            if bad:
+                problems.append(f"$.order: {bad} are not section numbers (0 to {count - 1})")
+        for key in ("title", "intro", "closing"):
+            if isinstance(data.get(key), str) and grounding.detect_language(data[key]) == "en":
+                problems.append(f"$.{key} is in English: write it in French")
+        return problems
+
+    return validate
+
+
+def compose_request(
+    style: str,
+    episodes: Sequence[Episode],
+    sections: Sequence[Section],
+    prompts: PromptRegistry,
+    newsletter_name: str,
+) -> LLMRequest:
+    """The compose call: the style's prompt given only the sections' titles and summaries."""
+    prompt = prompts.get(f"compose_edition_{style}")
+    rendered = prompt.render(
+        newsletter=newsletter_name,
+        episodes=[
+            {
+                "show": ep.show or "",
+                "date": french_date(ep.date),
+                "guests": ", ".join(f"{g.name} ({g.role})" if g.role else g.name for g in ep.guests),
+            }
+            for ep in episodes
+        ],
+        sections=[{"index": i, "title": s.title, "summary": s.summary} for i, s in enumerate(sections)],
+    )
+    max_tokens = int(prompt.params.get("max_tokens", DEFAULT_MAX_TOKENS))
+    return LLMRequest(rendered, rendered.schema or {}, max_tokens, _order_validator(len(sections)))
+
+
+def _items(
+    summaries_by_episode: EpisodeSummaries | Mapping[Episode, Sequence[SegmentSummary]],
+) -> EpisodeSummaries:
+    if isinstance(summaries_by_episode, Mapping):
+        return list(summaries_by_episode.items())
+    return list(summaries_by_episode)
+
+
+def compose_edition(
+    summaries_by_episode: EpisodeSummaries | Mapping[Episode, Sequence[SegmentSummary]],
+    *,
+    style: str,
+    backend: Backend | None = None,
+    prompts: PromptRegistry | None = None,
+    newsletter_name: str = "",
+    phrases: Mapping[str, Any] | None = None,
+    today: dt.date | None = None,
+    source_url: str | None = None,
+) -> ComposeResult:
+    """Sections by importance (or the model's order), epigraph, intro, announcement, closing, sources."""
+    if style not in STYLES:
+        raise RenderError(f"unknown style {style!r}; use one of: {', '.join(STYLES)}")
+    phrases = phrases or load_phrases()
+    items = _items(summaries_by_episode)
+    episodes = [ep for ep, _ in items]
+    sources = [source_of(ep, source_url) for ep in episodes]
+    ranked: list[tuple[float, int, int, Section]] = []
+    for e, ((_ep, summaries), source) in enumerate(zip(items, sources, strict=True)):
+        for s in summaries:
+            ranked.append((s.importance, e, s.segment.index, section_of(s, source)))
+    # Most important first; ties keep the episodes' and the show's order.
+    ranked.sort(key=lambda r: (-r[0], r[1], r[2]))
+    sections = [r[3] for r in ranked]
+
+    usage = Usage()
+    used: list[PromptUse] = []
+    warnings: list[str] = []
+    model = None
+    title, intro, closing = _template_text(
+        style, episodes, sections, phrases, extractive_note=backend is None
+    )
+    if backend is not None and sections:
+        if prompts is None:
+            raise ValueError("compose with a backend needs the prompt registry")
+        request = compose_request(style, episodes, sections, prompts, newsletter_name)
+        try:
+            result = backend.complete_json(request)
+        except LLMError as exc:
+            usage = usage + getattr(exc, "usage", Usage())
+            used.append(request.prompt.use)
+            warnings.append(WARN_COMPOSE_FAILED.format(error=str(exc)[:200]))
+        else:
+            usage = usage + result.usage
+            used.append(result.prompt)
+            model = result.model
+            # The model saw only the summaries: everything it writes must be grounded in them.
+            material = " ".join(
+                [s.title + ". " + s.summary + " " + " ".join(s.key_points) for s in sections]
+                + [q.text for s in sections for q in s.quotes]
+            )
+            known = [n for ep in episodes for n in ep.known_names]
+            extra = [t for ep in episodes for t in metadata_texts(ep)] + [newsletter_name]
+            got: dict[str, str] = {}
+            for key in ("title", "intro", "closing"):
+                text, w = grounding.prune(
+                    _strip_template_lines(str(result.data.get(key) or ""), style, phrases),
+                    material,
+                    known,
+                    extra,
+                )
+                warnings += w
+                if text:
+                    got[key] = text
+            title = got.get("title", title)
+            intro = got.get("intro", intro)
+            closing = got.get("closing", closing)
+            order = [
+                i
+                for i in dict.fromkeys(result.data.get("order") or [])
+                if isinstance(i, int) and 0 <= i < len(sections)
+            ]
+            if len(order) != len(sections):
+                if result.data.get("order"):
+                    warnings.append(WARN_ORDER)
+                order += [i for i in range(len(sections)) if i not in order]
+            sections = [sections[i] for i in order]
+
+    edition = Edition(
+        style=style,
+        title=title,
+        intro=intro,
+        announcement=announcement(len(sections), style, phrases) if sections else "",
+        sections=tuple(sections),
+        closing=closing,
+        sources=tuple(sources),
+        epigraph=pick_epigraph(sections),
+        extractive=backend is None,
+        date=today or dt.date.today(),
+    )
+    return ComposeResult(edition, usage, tuple(used), tuple(warnings), model)
+
+
+def compose(
+    summaries_by_episode: EpisodeSummaries | Mapping[Episode, Sequence[SegmentSummary]],
+    *,
+    style: str,
+    backend: Backend | None = None,
+    prompts: PromptRegistry | None = None,
+    settings: Any = None,
+    today: dt.date | None = None,
+) -> Edition:
+    """The edition only (see compose_edition for usage and warnings)."""
+    name = settings.newsletter.name if settings is not None else ""
+    url = settings.newsletter.source_url if settings is not None else None
+    return compose_edition(
+        summaries_by_episode,
+        style=style,
+        backend=backend,
+        prompts=prompts,
+        newsletter_name=name,
+        today=today,
+        source_url=url,
+    ).edition
