@@ -104,7 +104,9 @@ def _rx(*patterns: str) -> re.Pattern[str]:
 
 # A host opens a new subject in this sentence (the boundary is AT it).
 OPENING = _rx(
-    r"\bon (?:enchaîne|enchaine|passe|embraye|continue|poursuit|change de|bascule|file|termine|finit|conclut)\b",
+    r"\bon (?:enchaîne|enchaine|embraye|change de|bascule)\b",
+    r"\bon passe (?:maintenant )?(?:à|au|aux)\b",
+    r"\bon (?:continue|poursuit|termine|finit) (?:maintenant )?(?:avec|par|sur|cette|notre|nos)\b",
     r"\bpassons\b|\benchaînons\b|\benchainons\b|\bcontinuons\b|\bparlons\b|\bterminons\b",
     r"\bon va (?:démarrer|demarrer|commencer|débuter|ouvrir|attaquer|entamer|passer|parler|s'intéresser|enchaîner|terminer|finir|conclure)\b",
     r"\b(?:on|nous) (?:commence|démarre|ouvre|attaque|termine|finit) (?:avec|par|sur|cette)\b",
@@ -121,7 +123,7 @@ OPENING = _rx(
 
 # A host closes a part or announces what comes next (the boundary is just AFTER it).
 CLOSING = _rx(
-    r"\bmerci\b[^.?!]{0,80}\b(?:d'avoir|d'être|pour (?:votre|ta|vos|tes) (?:présence|participation|éclairage|regard|analyse|temps|réponses?|expertise))",
+    r"\bmerci\b[^.?!]{0,80}\b(?:d'avoir|pour (?:votre|ta|vos|tes) (?:présence|participation|éclairage|regard|analyse|temps|réponses?|expertise))",
     r"\bà suivre\b|\bjuste après\b|\btout de suite après\b|\baprès la pause\b|\bc'est tout de suite\b",
     r"\bon se retrouve (?:tout de suite|juste|dans|après)\b|\bon revient (?:tout de suite|dans|après)\b",
     r"\brestez avec nous\b|\bne (?:quittez|bougez) pas\b",

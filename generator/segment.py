@@ -365,25 +365,28 @@ _LINKS = frozenset(
 )
 
 
+_CLAUSE = re.compile(r"[,;:.!?()«»\"“”…]+|\s[-–—]\s")
+
+
 def _phrases(text: str) -> list[str]:
-    """Noun-phrase-ish n-grams (1-3 words) that neither start nor end with a function word."""
-    tokens = []
-    for raw in _TOKEN.findall(text):
-        word = re.sub(r"^(?:[cdjlmnst]|qu)['’]", "", raw, flags=re.IGNORECASE).strip("-'’")
-        tokens.append(word)
+    """Noun-phrase-ish n-grams (1-3 words, within a clause) not starting or ending with a function word."""
     out = []
-    for i, first in enumerate(tokens):
-        if not first or french.is_stopword(first) or first.isdigit():
-            continue
-        out.append(first)
-        for span in (2, 3):
-            gram = tokens[i : i + span]
-            if len(gram) < span or not gram[-1] or french.is_stopword(gram[-1]) or gram[-1].isdigit():
+    for clause in _CLAUSE.split(text):
+        tokens = [
+            re.sub(r"^(?:[cdjlmnst]|qu)['’]", "", raw, flags=re.IGNORECASE).strip("-'’")
+            for raw in _TOKEN.findall(clause)
+        ]
+        for i, first in enumerate(tokens):
+            if not first or french.is_stopword(first) or first.isdigit():
                 continue
-            inner = gram[1:-1]
-            if any(w.lower() not in _LINKS and french.is_stopword(w) for w in inner):
-                continue
-            out.append(" ".join(gram))
+            out.append(first)
+            for span in (2, 3):
+                gram = tokens[i : i + span]
+                if len(gram) < span or not gram[-1] or french.is_stopword(gram[-1]) or gram[-1].isdigit():
+                    continue
+                if any(w.lower() not in _LINKS and french.is_stopword(w) for w in gram[1:-1]):
+                    continue
+                out.append(" ".join(gram))
     return out
 
 

@@ -1,0 +1,264 @@
+"""Topic segmentation: boundaries, kinds, titles, determinism, bad input, embeddings cache, CLI."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+
+import numpy as np
+import pytest
+from segment_fixtures import make_episode, to_srt, true_starts
+
+from generator import cli, french
+from generator.embeddings import DIM, USEEmbedder, content_key
+from generator.model import Episode, Utterance
+from generator.segment import segment
+
+
+@pytest.fixture(scope="module")
+def embedder() -> USEEmbedder:
+    """One real embedder for the module: the model loads once."""
+    return USEEmbedder()
+
+
+class CountingEmbedder:
+    """Wraps a real embedder and records every call."""
+
+    def __init__(self, inner: USEEmbedder) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self.calls: list[int] = []
+
+    def embed(self, texts):
+        self.calls.append(len(texts))
+        return self.inner.embed(texts)
+
+
+def _episode(texts: list[str], times: list[float | None]) -> Episode:
+    utts = tuple(Utterance(text=t, start_s=s) for t, s in zip(texts, times, strict=True))
+    return Episode(
+        path="x.txt", sha256="1" * 64, format="plain", encoding="utf-8", utterances=utts, cleaned=True
+    )
+
+
+# ------------------------------------------------------------------------------ boundaries
+
+
+def test_finds_every_part_of_a_multi_topic_show(embedder):
+    episode = make_episode()
+    segments = segment(episode, embedder=embedder)
+    starts = [s.start_s for s in segments[1:]]
+    assert len(segments) == 5
+    for expected, found in zip(true_starts(episode), starts, strict=True):
+        assert abs(expected - found) <= 20, (expected, found)
+    assert [s.kind for s in segments][0] == "intro"
+    assert segments[-1].kind == "outro"
+    assert segments[1].kind == "interview"  # the only guest, greeted then thanked
+    assert {s.kind for s in segments[2:4]} == {"topic"}
+
+
+def test_segments_tile_the_episode_without_gaps(embedder):
+    episode = make_episode()
+    segments = segment(episode, embedder=embedder)
+    assert segments[0].first == 0 and segments[-1].last == len(episode.utterances)
+    for a, b in zip(segments, segments[1:], strict=False):
+        assert a.last == b.first and a.end_s == b.start_s
+    assert [s.index for s in segments] == list(range(len(segments)))
+    assert segments[-1].end_s >= episode.duration_s
+
+
+def test_titles_come_from_each_topic_keyphrases(embedder):
+    segments = segment(make_episode(), embedder=embedder)
+    titles = [s.title.lower() for s in segments]
+    assert "vélo" in titles[1] or "piste" in titles[1]
+    assert "pain" in titles[2] or "boulang" in titles[2] or "farine" in titles[2]
+    assert "comète" in titles[3] or "astronom" in titles[3] or "télescope" in titles[3]
+    assert titles[0].startswith("ouverture")
+    assert len(set(titles)) == len(titles)
+
+
+def test_segmentation_is_deterministic(embedder):
+    episode = make_episode()
+    first = segment(episode, embedder=embedder)
+    second = segment(episode, embedder=USEEmbedder())  # a fresh model, no cache shared
+    assert first == second
+
+
+def test_each_sentence_is_embedded_once_per_episode(embedder):
+    counting = CountingEmbedder(embedder)
+    episode = make_episode()
+    segment(episode, embedder=counting)
+    assert counting.calls == [len(episode.utterances)]
+
+
+def test_minimum_segment_length_is_respected(embedder):
+    episode = make_episode()
+    long = segment(episode, embedder=embedder, min_segment_s=600)
+    for s in long:
+        if s.kind in ("topic", "interview"):
+            assert s.end_s - s.start_s >= 300  # cue-delimited parts may go down to half the minimum
+    assert len(long) < len(segment(episode, embedder=embedder))
+
+
+def test_number_of_segments_adapts_to_the_content(embedder):
+    # One subject, no host cue: no boundary even though the show is long.
+    from segment_fixtures import BREAD
+
+    texts = (BREAD[1:] * 4)[:40]  # without its opening cue
+    single = segment(_episode(texts, [16.0 * i for i in range(len(texts))]), embedder=embedder)
+    assert len(single) == 1
+    assert len(segment(make_episode(), embedder=embedder)) == 5
+
+
+def test_text_without_timestamps_is_segmented_by_position(embedder):
+    episode = make_episode(timed=False)
+    segments = segment(episode, embedder=embedder, min_segment_s=30)
+    assert all(s.start_s is None and s.end_s is None for s in segments)
+    firsts = [s.first for s in segments]
+    # the three topics and the outro are found at the right sentences (intro merged into the first)
+    assert 33 in firsts and 19 in firsts
+    assert segments[-1].kind == "outro"
+
+
+def test_short_transcript_is_one_segment(embedder):
+    texts = ["Bonjour à tous.", "Aujourd'hui, un mot rapide sur la météo.", "Il fera beau demain.", "Voilà."]
+    segments = segment(_episode(texts, [0.0, 5.0, 15.0, 25.0]), embedder=embedder)
+    assert len(segments) == 1
+    assert segments[0].start_s == 0.0 and segments[0].end_s >= 25.0
+    assert segments[0].title
+
+
+# ----------------------------------------------------------------------------- bad input
+
+
+def test_empty_episode_gives_no_segment():
+    assert segment(_episode([], []), embedder=None) == []
+
+
+@pytest.mark.parametrize(
+    "texts,times",
+    [
+        (["Un seul mot."], [0.0]),
+        (["", "   ", "Bonjour."], [0.0, 1.0, 2.0]),
+        (["Phrase une.", "Phrase deux.", "Phrase trois."], [None, 4.0, None]),
+        (["A.", "B.", "C.", "D."], [10.0, 5.0, 3.0, 1.0]),  # times going backwards
+        (["A.", "B.", "C.", "D."], [float("nan"), 1.0, float("inf"), 3.0]),
+        (["Même heure."] * 50, [0.0] * 50),
+        (["x" * 5000, "🙂🙂🙂", "\x00\x01 texte"], [0.0, 100.0, 200.0]),
+    ],
+)
+def test_odd_input_never_crashes(embedder, texts, times):
+    segments = segment(_episode(texts, times), embedder=embedder)
+    assert segments and segments[0].first == 0 and segments[-1].last == len(texts)
+    for s in segments:
+        assert s.kind in ("intro", "topic", "interview", "outro", "transition", "ad")
+        for t in (s.start_s, s.end_s):
+            assert t is None or math.isfinite(t)
+
+
+def test_partial_timestamps_are_interpolated(embedder):
+    episode = make_episode()
+    utts = list(episode.utterances)
+    for i in range(1, len(utts), 2):
+        utts[i] = dataclasses.replace(utts[i], start_s=None)
+    segments = segment(dataclasses.replace(episode, utterances=tuple(utts)), embedder=embedder)
+    assert all(s.start_s is not None for s in segments)
+    assert [s.start_s for s in segments] == sorted(s.start_s for s in segments)
+
+
+# ------------------------------------------------------------------------------- host cues
+
+
+@pytest.mark.parametrize(
+    "pattern,text,hit",
+    [
+        ("OPENING", "Nous, on enchaîne avec la suite.", True),
+        ("OPENING", "On passe maintenant à la culture.", True),
+        ("OPENING", "On passe notre temps à courir.", False),
+        ("OPENING", "Un mot de conclusion.", True),
+        ("CLOSING", "Merci beaucoup Paul Martin d'avoir été avec nous.", True),
+        ("CLOSING", "Bonjour Paul, merci d'être avec nous.", False),
+        ("CLOSING", "À suivre, c'est notre grand débat.", True),
+        ("GREETING", "Bonjour Sophie Leroy, vous êtes en duplex.", True),
+        ("GREETING", "Bonjour à tous.", False),
+        ("FAREWELL", "À très bientôt sur la chaîne.", True),
+        ("RUBRIC", "C'est l'heure de nos trois questions à notre invitée.", True),
+    ],
+)
+def test_cue_patterns(pattern, text, hit):
+    assert bool(getattr(french, pattern).search(text)) is hit
+
+
+# ----------------------------------------------------------------------------- embeddings
+
+
+def test_embeddings_are_unit_vectors_and_semantic(embedder):
+    vecs = embedder.embed(["Le chat dort sur le canapé.", "Un chat fait la sieste.", "La bourse a chuté."])
+    assert vecs.shape == (3, DIM) and vecs.dtype == np.float32
+    assert np.allclose(np.linalg.norm(vecs, axis=1), 1.0, atol=1e-4)
+    assert vecs[0] @ vecs[1] > vecs[0] @ vecs[2]
+    assert embedder.embed([]).shape == (0, DIM)
+
+
+def test_embeddings_are_cached_in_memory_and_on_disk(tmp_path, embedder):
+    texts = ["Première phrase du cache.", "Deuxième phrase du cache."]
+    cached = USEEmbedder(cache_dir=tmp_path)
+    cached._model = embedder._load()  # share the loaded weights: this test is about the cache
+    a = cached.embed(texts)
+    b = cached.embed(texts)
+    assert cached.calls == 1 and np.array_equal(a, b)
+    files = list(tmp_path.glob("*.npy"))
+    assert [f.stem for f in files] == [content_key(cached.name, texts)]
+
+    reader = USEEmbedder(cache_dir=tmp_path)
+    assert np.array_equal(reader.embed(texts), a) and reader.calls == 0 and reader._model is None
+
+    files[0].write_bytes(b"not a numpy file")  # a damaged cache is recomputed, not trusted
+    repair = USEEmbedder(cache_dir=tmp_path)
+    repair._model = embedder._load()
+    assert np.allclose(repair.embed(texts), a) and repair.calls == 1
+
+
+def test_cache_key_depends_on_order_and_content():
+    assert content_key("m", ["a", "b"]) != content_key("m", ["b", "a"])
+    assert content_key("m", ["ab"]) != content_key("m", ["a", "b"])
+    assert content_key("m", ["a"]) != content_key("n", ["a"])
+
+
+# ------------------------------------------------------------------------------------ CLI
+
+
+def test_cli_segment_json(tmp_path, capsys, monkeypatch):
+    path = tmp_path / "emission.srt"
+    path.write_text(to_srt(make_episode()), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["segment", str(path), "--json", "--quiet"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    segs = doc["segments"]
+    assert len(segs) == 5
+    assert set(segs[0]) == {"start_s", "end_s", "start", "end", "title", "kind"}
+    assert segs[0]["kind"] == "intro" and segs[-1]["kind"] == "outro"
+    assert segs[1]["start"] == "00:48" and segs[1]["start_s"] == 48.0
+    assert all(a["end_s"] == b["start_s"] for a, b in zip(segs, segs[1:], strict=False))
+
+
+def test_cli_segment_text_and_min_segment(tmp_path, capsys, monkeypatch):
+    path = tmp_path / "emission.srt"
+    path.write_text(to_srt(make_episode()), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["segment", str(path), "--min-segment", "600"]) == 0
+    out = capsys.readouterr()
+    lines = out.out.strip().splitlines()
+    assert 1 <= len(lines) < 5
+    assert "00:00-" in lines[0]
+
+
+def test_cli_segment_bad_input(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    empty = tmp_path / "vide.txt"
+    empty.write_text("", encoding="utf-8")
+    assert cli.main(["segment", str(empty), "--json"]) == 2
+    err = capsys.readouterr().err
+    assert "vide.txt" in err and err.count("\n") == 1
+    assert cli.main(["segment", str(tmp_path / "absent.txt")]) == 2
