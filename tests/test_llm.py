@@ -143,7 +143,7 @@ def test_transient_server_faults_are_retried_then_succeed(fake_llm, tmp_path, re
     [
         ("500", "answered HTTP 500 after 1 retries"),
         ("503", "answered HTTP 503 after 1 retries"),
-        ("429", "rate-limited by"),
+        ("429", "rate-limited the requests after 1 retries"),
         ("reset", "cannot reach"),
     ],
 )
@@ -263,25 +263,33 @@ def test_no_endpoint_configured_says_what_to_set(tmp_path):
 # ------------------------------------------------------------------------------ structured output modes
 
 
-def test_json_schema_refused_falls_back_to_json_mode_and_remembers(fake_llm, tmp_path, registry):
+@pytest.mark.parametrize("status", [400, 422, 500])
+def test_json_schema_refused_falls_back_to_json_mode_and_remembers(fake_llm, tmp_path, registry, status):
     fake_llm.reject_formats = frozenset({"json_schema"})
-    llm = backend(fake_llm, tmp_path)
+    fake_llm.reject_status = status  # llama-cpp-python refuses with a 500 naming response_format
+    llm = backend(fake_llm, tmp_path, max_retries=0)
     llm.complete_json(request(registry))
     llm.complete_json(request(registry, transcript=TRANSCRIPT + " Fin."))
-    assert [r.response_format for r in fake_llm.chat_requests] == [
-        "json_schema",
-        "json_object",
-        "json_object",
-    ]
+    formats = [r.response_format for r in fake_llm.chat_requests]
+    assert formats == ["json_schema", "json_object+schema", "json_object+schema"]
 
 
 def test_no_json_mode_at_all_reads_the_first_object_in_prose(fake_llm, tmp_path, registry):
-    fake_llm.reject_formats = frozenset({"json_schema", "json_object"})
+    fake_llm.reject_formats = frozenset({"json_schema", "json_object+schema", "json_object"})
     fake_llm.default = "prose_json"
     llm = backend(fake_llm, tmp_path)
     assert llm.complete_json(request(registry)).data["title"] == "Les serveurs de calcul"
     llm.complete_json(request(registry, transcript="Autre texte."))
-    assert [r.response_format for r in fake_llm.chat_requests] == ["json_schema", "json_object", None, None]
+    formats = [r.response_format for r in fake_llm.chat_requests]
+    assert formats == ["json_schema", "json_object+schema", "json_object", None, None]
+
+
+def test_unrelated_bad_request_does_not_downgrade_the_format(fake_llm, tmp_path, registry):
+    llm = backend(fake_llm, tmp_path, max_retries=0, model="gpt-nope")
+    fake_llm.strict_models = True
+    with pytest.raises(LLMUnitError):
+        llm.complete_json(request(registry))
+    assert llm.mode == "json_schema" and len(fake_llm.chat_requests) == 1
 
 
 # ------------------------------------------------------------------------------------------------ cache
