@@ -34,6 +34,8 @@ TEMP_SUFFIXES = (
     "~",
 )
 TEMP_PREFIXES = (".", "~$", "#")
+# yt-dlp style metadata beside a caption file (read by ingest): they travel with their transcript.
+SIDECAR_SUFFIXES = (".description", ".info.json")
 
 
 @dataclass(frozen=True)
@@ -84,7 +86,34 @@ def ignore_reason(name: str) -> str | None:
         return "temporary file (still being downloaded or edited)"
     if lower.endswith(ERROR_SUFFIX):
         return "error report of a failed input"
+    if lower.endswith(SIDECAR_SUFFIXES):
+        return "episode description (moved with its transcript)"
     return None
+
+
+def sidecars(path: Path) -> list[Path]:
+    """Existing `<stem>.description` / `<stem>.info.json` files beside a transcript, for every stem."""
+    found = []
+    name = path.name
+    while "." in name:
+        name = name.rsplit(".", 1)[0]
+        for suffix in SIDECAR_SUFFIXES:
+            candidate = path.with_name(name + suffix)
+            if candidate.is_file() and candidate not in found:
+                found.append(candidate)
+    return found
+
+
+def move_sidecars(moved: list[tuple[Path, Path]], inbox: Path) -> list[Path]:
+    """Move the sidecars of moved transcripts (old path, new folder) once no transcript left uses them."""
+    remaining = [p for p in inbox.iterdir() if p.is_file() and ignore_reason(p.name) is None]
+    still_used = {side for p in remaining for side in sidecars(p)}
+    targets = []
+    for old, folder in moved:
+        for side in sidecars(old):
+            if side not in still_used and side.exists():
+                targets.append(_move(side, folder))
+    return targets
 
 
 def sha256_file(path: Path, chunk_size: int = 1 << 20) -> str:

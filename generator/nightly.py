@@ -296,11 +296,13 @@ def _locked_run(
     crash("run_recorded")
     day = dt.datetime.fromtimestamp(started).strftime("%Y-%m-%d")
     outcomes: dict[Path, InputOutcome] = {}
+    moved: list[tuple[Path, Path]] = []  # (inbox path, new folder): their sidecars follow at the end
 
     # Content already in a draft: finish the move a previous run could not do.
     for f, draft_id in to_move:
         ledger.input_set(f.sha256, f.name, INPUT_DRAFTED, draft_id=draft_id)
         target = _move_done(f, inbox_dir, day, ledger)
+        moved.append((f.path, target.parent))
         outcomes[f.path] = InputOutcome(f.name, f.sha256, COMPLETED, draft_id=draft_id, moved_to=str(target))
         progress(f"{f.name}: already in draft {draft_id}; moved to {target.parent.name}/")
         crash("completed_moved")
@@ -318,6 +320,7 @@ def _locked_run(
             ledger.input_set(f.sha256, f.name, INPUT_FAILED, run_id=run_id, error=error)
             crash("failed_recorded")
             target = inbox.move_failed(f.path, inbox_dir, _error_line(f, error))
+            moved.append((f.path, target.parent))
             ledger.input_set(f.sha256, f.name, INPUT_FAILED, run_id=run_id, error=error, moved_to=str(target))
             ledger.seen_forget(str(f.path))
             outcomes[f.path] = InputOutcome(f.name, f.sha256, FAILED, error=error, moved_to=str(target))
@@ -359,6 +362,7 @@ def _locked_run(
     # 7. Move what is in a draft; identical copies follow their original.
     for f, draft_id in drafted:
         target = _move_done(f, inbox_dir, day, ledger)
+        moved.append((f.path, target.parent))
         outcomes[f.path] = InputOutcome(f.name, f.sha256, PROCESSED, draft_id=draft_id, moved_to=str(target))
         crash("moved")
     for f, original, draft_id in duplicates:
@@ -366,6 +370,7 @@ def _locked_run(
         if first is not None and first.status == FAILED:
             error = f"same content as {original.name}, which failed: {first.error}"
             target = inbox.move_failed(f.path, inbox_dir, _error_line(f, error))
+            moved.append((f.path, target.parent))
             outcomes[f.path] = InputOutcome(f.name, f.sha256, FAILED, error=error, moved_to=str(target))
             continue
         if first is not None and first.status == NOT_WRITTEN:
@@ -375,12 +380,14 @@ def _locked_run(
             continue
         draft_id = first.draft_id if first is not None else draft_id
         target = inbox.move_processed(f.path, inbox_dir, day)
+        moved.append((f.path, target.parent))
         ledger.seen_forget(str(f.path))
         of = original.name if original is not None else _first_name(ledger, f.sha256)
         outcomes[f.path] = InputOutcome(
             f.name, f.sha256, DUPLICATE, draft_id=draft_id, moved_to=str(target), duplicate_of=of
         )
         progress(f"{f.name}: same content as {of}; not processed again, moved to {target.parent.name}/")
+    inbox.move_sidecars(moved, inbox_dir)
     crash("moved_all")
 
     ordered = tuple(outcomes[f.path] for f in scan.ready if f.path in outcomes)

@@ -192,6 +192,20 @@ def test_a_failed_input_among_good_ones(env) -> None:
     assert again.count("failed") == 1 and (root / "inbox" / "failed" / "casse-2.txt").exists()
 
 
+def test_episode_descriptions_travel_with_their_transcript(env) -> None:
+    root, settings, ledger, stages = env
+    _drop(root, "emission.fr.srt", "Sous-titres.")
+    _drop(root, "emission.description", "Ce lundi, Anne Morel reçoit...")
+    _drop(root, "autre.info.json", "{}")  # its transcript has not arrived yet: stays
+    result = stages.run(settings, ledger)
+    assert [i.name for i in result.inputs] == ["emission.fr.srt"]
+    assert _tree(root / "inbox") == [
+        "autre.info.json",
+        "processed/2026-11-23/emission.description",
+        "processed/2026-11-23/emission.fr.srt",
+    ]
+
+
 def test_all_inputs_failing_makes_no_draft(env) -> None:
     root, settings, ledger, stages = env
     _drop(root, "x.txt", "ERREUR 1")
