@@ -9,12 +9,15 @@ import ftfy
 from generator.errors import InputError
 
 # Curly quotes, full-width forms and ligatures are kept as written: quotes must stay verbatim.
+# HTML entities are unescaped by the parsers that expect them (JSON, WebVTT), not everywhere.
 _FTFY_CONFIG = ftfy.TextFixerConfig(
+    unescape_html=False,
     uncurl_quotes=False,
     fix_character_width=False,
     fix_latin_ligatures=False,
-    explain=False,
+    explain=True,
 )
+_ENCODING_STEPS = {"encode", "decode", "transcode"}
 
 # UTF-8 read as Windows-1250 (seen in real newsletters): ftfy's badness heuristic does not flag
 # "Ă´" or "Ă©" as wrong, so sequences of a Windows-1250 lead byte (0xC2-0xC5, 0xC3 = "Ă" holds
@@ -47,10 +50,24 @@ def _fix_cp1250(text: str) -> tuple[str, int]:
 
 
 def fix_mojibake(text: str) -> tuple[str, bool]:
-    """Repair mojibake with ftfy (plus the Windows-1250 case it misses); returns (text, changed)."""
-    fixed = ftfy.fix_text(text, _FTFY_CONFIG)
-    fixed, _ = _fix_cp1250(fixed)
-    return fixed, fixed != text
+    """Repair mojibake with ftfy (plus the Windows-1250 case it misses); returns (text, repaired).
+
+    `repaired` is true only for encoding repairs, not for ftfy's harmless normalisations.
+    """
+    if text.isascii():
+        return text, False
+    out = []
+    repaired = False
+    # Line by line, as ftfy.fix_text does: one line's mojibake must not block another line's repair.
+    for line in text.splitlines(keepends=True):
+        if line.isascii():
+            out.append(line)
+            continue
+        fixed, steps = ftfy.fix_and_explain(line, _FTFY_CONFIG)
+        repaired = repaired or any(step[0] in _ENCODING_STEPS for step in steps or ())
+        out.append(fixed)
+    fixed, count = _fix_cp1250("".join(out))
+    return fixed, repaired or count > 0
 
 
 def _looks_utf16(data: bytes) -> str | None:

@@ -127,15 +127,17 @@ def parse_date(text: str, today: dt.date) -> tuple[dt.date | None, str | None]:
     return resolve_year(day, month, weekday, today)
 
 
+def _is_word(word: str) -> bool:
+    """A capitalised word rather than an acronym: three letters or more, with a vowel (`TECH`, not `BFM`)."""
+    return len(word) >= 3 and word.isalpha() and any(fold(c) in "aeiouy" for c in word)
+
+
 def _tidy_show(show: str) -> str:
-    """`SMART TECH` -> `Smart Tech`; short acronyms (`BFM`, `RTL`) are kept in capitals."""
+    """`SMART TECH` -> `Smart Tech`; acronyms without vowels (`BFM`, `RTL`) are kept in capitals."""
     show = show.strip(" ,.;:-–")
     words = show.split()
     if len(words) > 1 and all(w.isupper() for w in words if any(c.isalpha() for c in w)):
-        words = [
-            w.capitalize() if len(w) >= 4 and w.isalpha() else w.lower() if fold(w) in _ARTICLES else w
-            for w in words
-        ]
+        words = [w.lower() if fold(w) in _ARTICLES else w.capitalize() if _is_word(w) else w for w in words]
         words[0] = words[0][:1].upper() + words[0][1:]
     return " ".join(words)
 
@@ -214,7 +216,7 @@ def parse_description(text: str, today: dt.date) -> Description:
         before, rest = text[: m.start()], text[m.end() :]
         subject = before.split(",")[-1].strip() if "," in before else before
         subject = _DATE_FR.sub("", subject).strip(" ,.")
-        subject = re.sub(r"^(?:ce|cette|le|la)\s+", "", subject, flags=re.IGNORECASE).strip()
+        subject = re.sub(r"^(?:ce|cette)\s+", "", subject, flags=re.IGNORECASE).strip()
         if _HOST_VERBS.match(m.group(0)):
             host = subject or None
         else:

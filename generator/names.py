@@ -18,6 +18,8 @@ _ELISION = re.compile(r"^(?:[dDlLjJnNsScC]|[qQ]u|[jJ]usqu|[lL]orsqu|[pP]uisqu)['
 _CORE = re.compile(r"^(?P<lead>[\"«“(\[]*)(?P<core>.*?)(?P<trail>[\"»”)\].,;:!?…]*)$")
 _CAPITAL = re.compile(r"^[A-ZÀ-ÖØ-Þ][\w'’-]*$")
 
+_TITLES = {"monsieur", "madame", "mademoiselle", "m", "mme", "docteur", "professeur", "maitre", "president"}
+
 # Thresholds on a French-phonetic similarity (0..1) of name tokens.
 SAME_FIRST_LAST = 0.7  # first name right, last name heard wrong ("Julien Nosetti")
 SAME_LAST_FIRST = 0.75  # last name right, first name heard wrong ("Steve Chantrel")
@@ -150,7 +152,8 @@ class NameRepairer:
         # A last name alone, not at the start of the sentence (where any word is capitalised).
         token = tokens[i]
         previous = tokens[i - 1] if i else None
-        if i == 0 or previous is not None or fold(token.core) in self.exact_tokens:
+        after_title = previous is not None and fold(previous.core) in _TITLES
+        if i == 0 or (previous is not None and not after_title) or fold(token.core) in self.exact_tokens:
             return None
         for name in self.names:
             last = name[-1]
