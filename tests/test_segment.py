@@ -8,6 +8,7 @@ import math
 
 import numpy as np
 import pytest
+from conftest import corpus_transcripts
 from segment_fixtures import make_episode, to_srt, true_starts
 
 from generator import cli, french
@@ -262,3 +263,32 @@ def test_cli_segment_bad_input(tmp_path, capsys, monkeypatch):
     err = capsys.readouterr().err
     assert "vide.txt" in err and err.count("\n") == 1
     assert cli.main(["segment", str(tmp_path / "absent.txt")]) == 2
+
+
+# --------------------------------------------------------------------------------- corpus
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", corpus_transcripts(), ids=lambda p: p.stem)
+def test_corpus_segmentation_quality(path, corpus_dir, embedder):
+    """Real shows against their hand-made labels: clearly better than no segmentation."""
+    from generator.config import Settings
+    from generator.ingest import load_episode
+    from generator.segscore import boundary_f1, pk, windowdiff
+
+    labels = json.loads(path.with_suffix(".labels.json").read_text(encoding="utf-8"))
+
+    def sec(stamp: str) -> float:
+        m, s = stamp.split(":")[-2:]
+        h = stamp.split(":")[0] if stamp.count(":") == 2 else 0
+        return int(h) * 3600 + int(m) * 60 + int(s)
+
+    segs = labels["segments"]
+    start, end = sec(segs[0]["start"]), sec(segs[-1]["end"])
+    ref = [sec(s["start"]) for s in segs[1:]]
+    found = segment(load_episode(path, Settings()), embedder=embedder)
+    hyp = [s.start_s for s in found[1:]]
+    assert pk(ref, hyp, start, end) <= 0.15  # one segment scores 0.26-0.34 on these shows
+    assert windowdiff(ref, hyp, start, end) <= 0.18
+    assert boundary_f1(ref, hyp, 20, start, end).f1 >= 0.7
+    assert found[0].kind == "intro" and found[-1].kind == "outro"
