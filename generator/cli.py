@@ -152,15 +152,115 @@ def cmd_segment(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_generate(args: argparse.Namespace, settings: Settings) -> int:
-    return _not_built("generate")
+    from contextlib import nullcontext
+
+    from generator import llm, pipeline
+    from generator.ledger import Ledger
+
+    progress = _progress(args)
+    paths = [Path(f) for f in args.files]
+    openai = settings.resolved_backend == "openai"
+    # The ledger holds the LLM answer cache; an offline run needs no state at all.
+    with Ledger(settings.paths.state / "ledger.sqlite") if openai else nullcontext() as ledger:
+        backend = llm.make_backend(settings, ledger, no_cache=args.no_cache) if openai else None
+        result = pipeline.generate(paths, settings, backend=backend, ledger=ledger, progress=progress,
+                                   dry_run=args.dry_run, no_cache=args.no_cache)
+    doc = result.to_json()
+    if args.json:
+        _emit_json(doc)
+        return EXIT_OK
+    if args.dry_run:
+        engine = result.backend + (f" ({result.model})" if result.model else "")
+        print(f"dry run, {engine}: {doc['calls']} call(s), ~{doc['tokens']['input']} input and "
+              f"≤{doc['tokens']['output']} output tokens, estimated cost ${doc['cost_estimate']:.4f}")
+        return EXIT_OK
+    if not args.quiet:
+        usage = doc["tokens"]
+        print(f"· {len(doc['sections'])} section(s), {len(doc['quotes'])} verified quote(s), "
+              f"{len(doc['rejected_quotes'])} rejected, {len(doc['warnings'])} warning(s); "
+              f"tokens in {usage['input']} / out {usage['output']}", file=sys.stderr)
+    print(str(result.path))
+    return EXIT_OK
 
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
-    return _not_built("run")
+    from generator import llm, pipeline, scheduler
+    from generator.ledger import Ledger
+
+    progress = _progress(args)
+    with Ledger(settings.paths.state / "ledger.sqlite") as ledger:
+        backend = (llm.make_backend(settings, ledger, no_cache=args.no_cache)
+                   if settings.resolved_backend == "openai" else None)
+        result = pipeline.run(settings, ledger=ledger, backend=backend, progress=progress,
+                              dry_run=args.dry_run, wait=args.wait, trigger="manual")
+    if not args.dry_run:
+        scheduler.run_logger(settings.paths.state).info("run finished: %s", result.log_line())
+    if args.json:
+        _emit_json(result.to_json())
+        return result.exit_code
+    inbox_dir = settings.paths.inbox
+    if result.status in ("nothing", "dry_run") and not result.inputs:
+        print(f"nothing new in {inbox_dir}")
+    marks = {"processed": "+", "completed": "+", "duplicate": "=", "failed": "x", "not_written": "!", "new": "?"}
+    for item in result.inputs:
+        where = f" -> {Path(item.moved_to).relative_to(inbox_dir)}" if item.moved_to else ""
+        if item.status == "failed":
+            detail = f"failed: {item.error}"
+        elif item.status == "duplicate":
+            detail = f"same content as {item.duplicate_of or '?'} (draft {item.draft_id or '?'}), not processed again"
+        elif item.status == "completed":
+            detail = f"already in draft {item.draft_id} (finishing an interrupted run)"
+        elif item.status == "not_written":
+            detail = f"left in the inbox: {item.error}"
+        elif item.status == "new":
+            detail = "would be processed"
+        else:
+            detail = f"in draft {item.draft_id}"
+        print(f"{marks.get(item.status, '-')} {item.name}: {detail}{where}")
+    for skipped in result.settling:
+        print(f"… {skipped.path.name}: {skipped.reason}; next run")
+    for note in result.notes:
+        print(f"· {note}", file=sys.stderr)
+    for draft_id in result.drafts:
+        print(f"draft {draft_id}: {settings.paths.outbox / draft_id}")
+    if result.estimate:
+        print(json.dumps(dict(result.estimate), ensure_ascii=False, default=str))
+    if not args.dry_run and not args.quiet:
+        print(result.log_line(), file=sys.stderr)
+    return result.exit_code
 
 
 def cmd_schedule(args: argparse.Namespace, settings: Settings) -> int:
-    return _not_built("schedule")
+    import datetime as dt
+
+    from generator import llm, pipeline, scheduler
+    from generator.ledger import Ledger
+
+    trigger = scheduler.build_trigger(settings.schedule)
+    if args.next:
+        for when in scheduler.next_fire_times(trigger, dt.datetime.now(trigger.timezone), args.next):
+            print(when.isoformat(timespec="minutes"))
+        return EXIT_OK
+    ledger_path = settings.paths.state / "ledger.sqlite"
+    if settings.resolved_backend == "openai":  # a bad LLM setting fails now, not at 06:00
+        with Ledger(ledger_path) as ledger:
+            llm.make_backend(settings, ledger)
+    logger = scheduler.run_logger(settings.paths.state, stream=None if args.quiet else sys.stderr,
+                                  name="generator.scheduler")
+
+    def job() -> object:
+        with Ledger(ledger_path) as ledger:
+            backend = llm.make_backend(settings, ledger) if settings.resolved_backend == "openai" else None
+            return pipeline.run(settings, ledger=ledger, backend=backend, progress=lambda m: logger.info("  %s", m),
+                                wait=True, wait_timeout=settings.schedule.misfire_grace_s, trigger="schedule")
+
+    def last_success() -> float | None:
+        with Ledger(ledger_path) as ledger:
+            return ledger.last_success()
+
+    scheduler.NightlyScheduler(job, trigger, last_success=last_success,
+                               misfire_grace_s=settings.schedule.misfire_grace_s, logger=logger).start()
+    return EXIT_OK
 
 
 def cmd_drafts(args: argparse.Namespace, settings: Settings) -> int:
@@ -319,7 +419,8 @@ def build_parser() -> argparse.ArgumentParser:
     llm_flags(p)
     p.add_argument("--wait", action="store_true", help="wait for another run's lock instead of exiting")
 
-    add("schedule", "the long-running nightly scheduler")
+    p = add("schedule", "the long-running nightly scheduler")
+    p.add_argument("--next", type=int, metavar="N", default=0, help="print the next N run times and exit")
 
     p = add("drafts", "list drafts in the outbox")
     p.add_argument("--json", action="store_true")

@@ -183,6 +183,7 @@ def run(
     progress: Progress | None = None,
     dry_run: bool = False,
     wait: bool = False,
+    wait_timeout: float | None = None,
     trigger: str = "manual",
     clock: Callable[[], float] = time.time,
     sleep: Callable[[float], None] = time.sleep,
@@ -197,6 +198,7 @@ def run(
         return _dry_run(settings, ledger, find_drafted, estimate, progress, started, clock, sleep)
     lock.acquire(
         wait=wait,
+        timeout=wait_timeout,
         on_wait=lambda h: progress(
             f"waiting for the run in progress ({h.describe() if h else 'another process'})"
         ),

@@ -9,7 +9,8 @@ import re
 import signal
 import threading
 from collections.abc import Callable
-from typing import Any
+from pathlib import Path
+from typing import Any, TextIO
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from apscheduler.schedulers.base import STATE_RUNNING
@@ -20,7 +21,29 @@ from generator.config import ScheduleSettings
 from generator.errors import ConfigError
 
 JOB_ID = "nightly-run"
+LOG_NAME = "newsletter.log"
 _TIME = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*$")
+
+
+def run_logger(
+    state_dir: Path, *, stream: TextIO | None = None, name: str = "generator.run"
+) -> logging.Logger:
+    """A logger appending to state/newsletter.log (and to `stream`, e.g. stderr, when given)."""
+    logger = logging.getLogger(name)
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
+    for handler in list(logger.handlers):  # one process may build it twice (tests, schedule + run)
+        logger.removeHandler(handler)
+        handler.close()
+    state_dir.mkdir(parents=True, exist_ok=True)
+    file_handler = logging.FileHandler(state_dir / LOG_NAME, encoding="utf-8")
+    file_handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s [pid %(process)d] %(message)s"))
+    logger.addHandler(file_handler)
+    if stream is not None:
+        stream_handler = logging.StreamHandler(stream)
+        stream_handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%H:%M:%S"))
+        logger.addHandler(stream_handler)
+    return logger
 
 
 def parse_time(text: str) -> tuple[int, int]:
