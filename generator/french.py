@@ -36,6 +36,11 @@ _STOPWORDS_TEXT = """
     assez toujours jamais déjà encore ailleurs ainsi après aujourd'hui demain autour là-dessus ceux-ci
     celle-ci celui-ci cela ceci premier première dernier dernière nouveau nouvelle nouveaux nouvelles
     petit petite petits petites gros grosse grands grandes beaucoup énormément
+    utilise utiliser utilisé permet permettre permis devient devenir reste rester semble sembler
+    arrive arriver faudrait pourra pourrait sera seront serait étaient avons avez ont aura auront
+    rôle chose truc manière façon aspect dimension enjeu enjeux problème problèmes question questions
+    monde gens personne personnes année années jour jours fois semaine semaines heure heures minute
+    minutes part côté cas terme termes suite fin début exemple idée rapport niveau place travers
     """
 STOPWORDS: frozenset[str] = frozenset(_STOPWORDS_TEXT.split())
 
@@ -60,7 +65,9 @@ def words(text: str) -> list[str]:
 
 def is_stopword(word: str) -> bool:
     """True for function words and speech fillers (case-insensitive)."""
-    return word.lower() in STOPWORDS or len(word) < 3
+    if len(word) < 3:
+        return not (len(word) == 2 and word.isupper())  # keep acronyms such as "IA" or "UE"
+    return word.lower() in STOPWORDS
 
 
 def stem(word: str) -> str:

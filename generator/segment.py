@@ -34,6 +34,7 @@ CUE_STRONG = 2.0  # score added where a host opens a subject or right after a cl
 CUE_WEAK = 0.6  # score added before a guest greeting or a rubric name
 THRESHOLD = 1.0  # boundaries need a combined score above this (z-score units)
 WINDOW_S = 180.0  # seconds of speech compared on each side of a candidate boundary
+LEXICAL_VOCAB = 2048  # most widespread content stems kept for lexical cohesion
 LEXICAL_WEIGHT = 0.35  # share of lexical cohesion in the content score (embeddings get the rest)
 
 
@@ -108,8 +109,8 @@ def _window_similarity(
 ) -> np.ndarray:
     """Cosine between the speech of [t-window, t) and [t, t+window) at every sentence start."""
     n = len(times)
-    weighted = vectors * weights[:, None]
-    prefix = np.zeros((n + 1, vectors.shape[1]), dtype=np.float64)
+    weighted = vectors * weights[:, None].astype(vectors.dtype)
+    prefix = np.zeros((n + 1, vectors.shape[1]), dtype=vectors.dtype)
     np.cumsum(weighted, axis=0, out=prefix[1:])
     idx = np.arange(n)
     lo = np.searchsorted(times, times - window, side="left")
@@ -151,7 +152,10 @@ def _lexical_vectors(texts: Sequence[str]) -> np.ndarray:
     """Sentence x stem matrix, tf-idf weighted, over stems seen in at least two sentences."""
     stems = [french.content_stems(t) for t in texts]
     df = Counter(s for row in stems for s in set(row))
-    vocab = {s: j for j, s in enumerate(sorted(s for s, c in df.items() if c >= 2))}
+    # Stems seen once cannot link two windows; the vocabulary is capped so that memory stays
+    # bounded on very long shows (the most widespread stems are kept, ties broken alphabetically).
+    shared = sorted((s for s, c in df.items() if c >= 2), key=lambda s: (-df[s], s))[:LEXICAL_VOCAB]
+    vocab = {s: j for j, s in enumerate(sorted(shared))}
     matrix = np.zeros((len(texts), max(1, len(vocab))), dtype=np.float32)
     n = len(texts)
     for i, row in enumerate(stems):
@@ -172,11 +176,14 @@ def _content_score(
     valid = (times - times[0] >= window / 2) & (end_time - times >= window / 2)
     valid[0] = False
     score = np.zeros(len(texts))
+    vectors = vectors.astype(np.float64)
+    lexical = _lexical_vectors(texts)
+    ones = np.ones(len(texts))
     # Two scales: the long window is stable, the half window sharpens where the change is.
     for scale, share in ((1.0, 0.6), (0.5, 0.4)):
         w = window * scale
-        emb = _depth(_window_similarity(vectors.astype(np.float64), weights, times, w), times, w)
-        lex = _depth(_window_similarity(_lexical_vectors(texts), np.ones(len(texts)), times, w), times, w)
+        emb = _depth(_window_similarity(vectors, weights, times, w), times, w)
+        lex = _depth(_window_similarity(lexical, ones, times, w), times, w)
         score += share * ((1 - LEXICAL_WEIGHT) * _zscore(emb, valid) + LEXICAL_WEIGHT * _zscore(lex, valid))
     score[~valid] = 0.0
     return score
@@ -365,13 +372,16 @@ _LINKS = frozenset(
 )
 
 
+_IDIOMS = re.compile(
+    r"\b(?:en train de|en train d'|au niveau de|par rapport à|en fait|du coup)\b", re.IGNORECASE
+)
 _CLAUSE = re.compile(r"[,;:.!?()«»\"“”…]+|\s[-–—]\s")
 
 
 def _phrases(text: str) -> list[str]:
     """Noun-phrase-ish n-grams (1-3 words, within a clause) not starting or ending with a function word."""
     out = []
-    for clause in _CLAUSE.split(text):
+    for clause in _CLAUSE.split(_IDIOMS.sub(" , ", text)):
         tokens = [
             re.sub(r"^(?:[cdjlmnst]|qu)['’]", "", raw, flags=re.IGNORECASE).strip("-'’")
             for raw in _TOKEN.findall(clause)
@@ -422,8 +432,8 @@ def _titles(texts: Sequence[str], spans: list[tuple[int, int]], kinds: list[str]
         scored.sort(key=lambda x: (-x[0], x[1], x[2]))
         picked: list[tuple[str, str]] = []
         for _, _, _, key, form in scored:
-            if any(key in k or k in key for k, _ in picked):
-                continue
+            if any(set(key.split()) & set(k.split()) for k, _ in picked):
+                continue  # no two keyphrases sharing a word ("marchés", "marchés financiers")
             picked.append((key, form))
             if len(picked) == 3:
                 break
