@@ -40,7 +40,8 @@ _HOST_VERBS = re.compile(
 )
 _SHOW_VERBS = re.compile(r"\s+(?:reçoit|accueille|invite)\s+", re.IGNORECASE)
 _SHOW_IN = re.compile(
-    r"\b(?:dans|sur le plateau de|sur)\s+(?:l'émission\s+|le podcast\s+)?(?P<show>[A-Z0-9][\w'’&.-]*(?:\s+[A-Z0-9][\w'’&.-]*){0,4})"
+    r"(?i:\b(?:dans|sur le plateau de|sur))\s+(?i:l'émission\s+|le podcast\s+)?"
+    r"(?P<show>[A-Z0-9][\w'’&.-]*(?:\s+(?:(?:de|du|des|la|le|l'|et)\s+)?[A-Z0-9][\w'’&.-]*){0,5})"
 )
 _PARTICLES = {
     "de",
@@ -194,13 +195,20 @@ def parse_guests(text: str) -> tuple[Guest, ...]:
     return tuple(guests)
 
 
-def _cut_trailer(text: str) -> str:
-    """Drop what follows the guest list (`pour parler de ...`, `dans Smart Tech.`)."""
-    text = re.split(r"\s+(?:pour (?:parler|évoquer|débattre|discuter)|autour de|au sujet de)\s+", text)[0]
-    text = re.split(
-        r"\s+(?:dans|sur le plateau de)\s+(?:l'émission\s+)?[A-Z][\w'’]*(?:\s+[A-Z][\w'’]*)*\s*\.?\s*$", text
-    )[0]
-    return text.rstrip(" .")
+def _split_trailer(text: str, show_named: bool) -> tuple[str, str]:
+    """The guest list and what follows it (`pour parler de ...`, `dans Smart Tech.`)."""
+    parts = re.split(
+        r"\s+(?:pour (?:parler|évoquer|débattre|discuter)|autour de|au sujet de)\s+", text, maxsplit=1
+    )
+    guests, trailer = parts[0], (parts[1] if len(parts) > 1 else "")
+    where = (
+        None
+        if show_named
+        else re.search(r"\s+(?i:dans|sur le plateau de)\s+(?:l'émission\s+)?[A-Z][^,]*$", guests)
+    )
+    if where:
+        guests, trailer = guests[: where.start()], guests[where.start() :] + " " + trailer
+    return guests.rstrip(" ."), trailer
 
 
 def parse_description(text: str, today: dt.date) -> Description:
@@ -210,22 +218,25 @@ def parse_description(text: str, today: dt.date) -> Description:
     if warning:
         warnings.append(warning)
     show = host = None
-    rest = text
     m = _HOST_VERBS.search(text) or _SHOW_VERBS.search(text)
-    if m:
-        before, rest = text[: m.start()], text[m.end() :]
-        subject = before.split(",")[-1].strip() if "," in before else before
-        subject = _DATE_FR.sub("", subject).strip(" ,.")
-        subject = re.sub(r"^(?:ce|cette)\s+", "", subject, flags=re.IGNORECASE).strip()
-        if _HOST_VERBS.match(m.group(0)):
-            host = subject or None
-        else:
-            show = _tidy_show(subject) or None
-    if show is None:
+    if not m:
         where = _SHOW_IN.search(text)
-        if where:
-            show = _tidy_show(where["show"])
-    guests = parse_guests(_cut_trailer(rest)) if m else ()
+        show = _tidy_show(where["show"]) if where else None
+        return Description(text=text, show=show, date=date, host=None, guests=(), warnings=tuple(warnings))
+    before, rest = text[: m.start()], text[m.end() :]
+    guest_text, trailer = _split_trailer(rest, show_named=bool(_SHOW_IN.search(before)))
+    subject = before.split(",")[-1].strip() if "," in before else before
+    subject = _DATE_FR.sub("", subject).strip(" ,.")
+    subject = re.sub(r"^(?:ce|cette)\s+", "", subject, flags=re.IGNORECASE).strip()
+    # The show is named before the verb ("Dans Smart Tech, ...") or after the guests ("... dans Smart Tech").
+    where = _SHOW_IN.search(before) or _SHOW_IN.search(trailer)
+    named_show = _tidy_show(where["show"]) if where else None
+    if _HOST_VERBS.match(m.group(0)) or (named_show and is_name_like(subject) and not subject.isupper()):
+        host = subject or None  # "X a reçu", or "X reçoit" when the show is named elsewhere
+        show = named_show
+    else:
+        show = _tidy_show(subject) or named_show
+    guests = parse_guests(guest_text)
     if host:
         guests = tuple(g for g in guests if g.name != host)
     return Description(text=text, show=show, date=date, host=host, guests=guests, warnings=tuple(warnings))

@@ -6,6 +6,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz.distance import Indel
 
@@ -50,6 +51,7 @@ _SOUNDS = [
 ]
 
 
+@lru_cache(maxsize=65536)
 def sound_key(word: str) -> str:
     """A rough French phonetic key: spellings heard alike map to the same letters."""
     key = fold(word)
@@ -58,6 +60,7 @@ def sound_key(word: str) -> str:
     return key
 
 
+@lru_cache(maxsize=65536)
 def similarity(a: str, b: str) -> float:
     """Phonetic similarity of two name tokens, 0..1."""
     if fold(a) == fold(b):

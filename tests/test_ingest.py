@@ -306,6 +306,34 @@ def test_guest_list_with_commas_and_a_named_host():
     )
 
 
+@pytest.mark.parametrize(
+    "text, show, host",
+    [
+        ("Dans Smart Tech, ce lundi 3 mars 2025, Nadia Roche reçoit Anne Roy (directrice, Banque Verte)",
+         "Smart Tech", "Nadia Roche"),
+        ("Ce jeudi 5 mars, Léo Blanc a reçu Anne Roy, fondatrice de Terra, dans Tech Matin pour parler de climat.",
+         "Tech Matin", "Léo Blanc"),
+        ("Lundi 3 mars 2025, TECH MATIN reçoit Anne Roy (directrice, Banque Verte)", "Tech Matin", None),
+        ("Lundi 3 mars 2025, BFM TECH reçoit Anne Roy (directrice, Banque Verte)", "BFM Tech", None),
+    ],
+)  # fmt: skip
+def test_show_and_host_wherever_the_description_puts_them(text, show, host):
+    d = parse_description(text, TODAY)
+    assert (d.show, d.host) == (show, host)
+    assert d.guests[0].name == "Anne Roy"
+
+
+def test_a_role_mentioning_a_place_is_kept_whole_when_the_show_is_named_first():
+    d = parse_description(
+        "Sur le plateau de Tech Matin, Luc Roy a reçu Anne Roy, chercheuse dans Inria Lab.", TODAY
+    )
+    assert (d.show, d.host, d.guests) == (
+        "Tech Matin",
+        "Luc Roy",
+        (Guest("Anne Roy", "chercheuse dans Inria Lab"),),
+    )
+
+
 # --------------------------------------------------------------------------- bad input
 
 
@@ -359,6 +387,21 @@ def test_directory_and_size_limit(tmp_path):
     with pytest.raises(InputError, match=r"over the .* limit \(raise \[ingest\] max_size_mb\)"):
         ingest(big, max_bytes=10_000)
     assert ingest(big, max_bytes=20_000).utterances
+
+
+def test_unreadable_file_reported_even_as_root(tmp_path, monkeypatch):
+    path = tmp_path / "secret.txt"
+    path.write_text("00:01Bonjour.\n", encoding="utf-8")
+    real_open = Path.open
+
+    def refuse(self, *args, **kwargs):
+        if self == path:
+            raise PermissionError(13, "Permission denied")
+        return real_open(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "open", refuse)
+    with pytest.raises(InputError, match=r"secret.txt: cannot be read \(permission denied\)"):
+        ingest(path, max_bytes=MB)
 
 
 @pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="root can read anything")
