@@ -489,4 +489,9 @@ def test_degeneration_and_language_checks_leave_normal_french_alone():
     assert degeneration(normal) is None and french_errors(normal) == []
     assert degeneration({"key_points": ["Une idée qui revient encore ici."] * 3})
     assert degeneration({"s": "et donc on continue à parler " * 6})
+    assert degeneration(
+        {"s": "Un long paragraphe qui dit une chose puis une autre chose encore et encore.\n\n" * 2}
+    )
+    copied = "Le tramway relie la gare au campus en douze minutes."
+    assert degeneration({"summary": copied, "key_points": [copied], "quotes": [{"text": copied}]}) is None
     assert french_errors({"s": "The guest says that this is the best way to do it and they were right."})
