@@ -191,6 +191,9 @@ class _Speakers:
     def __init__(self, texts: list[str]) -> None:
         self.labels = _label_candidates(texts)
         self.current: str | None = None
+        # "00:12 - text" on every line: the dash separates, it does not mark a new speaker.
+        dashed = sum(1 for t in texts if _DASH.match(t))
+        self.dash_is_turn = dashed < max(3, 0.8 * len([t for t in texts if t]))
 
     def alone(self, text: str) -> bool:
         """`Nom :` on a line of its own sets the speaker of the following lines."""
@@ -215,6 +218,8 @@ class _Speakers:
             return m["text"].strip(), speaker, new
         for pattern in (_DASH, _CHEVRONS):
             m = pattern.match(text)
+            if m and pattern is _DASH and not self.dash_is_turn:
+                return m["text"].strip(), self.current, new
             if m:
                 if self.labels:  # a dash with labelled speakers: someone else, name unknown
                     self.current = None
@@ -273,8 +278,16 @@ def parse_scraped(text: str) -> Parsed:
     parsed = Parsed(format="scraped")
 
     matches: list[re.Match[str] | None] = [pattern.match(line.strip()) for line in lines]
+    # "Stacked" pages (a copied YouTube transcript): each timestamp alone on its line, the words below.
+    stacked = style != "range" and _is_stacked(lines, matches)
+    opens = style == "range" or stacked  # a timestamp line opens a fragment that the next lines fill
     first = next(
-        (i for i, m in enumerate(matches) if m and (style == "range" or has_words(m["text"] or ""))), None
+        (
+            i
+            for i, m in enumerate(matches)
+            if m and (has_words(m["text"] or "") or (opens and _words_follow(lines, matches, i)))
+        ),
+        None,
     )
     if first is None:
         first = next((i for i, m in enumerate(matches) if m), len(lines))
@@ -291,21 +304,22 @@ def parse_scraped(text: str) -> Parsed:
             end = i
             break
     last_speech = max(
-        (
-            i
-            for i in range(first, end)
-            if matches[i] and (style == "range" or has_words(matches[i]["text"] or ""))
-        ),
+        (i for i in range(first, end) if matches[i] and has_words(matches[i]["text"] or "")),
         default=first - 1,
     )
-    if style == "range":  # text lines follow their range line
-        last_speech = end - 1
-        while last_speech >= first and (not lines[last_speech].strip() or is_chrome(lines[last_speech])):
-            last_speech -= 1
+    if opens:  # the words follow their timestamp line
+        last_speech = max(
+            (
+                i
+                for i in range(first, end)
+                if not matches[i] and has_words(lines[i]) and not is_chrome(lines[i])
+            ),
+            default=last_speech,
+        )
     parsed.noise += sum(1 for line in lines[last_speech + 1 :] if line.strip())
     # A bare timestamp right after the last words (before any footer) marks the end of the speech.
     closing = next((matches[i] for i in range(last_speech + 1, end) if lines[i].strip()), None)
-    if style != "range" and closing is not None and not has_words(closing["text"] or ""):
+    if not opens and closing is not None and not has_words(closing["text"] or ""):
         parsed.end_s = parse_ts(closing["ts"])
 
     body = range(first, last_speech + 1)
@@ -336,7 +350,7 @@ def parse_scraped(text: str) -> Parsed:
             speakers.pending = True
             raw = ""
         if not raw:
-            if style == "range":
+            if opens:
                 parsed.fragments.append(Fragment("", start, i + 1, end_s, speakers.current, speakers.pending))
                 speakers.pending = False
             else:
@@ -353,6 +367,21 @@ def parse_scraped(text: str) -> Parsed:
     parsed.noise += len(empty)
     parsed.fragments = [f for f in parsed.fragments if f.text]
     return parsed
+
+
+def _words_follow(lines: list[str], matches: list[re.Match[str] | None], i: int) -> bool:
+    """Whether the next non-empty line after a timestamp line is text (not another timestamp)."""
+    for j in range(i + 1, min(i + 4, len(lines))):
+        if lines[j].strip():
+            return matches[j] is None and has_words(lines[j]) and not is_footer(lines[j])
+    return False
+
+
+def _is_stacked(lines: list[str], matches: list[re.Match[str] | None]) -> bool:
+    bare = [i for i, m in enumerate(matches) if m and not has_words(m["text"] or "")]
+    followed = sum(1 for i in bare if _words_follow(lines, matches, i))
+    worded = sum(1 for m in matches if m and has_words(m["text"] or ""))
+    return followed >= 2 and followed > worded
 
 
 def has_sentence_end(text: str) -> bool:

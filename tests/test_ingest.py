@@ -109,6 +109,28 @@ def test_second_ranges_with_speaker_names():
     )
 
 
+def test_stacked_timestamps_of_a_copied_youtube_transcript():
+    ep = load(INGEST / "youtube-copie.txt")
+    assert ep.format == "scraped"
+    assert speech(ep) == (
+        "salut tout le monde aujourd'hui on teste trois casques audio à moins de cent euros le premier tient "
+        "très bien sur les oreilles mais la batterie est un peu faible merci d'avoir regardé"
+    )
+    assert ep.utterances[0].start_s == 0.0
+    assert ep.duration_s > 3600
+    assert ep.noise_removed >= 3  # header, [Musique], footer lines
+
+
+def test_a_dash_on_every_line_is_a_separator_not_a_speaker_change(tmp_path):
+    path = tmp_path / "tirets.txt"
+    path.write_text(
+        "00:01 - Bonjour à tous.\n00:04 - Nous parlons de vélo\n00:07 - et de train.\n", encoding="utf-8"
+    )
+    ep = load(path)
+    assert [u.text for u in ep.utterances] == ["Bonjour à tous.", "Nous parlons de vélo et de train."]
+    assert not any(u.new_speaker for u in ep.utterances)
+
+
 def test_srt_tags_dashes_and_annotations():
     ep = load(INGEST / "episode.srt")
     assert ep.format == "srt"
