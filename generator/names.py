@@ -177,3 +177,14 @@ class NameRepairer:
 def _adjacent(window: Sequence[_Token | None], text: str) -> bool:
     """Tokens of a name are separated by plain spaces only (no comma or full stop between them)."""
     return all(text[a.end : b.start].strip() == "" for a, b in zip(window, window[1:], strict=False))  # type: ignore[union-attr]
+
+
+def apply_fixes(text: str, fixes: Sequence[NameFix]) -> str:
+    """Rewrite, in any text (a proposed quote), the ASR variants an episode's cleaning replaced.
+
+    A quote written with the misheard spelling ("Tarek Reem") then matches the cleaned transcript,
+    which carries the description's spelling.
+    """
+    for fix in sorted(fixes, key=lambda f: -len(f.wrong)):
+        text = re.sub(rf"(?<![\w'’-]){re.escape(fix.wrong)}(?![\w'’-])", fix.right, text)
+    return text

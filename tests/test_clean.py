@@ -182,3 +182,19 @@ def test_clean_is_idempotent():
         )
     )
     assert clean(ep) is ep
+
+
+def test_a_quote_written_with_the_asr_spelling_can_be_mapped_to_the_cleaned_text():
+    from generator.names import apply_fixes
+
+    ep = clean(
+        episode(
+            frags(
+                (0, "Merci Julien Nosetti, et à bientôt."),
+            ),
+            GUESTS,
+        )
+    )
+    quote = apply_fixes("Merci Julien Nosetti, et à bientôt.", ep.name_fixes)
+    assert quote in " ".join(u.text for u in ep.utterances)
+    assert apply_fixes("Julien Nosettiste", ep.name_fixes) == "Julien Nosettiste"  # whole names only
