@@ -96,15 +96,97 @@ def quotability(text: str, centrality: float = 0.0) -> float:
 
 
 def _spans(text: str) -> list[str]:
-    """The sentence itself and its runs of consecutive clauses (long spoken sentences hide good lines)."""
+    """The sentence and its endings at clause boundaries: a long spoken sentence often ends on its point.
+
+    Only suffixes: a quote that stops mid-sentence on a comma reads as cut off.
+    """
     clauses = [c for c in _CLAUSE.split(text) if c]
     spans = [text]
-    for i in range(len(clauses)):
-        for j in range(i + 1, min(len(clauses), i + 4) + 1):
-            span = " ".join(clauses[i:j]).rstrip(",;: ")
-            if span != text:
-                spans.append(span)
+    for i in range(1, len(clauses)):
+        span = " ".join(clauses[i:])
+        if span[:1].isalpha():
+            spans.append(span)
     return spans
+
+
+# Frequent verb forms and idioms of speech that the shared stopword list keeps but no title wants.
+_NOT_TOPIC = frozenset(
+    [
+        "sera",
+        "serait",
+        "seront",
+        "seraient",
+        "était",
+        "étaient",
+        "avait",
+        "avaient",
+        "aurait",
+        "auront",
+        "ont",
+        "font",
+        "doit",
+        "doivent",
+        "peut",
+        "pourrait",
+        "faut",
+        "fallait",
+        "veut",
+        "voulu",
+        "train",
+        "besoin",
+        "envie",
+        "compte",
+        "part",
+        "fois",
+        "mois",
+        "années",
+        "semaine",
+        "semaines",
+        "jour",
+        "jours",
+        "heure",
+        "heures",
+        "personne",
+        "personnes",
+        "monde",
+        "choses",
+        "gens",
+        "chose",
+        "aujourd'hui",
+        "vois",
+        "voyez",
+        "regarde",
+        "regardez",
+        "dire",
+        "disons",
+        "dirais",
+        "arrive",
+        "arriver",
+        "passer",
+        "passé",
+        "trouve",
+        "trouver",
+        "devenir",
+        "devient",
+        "reste",
+        "rester",
+        "utilise",
+        "utiliser",
+        "utilisé",
+        "permet",
+        "permettre",
+        "existe",
+        "exister",
+        "change",
+        "changer",
+        "parlait",
+        "demande",
+    ]
+)
+
+
+def _topic_word(token: str) -> bool:
+    return not (french.is_stopword(token) or token.isdigit() or token.lower() in _NOT_TOPIC)
 
 
 def keyphrases(texts: Sequence[str], vectors: _Vectors, exclude: Sequence[str] = (), k: int = 3) -> list[str]:
@@ -112,11 +194,12 @@ def keyphrases(texts: Sequence[str], vectors: _Vectors, exclude: Sequence[str] =
     banned = {grounding.fold(e) for e in exclude}
     banned_words = {w for e in banned for w in e.split()}
     counts: Counter[str] = Counter()
+    proper: Counter[str] = Counter()
     surface: dict[str, Counter[str]] = {}
     for text in texts:
         run: list[str] = []
         for token in [*french.words(text), ""]:
-            if token and not french.is_stopword(token) and not token.isdigit():
+            if token and _topic_word(token):
                 run.append(token)
                 continue
             for n in (1, 2, 3):
@@ -124,6 +207,9 @@ def keyphrases(texts: Sequence[str], vectors: _Vectors, exclude: Sequence[str] =
                     phrase = run[i : i + n]
                     key = " ".join(french.stem(w) for w in phrase)
                     counts[key] += 1
+                    # Names of products, companies and places are what a reader scans titles for.
+                    if all(w[:1].isupper() for w in phrase) and text.find(phrase[0]) > 0:
+                        proper[key] += 1
                     surface.setdefault(key, Counter())[" ".join(phrase)] += 1
             run = []
 
@@ -131,9 +217,10 @@ def keyphrases(texts: Sequence[str], vectors: _Vectors, exclude: Sequence[str] =
         stems = key.split()
         tfidf = sum(vectors.idf.get(s, 0.0) for s in stems) / len(stems)
         # Longer phrases are more telling but rarer: reward repetition and length a little each.
-        return (
-            counts[key] * tfidf * (1 + 0.3 * (len(stems) - 1)) if counts[key] > 1 or len(stems) > 1 else 0.0
-        )
+        if counts[key] < 2:
+            return 0.0
+        boost = 1.5 if proper[key] * 2 >= counts[key] else 1.0
+        return counts[key] * tfidf * (1 + 0.5 * (len(stems) - 1)) * boost
 
     ranked = sorted(counts, key=lambda key: (-score(key), key))
     picked: list[str] = []
@@ -180,11 +267,18 @@ def summarise_segment(
         relevance = np.zeros(len(sentences))
 
     # Statements of a readable length make a summary; questions and greetings do not.
+    def readable(s: _Sentence, low: int, high: int) -> bool:
+        text = s.text.strip()
+        return low <= s.words <= high and not text.endswith("?") and not _GREETING.search(text)
+
+    # Whole sentences first (a capital at the start, not trailing off); then anything readable.
     good = [
         k
         for k, s in enumerate(sentences)
-        if 6 <= s.words <= 60 and not s.text.rstrip().endswith("?") and not _GREETING.search(s.text)
+        if readable(s, 8, 45) and s.text.strip()[:1].isupper() and not s.text.rstrip().endswith("...")
     ]
+    if len(good) < SUMMARY_MIN:
+        good = [k for k, s in enumerate(sentences) if readable(s, 6, 60)]
     if len(good) < SUMMARY_MIN:
         good = [k for k, s in enumerate(sentences) if s.words >= 4] or list(range(len(sentences)))
     k = max(SUMMARY_MIN, min(SUMMARY_MAX, len(sentences) // 6))
