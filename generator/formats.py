@@ -229,7 +229,8 @@ class _Speakers:
 
 # ----------------------------------------------------------------------------- detection
 
-_JSON_START = re.compile(r"^\s*[\[{]")
+# "[Musique]" or "[0:06]" open text files too: JSON arrays hold objects, strings, numbers or arrays.
+_JSON_START = re.compile(r"^\s*(?:\{|\[\s*(?:[{\[\]\"\d-]|true|false|null))")
 
 
 def _line_styles(lines: list[str]) -> Counter[str]:

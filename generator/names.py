@@ -145,13 +145,21 @@ class NameRepairer:
     def _fix_at(self, tokens: list[_Token | None], i: int, text: str) -> tuple[int, int, int, str] | None:
         if tokens[i] is None:
             return None
+        candidates = []
         for name in self.names:
             n = len(name)
             window = tokens[i : i + n]
-            if len(window) == n and all(window):
+            if len(window) == n and all(window) and _adjacent(window, text):
                 cores = [t.core for t in window]  # type: ignore[union-attr]
-                if _adjacent(window, text) and _match_full(cores, name):
-                    return n, window[0].start, window[-1].end, " ".join(name)  # type: ignore[union-attr]
+                if fold(" ".join(cores)) in self.exact:
+                    # Already a known name: never "repaired" into a similar one (Dupont / Dupond).
+                    return n, window[0].start, window[-1].end, " ".join(cores)  # type: ignore[union-attr]
+                if _match_full(cores, name):
+                    score = sum(similarity(c, t) for c, t in zip(cores, name, strict=True))
+                    candidates.append((score, n, window[0].start, window[-1].end, " ".join(name)))  # type: ignore[union-attr]
+        if candidates:
+            _, n, start, end, right = max(candidates)
+            return n, start, end, right
         # A last name alone, not at the start of the sentence (where any word is capitalised).
         token = tokens[i]
         previous = tokens[i - 1] if i else None

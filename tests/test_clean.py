@@ -198,3 +198,9 @@ def test_a_quote_written_with_the_asr_spelling_can_be_mapped_to_the_cleaned_text
     quote = apply_fixes("Merci Julien Nosetti, et à bientôt.", ep.name_fixes)
     assert quote in " ".join(u.text for u in ep.utterances)
     assert apply_fixes("Julien Nosettiste", ep.name_fixes) == "Julien Nosettiste"  # whole names only
+
+
+def test_two_guests_with_close_names_are_never_swapped():
+    repair = NameRepairer(["Marie Dupont", "Marie Dupond"])
+    assert repair.repair("Marie Dupond et Marie Dupont.") == "Marie Dupond et Marie Dupont."
+    assert repair.fixes() == ()

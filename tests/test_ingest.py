@@ -516,3 +516,10 @@ def test_corpus_skips_cleanly_without_shared(monkeypatch):
 
     monkeypatch.setattr(conftest, "CORPUS", Path("/nonexistent/corpus"))
     assert conftest.corpus_transcripts() == []
+
+
+def test_text_opening_with_a_bracketed_annotation_is_not_json(tmp_path):
+    path = tmp_path / "notes.txt"
+    path.write_text("[Musique]\nBonjour à tous.\nOn parle de vélo.\n", encoding="utf-8")
+    ep = load(path)
+    assert (ep.format, speech(ep)) == ("plain", "Bonjour à tous. On parle de vélo.")
