@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz
 
 from generator.model import Episode, Quote, RejectedQuote, Segment, Utterance
+from generator.names import apply_fixes
 
 FUZZY_THRESHOLD = 90.0  # rapidfuzz scores are 0-100: 90 means similarity >= 0.9
 MIN_WORDS = 4  # shorter "quotes" carry no idea worth publishing
@@ -165,7 +166,8 @@ class Verifier:
     def verify(self, text: str, segment: Segment | None = None) -> Quote | RejectedQuote:
         """The exact transcript span for `text` (segment first, then the whole episode), or a refusal."""
         seg_index = segment.index if segment is not None else -1
-        needle_text = NormText.build(text or "")
+        # A proposal written with a misheard name ("Tarek Reem") must match the repaired transcript.
+        needle_text = NormText.build(apply_fixes(text or "", self.episode.name_fixes))
         needle = needle_text.norm
         words = len(needle.split())
 

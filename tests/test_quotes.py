@@ -183,3 +183,12 @@ def test_word_times_survive_repaired_names():
     )
     times = word_times(raw, cleaned)[0]
     assert times[2] == 10.0 and times[4] == 14.0
+
+
+def test_quote_with_a_misheard_name_matches_the_repaired_transcript():
+    from generator.model import NameFix
+
+    ep = dataclasses.replace(make_episode(), name_fixes=(NameFix("Bastian Oyonno", "Bastien Oyono", 1),))
+    q = Verifier(ep).verify("Bastian Oyonno, pourquoi mettre des capteurs dans un fournil")
+    assert isinstance(q, Quote) and q.match == "exact"
+    assert q.text == "Bastien Oyono, pourquoi mettre des capteurs dans un fournil"
