@@ -124,7 +124,7 @@ OPENING = _rx(
     r"\bchangement de (?:sujet|registre|cap|thème)\b|\bsujet suivant\b|\bdernier sujet\b|\bprochain sujet\b",
     r"\b(?:premier|deuxième|second|troisième|dernier|nouveau) (?:sujet|thème|dossier|temps fort)\b",
     r"\bun (?:mot|petit mot) (?:de conclusion|pour conclure|de la fin)\b|\bpour conclure\b|\ben conclusion\b",
-    r"\bretour (?:à|au|sur)\b",
+    r"\bretour (?:à|au|sur)\b|\b(?:nous|on) (?:sommes|est|voilà) de retour\b|\bnous revoilà\b|\bre-?bonjour\b",
     r"\bc'est l'heure (?:de|du|des)\b|\bil est temps de\b",
 )
 
@@ -133,7 +133,7 @@ CLOSING = _rx(
     r"\bmerci\b[^.?!]{0,80}\b(?:d'avoir|pour (?:votre|ta|vos|tes) (?:présence|participation|éclairage|regard|analyse|temps|réponses?|expertise))",
     r"\bà suivre\b|\bjuste après\b|\btout de suite après\b|\baprès la pause\b|\bc'est tout de suite\b",
     r"\bon se retrouve (?:tout de suite|juste|dans|après)\b|\bon revient (?:tout de suite|dans|après)\b",
-    r"\brestez avec nous\b|\bne (?:quittez|bougez) pas\b",
+    r"\brestez avec nous\b|\bne (?:quittez|bougez) pas\b|\bà tout de suite\b|\bpetite pause\b",
 )
 
 # A guest greeted: a new part starts shortly before this sentence.
@@ -165,6 +165,7 @@ ANNOUNCE = _rx(
 FAREWELL = _rx(
     r"\bmerci (?:à tous|à toutes|à vous|de nous avoir|de nous suivre|pour votre fidélité|beaucoup\b)",
     r"\bmerci\b[^.?!]{0,80}\bd'avoir été avec (?:nous|moi)\b",
+    r"\bmerci,? (?:beaucoup,? |infiniment,? |encore,? )?(?-i:[A-ZÉÈ])[\w-]+",
     r"\bà (?:très )?bientôt\b|\bau revoir\b|\bà la semaine prochaine\b|\bà demain\b|\bbonne (?:soirée|journée|semaine)\b",
     r"\bon se retrouve (?:la semaine|demain|bientôt|sur|très)\b|\ben podcast\b|\ben replay\b|\bc'était\b",
 )

@@ -192,41 +192,72 @@ def _content_score(
 # --------------------------------------------------------------------------------- host cues
 
 
-def _cue_scores(texts: Sequence[str], times: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Score added at each sentence start by host cues, and whether the cue is a strong one."""
+def _cue_scores(texts: Sequence[str], times: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Score added at each sentence start by host cues, whether the cue is strong, ad-break edges."""
     n = len(texts)
     bonus = np.zeros(n)
     strong = np.zeros(n, dtype=bool)
+    ad_edge = np.zeros(n, dtype=bool)
     closing = [bool(french.CLOSING.search(t)) for t in texts]
+    opening = [bool(i and french.OPENING.search(t)) for i, t in enumerate(texts)]
+    ad = [bool(french.AD.search(t)) for t in texts]
+
+    def mark(k: int, edge: bool = False) -> None:
+        if 0 < k < n:
+            bonus[k] += CUE_STRONG
+            strong[k] = True
+            ad_edge[k] |= edge
+
     for i, text in enumerate(texts):
-        if i and french.OPENING.search(text):
-            bonus[i] += CUE_STRONG
-            strong[i] = True
+        if opening[i]:
+            mark(i)
         if closing[i]:
             # the new part starts at the first sentence after the closing run (thanks, teaser)
             k = i + 1
             while k < n and closing[k] and times[k] - times[i] < 30:
                 k += 1
-            if k < n:
-                bonus[k] += CUE_STRONG
-                strong[k] = True
+            mark(k)
         if french.GREETING.search(text) or french.RUBRIC.search(text):
             lo = np.searchsorted(times, times[i] - 45.0, side="left")
             for j in range(max(1, lo), i + 1):
                 bonus[j] += CUE_WEAK
-    return bonus, strong
+    # An ad break is short and sits between two parts: its first sponsor line starts it, and the
+    # host's return (or the line after the last sponsor mention) ends it.
+    i = 0
+    while i < n:
+        if not ad[i]:
+            i += 1
+            continue
+        last = i
+        while last + 1 < n and (
+            ad[last + 1] or (times[last + 1] - times[last] < 20 and not opening[last + 1])
+        ):
+            if ad[last + 1] or any(ad[last + 2 : last + 4]):
+                last += 1
+            else:
+                break
+        mark(i, edge=True)
+        back = next((k for k in range(last + 1, n) if opening[k] and times[k] - times[last] <= 120), last + 1)
+        mark(back, edge=True)
+        i = max(back, last + 1)
+    return bonus, strong, ad_edge
 
 
 def _outro_start(texts: Sequence[str], times: np.ndarray, end_time: float) -> int | None:
-    """First sentence of the closing farewell, if the show ends with one."""
+    """First sentence of the closing run of thanks and farewells that ends the show, if any."""
     n = len(texts)
     zone = min(OUTRO_ZONE_S, 0.15 * (end_time - times[0]))
     first = None
+    misses = 0  # the run may hold a line that matches no pattern ("je rappelle que vous êtes...")
     for i in range(n - 1, 0, -1):
         if end_time - times[i] > zone:
             break
         if french.FAREWELL.search(texts[i]) or french.CLOSING.search(texts[i]):
-            first = i
+            first, misses = i, 0
+        else:
+            misses += 1
+            if misses > (2 if first is None else 1):
+                break
     if first is not None and end_time - times[first] >= 3.0:
         return first
     return None
@@ -245,7 +276,7 @@ def _find_bounds(
     # quarter of the show so that a 15-minute podcast still has room for several topics.
     window = float(min(WINDOW_S, max(duration / 4, 30.0)))
     content = _content_score(texts, times, end_time, vectors, window)
-    bonus, strong = _cue_scores(texts, times)
+    bonus, strong, ad_edge = _cue_scores(texts, times)
     score = content + bonus
     short_gap = max(min_segment_s / 2, INTRO_MIN_S * 2)
 
@@ -257,7 +288,12 @@ def _find_bounds(
     # announcement of the topics often holds several "on va parler de" before the first one starts).
     intro_zone = min(min_segment_s, 0.2 * duration)
     intro = [i for i in range(1, n) if strong[i] and INTRO_MIN_S <= times[i] - times[0] <= intro_zone]
-    if intro and (outro is None or intro[-1] < outro):
+    # ...and only when the show opens like one (greeting, programme), not straight into a subject.
+    if (
+        intro
+        and (outro is None or intro[-1] < outro)
+        and french.ANNOUNCE.search(" ".join(texts[: intro[-1]]))
+    ):
         chosen[intro[-1]] = True
 
     for i in sorted(range(1, n), key=lambda k: (-score[k], k)):
@@ -273,7 +309,10 @@ def _find_bounds(
         ok = True
         for j, other_cue in chosen.items():
             gap = abs(times[i] - times[j])
-            need = short_gap if (cue and other_cue) else min_segment_s
+            if ad_edge[i] and ad_edge[j]:
+                need = INTRO_MIN_S  # the two sides of an ad break
+            else:
+                need = short_gap if (cue and other_cue) else min_segment_s
             if gap < need:
                 ok = False
                 break

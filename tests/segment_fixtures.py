@@ -59,6 +59,12 @@ SKY = [
     "Les étoiles filantes sont des poussières qui brûlent dans l'atmosphère.",
     "L'observatoire prête des télescopes aux écoles de la région.",
 ]
+AD_BREAK = [
+    "Cet épisode vous est proposé par Jardins Futés, la pépinière en ligne.",
+    "Avec le code promo MATINALE, vous avez dix pour cent sur vos plantes.",
+    "Jardins Futés livre partout en France en quarante-huit heures.",
+    "Rendez-vous sur leur site, c'est le partenaire de ce podcast.",
+]
 OUTRO = [
     "Merci à tous de nous avoir suivis.",
     "On se retrouve la semaine prochaine, à bientôt.",
@@ -66,16 +72,20 @@ OUTRO = [
 STEP_S = 16.0  # seconds between sentence starts
 
 
-def show_parts() -> list[list[str]]:
-    """The five parts of the show, in order."""
+def show_parts(*, ad: bool = False) -> list[list[str]]:
+    """The parts of the show, in order (an ad break before the last topic if asked)."""
+    if ad:
+        sky = ["Et nous sommes de retour, avec l'astronomie et une comète visible à l'œil nu.", *SKY[1:]]
+        bread = [*BREAD, "Petite pause, on se retrouve juste après."]  # the teaser closes the part
+        return [INTRO, BIKE, bread, AD_BREAK, sky, OUTRO]
     return [INTRO, BIKE, BREAD, SKY, OUTRO]
 
 
-def make_episode(*, timed: bool = True, step: float = STEP_S) -> Episode:
+def make_episode(*, timed: bool = True, step: float = STEP_S, ad: bool = False) -> Episode:
     """The whole show as a cleaned Episode, one sentence every `step` seconds (or untimed)."""
     utts = []
     t = 0.0
-    for part in show_parts():
+    for part in show_parts(ad=ad):
         for text in part:
             utts.append(Utterance(text=text, start_s=t if timed else None))
             t += step if len(text) > 40 else step / 2
@@ -91,10 +101,10 @@ def make_episode(*, timed: bool = True, step: float = STEP_S) -> Episode:
     )
 
 
-def true_starts(episode: Episode) -> list[float]:
+def true_starts(episode: Episode, *, ad: bool = False) -> list[float]:
     """Start time of each part after the first (the reference boundaries)."""
     starts, index = [], 0
-    for part in show_parts()[:-1]:
+    for part in show_parts(ad=ad)[:-1]:
         index += len(part)
         starts.append(episode.utterances[index].start_s)
     return starts

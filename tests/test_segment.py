@@ -59,6 +59,38 @@ def test_finds_every_part_of_a_multi_topic_show(embedder):
     assert {s.kind for s in segments[2:4]} == {"topic"}
 
 
+def test_ad_break_is_its_own_short_segment(embedder):
+    episode = make_episode(ad=True)
+    segments = segment(episode, embedder=embedder)
+    assert [s.kind for s in segments] == ["intro", "interview", "topic", "ad", "topic", "outro"]
+    for expected, found in zip(true_starts(episode, ad=True), [s.start_s for s in segments[1:]], strict=True):
+        assert abs(expected - found) <= 20, (expected, found)
+    assert segments[3].end_s - segments[3].start_s < 120  # shorter than the minimum topic length
+
+
+def test_no_intro_when_the_show_starts_with_a_subject(embedder):
+    # Straight into the first topic: an "on va parler" inside it must not cut an intro off.
+    episode = make_episode()
+    utts = list(episode.utterances[4:])  # drop the greeting and the programme
+    utts[4] = dataclasses.replace(
+        utts[4], text="On va parler aussi des carrefours dangereux pour les cyclistes."
+    )
+    shifted = tuple(dataclasses.replace(u, start_s=u.start_s - utts[0].start_s) for u in utts)
+    segments = segment(dataclasses.replace(episode, utterances=shifted), embedder=embedder)
+    assert segments[0].kind != "intro"
+    assert segments[0].end_s > 200
+
+
+def test_outro_is_the_closing_run_only(embedder):
+    episode = make_episode()
+    # a thank-you in the middle of the last topic's final minutes is not the outro
+    utts = list(episode.utterances)
+    utts[-5] = dataclasses.replace(utts[-5], text="Merci beaucoup pour cette précision sur les étoiles.")
+    segments = segment(dataclasses.replace(episode, utterances=tuple(utts)), embedder=embedder)
+    assert segments[-1].kind == "outro"
+    assert segments[-1].first == len(utts) - 2
+
+
 def test_segments_tile_the_episode_without_gaps(embedder):
     episode = make_episode()
     segments = segment(episode, embedder=embedder)
