@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from conftest import SAMPLE, corpus_transcripts
+from shared_embedder import shared_embedder  # noqa: F401 - fixture
 
 from generator.clean import clean
 from generator.cli import main
@@ -26,7 +27,7 @@ OFFLINE_ENV = (
 
 
 @pytest.fixture
-def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, shared_embedder) -> Path:  # noqa: F811
     for var in OFFLINE_ENV:
         monkeypatch.delenv(var, raising=False)
     monkeypatch.chdir(tmp_path)
