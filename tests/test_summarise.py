@@ -217,3 +217,10 @@ def test_segment_of_a_labelled_transcript_keeps_label_speakers(prompts, tokenize
         ep, make_segments(), backend=FakeBackend(by_topic), prompts=prompts, tokenizer=tokenizer
     )
     assert result.summaries[1].quotes[0].speaker == "Bastien Oyono"
+
+
+def test_validator_checks_lengths_the_schema_leaves_out():
+    assert _validator({**BAKERY_ANSWER, "title": "T" * 200}) == [
+        "$.title must have 3 to 160 characters, not 200"
+    ]
+    assert _validator({**BAKERY_ANSWER, "summary": "Bref."})[0].startswith("$.summary must have")
