@@ -333,7 +333,8 @@ def compose_edition(
         closing=closing,
         sources=tuple(sources),
         epigraph=pick_epigraph(sections),
-        extractive=backend is None,
+        # Every topic fell back to the transcript's own sentences: label the draft as extractive.
+        extractive=backend is None or all(s.failed for _ep, ss in items for s in ss),
         date=today or dt.date.today(),
     )
     return ComposeResult(edition, usage, tuple(used), tuple(warnings), model)

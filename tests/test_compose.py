@@ -168,3 +168,16 @@ def test_llm_compose_failure_falls_back_to_templates(prompts, phrases):
     assert not e.extractive  # the summaries themselves are the model's
     assert any("échoué" in w for w in result.warnings)
     assert len(e.sections) == 2
+
+
+def test_edition_is_labelled_extractive_when_every_topic_fell_back(prompts):
+    ep = make_episode()
+    backend = FakeBackend(lambda u: LLMError("connection refused"))
+    result = summarise(
+        ep, make_segments(), backend=backend, prompts=prompts, tokenizer=get_tokenizer("gpt-4o-mini")
+    )
+    assert all(s.failed for s in result.summaries)
+    e = compose_edition(
+        [(ep, list(result.summaries))], style="cybernetica", backend=backend, prompts=prompts, today=TODAY
+    ).edition
+    assert e.extractive
