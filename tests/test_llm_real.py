@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -45,7 +47,8 @@ SCHEMA = {
     "required": ["titre", "resume"],
     "properties": {
         "titre": {"type": "string", "minLength": 3},
-        "resume": {"type": "string", "minLength": 10},
+        # maxLength 1200 once crashed llama.cpp's Python server (grammar blow-up): bounds are checked locally.
+        "resume": {"type": "string", "minLength": 10, "maxLength": 1200},
     },
 }
 
@@ -56,8 +59,12 @@ TEXT = (
 
 
 def _answers(url: str) -> bool:
+    parts = urllib.parse.urlsplit(url)
     try:
-        with urllib.request.urlopen(url.rstrip("/") + "/models", timeout=3) as response:
+        # Nobody listening fails at once; a server busy with another client's request (one at a time,
+        # ~20 tokens/s) can take minutes to answer even /models, so that wait is long.
+        socket.create_connection((parts.hostname, parts.port or 80), timeout=3).close()
+        with urllib.request.urlopen(url.rstrip("/") + "/models", timeout=300) as response:
             return response.status == 200
     except OSError:
         return False
