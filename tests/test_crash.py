@@ -6,6 +6,7 @@ import hashlib
 import json
 import os
 import random
+import re
 import shutil
 import signal
 import subprocess
@@ -191,3 +192,51 @@ def test_kill_at_random_moments(tmp_path: Path) -> None:
         _run(root, _env(), kill_after=rng.uniform(0.2, 2.5))
         _check_invariants(root)
         _finish_and_check(root)
+
+
+def _honest(body: dict) -> dict:
+    """Valid French answers quoting the transcript's own lines (summaries and the compose call)."""
+    user = body["messages"][-1]["content"]
+    if "<resumes>" in user:
+        indexes = [int(i) for i in re.findall(r"^\[(\d+)\]", user, re.MULTILINE)]
+        return {
+            "title": "Les nouvelles de la semaine",
+            "intro": "Voici les sujets de la semaine.",
+            "closing": "Bonne lecture.",
+            "order": indexes,
+        }
+    lines = [text for _, text in re.findall(r"^\[(\d\d:\d\d(?::\d\d)?)\] (.+)$", user, re.MULTILINE)]
+    real = next((t for t in lines if 8 <= len(t.split()) <= 30), lines[0] if lines else "")
+    return {
+        "title": "Un sujet de l'émission",
+        "summary": real,
+        "key_points": [],
+        "entities": [],
+        "quotes": [{"text": real}] if real else [],
+    }
+
+
+def test_llm_answers_cached_before_the_crash_are_reused(tmp_path: Path, fake_llm) -> None:
+    fake_llm.responder = _honest
+    root = _workspace(tmp_path)
+    env = _env(
+        OPENAI_BASE_URL=fake_llm.base_url,
+        OPENAI_API_KEY="test",
+        NEWSLETTER_MODEL="fake-model",
+        NEWSLETTER_MAX_CONCURRENCY="1",
+        NEWSLETTER_BACKEND="openai",
+    )
+
+    crashed = _run(root, {**env, ENV_VAR: "before_write"})  # every episode summarised, no draft yet
+    assert crashed.returncode == -signal.SIGKILL, crashed.stderr
+    summarised = len(fake_llm.chat_requests)
+    assert summarised > 0
+
+    finished = _run(root, env)
+    assert finished.returncode == 0, finished.stderr  # vide.txt already failed in the first run
+    doc = json.loads(finished.stdout)
+    new = fake_llm.chat_requests[summarised:]
+    # Only the compose call is new: every summary came from the ledger's cache.
+    assert len(new) == 1 and "<resumes>" in new[0].body["messages"][-1]["content"]
+    [draft] = _check_invariants(root)
+    assert draft.backend == "openai" and doc["drafts"] == [draft.id]

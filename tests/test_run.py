@@ -5,15 +5,19 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import time
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
+from shared_embedder import shared_embedder  # noqa: F401 - fixture
 
 from generator import nightly, outbox
+from generator.cli import main
 from generator.config import RunSettings, Settings, load_settings
+from generator.crashpoint import ENV_VAR
 from generator.errors import InputError, LockError
 from generator.inbox import InboxFile
 from generator.ledger import Ledger
@@ -366,3 +370,90 @@ def test_dying_at_any_point_is_finished_by_the_next_run(tmp_path: Path, point: s
     if drafts_before and edition_per == "run":
         assert result.drafts == () and stages.writes == [["a.txt", "c.txt"]]
     assert result.exit_code in (0, 1)
+
+
+# ------------------------------------------------------------------ the real CLI, real stages (offline)
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "run"
+
+
+@pytest.fixture
+def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, shared_embedder) -> Path:  # noqa: F811
+    for var in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "NEWSLETTER_BACKEND", "NEWSLETTER_STYLE", ENV_VAR):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "newsletter.toml").write_text("[run]\nsettle_seconds = 2\n", encoding="utf-8")
+    inbox_dir = tmp_path / "inbox"
+    inbox_dir.mkdir()
+    for src in FIXTURES.glob("*.srt"):
+        (inbox_dir / src.name).write_bytes(src.read_bytes())
+    (inbox_dir / "vide.txt").write_bytes(b"")
+    (inbox_dir / "arrive.srt.part").write_text("1\n00:00:00,000 --> ", encoding="utf-8")
+    old = time.time() - 3600
+    for f in inbox_dir.iterdir():
+        os.utime(f, (old, old))
+    return tmp_path
+
+
+def test_cli_run_json_end_to_end(workspace: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["run", "--json", "-q"])
+    captured = capsys.readouterr()
+    doc = json.loads(captured.out)
+    assert code == 1 and captured.err == ""  # --quiet: nothing on stderr
+    assert doc["status"] == "partial" and len(doc["drafts"]) == 1
+    assert doc["failed"] == [{"name": "vide.txt", "error": f"{workspace}/inbox/vide.txt: is empty"}]
+    assert {i["name"]: i["status"] for i in doc["inputs"]} == {
+        "ciel-ouvert.srt": "processed",
+        "pedales-et-circuits.srt": "processed",
+        "vide.txt": "failed",
+    }
+    assert {i["path"].rsplit("/", 1)[1] for i in doc["ignored"]} == {"arrive.srt.part"}
+    [draft] = outbox.list_drafts(workspace / "outbox")
+    assert draft.id == doc["drafts"][0] and len(draft.source_sha256s) == 2
+    assert draft.extractive and (draft.path / "newsletter.md").read_text(encoding="utf-8").strip()
+    log = (workspace / "state" / "newsletter.log").read_text(encoding="utf-8")
+    assert f"run 1 partial; inputs: 2 processed, 1 failed; drafts: {draft.id}" in log
+
+    # Nothing new: says so, exit 0; the temporary file is still waiting.
+    assert main(["run"]) == 0
+    captured = capsys.readouterr()
+    assert "nothing new in" in captured.out and "run 2 nothing; inputs: none new" in captured.err
+    assert (workspace / "inbox" / "arrive.srt.part").exists()
+
+
+def test_cli_run_human_output_progress_and_dry_run(
+    workspace: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["run", "--dry-run"]) == 0
+    captured = capsys.readouterr()
+    assert "? ciel-ouvert.srt: would be processed" in captured.out
+    assert outbox.list_drafts(workspace / "outbox") == [] and (workspace / "inbox" / "vide.txt").exists()
+
+    assert main(["run"]) == 1
+    captured = capsys.readouterr()
+    assert "+ ciel-ouvert.srt: in draft " in captured.out and "-> processed/" in captured.out
+    assert "x vide.txt: failed: " in captured.out and "-> failed/vide.txt" in captured.out
+    # Progress names the episode and the stage.
+    assert "· [1/3] ciel-ouvert.srt: reading" in captured.err
+    assert "· writing the draft (ciel-ouvert.srt, pedales-et-circuits.srt)" in captured.err
+
+
+def test_cli_run_refuses_while_another_run_holds_the_lock(workspace: Path, capsys) -> None:
+    with RunLock(workspace / "state" / "run.lock", command="run (schedule)"):
+        assert main(["run", "-q"]) == 2
+    err = capsys.readouterr().err
+    assert "another run is in progress" in err and "run (schedule)" in err and "--wait" in err
+    assert (workspace / "inbox" / "vide.txt").exists()
+
+
+def test_cli_schedule_next_times_and_dst_refusal(tmp_path: Path, monkeypatch, capsys) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "newsletter.toml").write_text('[schedule]\ntime = "07:45"\ndays = "sat"\n', encoding="utf-8")
+    assert main(["schedule", "--next", "2"]) == 0
+    times = capsys.readouterr().out.split()
+    assert len(times) == 2 and all(t.endswith(("07:45+01:00", "07:45+02:00")) for t in times)
+    assert [dt.date.fromisoformat(t[:10]).weekday() for t in times] == [5, 5]
+
+    (tmp_path / "newsletter.toml").write_text('[schedule]\ntime = "02:30"\n', encoding="utf-8")
+    assert main(["schedule"]) == 2
+    assert "02:00-03:00" in capsys.readouterr().err
