@@ -260,6 +260,8 @@ def _locked_run(
 
     # 2. Scan.
     progress(f"scanning {inbox_dir}")
+    if not inbox_dir.is_dir():
+        notes.append(f"the inbox folder {inbox_dir} does not exist: create it or run `newsletter init`")
     scan = inbox.scan(
         inbox_dir, settle_seconds=settings.run.settle_seconds, seen=ledger, clock=clock, sleep=sleep
     )
@@ -300,13 +302,29 @@ def _locked_run(
     outcomes: dict[Path, InputOutcome] = {}
     moved: list[tuple[Path, Path]] = []  # (inbox path, new folder): their sidecars follow at the end
 
+    def relocate(f: InboxFile, error: str | None = None) -> str | None:
+        """Move to processed/<day>/ (or failed/ with the error); None if the file vanished meanwhile."""
+        try:
+            if error is None:
+                target = inbox.move_processed(f.path, inbox_dir, day)
+            else:
+                target = inbox.move_failed(f.path, inbox_dir, _error_line(f, error))
+        except FileNotFoundError:
+            if f.path.exists():
+                raise
+            progress(f"{f.name}: removed from the inbox by someone else during the run; not moved")
+            return None
+        moved.append((f.path, target.parent))
+        ledger.seen_forget(str(f.path))
+        return str(target)
+
     # Content already in a draft: finish the move a previous run could not do.
     for f, draft_id in to_move:
         ledger.input_set(f.sha256, f.name, INPUT_DRAFTED, draft_id=draft_id)
-        target = _move_done(f, inbox_dir, day, ledger)
-        moved.append((f.path, target.parent))
-        outcomes[f.path] = InputOutcome(f.name, f.sha256, COMPLETED, draft_id=draft_id, moved_to=str(target))
-        progress(f"{f.name}: already in draft {draft_id}; moved to {target.parent.name}/")
+        target = relocate(f)
+        ledger.input_set(f.sha256, f.name, INPUT_PROCESSED, moved_to=target)
+        outcomes[f.path] = InputOutcome(f.name, f.sha256, COMPLETED, draft_id=draft_id, moved_to=target)
+        progress(f"{f.name}: already in draft {draft_id}; moved to processed/")
         crash("completed_moved")
 
     # 5. Process each new input; one failure never stops the others.
@@ -321,11 +339,9 @@ def _locked_run(
             progress(f"{tag}: failed: {error}")
             ledger.input_set(f.sha256, f.name, INPUT_FAILED, run_id=run_id, error=error)
             crash("failed_recorded")
-            target = inbox.move_failed(f.path, inbox_dir, _error_line(f, error))
-            moved.append((f.path, target.parent))
-            ledger.input_set(f.sha256, f.name, INPUT_FAILED, run_id=run_id, error=error, moved_to=str(target))
-            ledger.seen_forget(str(f.path))
-            outcomes[f.path] = InputOutcome(f.name, f.sha256, FAILED, error=error, moved_to=str(target))
+            target = relocate(f, error)
+            ledger.input_set(f.sha256, f.name, INPUT_FAILED, run_id=run_id, error=error, moved_to=target)
+            outcomes[f.path] = InputOutcome(f.name, f.sha256, FAILED, error=error, moved_to=target)
             crash("failed_moved")
         else:
             results.append((f, result))
@@ -363,17 +379,17 @@ def _locked_run(
 
     # 7. Move what is in a draft; identical copies follow their original.
     for f, draft_id in drafted:
-        target = _move_done(f, inbox_dir, day, ledger)
-        moved.append((f.path, target.parent))
-        outcomes[f.path] = InputOutcome(f.name, f.sha256, PROCESSED, draft_id=draft_id, moved_to=str(target))
+        target = relocate(f)
+        ledger.input_set(f.sha256, f.name, INPUT_PROCESSED, moved_to=target)
+        outcomes[f.path] = InputOutcome(f.name, f.sha256, PROCESSED, draft_id=draft_id, moved_to=target)
         crash("moved")
     for f, original, draft_id in duplicates:
         first = outcomes.get(original.path) if original is not None else None
         if first is not None and first.status == FAILED:
             error = f"same content as {original.name}, which failed: {first.error}"
-            target = inbox.move_failed(f.path, inbox_dir, _error_line(f, error))
-            moved.append((f.path, target.parent))
-            outcomes[f.path] = InputOutcome(f.name, f.sha256, FAILED, error=error, moved_to=str(target))
+            outcomes[f.path] = InputOutcome(
+                f.name, f.sha256, FAILED, error=error, moved_to=relocate(f, error)
+            )
             continue
         if first is not None and first.status == NOT_WRITTEN:
             outcomes[f.path] = InputOutcome(
@@ -381,14 +397,11 @@ def _locked_run(
             )
             continue
         draft_id = first.draft_id if first is not None else draft_id
-        target = inbox.move_processed(f.path, inbox_dir, day)
-        moved.append((f.path, target.parent))
-        ledger.seen_forget(str(f.path))
         of = original.name if original is not None else _first_name(ledger, f.sha256)
         outcomes[f.path] = InputOutcome(
-            f.name, f.sha256, DUPLICATE, draft_id=draft_id, moved_to=str(target), duplicate_of=of
+            f.name, f.sha256, DUPLICATE, draft_id=draft_id, moved_to=relocate(f), duplicate_of=of
         )
-        progress(f"{f.name}: same content as {of}; not processed again, moved to {target.parent.name}/")
+        progress(f"{f.name}: same content as {of}; not processed again, moved to processed/")
     inbox.move_sidecars(moved, inbox_dir)
     crash("moved_all")
 
@@ -478,13 +491,6 @@ def remove_unfinished_drafts(
         except OSError:
             continue  # best effort: a leftover temp folder is harmless
     return removed
-
-
-def _move_done(f: InboxFile, inbox_dir: Path, day: str, ledger: Ledger) -> Path:
-    target = inbox.move_processed(f.path, inbox_dir, day)
-    ledger.input_set(f.sha256, f.name, INPUT_PROCESSED, moved_to=str(target))
-    ledger.seen_forget(str(f.path))
-    return target
 
 
 def _first_name(ledger: Ledger, sha256: str) -> str | None:

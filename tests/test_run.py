@@ -210,6 +210,34 @@ def test_episode_descriptions_travel_with_their_transcript(env) -> None:
     ]
 
 
+def test_a_file_taken_away_during_the_run_does_not_stop_it(env) -> None:
+    root, settings, ledger, stages = env
+    _drop(root, "a.txt", "Épisode A.")
+    elsewhere = root / "ailleurs"
+    elsewhere.mkdir()
+    _drop(root, "b.txt", "Épisode B.")
+    process = stages.process
+
+    def process_then_user_moves_b(f: InboxFile, progress) -> str:
+        if f.name == "a.txt":
+            (root / "inbox" / "b.txt").rename(elsewhere / "b.txt")
+        return process(f, progress)
+
+    stages.process = process_then_user_moves_b
+    result = stages.run(settings, ledger)
+    assert [(i.name, i.status, i.moved_to is None) for i in result.inputs] == [
+        ("a.txt", "processed", False),
+        ("b.txt", "failed", True),
+    ]
+    assert (elsewhere / "b.txt").exists() and len(result.drafts) == 1
+
+
+def test_a_missing_inbox_is_explained(env) -> None:
+    root, settings, ledger, stages = env
+    result = stages.run(settings, ledger)
+    assert result.status == "nothing" and "does not exist" in result.notes[0]
+
+
 def test_all_inputs_failing_makes_no_draft(env) -> None:
     root, settings, ledger, stages = env
     _drop(root, "x.txt", "ERREUR 1")
