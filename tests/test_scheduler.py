@@ -5,9 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+import shutil
 import signal
+import subprocess
+import sys
 import threading
 import time
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -17,6 +21,8 @@ from generator.config import ScheduleSettings
 from generator.errors import ConfigError
 from generator.scheduler import JOB_ID, NightlyScheduler, build_trigger, missed_since, next_fire_times
 
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "run"
 PARIS = ZoneInfo("Europe/Paris")
 UTC = dt.UTC
 
@@ -194,3 +200,46 @@ def test_a_failing_job_is_logged_and_the_scheduler_keeps_going(caplog: pytest.Lo
     assert any(
         r.levelno == logging.ERROR and "run failed: disque plein" in r.getMessage() for r in caplog.records
     )
+
+
+@pytest.mark.slow
+def test_newsletter_schedule_catches_up_and_sigterm_lets_the_run_finish(tmp_path: Path) -> None:
+    """The real `newsletter schedule`: first start catches up at once; SIGTERM mid-run still ends in a draft."""
+    (tmp_path / "newsletter.toml").write_text("[run]\nsettle_seconds = 3\n", encoding="utf-8")
+    inbox_dir = tmp_path / "inbox"
+    inbox_dir.mkdir()
+    for src in FIXTURES.glob("*.srt"):
+        shutil.copy(src, inbox_dir / src.name)  # fresh mtimes: the run waits 3 s for them to settle
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "NEWSLETTER_"))}
+    env["PYTHONPATH"] = str(ROOT)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "generator", "schedule"],
+        cwd=tmp_path,
+        env=env,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stderr is not None
+    lines = []
+    try:
+        for line in proc.stderr:
+            lines.append(line)
+            if "run started" in line:
+                proc.send_signal(signal.SIGTERM)
+                break
+        rest = proc.communicate(timeout=60)[1]
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    log = "".join(lines) + (rest or "")
+    assert proc.returncode == 0, log
+    assert "catch-up: no successful run yet; running now" in log
+    assert "SIGTERM received: stopping after the current run" in log
+    assert "run finished: run 1 ok; inputs: 2 processed" in log
+    assert log.rstrip().endswith("scheduler stopped")
+    assert len(list((tmp_path / "outbox").iterdir())) == 1
+    assert sorted(p.name for p in (inbox_dir / "processed").rglob("*.srt")) == sorted(
+        p.name for p in FIXTURES.glob("*.srt")
+    )
+    # The same lines are in state/newsletter.log.
+    assert "run finished: run 1 ok" in (tmp_path / "state" / "newsletter.log").read_text(encoding="utf-8")
