@@ -224,7 +224,11 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     for draft_id in result.drafts:
         print(f"draft {draft_id}: {settings.paths.outbox / draft_id}")
     if result.estimate:
-        print(json.dumps(dict(result.estimate), ensure_ascii=False, default=str))
+        est = dict(result.estimate)
+        tokens = est.get("tokens") or {}
+        print(f"estimate: {est.get('calls', 0)} LLM call(s) ({est.get('cache_hits', 0)} cached), "
+              f"{tokens.get('input', 0)} tokens in / {tokens.get('output', 0)} out, "
+              f"~${float(est.get('cost_estimate') or 0):.4f}")
     if not args.dry_run and not args.quiet:
         print(result.log_line(), file=sys.stderr)
     return result.exit_code
