@@ -140,8 +140,29 @@ def cmd_segment(args: argparse.Namespace, settings: Settings) -> int:
                        progress=progress)
     if not segments:
         raise NewsletterError("no speech to segment", path=args.file)
-    doc = {"segments": [{"start_s": s.start_s, "end_s": s.end_s, "start": s.start, "end": s.end,
-                         "title": s.title, "kind": s.kind} for s in segments]}
+    llm_doc = None
+    if settings.resolved_backend == "openai":
+        # Optional: a model checks boundaries and titles; the offline segmentation is the fallback.
+        from generator import llm
+        from generator.ledger import Ledger
+        from generator.prompts import PromptRegistry, default_root
+        from generator.segment_refine import refine
+
+        with Ledger(settings.paths.state / "ledger.sqlite") as ledger:
+            backend = llm.make_backend(settings, ledger)
+            result = refine(episode, segments, backend=backend,
+                            prompts=PromptRegistry(default_root(), settings.prompts), progress=progress)
+        segments = result.segments
+        llm_doc = {"model": result.model, "refined": result.refined, "fallback": result.warning,
+                   "prompt": result.prompt.__dict__ if result.prompt else None,
+                   "tokens": {"input": result.usage.input, "output": result.usage.output}}
+        if result.warning and not args.json:
+            print(f"newsletter: warning: {args.file}: offline segmentation kept ({result.warning})",
+                  file=sys.stderr)
+    doc: dict[str, Any] = {"segments": [{"start_s": s.start_s, "end_s": s.end_s, "start": s.start,
+                                          "end": s.end, "title": s.title, "kind": s.kind} for s in segments]}
+    if llm_doc is not None:
+        doc["llm"] = llm_doc
     if args.json:
         _emit_json(doc)
         return EXIT_OK
