@@ -76,6 +76,15 @@ def segment(
 # ------------------------------------------------------------------------------------ timeline
 
 
+def sentence_times(episode: Episode) -> tuple[np.ndarray, float, bool]:
+    """Start of every sentence (interpolated, or pseudo-times from word counts), the end, and timed?"""
+    timed = any(u.start_s is not None for u in episode.utterances)
+    if not episode.utterances:
+        return np.zeros(0), 0.0, timed
+    times, end = _timeline(episode, timed)
+    return times, end, timed
+
+
 def _timeline(episode: Episode, timed: bool) -> tuple[np.ndarray, float]:
     """Start time of every sentence (interpolated where missing, never decreasing) and the end."""
     utts = episode.utterances
