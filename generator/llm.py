@@ -10,7 +10,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any, Protocol
 from urllib.parse import urlparse
 
@@ -407,6 +407,7 @@ class OpenAIBackend:
         require_french: bool = True,
         timeout: float | None = None,
         max_retries: int | None = None,
+        max_output_tokens: int | None = None,
     ) -> None:
         self.client = client
         self.model = model
@@ -421,6 +422,7 @@ class OpenAIBackend:
         self.require_french = require_french
         self.timeout = timeout
         self.max_retries = max_retries
+        self.max_output_tokens = max_output_tokens
         self.mode = MODES[0]  # downgraded once per backend when the server refuses a response_format
         self.send_seed = seed is not None
         self._lock = threading.Lock()
@@ -624,6 +626,12 @@ class OpenAIBackend:
     def complete_json(self, request: LLMRequest) -> LLMResult:
         """A validated JSON answer, from the cache when possible; LLMError for this unit otherwise."""
         started = time.monotonic()
+        if request.max_tokens < 1:
+            raise ValueError(
+                f"{request.prompt.id}: max_tokens must be a positive bound, got {request.max_tokens}"
+            )
+        if self.max_output_tokens and request.max_tokens > self.max_output_tokens:
+            request = replace(request, max_tokens=self.max_output_tokens)  # [llm] max_output_tokens caps all
         needed = self._needed(request.prompt.messages, request.max_tokens)
         if needed > self.context_window:
             raise BudgetError(
@@ -742,6 +750,7 @@ def make_backend(
         repair=registry.get("repair_output"),
         timeout=llm.timeout,
         max_retries=llm.max_retries,
+        max_output_tokens=llm.max_output_tokens,
     )
 
 

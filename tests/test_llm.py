@@ -110,6 +110,13 @@ def test_answer_is_parsed_validated_and_accounted(fake_llm, tmp_path, registry):
     assert sent.headers["authorization"] == "Bearer not-needed"  # dummy key for key-less local servers
 
 
+def test_max_output_tokens_setting_caps_every_call(fake_llm, tmp_path, registry):
+    backend(fake_llm, tmp_path, max_output_tokens=120).complete_json(request(registry, max_tokens=900))
+    assert fake_llm.chat_requests[0].body["max_tokens"] == 120
+    with pytest.raises(ValueError, match="positive bound"):
+        backend(fake_llm, tmp_path).complete_json(request(registry, max_tokens=0))
+
+
 def test_usage_is_estimated_when_server_gives_none(fake_llm, tmp_path, registry):
     fake_llm.script("no_usage")
     result = backend(fake_llm, tmp_path).complete_json(request(registry))
