@@ -35,6 +35,9 @@ _CONTEXT_MARKERS = (
     "exceeds the",
 )
 
+# Used when only OPENAI_API_KEY is set; passed explicitly so the client never reads the environment itself.
+OPENAI_URL = "https://api.openai.com/v1"
+
 # Response-format modes, best first; a backend remembers the first one its server accepted.
 MODES = ("json_schema", "json_object_schema", "json_object", "text")
 
@@ -732,7 +735,10 @@ def make_backend(
     api_key = llm.api_key or "not-needed"
     try:
         client = openai.OpenAI(
-            base_url=llm.base_url or None, api_key=api_key, timeout=llm.timeout, max_retries=llm.max_retries
+            base_url=llm.base_url or OPENAI_URL,
+            api_key=api_key,
+            timeout=llm.timeout,
+            max_retries=llm.max_retries,
         )
     except openai.OpenAIError as exc:
         raise ConfigError(f"cannot set up the OpenAI client: {exc}") from exc

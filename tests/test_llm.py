@@ -270,6 +270,14 @@ def test_no_endpoint_configured_says_what_to_set(tmp_path):
         make_backend(settings, None)
 
 
+def test_backend_uses_only_the_settings_never_the_process_environment(tmp_path, monkeypatch):
+    monkeypatch.setenv("OPENAI_BASE_URL", "http://127.0.0.1:9/v1")
+    settings = load_settings(env={"OPENAI_API_KEY": "sk-test"}, cwd=tmp_path)
+    llm = make_backend(settings, None)
+    assert llm.endpoint == "https://api.openai.com/v1" and llm.host == "api.openai.com"
+    assert llm.client.api_key == "sk-test"
+
+
 # ------------------------------------------------------------------------------ structured output modes
 
 
