@@ -110,6 +110,7 @@ def quote_strength(quote: Quote, importance_rank: float = 0.0) -> float:
     score = extractive.quotability(quote.text)
     score += 1.0 if quote.speaker else 0.0
     score += 0.5 if 10 <= n <= 30 else 0.0
+    score -= 1.5 if n < 8 else 0.0  # too short to stand alone at the top of the edition
     score += 0.2 if quote.match == "exact" else 0.0
     return score + importance_rank
 

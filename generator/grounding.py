@@ -318,11 +318,25 @@ def candidate_names(text: str) -> list[str]:
     return names
 
 
+def _title_case(text: str, known: Sequence[str]) -> bool:
+    """Most longer words capitalised mid-sentence (English-style headings), known names aside."""
+    names = {w for k in known for w in fold(k).split()}
+    words = []
+    for sentence in re.split(r"[.!?:;…]\s+", text):
+        tokens = re.findall(r"[^\W\d_][\w’'-]*", sentence)[
+            1:
+        ]  # a sentence's first word is capitalised anyway
+        words += [w for w in tokens if len(w) >= 4 and fold(w) not in names]
+    return len(words) >= 3 and sum(w[0].isupper() for w in words) / len(words) > 0.6
+
+
 def unsupported_names(summary: str, source: str, known: Sequence[str]) -> list[str]:
     """Names in `summary` that are neither known people of the episode nor said in `source`."""
     src = f" {fold(source)} "
     known_folded = [fold(k) for k in known]
     missing = []
+    if _title_case(summary, known):
+        return []  # "La Révolution Des Serveurs": every word is capitalised, names cannot be told apart
     for name in candidate_names(summary):
         folded = fold(name)
         if f" {folded} " in src:

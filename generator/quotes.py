@@ -15,7 +15,7 @@ from generator.model import Episode, Quote, RejectedQuote, Segment, Utterance
 from generator.names import apply_fixes
 
 FUZZY_THRESHOLD = 90.0  # rapidfuzz scores are 0-100: 90 means similarity >= 0.9
-MIN_WORDS = 4  # shorter "quotes" carry no idea worth publishing
+MIN_WORDS = 6  # shorter "quotes" carry no idea worth publishing
 MAX_WORDS = 80
 
 # Reasons recorded in draft.json and shown to the reviewer (French: the reviewer reads French).

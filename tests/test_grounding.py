@@ -96,3 +96,8 @@ def test_check_combines_all_warnings_in_french():
     assert g.language == "fr"
     english = check("The bill went down by 12 % for the families in the canton.", SOURCE, KNOWN)
     assert english.language == "en" and any("français" in w for w in english.warnings)
+
+
+def test_title_case_headings_are_not_read_as_names():
+    assert unsupported_names("La Chaleur Des Serveurs : Une Révolution Discrète", SOURCE, KNOWN) == []
+    assert unsupported_names("La chaleur des serveurs selon Paul Durand", SOURCE, KNOWN) == ["Paul Durand"]
