@@ -131,6 +131,8 @@ OPENING = _rx(
 # A host closes a part or announces what comes next (the boundary is just AFTER it).
 CLOSING = _rx(
     r"\bmerci\b[^.?!]{0,80}\b(?:d'avoir|pour (?:votre|ta|vos|tes) (?:présence|participation|éclairage|regard|analyse|temps|réponses?|expertise))",
+    # thanks to a guest by full name, ending the sentence ("Merci Jeanne Martin.")
+    r"\bmerci,? (?:beaucoup,? |infiniment,? )?(?-i:[A-ZÉÈ][\w-]+ [A-ZÉÈ][\w-]+)\s*[.!]",
     r"\bà suivre\b|\bjuste après\b|\btout de suite après\b|\baprès la pause\b|\bc'est tout de suite\b",
     r"\bon se retrouve (?:tout de suite|juste|dans|après)\b|\bon revient (?:tout de suite|dans|après)\b",
     r"\brestez avec nous\b|\bne (?:quittez|bougez) pas\b|\bà tout de suite\b|\bpetite pause\b",
@@ -142,6 +144,7 @@ GREETING = _rx(
     r"\b[A-ZÉÈ][\w-]+(?: [A-ZÉÈ][\w-]+)?,? bonjour\b",
     r"\bbienvenue,? (?:à vous|à toi|[A-ZÉÈ][\w-]+)",
     r"\b(?:je reçois|nous recevons|on reçoit|on accueille|nous accueillons|j'accueille|mon invitée?|notre invitée?|nos invités|mes invités|je vous présente)\b",
+    r"\bje me tourne (?:vers|maintenant vers)\b|\bà vous la parole\b",
     r"\b(?:qui m'a rejoint|qui nous a rejoints?|est avec nous|sont avec nous|connectée? avec nous|en duplex|en ligne avec nous)\b",
 )
 

@@ -50,11 +50,11 @@ def segment(
     n = len(utts)
     if n == 0:
         return []
-    min_segment_s = max(float(min_segment_s), 10.0)
     texts = [u.text or "" for u in utts]
     timed = any(u.start_s is not None for u in utts)
     times, end_time = _timeline(episode, timed)
     duration = end_time - times[0]
+    min_segment_s = max(float(min_segment_s), 10.0)
 
     bounds: list[int] = []
     if n >= 4 and duration >= 2 * min_segment_s:
