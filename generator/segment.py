@@ -63,7 +63,8 @@ def segment(
         if progress:
             progress(f"segment: embedding {n} sentences")
         vectors = embedder.embed(texts)
-        bounds = _find_bounds(texts, times, end_time, vectors, min_segment_s)
+        speakers = [u.speaker for u in utts]
+        bounds = _find_bounds(texts, times, end_time, vectors, min_segment_s, speakers)
     else:
         bounds = []
         outro = _outro_start(texts, times, end_time)
@@ -201,7 +202,9 @@ def _content_score(
 # --------------------------------------------------------------------------------- host cues
 
 
-def _cue_scores(texts: Sequence[str], times: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _cue_scores(
+    texts: Sequence[str], times: np.ndarray, speakers: Sequence[str | None] = ()
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Score added at each sentence start by host cues, whether the cue is strong, ad-break edges."""
     n = len(texts)
     bonus = np.zeros(n)
@@ -227,6 +230,17 @@ def _cue_scores(texts: Sequence[str], times: np.ndarray) -> tuple[np.ndarray, np
                 k += 1
             mark(k)
         if french.GREETING.search(text) or french.RUBRIC.search(text):
+            lo = np.searchsorted(times, times[i] - 45.0, side="left")
+            for j in range(max(1, lo), i + 1):
+                bonus[j] += CUE_WEAK
+    # With speaker labels, a voice heard for the first time after the opening is a new guest's part.
+    seen: set[str] = set()
+    for i, who in enumerate(speakers):
+        key = (who or "").strip().lower()
+        if not key or key in seen:
+            continue
+        seen.add(key)
+        if len(seen) > 1 and times[i] - times[0] > 60:
             lo = np.searchsorted(times, times[i] - 45.0, side="left")
             for j in range(max(1, lo), i + 1):
                 bonus[j] += CUE_WEAK
@@ -276,7 +290,12 @@ def _outro_start(texts: Sequence[str], times: np.ndarray, end_time: float) -> in
 
 
 def _find_bounds(
-    texts: Sequence[str], times: np.ndarray, end_time: float, vectors: np.ndarray, min_segment_s: float
+    texts: Sequence[str],
+    times: np.ndarray,
+    end_time: float,
+    vectors: np.ndarray,
+    min_segment_s: float,
+    speakers: Sequence[str | None] = (),
 ) -> list[int]:
     """Sentence indexes where a new segment starts (excluding 0)."""
     n = len(texts)
@@ -285,7 +304,7 @@ def _find_bounds(
     # quarter of the show so that a 15-minute podcast still has room for several topics.
     window = float(min(WINDOW_S, max(duration / 4, 30.0)))
     content = _content_score(texts, times, end_time, vectors, window)
-    bonus, strong, ad_edge = _cue_scores(texts, times)
+    bonus, strong, ad_edge = _cue_scores(texts, times, speakers)
     score = content + bonus
     short_gap = max(min_segment_s / 2, INTRO_MIN_S * 2)
 

@@ -223,6 +223,29 @@ def test_cue_patterns(pattern, text, hit):
     assert bool(getattr(french, pattern).search(text)) is hit
 
 
+def test_a_new_voice_after_the_opening_is_a_weak_cue():
+    from generator.segment import CUE_WEAK, _cue_scores
+
+    texts = ["Une phrase neutre."] * 8
+    times = np.array([0.0, 20.0, 40.0, 70.0, 90.0, 110.0, 130.0, 150.0])
+    speakers = [
+        "Animatrice",
+        "Animatrice",
+        "Invité A",
+        "Animatrice",
+        "Invité A",
+        "Invité B",
+        "Invité B",
+        None,
+    ]
+    bonus, strong, _ = _cue_scores(texts, times, speakers)
+    assert not strong.any()
+    # "Invité A" speaks first at 40 s (inside the opening minute): no cue; "Invité B" at 110 s: cue over
+    # the 45 s before their first sentence.
+    assert bonus[5] == CUE_WEAK and bonus[4] == CUE_WEAK and bonus[3] == CUE_WEAK
+    assert bonus[2] == 0.0 and bonus[6] == 0.0 and bonus[7] == 0.0
+
+
 # ----------------------------------------------------------------------------- embeddings
 
 
