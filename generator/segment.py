@@ -51,7 +51,7 @@ def segment(
     if n == 0:
         return []
     texts = [u.text or "" for u in utts]
-    timed = any(u.start_s is not None for u in utts)
+    timed = any(_finite(u.start_s) for u in utts)
     times, end_time = _timeline(episode, timed)
     duration = end_time - times[0]
     min_segment_s = max(float(min_segment_s), 10.0)
@@ -79,11 +79,15 @@ def segment(
 
 def sentence_times(episode: Episode) -> tuple[np.ndarray, float, bool]:
     """Start of every sentence (interpolated, or pseudo-times from word counts), the end, and timed?"""
-    timed = any(u.start_s is not None for u in episode.utterances)
+    timed = any(_finite(u.start_s) for u in episode.utterances)
     if not episode.utterances:
         return np.zeros(0), 0.0, timed
     times, end = _timeline(episode, timed)
     return times, end, timed
+
+
+def _finite(value: float | None) -> bool:
+    return value is not None and math.isfinite(value)
 
 
 def _timeline(episode: Episode, timed: bool) -> tuple[np.ndarray, float]:
@@ -94,18 +98,18 @@ def _timeline(episode: Episode, timed: bool) -> tuple[np.ndarray, float]:
     if not timed:
         starts = np.concatenate([[0.0], np.cumsum(n_words)[:-1]]) / WORDS_PER_SECOND
         return starts, float(n_words.sum() / WORDS_PER_SECOND)
-    known = np.array([i for i, u in enumerate(utts) if u.start_s is not None])
+    # A non-finite time (NaN, inf from a broken converter) counts as missing and is interpolated.
+    known = np.array([i for i, u in enumerate(utts) if _finite(u.start_s)], dtype=int)
     values = np.array([float(utts[i].start_s) for i in known])
-    values = np.nan_to_num(values, nan=0.0, posinf=0.0, neginf=0.0)
     starts = np.interp(np.arange(n), known, values) if len(known) > 1 else np.full(n, values[0])
     if len(known) == 1:  # a single timestamp: spread the rest at speech rate
         offsets = np.concatenate([[0.0], np.cumsum(n_words)[:-1]]) / WORDS_PER_SECOND
         starts = values[0] + offsets - offsets[known[0]]
     starts = np.maximum.accumulate(starts)
     last = utts[-1]
-    end = last.end_s if last.end_s is not None and math.isfinite(last.end_s) else None
+    end = last.end_s if _finite(last.end_s) else None
     end_time = max(float(starts[-1]) + n_words[-1] / WORDS_PER_SECOND, float(end or 0.0))
-    ends = [u.end_s for u in utts if u.end_s is not None and math.isfinite(u.end_s)]
+    ends = [u.end_s for u in utts if _finite(u.end_s)]
     if ends:
         end_time = max(end_time, max(ends))
     return starts, end_time

@@ -190,6 +190,12 @@ def test_odd_input_never_crashes(embedder, texts, times):
             assert t is None or math.isfinite(t)
 
 
+def test_broken_times_are_never_reported_as_real(embedder):
+    texts = ["Première phrase.", "Deuxième phrase.", "Troisième phrase."]
+    segments = segment(_episode(texts, [float("nan"), float("inf"), None]), embedder=embedder)
+    assert [(s.start_s, s.end_s) for s in segments] == [(None, None)]
+
+
 def test_partial_timestamps_are_interpolated(embedder):
     episode = make_episode()
     utts = list(episode.utterances)
