@@ -125,7 +125,7 @@ def _fuzzy(needle: str, hay: str) -> tuple[int, int, float] | None:
     """Best word-aligned span of `hay` similar to `needle`, with its score (0-100)."""
     if not needle or not hay:
         return None
-    align = fuzz.partial_ratio_alignment(needle, hay, score_cutoff=FUZZY_THRESHOLD - 10)
+    align = fuzz.partial_ratio_alignment(needle, hay)
     if align is None:
         return None
     starts = _word_starts(hay)
