@@ -379,7 +379,7 @@ def _build(
 
 
 def _names(episode: Episode) -> list[str]:
-    """Name parts of the guests (first and last names), to tell an interview from a debate."""
+    """Guest names from the description, to tell an interview (one guest) from a debate."""
     return [g.name for g in episode.guests if g.name]
 
 
