@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import os
@@ -10,10 +11,11 @@ import signal
 import threading
 from collections.abc import Callable
 from pathlib import Path
+from threading import TIMEOUT_MAX
 from typing import Any, TextIO
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from apscheduler.schedulers.base import STATE_RUNNING
+from apscheduler.schedulers.base import STATE_RUNNING, STATE_STOPPED, SchedulerNotRunningError
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 
@@ -107,6 +109,24 @@ def missed_since(
     return fire if fire is not None and fire <= now else None
 
 
+class WakefulBlockingScheduler(BlockingScheduler):
+    """A BlockingScheduler whose main thread wakes at least every `tick` seconds.
+
+    Python runs signal handlers only in the main thread, when it executes bytecode. A SIGTERM the
+    kernel hands to another thread (a job's thread, say) would otherwise wait until the next fire
+    time, hours away, before the main thread notices it.
+    """
+
+    tick = 0.5
+
+    def _main_loop(self) -> None:
+        wait_seconds = TIMEOUT_MAX
+        while self.state != STATE_STOPPED:
+            self._event.wait(min(wait_seconds, self.tick))
+            self._event.clear()
+            wait_seconds = self._process_jobs()
+
+
 class NightlyScheduler:
     """Runs `job` on the cron trigger; catches up once on start; SIGTERM/SIGINT finish the current job, then stop."""
 
@@ -127,11 +147,14 @@ class NightlyScheduler:
         self.misfire_grace_s = misfire_grace_s
         self.now = now or (lambda: dt.datetime.now(trigger.timezone))
         self.log = logger or logging.getLogger("generator.scheduler")
-        self.scheduler = scheduler or BlockingScheduler(timezone=trigger.timezone)
+        self.scheduler = scheduler or WakefulBlockingScheduler(timezone=trigger.timezone)
         self.stopping = False
         self.runs = 0
         self._idle = threading.Event()
         self._idle.set()
+        self._returned = threading.Event()  # start() has returned
+        self._signalled = threading.Event()
+        self._signal_name: str | None = None
 
     def plan(self) -> dt.datetime | None:
         """Add the cron job; returns the catch-up time when the job is to run at once."""
@@ -168,7 +191,9 @@ class NightlyScheduler:
         """Block running the schedule until SIGTERM/SIGINT (or stop()); the running job always finishes."""
         self.plan()
         previous: dict[int, Any] = {}
+        watcher = threading.Thread(target=self._watch_signals, name="signal-watcher", daemon=True)
         if install_signals:
+            watcher.start()
             for sig in (signal.SIGTERM, signal.SIGINT):
                 previous[sig] = signal.signal(sig, self._on_signal)
         try:
@@ -187,25 +212,39 @@ class NightlyScheduler:
         finally:
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
+            self._returned.set()
+            self._signalled.set()  # lets the watcher thread end
+            if watcher.is_alive():
+                watcher.join()
 
     def stop(self) -> None:
         """Stop scheduling; a running job is not interrupted and start() returns once it has finished."""
-        if self.stopping:
-            return
         self.stopping = True
-        if self.scheduler.state == STATE_RUNNING:
-            self.scheduler.shutdown(wait=False)
+        # The scheduler may be between "not stopping" and "running": retry until start() is done.
+        while not self._returned.is_set():
+            if self.scheduler.state == STATE_RUNNING:
+                with contextlib.suppress(SchedulerNotRunningError):
+                    self.scheduler.shutdown(wait=False)
+                return
+            self._returned.wait(0.05)
 
     def _on_signal(self, signum: int, frame: object) -> None:
-        name = signal.Signals(signum).name
-        if self.stopping:
+        # Only flags here: the main thread may be inside the scheduler or the thread pool holding
+        # their (non-reentrant) locks, so the shutdown itself runs on the watcher thread.
+        if self._signal_name is not None:
             # A second signal means "now": safe, since a killed run is finished by the next one.
-            self.log.warning("%s again: exiting at once; the next run will finish the interrupted work", name)
+            os.write(2, b"second signal: exiting at once; the next run will finish the interrupted work\n")
             os._exit(128 + signum)
+        self._signal_name = signal.Signals(signum).name
+        self._signalled.set()
+
+    def _watch_signals(self) -> None:
+        self._signalled.wait()
+        if self._signal_name is None:  # start() returned without a signal
+            return
+        busy = not self._idle.is_set()
         self.log.info(
-            "%s received: %s",
-            name,
-            "stopping after the current run" if not self._idle.is_set() else "stopping",
+            "%s received: %s", self._signal_name, "stopping after the current run" if busy else "stopping"
         )
         self.stop()
 

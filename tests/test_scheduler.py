@@ -105,6 +105,7 @@ class _FakeJob:
 
     def __call__(self) -> str:
         self.calls += 1
+        self.thread = threading.get_ident()
         self.started.set()
         time.sleep(self.seconds)
         self.finished.set()
@@ -151,7 +152,10 @@ def test_catch_up_runs_the_job_at_once_then_stops_cleanly() -> None:
     assert job.calls == 1 and sched.runs == 1
 
 
-def test_sigterm_during_a_job_lets_it_finish_then_exits(caplog: pytest.LogCaptureFixture) -> None:
+@pytest.mark.parametrize("target", ["process", "job thread"])
+def test_sigterm_during_a_job_lets_it_finish_then_exits(
+    caplog: pytest.LogCaptureFixture, target: str
+) -> None:
     job = _FakeJob(seconds=1.0)
     sched = NightlyScheduler(
         job,
@@ -162,7 +166,11 @@ def test_sigterm_during_a_job_lets_it_finish_then_exits(caplog: pytest.LogCaptur
 
     def send_sigterm() -> None:
         job.started.wait(10)
-        os.kill(os.getpid(), signal.SIGTERM)  # handled in the main thread, where start() blocks
+        if target == "process":
+            os.kill(os.getpid(), signal.SIGTERM)  # as systemd does; Python handles it in the main thread
+        else:
+            # The kernel may hand a process signal to any thread: the main thread must still notice.
+            signal.pthread_kill(job.thread, signal.SIGTERM)
 
     killer = threading.Thread(target=send_sigterm)
     killer.start()
