@@ -204,6 +204,7 @@ def run(
         ),
     )
     try:
+        started = clock()  # after any wait for the lock
         crash("locked")
         return _locked_run(
             settings,
