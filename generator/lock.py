@@ -90,7 +90,12 @@ class RunLock:
         """Take the lock, or raise LockError naming the holder; with `wait`, retry until free or timeout."""
         if self._fd is not None:
             return self
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise LockError(
+                f"cannot create the state folder: {exc.strerror}", path=str(self.path.parent)
+            ) from exc
         deadline = None if timeout is None else self._clock() + timeout
         told = False
         while True:
@@ -108,7 +113,13 @@ class RunLock:
 
     def _try_acquire(self) -> Holder | None:
         """None when we now hold the lock, else who holds it (pid 0 when unknown)."""
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise LockError(
+                f"cannot open the lock file: {exc.strerror}; check the [paths] state folder",
+                path=str(self.path),
+            ) from exc
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

@@ -116,3 +116,10 @@ def test_same_process_two_locks_exclude_each_other(tmp_path: Path) -> None:
         with pytest.raises(LockError):
             RunLock(path).acquire()
         assert time.monotonic() - start < 1.0
+
+
+def test_an_unwritable_state_folder_is_a_clear_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "state"
+    blocker.write_text("not a folder", encoding="utf-8")
+    with pytest.raises(LockError, match="cannot create the state folder"):
+        RunLock(blocker / "run.lock").acquire()
