@@ -191,6 +191,7 @@ class _Speakers:
     def __init__(self, texts: list[str]) -> None:
         self.labels = _label_candidates(texts)
         self.current: str | None = None
+        self.pending = False  # the next text starts a new speaker's turn
         # "00:12 - text" on every line: the dash separates, it does not mark a new speaker.
         dashed = sum(1 for t in texts if _DASH.match(t))
         self.dash_is_turn = dashed < max(3, 0.8 * len([t for t in texts if t]))
@@ -203,8 +204,6 @@ class _Speakers:
             self.pending = True
             return True
         return False
-
-    pending = False
 
     def apply(self, text: str) -> tuple[str, str | None, bool]:
         """Returns (text without the marker, speaker, whether a new speaker starts here)."""

@@ -523,3 +523,22 @@ def test_text_opening_with_a_bracketed_annotation_is_not_json(tmp_path):
     path.write_text("[Musique]\nBonjour à tous.\nOn parle de vélo.\n", encoding="utf-8")
     ep = load(path)
     assert (ep.format, speech(ep)) == ("plain", "Bonjour à tous. On parle de vélo.")
+
+
+def test_plain_text_with_labels_alone_on_their_line_and_chevrons(tmp_path):
+    path = tmp_path / "entretien.txt"
+    path.write_text(
+        "Agnès Morel :\nBonjour Rémi.\nVous revenez d'Islande ?\n"
+        "Rémi Vidal :\nOui, d'un mois de tournage.\n"
+        ">> Et il faisait froid ?\n"
+        "Agnès Morel : Question : le volcan était actif ?\n",
+        encoding="utf-8",
+    )
+    ep = load(path)
+    assert [(u.speaker, u.text, u.new_speaker) for u in ep.utterances] == [
+        ("Agnès Morel", "Bonjour Rémi.", True),
+        ("Agnès Morel", "Vous revenez d'Islande ?", False),
+        ("Rémi Vidal", "Oui, d'un mois de tournage.", True),
+        (None, "Et il faisait froid ?", True),
+        ("Agnès Morel", "Question : le volcan était actif ?", True),
+    ]
