@@ -220,8 +220,8 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
         _emit_json(result.to_json())
         return result.exit_code
     inbox_dir = settings.paths.inbox
-    if result.status in ("nothing", "dry_run") and not result.inputs:
-        print(f"nothing new in {inbox_dir}")
+    if result.status in ("nothing", "dry_run") and not result.inputs and not args.quiet:
+        print(f"nothing new in {inbox_dir}")  # under --quiet, silence: cron mails only real news
     marks = {"processed": "+", "completed": "+", "duplicate": "=", "failed": "x", "not_written": "!", "new": "?"}
     for item in result.inputs:
         where = f" -> {Path(item.moved_to).relative_to(inbox_dir)}" if item.moved_to else ""

@@ -447,6 +447,9 @@ def test_cli_run_json_end_to_end(workspace: Path, capsys: pytest.CaptureFixture[
     captured = capsys.readouterr()
     assert "nothing new in" in captured.out and "run 2 nothing; inputs: none new" in captured.err
     assert (workspace / "inbox" / "arrive.srt.part").exists()
+    # Under --quiet a night with nothing new prints nothing at all (a cron job mails only real news).
+    assert main(["run", "--quiet"]) == 0
+    assert capsys.readouterr() == ("", "")
 
 
 def test_cli_run_human_output_progress_and_dry_run(
