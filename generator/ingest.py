@@ -94,10 +94,10 @@ def _sidecar_description(path: Path) -> tuple[str | None, dict[str, str]]:
     return None, {}
 
 
-def _check_order(fragments: list[Fragment], path: str) -> list[Fragment]:
-    """Timestamps may not go backwards; small caption overlaps are clamped."""
+def _check_order(fragments: list[Fragment], path: str) -> int:
+    """Timestamps may not go backwards; small caption overlaps are clamped (their count is returned)."""
     last: float | None = None
-    out = []
+    clamped = 0
     for frag in fragments:
         if frag.start_s is not None:
             if last is not None and frag.start_s < last:
@@ -108,9 +108,9 @@ def _check_order(fragments: list[Fragment], path: str) -> list[Fragment]:
                         path=path,
                     )
                 frag.start_s = last
+                clamped += 1
             last = frag.start_s
-        out.append(frag)
-    return out
+    return clamped
 
 
 def ingest(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES, today: dt.date | None = None) -> Episode:
@@ -127,7 +127,14 @@ def ingest(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES, today: dt.date | N
     parsed = parse(text, where)
     if not parsed.fragments:
         raise InputError("no speech found in this file", path=where)
-    fragments = _check_order(parsed.fragments, where)
+    fragments = parsed.fragments
+    clamped = _check_order(fragments, where)
+    if clamped:
+        warnings.append(
+            f"{clamped} caption(s) started up to {BACKWARDS_TOLERANCE_S:g} s before the previous one"
+        )
+    if all(f.start_s is None for f in fragments):
+        warnings.append("no timestamps in this file: quotes and topics will carry no time")
     last = fragments[-1]
     if last.end_s is None and last.start_s is not None:
         # Without an end time, the last caption lasts as long as its words take to say (~2.5 words/s).

@@ -542,3 +542,15 @@ def test_plain_text_with_labels_alone_on_their_line_and_chevrons(tmp_path):
         (None, "Et il faisait froid ?", True),
         ("Agnès Morel", "Question : le volcan était actif ?", True),
     ]
+
+
+def test_small_caption_overlaps_are_clamped_with_a_warning(tmp_path):
+    path = tmp_path / "chevauche.srt"
+    path.write_text(
+        "1\n00:00:01,000 --> 00:00:05,000\nBonjour à tous.\n\n2\n00:00:00,600 --> 00:00:08,000\nOn commence.\n",
+        encoding="utf-8",
+    )
+    ep = load(path)
+    assert [u.start_s for u in ep.utterances] == [1.0, 1.0]
+    assert any("1 caption(s) started" in w for w in ep.warnings)
+    assert any("no timestamps" in w for w in load(INGEST / "texte-brut.txt").warnings)
