@@ -554,3 +554,12 @@ def test_small_caption_overlaps_are_clamped_with_a_warning(tmp_path):
     assert [u.start_s for u in ep.utterances] == [1.0, 1.0]
     assert any("1 caption(s) started" in w for w in ep.warnings)
     assert any("no timestamps" in w for w in load(INGEST / "texte-brut.txt").warnings)
+
+
+def test_glued_text_starting_with_a_number(tmp_path):
+    path = tmp_path / "chiffres.txt"
+    path.write_text("Transcription\n01:2750 milliards d'euros,\n01:3112:30 précises, annonce le ministre.\n", "utf-8")
+    ep = load(path)
+    assert [(u.start_s, u.text) for u in ep.utterances] == [
+        (87.0, "50 milliards d'euros, 12:30 précises, annonce le ministre.")
+    ]
