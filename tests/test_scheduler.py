@@ -251,3 +251,30 @@ def test_newsletter_schedule_catches_up_and_sigterm_lets_the_run_finish(tmp_path
     )
     # The same lines are in state/newsletter.log.
     assert "run finished: run 1 ok" in (tmp_path / "state" / "newsletter.log").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "examples/systemd/newsletter-schedule.service",
+        "examples/systemd/newsletter-run.service",
+        "examples/crontab",
+    ],
+)
+def test_shipped_service_files_call_valid_commands(path: str) -> None:
+    import shlex
+
+    from generator.cli import build_parser
+
+    text = (ROOT / path).read_text(encoding="utf-8")
+    lines = [line for line in text.splitlines() if line.startswith("ExecStart=") or line[:1].isdigit()]
+    assert len(lines) == 1
+    argv = shlex.split(lines[0].split("bin/newsletter ", 1)[1])
+    args = build_parser().parse_args(argv)
+    assert args.command in ("run", "schedule") and args.config and (args.command == "schedule" or args.quiet)
+
+
+def test_shipped_timer_matches_the_default_schedule() -> None:
+    timer = (ROOT / "examples/systemd/newsletter-run.timer").read_text(encoding="utf-8")
+    defaults = ScheduleSettings()
+    assert f"OnCalendar=*-*-* {defaults.time}:00 {defaults.timezone}" in timer and "Persistent=true" in timer
