@@ -495,7 +495,11 @@ def _num(value: Any, what: str, path: str) -> float:
 def _meta_from(doc: dict[str, Any]) -> tuple[str | None, dict[str, Any]]:
     """Optional description and show/date/host keys that some tools add (yt-dlp, our own exports)."""
     source = doc.get("metadata") if isinstance(doc.get("metadata"), dict) else doc
-    meta = {k: source[k] for k in ("show", "date", "host", "title") if isinstance(source.get(k), str)}
+    meta = {
+        k: source[k]
+        for k in ("show", "date", "host", "title", "source_url")
+        if isinstance(source.get(k), str)
+    }
     description = source.get("description")
     return (description.strip() if isinstance(description, str) and description.strip() else None), meta
 

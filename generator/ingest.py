@@ -84,6 +84,10 @@ def _sidecar_description(path: Path) -> tuple[str | None, dict[str, str]]:
             for key, target in (("series", "show"), ("channel", "show"), ("uploader", "show")):
                 if isinstance(doc.get(key), str) and "show" not in meta:
                     meta[target] = doc[key]
+            if isinstance(doc.get("webpage_url"), str) and doc["webpage_url"].startswith(
+                ("http://", "https://")
+            ):
+                meta["source_url"] = doc["webpage_url"]
             description = doc.get("description")
             first = (
                 description.strip().splitlines()[0]
@@ -175,6 +179,7 @@ def ingest(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES, today: dt.date | N
         host=host,
         guests=guests,
         description=description,
+        source_url=meta.get("source_url"),
         noise_removed=parsed.noise,
         warnings=tuple(warnings),
     )

@@ -209,10 +209,12 @@ def test_rolling_youtube_vtt_keeps_each_word_once(tmp_path):
 
 def test_sidecar_info_json_gives_date_and_show(tmp_path):
     (tmp_path / "ep.fr.srt").write_bytes((INGEST / "episode.srt").read_bytes())
-    info = {"upload_date": "20250315", "channel": "Le Fil Tech", "description": "Un épisode."}
+    info = {"upload_date": "20250315", "channel": "Le Fil Tech", "description": "Un épisode.",
+            "webpage_url": "https://video.example/fil-tech-15-mars"}  # fmt: skip
     (tmp_path / "ep.info.json").write_text(json.dumps(info), encoding="utf-8")
     ep = load(tmp_path / "ep.fr.srt")
     assert (ep.show, ep.date) == ("Le Fil Tech", dt.date(2025, 3, 15))
+    assert ep.source_url == "https://video.example/fil-tech-15-mars"
 
 
 # --------------------------------------------------------------------------- encodings
@@ -558,7 +560,9 @@ def test_small_caption_overlaps_are_clamped_with_a_warning(tmp_path):
 
 def test_glued_text_starting_with_a_number(tmp_path):
     path = tmp_path / "chiffres.txt"
-    path.write_text("Transcription\n01:2750 milliards d'euros,\n01:3112:30 précises, annonce le ministre.\n", "utf-8")
+    path.write_text(
+        "Transcription\n01:2750 milliards d'euros,\n01:3112:30 précises, annonce le ministre.\n", "utf-8"
+    )
     ep = load(path)
     assert [(u.start_s, u.text) for u in ep.utterances] == [
         (87.0, "50 milliards d'euros, 12:30 précises, annonce le ministre.")
