@@ -32,7 +32,7 @@ _DATE_FR = re.compile(
     re.IGNORECASE,
 )
 _DATE_ISO = re.compile(r"\b(?P<year>(?:19|20)\d\d)-(?P<month>[01]\d)-(?P<day>[0-3]\d)\b")
-_DATE_NUM = re.compile(r"\b(?P<day>[0-3]?\d)/(?P<month>[01]?\d)/(?P<year>(?:19|20)\d\d)\b")
+_DATE_NUM = re.compile(r"\b(?P<day>[0-3]?\d)([/.])(?P<month>[01]?\d)\2(?P<year>(?:19|20)\d\d)\b")
 
 # "X a reçu ..." names a host; "X reçoit ..." is how show pages introduce their guests.
 _HOST_VERBS = re.compile(
@@ -222,7 +222,12 @@ def parse_description(text: str, today: dt.date) -> Description:
     if not m:
         where = _SHOW_IN.search(text)
         show = _tidy_show(where["show"]) if where else None
-        return Description(text=text, show=show, date=date, host=None, guests=(), warnings=tuple(warnings))
+        # No verb, but a "Nom (rôle)" list ("..., avec Anne Roy (chercheuse) et ..."): still the guests.
+        guests = parse_guests(_split_trailer(text, show_named=True)[0]) if _PARENS_GUEST.search(text) else ()
+        guests = tuple(g for g in guests if is_name_like(g.name))
+        return Description(
+            text=text, show=show, date=date, host=None, guests=guests, warnings=tuple(warnings)
+        )
     before, rest = text[: m.start()], text[m.end() :]
     guest_text, trailer = _split_trailer(rest, show_named=bool(_SHOW_IN.search(before)))
     subject = before.split(",")[-1].strip() if "," in before else before

@@ -567,3 +567,12 @@ def test_glued_text_starting_with_a_number(tmp_path):
     assert [(u.start_s, u.text) for u in ep.utterances] == [
         (87.0, "50 milliards d'euros, 12:30 précises, annonce le ministre.")
     ]
+
+
+def test_description_without_a_verb_still_lists_parenthesised_guests():
+    d = parse_description(
+        "Émission du 23.01.2025 dans Tech Matin, avec Anne Roy (chercheuse, CNRS) et Luc Petit (fondateur, Terra)",
+        TODAY,
+    )
+    assert (d.show, d.date, d.host) == ("Tech Matin", dt.date(2025, 1, 23), None)
+    assert d.guests == (Guest("Anne Roy", "chercheuse, CNRS"), Guest("Luc Petit", "fondateur, Terra"))
