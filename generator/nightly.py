@@ -32,6 +32,7 @@ from typing import Any
 
 from generator import crashpoint, inbox, outbox
 from generator.config import Settings
+from generator.errors import NewsletterError
 from generator.inbox import InboxFile, Skipped
 from generator.ledger import (
     INPUT_DRAFTED,
@@ -162,9 +163,11 @@ class RunResult:
 
 
 def one_line(exc: BaseException) -> str:
-    """An exception as one readable line (the type name when the message is empty)."""
+    """An exception as one readable line; errors that are not ours also name their type (bug reports)."""
     text = " ".join(str(exc).split())
-    return text or type(exc).__name__
+    if isinstance(exc, NewsletterError):
+        return text or type(exc).__name__
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
 def _noop(message: str) -> None:

@@ -295,7 +295,10 @@ def test_a_failed_draft_write_leaves_inputs_for_the_next_run(env) -> None:
     stages.fail_write = True
     result = stages.run(settings, ledger)
     assert result.status == "error" and result.exit_code == 1
-    assert result.inputs[0].status == "not_written" and "No space left" in result.inputs[0].error
+    assert (
+        result.inputs[0].status == "not_written"
+        and result.inputs[0].error == "draft not written: OSError: No space left on device"
+    )
     assert (root / "inbox" / "a.txt").exists() and outbox.list_drafts(root / "outbox") == []
 
     stages.fail_write = False
