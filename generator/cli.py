@@ -397,6 +397,12 @@ def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--config", metavar="PATH", help=f"config file (default: ./{CONFIG_NAME})")
     common.add_argument("--quiet", "-q", action="store_true", help="no progress on stderr")
+    # The same options after the subcommand; SUPPRESS keeps a value given before it.
+    sub_common = argparse.ArgumentParser(add_help=False)
+    sub_common.add_argument("--config", metavar="PATH", default=argparse.SUPPRESS,
+                            help=f"config file (default: ./{CONFIG_NAME})")
+    sub_common.add_argument("--quiet", "-q", action="store_true", default=argparse.SUPPRESS,
+                            help="no progress on stderr")
 
     parser = argparse.ArgumentParser(
         prog="newsletter",
@@ -407,7 +413,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def add(name: str, help_: str) -> argparse.ArgumentParser:
-        return sub.add_parser(name, help=help_, description=help_, parents=[common])
+        return sub.add_parser(name, help=help_, description=help_, parents=[sub_common])
 
     p = add("init", "write a commented newsletter.toml and create inbox/, outbox/, state/")
     p.add_argument("dir", nargs="?", default=".")
