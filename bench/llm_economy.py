@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 import tempfile
 import time
@@ -214,13 +215,150 @@ def bench_real(url: str) -> None:
     print()
 
 
+_CAPTION = re.compile(r"^\[(\d\d:\d\d(?::\d\d)?)\] (.+)$", re.MULTILINE)
+EPISODE_MODELS = ("gpt-4o-mini", "gpt-4.1-nano", "mistral-small-latest")  # three small models priced
+
+
+def honest_answer(body: dict) -> dict:
+    """A valid, grounded answer of realistic length: real sentences of the topic, its title order."""
+    user = body["messages"][-1]["content"]
+    if "<resumes>" in user:
+        return {
+            "title": "Ce que la semaine a montré",
+            "intro": "Cette semaine, l'émission a traité plusieurs sujets que voici, dans l'ordre.",
+            "closing": "Bonne lecture, et à la semaine prochaine.",
+            "order": [int(i) for i in re.findall(r"^\[(\d+)\]", user, re.MULTILINE)],
+        }
+    lines = [t for _, t in _CAPTION.findall(user) if 8 <= len(t.split()) <= 40] or ["Un sujet de l'émission."]
+    return {
+        "title": "Un sujet de l'émission",
+        "summary": " ".join(lines[:4]),
+        "key_points": lines[:3],
+        "quotes": [{"text": t} for t in lines[:2]],
+        "entities": [],
+    }
+
+
+def bench_episodes(files: list[Path]) -> None:
+    """The real pipeline per episode against the fake server: ratio, calls, parallel, re-run, cost."""
+    from generator import pipeline
+    from generator.embeddings import USEEmbedder
+    from generator.llm import cost
+
+    embedder = USEEmbedder(cache_dir=None)
+    fake = FakeLLMServer(base_latency=0.3, per_token_latency=0.005, responder=honest_answer).start()
+    fake.models = ("gpt-4o-mini",)
+    rows, costs = [], []
+    try:
+        for path in files:
+            with tempfile.TemporaryDirectory() as tmp:
+                folder = Path(tmp)
+                (folder / "state").mkdir()
+
+                def settings(conc: int, folder: Path = folder):
+                    return load_settings(
+                        env={"OPENAI_BASE_URL": fake.base_url, "OPENAI_API_KEY": "bench"},
+                        cwd=folder,
+                        overrides={
+                            "llm": {"model": "gpt-4o-mini", "timeout": 60, "max_concurrency": conc},
+                            "paths": {"outbox": folder / "outbox", "state": folder / "state"},
+                        },
+                    )
+
+                def once(conc: int, ledger: Ledger | None, path: Path = path) -> tuple[float, int, object]:
+                    s = settings(conc)
+                    before = len(fake.chat_requests)
+                    result = pipeline.generate(
+                        [path], s, backend=make_backend(s, ledger, no_cache=ledger is None), embedder=embedder
+                    )
+                    wall = result.provenance.timings["summarise"] + result.provenance.timings["compose"]
+                    return wall, len(fake.chat_requests) - before, result
+
+                once(1, None)  # warm-up: embeddings of this episode computed once, outside the timings
+                seq, calls, result = once(1, None)
+                par, _, _ = once(4, None)
+                with Ledger(folder / "state" / "ledger.sqlite") as ledger:
+                    once(4, ledger)
+                    _, rerun_calls, rerun = once(4, ledger)
+            usage = result.provenance.usage
+            prepared = result.prepared[0]
+            # Counted by the server's own tokenizer, like usage.input, so the ratio compares like with like.
+            transcript = fake.count(" ".join(u.text for u in prepared.episode.utterances))
+            rows.append(
+                row(
+                    path.name,
+                    f"{prepared.episode.duration_s / 60:.0f} min",
+                    f"{transcript:,}",
+                    calls,
+                    f"{usage.input:,}",
+                    f"{usage.input / transcript:.2f}",
+                    f"{usage.output:,}",
+                    f"{seq:.2f} s",
+                    f"{par:.2f} s",
+                    f"{seq / par:.1f}x",
+                    f"{rerun_calls} calls, {rerun.provenance.usage.input + rerun.provenance.usage.output} tokens",
+                )
+            )
+            hour = 3600 / prepared.episode.duration_s
+            scaled = Usage(input=round(usage.input * hour), output=round(usage.output * hour))
+            costs.append(
+                row(
+                    path.name,
+                    f"{scaled.input:,} / {scaled.output:,}",
+                    *(f"${cost(scaled, m, DEFAULT_PRICES):.4f}" for m in EPISODE_MODELS),
+                )
+            )
+    finally:
+        fake.stop()
+    print("### Whole episodes through `pipeline.generate` (fake server, 300 ms + 5 ms/output token)\n")
+    print(
+        "LLM time = summarise + compose stages; sequential = max_concurrency 1, parallel = 4; "
+        "re-run = same input again with the ledger's cache (what reached the server). "
+        "Tokens as the fake server counts them (tiktoken cl100k_base).\n"
+    )
+    print(
+        row(
+            "episode",
+            "length",
+            "transcript tokens",
+            "calls",
+            "input tokens",
+            "input / transcript",
+            "output tokens",
+            "LLM time sequential",
+            "LLM time parallel",
+            "speed-up",
+            "unchanged re-run",
+        )
+    )
+    print(row(*["---"] * 11))
+    print("\n".join(rows))
+    print()
+    print("### Estimated cost per one-hour episode (tokens scaled by 3600 s / episode length)\n")
+    print(row("from episode", "tokens in / out per hour", *EPISODE_MODELS))
+    print(row(*["---"] * (2 + len(EPISODE_MODELS))))
+    print("\n".join(costs))
+    print()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--units", type=int, default=16)
     parser.add_argument("--real", metavar="URL", help="also compare token estimates with a real server")
+    parser.add_argument("--episodes", nargs="*", type=Path, help="episodes for the per-episode table")
+    parser.add_argument("--quick", action="store_true", help="4 units, the shipped sample only")
     args = parser.parse_args()
+    corpus = ROOT.parent / "shared" / "corpus"
+    sample = ROOT / "examples" / "emission-exemple.txt"
+    episodes = args.episodes or [
+        *sorted(p for p in corpus.glob("*.txt") if p.with_suffix(".labels.json").is_file()),
+        sample,
+    ]
+    if args.quick:
+        args.units, episodes = 4, [sample]
     bench_tokenizer()
     bench_calls(args.units)
+    bench_episodes(episodes)
     if args.real:
         bench_real(args.real)
 
