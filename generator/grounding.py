@@ -144,7 +144,9 @@ def _word_figures(text: str) -> list[Figure]:
             w = tokens[j][0].lower()
             if j > i and text[tokens[j - 1][2] : tokens[j][1]].strip(" \u00a0\u202f-"):
                 break  # punctuation ends a spelled-out number
-            if w in NUMBER_WORDS:
+            if w in ("vingt", "vingts") and current % 100 == 4:
+                current += 76  # "quatre-vingts" is 80, not 4 + 20
+            elif w in NUMBER_WORDS:
                 current += NUMBER_WORDS[w]
             elif w in ("cent", "cents"):
                 current = max(current, 1) * 100

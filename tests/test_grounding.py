@@ -101,3 +101,14 @@ def test_check_combines_all_warnings_in_french():
 def test_title_case_headings_are_not_read_as_names():
     assert unsupported_names("La Chaleur Des Serveurs : Une Révolution Discrète", SOURCE, KNOWN) == []
     assert unsupported_names("La chaleur des serveurs selon Paul Durand", SOURCE, KNOWN) == ["Paul Durand"]
+
+
+def test_compound_french_numbers():
+    values = [
+        f.value
+        for f in figures(
+            "quatre-vingts salariés, quatre-vingt-dix salariés, soixante-dix salariés, "
+            "deux cent cinquante salariés, mille cinq cents euros, dix-huit mois"
+        )
+    ]
+    assert values == [80, 90, 70, 250, 1500, 18]
