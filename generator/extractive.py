@@ -31,6 +31,7 @@ _CONVICTION = re.compile(
     re.IGNORECASE,
 )
 _CLAUSE = re.compile(r"(?<=[,;:])\s+")
+_CONNECTIVE = re.compile(r"(?:et|mais|donc|alors|or|puis|parce|ensuite|bref|enfin)\b", re.IGNORECASE)
 _GREETING = re.compile(r"\b(?:bonjour|bonsoir|merci|bienvenue|au revoir)\b", re.IGNORECASE)
 
 
@@ -282,7 +283,10 @@ def summarise_segment(
     if len(good) < SUMMARY_MIN:
         good = [k for k, s in enumerate(sentences) if s.words >= 4] or list(range(len(sentences)))
     k = max(SUMMARY_MIN, min(SUMMARY_MAX, len(sentences) // 6))
-    picked = sorted(_mmr(sim, relevance, good, k))
+    # A sentence opening on a connective ("Et", "Mais", "Donc") leans on the one before it: it reads
+    # worse out of context, so it needs to be clearly more central to be picked.
+    weights = np.array([0.85 if _CONNECTIVE.match(s.text.strip()) else 1.0 for s in sentences])
+    picked = sorted(_mmr(sim, relevance * weights if len(weights) else relevance, good, k))
     summary = " ".join(sentences[i].text.strip() for i in picked)
 
     # Key points: the sentences that carry figures, not already in the summary.

@@ -90,3 +90,24 @@ def test_embedder_is_used_for_centrality_when_given():
     out = extractive.summarise(make_episode(), make_segments(), embedder=emb)
     assert emb.calls == 1 and len(out) == 2
     assert all(s.quotes for s in out)
+
+
+def test_a_sentence_leaning_on_a_connective_loses_to_its_standalone_twin():
+    central = "La coopérative installe des panneaux solaires sur les écoles et les gymnases du canton."
+    texts = [
+        "Mais " + central[0].lower() + central[1:],
+        central,
+        "Les panneaux solaires des écoles produisent plus que prévu pendant les vacances du canton.",
+        "Les habitants du canton achètent des parts de la coopérative pour financer les panneaux.",
+    ]
+    ep = dataclasses.replace(
+        make_episode(),
+        utterances=tuple(
+            dataclasses.replace(make_episode().utterances[0], text=t, start_s=10.0 * i)
+            for i, t in enumerate(texts)
+        ),
+    )
+    seg = dataclasses.replace(make_segments()[1], first=0, last=4)
+    summary = extractive.summarise(ep, [seg])[0].summary
+    assert central in summary and not summary.startswith("Mais")
+    assert "Mais la coopérative" not in summary
