@@ -126,3 +126,17 @@ def test_dry_run_calls_nothing_and_estimates(llm_env, capsys):
     assert code == 0 and doc["dry_run"] and doc["calls"] >= 2
     assert doc["tokens"]["input"] > 0 and llm_env.chat_requests == []
     assert not Path("outbox").exists()
+
+
+def test_unchanged_rerun_costs_zero_tokens_and_makes_no_call(llm_env, capsys):
+    main(["generate", str(SAMPLE), "--json", "-q"])
+    first = json.loads(capsys.readouterr().out)
+    calls = len(llm_env.requests)
+    assert calls >= 2 and first["tokens"]["input"] > 0
+    main(["generate", str(SAMPLE), "--json", "-q"])
+    second = json.loads(capsys.readouterr().out)
+    assert len(llm_env.requests) == calls, "a re-run on unchanged input called the server"
+    assert second["tokens"]["input"] == 0 and second["tokens"]["output"] == 0
+    assert second["cost_estimate"] == 0
+    assert [s["title"] for s in second["sections"]] == [s["title"] for s in first["sections"]]
+    assert second["draft_id"] != first["draft_id"]  # a new draft folder, never an overwrite
