@@ -63,7 +63,8 @@ context_window = 16384
 # La clé d'API se lit uniquement dans OPENAI_API_KEY, jamais dans ce fichier.
 
 [segment]
-min_segment_s = 120              # durée minimale d'un sujet, en secondes
+# min_segment_s = 90             # durée minimale d'un sujet, en secondes (par défaut :
+                                 # adaptée à la durée, de 45 s à 120 s)
 
 [ingest]
 max_size_mb = 50

@@ -169,15 +169,25 @@ def _template_text(
         intro.append(table["intro_guests"].format(guests=_join(guests, phrases)))
     if extractive_note:
         intro.append(table["intro_extractive"])
-    lead = sections[0].title if sections else ""
-    more = len(sections) - 1
-    if more <= 0:
-        title = lead
-    elif more == 1:
-        title = phrases["one_more_title"].format(lead=lead)
-    else:
-        title = phrases["more_titles"].format(lead=lead, count=number_words(more, phrases))
+    title = edition_title(sections[0].title if sections else "", len(sections) - 1, phrases)
     return title, " ".join(intro), table["closing"]
+
+
+def edition_title(lead: str, more: int, phrases: Mapping[str, Any]) -> str:
+    """The top section's title, then the count of the others, read as one French list.
+
+    'A et B' + 2 -> 'A, B et deux autres sujets'; 'Nom : A' + 2 -> 'Nom : A, et deux autres sujets'
+    (the comma keeps the others out of the name's subject).
+    """
+    if more <= 0 or not lead:
+        return lead
+    if " : " in lead:
+        lead += ","
+    elif " et " in lead:
+        lead = ", ".join(lead.rsplit(" et ", 1))
+    if more == 1:
+        return phrases["one_more_title"].format(lead=lead)
+    return phrases["more_titles"].format(lead=lead, count=number_words(more, phrases))
 
 
 def _strip_template_lines(text: str, style: str, phrases: Mapping[str, Any]) -> str:

@@ -62,7 +62,7 @@ class IngestSettings:
 
 @dataclass(frozen=True)
 class SegmentSettings:
-    min_segment_s: float = 120.0
+    min_segment_s: float | None = None  # None: adapted to each episode's length (segment.py)
 
 
 @dataclass(frozen=True)
@@ -128,6 +128,8 @@ def _coerce(section: str, key: str, value: Any, target: Any) -> Any:
             return float(value)
         if target is None and key == "seed":
             return int(value)
+        if target is None and key == "min_segment_s":
+            return float(value)
         return value if value is None else str(value)
     except (TypeError, ValueError) as exc:
         raise ConfigError(f"[{section}] {key} = {value!r} is not valid: {exc}") from exc

@@ -17,6 +17,7 @@ import numpy as np
 from generator import french, grounding
 from generator.model import Episode, Quote, RejectedQuote, Segment, SegmentSummary
 from generator.quotes import Verifier
+from generator.titles import TitleModel
 
 TOPIC_KINDS = ("topic", "interview")
 SUMMARY_MIN, SUMMARY_MAX = 3, 5
@@ -110,134 +111,6 @@ def _spans(text: str) -> list[str]:
     return spans
 
 
-# Frequent verb forms and idioms of speech that the shared stopword list keeps but no title wants.
-_NOT_TOPIC = frozenset(
-    [
-        "sera",
-        "serait",
-        "seront",
-        "seraient",
-        "était",
-        "étaient",
-        "avait",
-        "avaient",
-        "aurait",
-        "auront",
-        "ont",
-        "font",
-        "doit",
-        "doivent",
-        "peut",
-        "pourrait",
-        "faut",
-        "fallait",
-        "veut",
-        "voulu",
-        "train",
-        "besoin",
-        "envie",
-        "compte",
-        "part",
-        "fois",
-        "mois",
-        "années",
-        "semaine",
-        "semaines",
-        "jour",
-        "jours",
-        "heure",
-        "heures",
-        "personne",
-        "personnes",
-        "monde",
-        "choses",
-        "gens",
-        "chose",
-        "aujourd'hui",
-        "vois",
-        "voyez",
-        "regarde",
-        "regardez",
-        "dire",
-        "disons",
-        "dirais",
-        "arrive",
-        "arriver",
-        "passer",
-        "passé",
-        "trouve",
-        "trouver",
-        "devenir",
-        "devient",
-        "reste",
-        "rester",
-        "utilise",
-        "utiliser",
-        "utilisé",
-        "permet",
-        "permettre",
-        "existe",
-        "exister",
-        "change",
-        "changer",
-        "parlait",
-        "demande",
-    ]
-)
-
-
-def _topic_word(token: str) -> bool:
-    return not (french.is_stopword(token) or token.isdigit() or token.lower() in _NOT_TOPIC)
-
-
-def keyphrases(texts: Sequence[str], vectors: _Vectors, exclude: Sequence[str] = (), k: int = 3) -> list[str]:
-    """Most distinctive phrases of some sentences: runs of 1-3 content words, scored by TF-IDF."""
-    banned = {grounding.fold(e) for e in exclude}
-    banned_words = {w for e in banned for w in e.split()}
-    counts: Counter[str] = Counter()
-    proper: Counter[str] = Counter()
-    surface: dict[str, Counter[str]] = {}
-    for text in texts:
-        run: list[str] = []
-        for token in [*french.words(text), ""]:
-            if token and _topic_word(token):
-                run.append(token)
-                continue
-            for n in (1, 2, 3):
-                for i in range(len(run) - n + 1):
-                    phrase = run[i : i + n]
-                    key = " ".join(french.stem(w) for w in phrase)
-                    counts[key] += 1
-                    # Names of products, companies and places are what a reader scans titles for.
-                    if all(w[:1].isupper() for w in phrase) and text.find(phrase[0]) > 0:
-                        proper[key] += 1
-                    surface.setdefault(key, Counter())[" ".join(phrase)] += 1
-            run = []
-
-    def score(key: str) -> float:
-        stems = key.split()
-        tfidf = sum(vectors.idf.get(s, 0.0) for s in stems) / len(stems)
-        # Longer phrases are more telling but rarer: reward repetition and length a little each.
-        if counts[key] < 2:
-            return 0.0
-        boost = 1.5 if proper[key] * 2 >= counts[key] else 1.0
-        return counts[key] * tfidf * (1 + 0.5 * (len(stems) - 1)) * boost
-
-    ranked = sorted(counts, key=lambda key: (-score(key), key))
-    picked: list[str] = []
-    used: set[str] = set()
-    for key in ranked:
-        if score(key) <= 0 or len(picked) >= k:
-            break
-        best = surface[key].most_common(1)[0][0]
-        folded = grounding.fold(best)
-        if folded in banned or set(folded.split()) & banned_words or set(key.split()) & used:
-            continue
-        picked.append(best)
-        used |= set(key.split())
-    return picked
-
-
 def importance(summary_sentences: int, words: int, figures: int, quotables: int, kind: str) -> float:
     """A deterministic weight for ordering sections: length, figures, quotable lines, kind."""
     score = math.log1p(words) + 0.3 * min(figures, 5) + 0.5 * min(quotables, 3) + 0.2 * summary_sentences
@@ -251,7 +124,7 @@ def summarise_segment(
     verifier: Verifier,
     vectors: _Vectors,
     matrix: np.ndarray,
-    title_join: str = " : ",
+    titles: TitleModel | None = None,
 ) -> SegmentSummary:
     """One segment -> SegmentSummary from its own sentences (quotes verified like any backend's)."""
     sentences = [
@@ -321,12 +194,10 @@ def summarise_segment(
             rejected.append(result)
 
     texts = [s.text for s in sentences]
-    phrases = keyphrases(texts, vectors, exclude=episode.known_names)
-    if phrases:
-        first = phrases[0][:1].upper() + phrases[0][1:]
-        title = first + (title_join + phrases[1] if len(phrases) > 1 else "")
-    else:
-        title = segment.title
+    if titles is None:
+        titles = TitleModel([u.text for u in episode.utterances], exclude=episode.known_names)
+    # The segmenter's title may carry a label ("Ouverture : ..."): only a fallback.
+    title = titles.title(segment.first, segment.last) or segment.title
     entities = []
     for text in texts:
         for name in grounding.candidate_names(text):
@@ -373,6 +244,7 @@ def summarise(
     verifier = verifier or Verifier(episode)
     texts = [u.text for u in episode.utterances]
     vectors = _Vectors(texts)
+    titles = TitleModel(texts, exclude=episode.known_names)
     matrix = vectors.matrix
     if embedder is not None:
         # Sentence embeddings capture paraphrase that TF-IDF misses; TF-IDF still names the titles.
@@ -381,5 +253,7 @@ def summarise(
     for seg in topic_segments(segments):
         if progress:
             progress(f"extractive: segment {seg.index} ({seg.start or '?'})")
-        out.append(summarise_segment(episode, seg, verifier=verifier, vectors=vectors, matrix=matrix))
+        out.append(
+            summarise_segment(episode, seg, verifier=verifier, vectors=vectors, matrix=matrix, titles=titles)
+        )
     return out

@@ -44,6 +44,64 @@ _STOPWORDS_TEXT = """
     """
 STOPWORDS: frozenset[str] = frozenset(_STOPWORDS_TEXT.split())
 
+# Verb forms and words of speech that the stopword list keeps (they do separate topics in
+# segmentation) but that no heading wants: auxiliaries, modal and common verbs, time spans, the show.
+_FILLERS_TEXT = """
+    sera serait seront seraient était étaient avait avaient aurait auront ont font doit doivent peut
+    pourrait faut fallait veut voulu train besoin envie compte part fois mois années semaine semaines
+    jour jours heure heures personne personnes monde choses gens chose aujourd'hui vois voyez regarde
+    regardez dire disons dirais arrive arriver passer passé trouve trouver devenir devient reste rester
+    utilise utiliser utilisé permet permettre existe exister change changer parlait demande an ans
+    bout lendemain plaisir invitation émission épisode podcast fil heureux ravi contente content sûr
+    sûre accord problème moitié total reste fond vie coup depuis pendant dès via parmi malgré hors sauf
+    euro euros dollar dollars centime centimes pourcent kilo kilos tonne tonnes mètre mètres litre litres
+    """
+FILLERS: frozenset[str] = frozenset(_FILLERS_TEXT.split())
+
+# Numbers in words: figures, never topics on their own ("vingt-trois mille").
+NUMBER_WORDS: frozenset[str] = frozenset(
+    [
+        "zéro",
+        "un",
+        "une",
+        "deux",
+        "trois",
+        "quatre",
+        "cinq",
+        "six",
+        "sept",
+        "huit",
+        "neuf",
+        "dix",
+        "onze",
+        "douze",
+        "treize",
+        "quatorze",
+        "quinze",
+        "seize",
+        "vingt",
+        "vingts",
+        "trente",
+        "quarante",
+        "cinquante",
+        "soixante",
+        "cent",
+        "cents",
+        "mille",
+        "million",
+        "millions",
+        "milliard",
+        "milliards",
+        "millier",
+        "milliers",
+        "centaine",
+        "centaines",
+        "dizaine",
+        "dizaines",
+        "et",
+    ]
+)
+
 _ELISION = re.compile(r"^(?:[cdjlmnst]|qu|jusqu|lorsqu|puisqu)['’]", re.IGNORECASE)
 _WORD = re.compile(r"[^\W\d_](?:[\w'’-]*[^\W_])?", re.UNICODE)
 
@@ -68,6 +126,12 @@ def is_stopword(word: str) -> bool:
     if len(word) < 3:
         return not (len(word) == 2 and word.isupper())  # keep acronyms such as "IA" or "UE"
     return word.lower() in STOPWORDS
+
+
+def is_filler(word: str) -> bool:
+    """True for verb forms, speech words and numbers that carry no topic in a heading."""
+    word = word.lower().replace("’", "'")
+    return word in FILLERS or all(part in NUMBER_WORDS for part in word.split("-"))
 
 
 def stem(word: str) -> str:

@@ -10,14 +10,13 @@ How it works, in one pass over the cleaned sentences:
    teaser ("à suivre"), a guest greeted, a rubric named, the closing farewell.
 4. Peaks are picked greedily above an adaptive threshold with a minimum topic length; short intros,
    outros and cue-delimited parts are allowed below it.
-5. Each segment gets a kind and a title made of its keyphrases.
+5. Each segment gets a kind and a title made of its best noun phrases (generator/titles.py).
 Text without timestamps runs on pseudo-times from word counts; its segments carry no times.
 """
 
 from __future__ import annotations
 
 import math
-import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 
@@ -26,6 +25,7 @@ import numpy as np
 from generator import french
 from generator.embeddings import SentenceEmbedder, USEEmbedder
 from generator.model import Episode, Segment
+from generator.titles import TitleModel
 
 WORDS_PER_SECOND = 2.5  # ordinary French speech rate, for text without timestamps
 INTRO_MIN_S = 15.0  # an intro or outro can be this short when cues delimit it
@@ -35,17 +35,22 @@ CUE_WEAK = 0.6  # score added before a guest greeting or a rubric name
 THRESHOLD = 1.0  # boundaries need a combined score above this (z-score units)
 WINDOW_S = 180.0  # seconds of speech compared on each side of a candidate boundary
 LEXICAL_VOCAB = 2048  # most widespread content stems kept for lexical cohesion
+MIN_SEGMENT_MIN_S, MIN_SEGMENT_MAX_S = 45.0, 120.0  # bounds of the adaptive minimum topic length
 LEXICAL_WEIGHT = 0.35  # share of lexical cohesion in the content score (embeddings get the rest)
 
 
 def segment(
     episode: Episode,
     *,
-    min_segment_s: float = 120.0,
+    min_segment_s: float | None = None,
     embedder: SentenceEmbedder | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> list[Segment]:
-    """Split an episode into topic segments (intro/topic/interview/outro/transition/ad) with titles."""
+    """Split an episode into topic segments (intro/topic/interview/outro/transition/ad) with titles.
+
+    `min_segment_s` None adapts the minimum topic length to the episode (see adaptive_min_segment);
+    a number is honoured as given.
+    """
     utts = episode.utterances
     n = len(utts)
     if n == 0:
@@ -54,6 +59,8 @@ def segment(
     timed = any(_finite(u.start_s) for u in utts)
     times, end_time = _timeline(episode, timed)
     duration = end_time - times[0]
+    if min_segment_s is None:
+        min_segment_s = adaptive_min_segment(duration)
     min_segment_s = max(float(min_segment_s), 10.0)
 
     bounds: list[int] = []
@@ -72,6 +79,18 @@ def segment(
             bounds = [outro]
 
     return _build(episode, texts, times, end_time, [0, *bounds, n], timed, min_segment_s)
+
+
+def adaptive_min_segment(duration_s: float) -> float:
+    """Minimum topic length for a show of this length: a sixth of it, within 45 s to 120 s.
+
+    Two minutes suit any show of twelve minutes and more (a 2-hour talk show included), but a short
+    podcast would lose topics to it: three subjects in six minutes last about two minutes each.
+    A sixth leaves room for six topics and stays above the edge zone (an eighth of a short show,
+    half its comparison window) where one window is cut short and content scores are unreliable;
+    below 45 s a part is a news flash, not a topic.
+    """
+    return float(min(MIN_SEGMENT_MAX_S, max(MIN_SEGMENT_MIN_S, duration_s / 6)))
 
 
 # ------------------------------------------------------------------------------------ timeline
@@ -334,6 +353,10 @@ def _find_bounds(
         cue = bool(strong[i])
         if times[i] - times[0] < min_segment_s:
             continue
+        # Without a cue, only content speaks: it needs a whole window of speech on each side
+        # (nearer an edge one window is cut short and any text looks like it changes subject).
+        if not cue and min(times[i] - times[0], end_time - times[i]) < window:
+            continue
         if end_time - times[i] < (INTRO_MIN_S if cue else min_segment_s):
             continue
         if outro is not None and i > outro:
@@ -367,7 +390,7 @@ def _build(
 ) -> list[Segment]:
     spans = [(a, b) for a, b in zip(cuts, cuts[1:], strict=False) if b > a]
     kinds = _kinds(episode, texts, times, end_time, spans, min_segment_s)
-    titles = _titles(texts, spans, kinds)
+    titles = _titles(episode, texts, spans, kinds)
     segments = []
     for index, ((a, b), kind, title) in enumerate(zip(spans, kinds, titles, strict=True)):
         start = float(times[a]) if timed else None
@@ -437,90 +460,6 @@ def _is_interview(body: Sequence[str], times: np.ndarray, guests: Sequence[str])
     return bool(french.CLOSING.search(" ".join(body[-6:])))
 
 
-_TOKEN = re.compile(r"[\w’'-]+", re.UNICODE)
-_LINKS = frozenset(
-    {"de", "du", "des", "d", "la", "le", "les", "l", "en", "à", "au", "aux", "et", "sur", "pour"}
-)
-
-
-_IDIOMS = re.compile(
-    r"\b(?:en train de|en train d'|au niveau de|par rapport à|en fait|du coup)\b", re.IGNORECASE
-)
-_CLAUSE = re.compile(r"[,;:.!?()«»\"“”…]+|\s[-–—]\s")
-
-
-def _phrases(text: str) -> list[str]:
-    """Noun-phrase-ish n-grams (1-3 words, within a clause) not starting or ending with a function word."""
-    out = []
-    for clause in _CLAUSE.split(_IDIOMS.sub(" , ", text)):
-        tokens = [
-            re.sub(r"^(?:[cdjlmnst]|qu)['’]", "", raw, flags=re.IGNORECASE).strip("-'’")
-            for raw in _TOKEN.findall(clause)
-        ]
-        for i, first in enumerate(tokens):
-            if not first or french.is_stopword(first) or first.isdigit():
-                continue
-            out.append(first)
-            for span in (2, 3):
-                gram = tokens[i : i + span]
-                if len(gram) < span or not gram[-1] or french.is_stopword(gram[-1]) or gram[-1].isdigit():
-                    continue
-                if any(w.lower() not in _LINKS and french.is_stopword(w) for w in gram[1:-1]):
-                    continue
-                out.append(" ".join(gram))
-    return out
-
-
-def _key(phrase: str) -> str:
-    return " ".join(french.stem(w) for w in phrase.split())
-
-
-def _titles(texts: Sequence[str], spans: list[tuple[int, int]], kinds: list[str]) -> list[str]:
-    """Keyphrases that are frequent in the segment and rare elsewhere (tf-idf over segments)."""
-    per_segment: list[Counter[str]] = []
-    surface: dict[str, Counter[str]] = {}
-    for a, b in spans:
-        counts: Counter[str] = Counter()
-        for text in texts[a:b]:
-            for phrase in _phrases(text):
-                key = _key(phrase)
-                counts[key] += 1
-                surface.setdefault(key, Counter())[phrase] += 1
-        per_segment.append(counts)
-    df = Counter(k for counts in per_segment for k in counts)
-    n_seg = len(spans)
-    titles = []
-    for counts, kind in zip(per_segment, kinds, strict=True):
-        scored = []
-        for key, tf in counts.items():
-            if tf < 2 and sum(counts.values()) > 40:
-                continue
-            n_words = key.count(" ") + 1
-            form = surface[key].most_common(1)[0][0]
-            proper = 1.3 if form[:1].isupper() else 1.0
-            score = tf * math.log(1 + n_seg / df[key]) * (1 + 0.5 * (n_words - 1)) * proper
-            scored.append((score, -n_words, form.lower(), key, form))
-        scored.sort(key=lambda x: (-x[0], x[1], x[2]))
-        picked: list[tuple[str, str]] = []
-        for _, _, _, key, form in scored:
-            if any(set(key.split()) & set(k.split()) for k, _ in picked):
-                continue  # no two keyphrases sharing a word ("marchés", "marchés financiers")
-            picked.append((key, form))
-            if len(picked) == 3:
-                break
-        phrases = [_display(form) for _, form in picked]
-        titles.append(_title_for(kind, phrases))
-    return titles
-
-
-def _display(form: str) -> str:
-    """Keep proper nouns and acronyms as spoken; lower-case the rest."""
-    return " ".join(
-        w if (w[:1].isupper() and not w.isupper()) or (w.isupper() and len(w) > 1) else w.lower()
-        for w in form.split()
-    )
-
-
 _KIND_LABELS = {
     "intro": "Ouverture",
     "outro": "Fin de l'émission",
@@ -529,11 +468,20 @@ _KIND_LABELS = {
 }
 
 
-def _title_for(kind: str, phrases: list[str]) -> str:
-    if kind == "outro" or (kind in ("ad", "transition") and not phrases):
+def _titles(
+    episode: Episode, texts: Sequence[str], spans: list[tuple[int, int]], kinds: list[str]
+) -> list[str]:
+    """Each segment's best noun phrases (generator.titles), after a label for intros and breaks."""
+    model = TitleModel(texts, exclude=episode.known_names)
+    return [
+        _title_for(kind, model.title(a, b, capitalise=kind not in _KIND_LABELS))
+        for (a, b), kind in zip(spans, kinds, strict=True)
+    ]
+
+
+def _title_for(kind: str, title: str) -> str:
+    if kind == "outro" or (kind in ("ad", "transition") and not title):
         return _KIND_LABELS[kind]
-    if not phrases:
+    if not title:
         return _KIND_LABELS.get(kind, "Sujet")
-    text = phrases[0] if len(phrases) == 1 else ", ".join(phrases[:-1]) + " et " + phrases[-1]
-    text = text[:1].upper() + text[1:]
-    return f"{_KIND_LABELS[kind]} : {text}" if kind in _KIND_LABELS else text
+    return f"{_KIND_LABELS[kind]} : {title}" if kind in _KIND_LABELS else title
