@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import bisect
-import difflib
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -285,6 +284,46 @@ def verify_quote(text: str, episode: Episode, segment: Segment | None = None) ->
     return Verifier(episode).verify(text, segment)
 
 
+_RESYNC_WINDOW = 40  # cleaned words tried as resynchronisation points after a difference
+_RESYNC_RUN = 3  # words that must agree for a resynchronisation to count
+
+
+def _align_times(
+    clean_words: Sequence[str], raw_words: Sequence[str], raw_times: Sequence[float | None]
+) -> list[float | None]:
+    """Time of each cleaned word, walking both word streams in step.
+
+    Cleaning changes few words (repaired names, removed sound tags and noise, mojibake), so the
+    streams agree almost everywhere: walk them together and, at a difference, resynchronise on the
+    nearest run of agreeing words, found through an index of the raw stream's word runs. Linear in
+    the episode length, where a global diff is not.
+    """
+    index: dict[tuple[str, ...], list[int]] = {}
+    for j in range(len(raw_words) - _RESYNC_RUN + 1):
+        index.setdefault(tuple(raw_words[j : j + _RESYNC_RUN]), []).append(j)
+    times: list[float | None] = [None] * len(clean_words)
+    a = b = 0
+    while a < len(clean_words) and b < len(raw_words):
+        if clean_words[a] == raw_words[b]:
+            times[a] = raw_times[b]
+            a += 1
+            b += 1
+            continue
+        best: tuple[int, int] | None = None
+        for da in range(min(_RESYNC_WINDOW, len(clean_words) - a)):
+            if best is not None and da >= best[0] + best[1]:
+                break
+            positions = index.get(tuple(clean_words[a + da : a + da + _RESYNC_RUN]), ())
+            k = bisect.bisect_left(positions, b)
+            if k < len(positions) and (best is None or da + positions[k] - b < best[0] + best[1]):
+                best = (da, positions[k] - b)
+        if best is None:  # nothing agrees ahead: these words stay untimed
+            a += _RESYNC_WINDOW
+            continue
+        a, b = a + best[0], b + best[1]
+    return times
+
+
 def word_times(raw: Episode, cleaned: Episode) -> dict[int, tuple[float, ...]]:
     """For each cleaned sentence, the time of each of its words, from the raw caption lines.
 
@@ -304,11 +343,7 @@ def word_times(raw: Episode, cleaned: Episode) -> dict[int, tuple[float, ...]]:
         for k, w in enumerate(_WORD.findall(u.text.lower())):
             clean_words.append(w)
             owner.append((i, k))
-    times: list[float | None] = [None] * len(clean_words)
-    matcher = difflib.SequenceMatcher(None, clean_words, raw_words, autojunk=False)
-    for block in matcher.get_matching_blocks():
-        for n in range(block.size):
-            times[block.a + n] = raw_times[block.b + n]
+    times = _align_times(clean_words, raw_words, raw_times)
     result: dict[int, list[float]] = {}
     for n, (i, _k) in enumerate(owner):
         start = cleaned.utterances[i].start_s

@@ -185,6 +185,30 @@ def test_word_times_survive_repaired_names():
     assert times[2] == 10.0 and times[4] == 14.0
 
 
+def test_word_times_resynchronise_after_a_long_passage_missing_from_the_cleaned_text():
+    filler = " ".join(f"mot{n}" for n in range(120))  # more than any local search window
+    raw = dataclasses.replace(
+        make_episode(),
+        utterances=(
+            Utterance("On commence par la météo du jour.", 5.0),
+            Utterance(filler, 8.0),
+            Utterance("Ensuite on parle des serveurs qui chauffent la piscine.", 60.0),
+            Utterance("Et voilà pour aujourd'hui.", 70.0),
+        ),
+    )
+    cleaned = dataclasses.replace(
+        make_episode(),
+        utterances=(
+            Utterance("On commence par la météo du jour.", 5.0),
+            Utterance("Ensuite on parle des serveurs qui chauffent la piscine.", 60.0),
+            Utterance("Et voilà pour aujourd'hui.", 70.0),
+        ),
+    )
+    times = word_times(raw, cleaned)
+    assert set(times) == {0, 1, 2}
+    assert set(times[1]) == {60.0} and set(times[2]) == {70.0}
+
+
 def test_quote_with_a_misheard_name_matches_the_repaired_transcript():
     from generator.model import NameFix
 
