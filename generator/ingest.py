@@ -41,13 +41,15 @@ def _read(path: Path, max_bytes: int) -> bytes:
         )
     try:
         with path.open("rb") as fh:
-            data = fh.read(max_bytes + 1)
+            # Ask for what stat() promised (plus one byte to notice growth): reading max_bytes + 1
+            # would make CPython allocate the whole limit up front.
+            data = fh.read(size + 1)
     except PermissionError:
         raise InputError("cannot be read (permission denied)", path=where) from None
     except OSError as exc:
         raise InputError(f"cannot be read ({exc.strerror or exc})", path=where) from None
-    if len(data) > max_bytes:  # grew while we read it
-        raise InputError(f"is over the {max_bytes / 1e6:.0f} MB limit", path=where)
+    if len(data) > size:  # grew while we read it: a file still being written
+        raise InputError("changed while being read (still being written?); try again later", path=where)
     if not data.strip():
         raise InputError("is empty", path=where)
     return data
