@@ -54,6 +54,7 @@ _FILLERS_TEXT = """
     utilise utiliser utilisé permet permettre existe exister change changer parlait demande an ans
     bout lendemain plaisir invitation émission épisode podcast fil heureux ravi contente content sûr
     sûre accord problème moitié total reste fond vie coup depuis pendant dès via parmi malgré hors sauf
+    vite ensemble longtemps tard tôt partout
     euro euros dollar dollars centime centimes pourcent kilo kilos tonne tonnes mètre mètres litre litres
     """
 FILLERS: frozenset[str] = frozenset(_FILLERS_TEXT.split())

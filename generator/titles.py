@@ -86,6 +86,8 @@ _IDIOMS = re.compile(
     re.IGNORECASE,
 )
 _VERB_END = re.compile(r"(?:ons|ez|ait|aient|èrent|ir|(?<!i)er|(?<!m)ent)$")
+# Adverbs in -ment and verbs in -it ("vieillit") after a noun are no adjectives ("gratuit" is).
+_NOT_ADJECTIVE = re.compile(r"(?:ment|(?<!u)it)$")
 # Infinitives after a bare preposition ("d'émettre", "pour produire", "sans prévenir").
 _INFINITIVE = re.compile(r"(?:(?<!i)er|ir|oir|ttre|endre|ondre|uire|ire)$")
 
@@ -125,7 +127,7 @@ def _modifier(token: str, nxt: str | None) -> bool:
     """An adjective (or a qualifier such as '3D') after a noun, not a verb taking an object."""
     if token[:1].isdigit():
         return any(c.isalpha() for c in token) and len(token) <= 4
-    if not _content(token) or _VERB_END.search(token.lower()):
+    if not _content(token) or _VERB_END.search(token.lower()) or _NOT_ADJECTIVE.search(token.lower()):
         return False
     return nxt is None or _norm(nxt) not in _DETERMINERS
 
@@ -198,9 +200,6 @@ class TitleModel:
         else:
             return []
         article = _ARTICLE.get(prev or "") if not named else None
-        # A "de la" / "de l'" before the head gives its article too.
-        if prev in ("la", "l'") or (prev == "de" and i > 1 and _norm(tokens[i - 2]) in ("de", "à")):
-            article = _ARTICLE.get(prev or "")
         spans = [j]
         k = j
         while k < len(tokens) and k - j < 2 and not named:
