@@ -191,3 +191,14 @@ def test_generate_offline_on_the_sample_has_three_sections(tmp_path, monkeypatch
     config.write_text("[segment]\nmin_segment_s = 120\n", encoding="utf-8")
     assert main(["generate", str(SAMPLE), "--json", "-q", "--config", str(config)]) == 0
     assert len(json.loads(capsys.readouterr().out)["sections"]) == 2
+
+
+def test_verbs_and_adverbs_after_a_noun_are_not_adjectives():
+    texts = [
+        "La batterie vieillit vite quand il fait chaud.",
+        "Une batterie gratuite, ça n'existe pas, la batterie s'use forcément.",
+        "Le fabricant remplace la batterie usée en atelier.",
+    ]
+    phrases = " | ".join(p.text for p in TitleModel(texts).phrases(0, 3, k=5))
+    assert "batterie" in phrases
+    assert "vieillit" not in phrases and "vite" not in phrases and "forcément" not in phrases
