@@ -270,6 +270,12 @@ def grounding_row(d: Draft) -> list[str]:
     ]
 
 
+def warnings_of(d: Draft) -> list[str]:
+    """Draft-level then section-level warnings of one draft."""
+    assert d.result.edition is not None and d.result.provenance is not None
+    return [*d.result.provenance.warnings, *(w for s in d.result.edition.sections for w in s.warnings)]
+
+
 # ---------------------------------------------------------------------------------- output
 
 
@@ -383,6 +389,12 @@ def main(argv: list[str] | None = None) -> None:
         ],
         [grounding_row(d) for d in drafts],
     )
+    listed = [(d, w) for d in drafts for w in warnings_of(d)]
+    if listed:
+        print("Warnings, as recorded in the drafts:\n")
+        for d, w in listed:
+            print(f"- {d.path.name}, {d.backend}: {w[:200]}")
+        print()
 
 
 if __name__ == "__main__":
