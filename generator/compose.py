@@ -210,14 +210,7 @@ def _order_validator(count: int):
             bad = [i for i in order if not isinstance(i, int) or not 0 <= i < count]
             if bad:
                 problems.append(f"$.order: {bad} are not section numbers (0 to {count - 1})")
-        for key, low, high in (("title", 3, 140), ("intro", 20, 1500), ("closing", 5, 800)):
-            text = data.get(key)
-            if not isinstance(text, str):
-                continue
-            if not low <= len(text.strip()) <= high:
-                problems.append(f"$.{key} must have {low} to {high} characters, not {len(text.strip())}")
-            elif grounding.detect_language(text) == "en":
-                problems.append(f"$.{key} is in English: write it in French")
+        problems += grounding.field_problems(data, (("title", 3, 140), ("intro", 20, 1500), ("closing", 5, 800)))
         return problems
 
     return validate

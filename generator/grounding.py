@@ -563,3 +563,20 @@ def check(text: str, source: str, known: Sequence[str], *, extra: Iterable[str] 
     if lang == "en":
         warnings.append(WARN_LANGUAGE.format(lang=lang))
     return Grounding(fixed, tuple(warnings), tuple(missing_figures), tuple(missing_names), lang)
+
+
+def field_problems(data: dict, limits: tuple[tuple[str, int, int], ...]) -> list[str]:
+    """Length and language problems of a model answer's text fields, phrased for its one retry.
+
+    Lengths are checked here, not in the schema: llama.cpp turns maxLength into a grammar it cannot parse.
+    """
+    problems = []
+    for key, low, high in limits:
+        text = data.get(key)
+        if not isinstance(text, str):
+            continue
+        if not low <= len(text.strip()) <= high:
+            problems.append(f"$.{key} must have {low} to {high} characters, not {len(text.strip())}")
+        elif detect_language(text) == "en":
+            problems.append(f"$.{key} is in English: write it in French")
+    return problems

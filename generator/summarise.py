@@ -90,17 +90,7 @@ def metadata_texts(episode: Episode) -> list[str]:
 
 def _validator(data: dict[str, Any]) -> list[str]:
     """Problems the schema cannot see; fed back to the model for its one retry."""
-    problems = []
-    # Lengths are checked here, not in the schema: llama.cpp turns maxLength into a grammar it cannot parse.
-    for key, low, high in (("title", 3, 160), ("summary", 20, 2000)):
-        text = data.get(key)
-        if not isinstance(text, str):
-            continue
-        if not low <= len(text.strip()) <= high:
-            problems.append(f"$.{key} must have {low} to {high} characters, not {len(text.strip())}")
-        elif grounding.detect_language(text) == "en":
-            problems.append(f"$.{key} is in English: write it in French")
-    return problems
+    return grounding.field_problems(data, (("title", 3, 160), ("summary", 20, 2000)))
 
 
 def build_requests(
