@@ -137,8 +137,9 @@ def cmd_segment(args: argparse.Namespace, settings: Settings) -> int:
     # Reuse embeddings across runs only where the user already has a state/ folder.
     state = settings.paths.state
     embedder = USEEmbedder(cache_dir=state / "embeddings" if state.is_dir() else None)
-    segments = segment(episode, min_segment_s=settings.segment.min_segment_s, embedder=embedder,
-                       progress=progress)
+    segments = segment(
+        episode, min_segment_s=settings.segment.min_segment_s, embedder=embedder, progress=progress
+    )
     if not segments:
         raise NewsletterError("no speech to segment", path=args.file)
     llm_doc = None
@@ -151,17 +152,39 @@ def cmd_segment(args: argparse.Namespace, settings: Settings) -> int:
 
         with Ledger(settings.paths.state / "ledger.sqlite") as ledger:
             backend = llm.make_backend(settings, ledger)
-            result = refine(episode, segments, backend=backend,
-                            prompts=PromptRegistry(default_root(), settings.prompts), progress=progress)
+            result = refine(
+                episode,
+                segments,
+                backend=backend,
+                prompts=PromptRegistry(default_root(), settings.prompts),
+                progress=progress,
+            )
         segments = result.segments
-        llm_doc = {"model": result.model, "refined": result.refined, "fallback": result.warning,
-                   "prompt": result.prompt.__dict__ if result.prompt else None,
-                   "tokens": {"input": result.usage.input, "output": result.usage.output}}
+        llm_doc = {
+            "model": result.model,
+            "refined": result.refined,
+            "fallback": result.warning,
+            "prompt": result.prompt.__dict__ if result.prompt else None,
+            "tokens": {"input": result.usage.input, "output": result.usage.output},
+        }
         if result.warning and not args.json:
-            print(f"newsletter: warning: {args.file}: offline segmentation kept ({result.warning})",
-                  file=sys.stderr)
-    doc: dict[str, Any] = {"segments": [{"start_s": s.start_s, "end_s": s.end_s, "start": s.start,
-                                          "end": s.end, "title": s.title, "kind": s.kind} for s in segments]}
+            print(
+                f"newsletter: warning: {args.file}: offline segmentation kept ({result.warning})",
+                file=sys.stderr,
+            )
+    doc: dict[str, Any] = {
+        "segments": [
+            {
+                "start_s": s.start_s,
+                "end_s": s.end_s,
+                "start": s.start,
+                "end": s.end,
+                "title": s.title,
+                "kind": s.kind,
+            }
+            for s in segments
+        ]
+    }
     if llm_doc is not None:
         doc["llm"] = llm_doc
     if args.json:
@@ -185,22 +208,34 @@ def cmd_generate(args: argparse.Namespace, settings: Settings) -> int:
     # The ledger holds the LLM answer cache; an offline run needs no state at all.
     with Ledger(settings.paths.state / "ledger.sqlite") if openai else nullcontext() as ledger:
         backend = llm.make_backend(settings, ledger, no_cache=args.no_cache) if openai else None
-        result = pipeline.generate(paths, settings, backend=backend, ledger=ledger, progress=progress,
-                                   dry_run=args.dry_run, no_cache=args.no_cache)
+        result = pipeline.generate(
+            paths,
+            settings,
+            backend=backend,
+            ledger=ledger,
+            progress=progress,
+            dry_run=args.dry_run,
+            no_cache=args.no_cache,
+        )
     doc = result.to_json()
     if args.json:
         _emit_json(doc)
         return EXIT_OK
     if args.dry_run:
         engine = result.backend + (f" ({result.model})" if result.model else "")
-        print(f"dry run, {engine}: {doc['calls']} call(s), ~{doc['tokens']['input']} input and "
-              f"≤{doc['tokens']['output']} output tokens, estimated cost ${doc['cost_estimate']:.4f}")
+        print(
+            f"dry run, {engine}: {doc['calls']} call(s), ~{doc['tokens']['input']} input and "
+            f"≤{doc['tokens']['output']} output tokens, estimated cost ${doc['cost_estimate']:.4f}"
+        )
         return EXIT_OK
     if not args.quiet:
         usage = doc["tokens"]
-        print(f"· {len(doc['sections'])} section(s), {len(doc['quotes'])} verified quote(s), "
-              f"{len(doc['rejected_quotes'])} rejected, {len(doc['warnings'])} warning(s); "
-              f"tokens in {usage['input']} / out {usage['output']}", file=sys.stderr)
+        print(
+            f"· {len(doc['sections'])} section(s), {len(doc['quotes'])} verified quote(s), "
+            f"{len(doc['rejected_quotes'])} rejected, {len(doc['warnings'])} warning(s); "
+            f"tokens in {usage['input']} / out {usage['output']}",
+            file=sys.stderr,
+        )
     print(str(result.path))
     return EXIT_OK
 
@@ -211,10 +246,20 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
 
     progress = _progress(args)
     with Ledger(settings.paths.state / "ledger.sqlite") as ledger:
-        backend = (llm.make_backend(settings, ledger, no_cache=args.no_cache)
-                   if settings.resolved_backend == "openai" else None)
-        result = pipeline.run(settings, ledger=ledger, backend=backend, progress=progress,
-                              dry_run=args.dry_run, wait=args.wait, trigger="manual")
+        backend = (
+            llm.make_backend(settings, ledger, no_cache=args.no_cache)
+            if settings.resolved_backend == "openai"
+            else None
+        )
+        result = pipeline.run(
+            settings,
+            ledger=ledger,
+            backend=backend,
+            progress=progress,
+            dry_run=args.dry_run,
+            wait=args.wait,
+            trigger="manual",
+        )
     if not args.dry_run:
         scheduler.run_logger(settings.paths.state).info("run finished: %s", result.log_line())
     if args.json:
@@ -223,7 +268,14 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     inbox_dir = settings.paths.inbox
     if result.status in ("nothing", "dry_run") and not result.inputs and not args.quiet:
         print(f"nothing new in {inbox_dir}")  # under --quiet, silence: cron mails only real news
-    marks = {"processed": "+", "completed": "+", "duplicate": "=", "failed": "x", "not_written": "!", "new": "?"}
+    marks = {
+        "processed": "+",
+        "completed": "+",
+        "duplicate": "=",
+        "failed": "x",
+        "not_written": "!",
+        "new": "?",
+    }
     for item in result.inputs:
         where = f" -> {Path(item.moved_to).relative_to(inbox_dir)}" if item.moved_to else ""
         if item.status == "failed":
@@ -248,9 +300,11 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     if result.estimate:
         est = dict(result.estimate)
         tokens = est.get("tokens") or {}
-        print(f"estimate: {est.get('calls', 0)} LLM call(s) ({est.get('cache_hits', 0)} cached), "
-              f"{tokens.get('input', 0)} tokens in / {tokens.get('output', 0)} out, "
-              f"~${float(est.get('cost_estimate') or 0):.4f}")
+        print(
+            f"estimate: {est.get('calls', 0)} LLM call(s) ({est.get('cache_hits', 0)} cached), "
+            f"{tokens.get('input', 0)} tokens in / {tokens.get('output', 0)} out, "
+            f"~${float(est.get('cost_estimate') or 0):.4f}"
+        )
     if not args.dry_run and not args.quiet:
         print(result.log_line(), file=sys.stderr)
     return result.exit_code
@@ -271,21 +325,34 @@ def cmd_schedule(args: argparse.Namespace, settings: Settings) -> int:
     if settings.resolved_backend == "openai":  # a bad LLM setting fails now, not at 06:00
         with Ledger(ledger_path) as ledger:
             llm.make_backend(settings, ledger)
-    logger = scheduler.run_logger(settings.paths.state, stream=None if args.quiet else sys.stderr,
-                                  name="generator.scheduler")
+    logger = scheduler.run_logger(
+        settings.paths.state, stream=None if args.quiet else sys.stderr, name="generator.scheduler"
+    )
 
     def job() -> object:
         with Ledger(ledger_path) as ledger:
             backend = llm.make_backend(settings, ledger) if settings.resolved_backend == "openai" else None
-            return pipeline.run(settings, ledger=ledger, backend=backend, progress=lambda m: logger.info("  %s", m),
-                                wait=True, wait_timeout=settings.schedule.misfire_grace_s, trigger="schedule")
+            return pipeline.run(
+                settings,
+                ledger=ledger,
+                backend=backend,
+                progress=lambda m: logger.info("  %s", m),
+                wait=True,
+                wait_timeout=settings.schedule.misfire_grace_s,
+                trigger="schedule",
+            )
 
     def last_success() -> float | None:
         with Ledger(ledger_path) as ledger:
             return ledger.last_success()
 
-    scheduler.NightlyScheduler(job, trigger, last_success=last_success,
-                               misfire_grace_s=settings.schedule.misfire_grace_s, logger=logger).start()
+    scheduler.NightlyScheduler(
+        job,
+        trigger,
+        last_success=last_success,
+        misfire_grace_s=settings.schedule.misfire_grace_s,
+        logger=logger,
+    ).start()
     return EXIT_OK
 
 
@@ -302,8 +369,10 @@ def cmd_drafts(args: argparse.Namespace, settings: Settings) -> int:
     for d in drafts:
         engine = d.backend + (f"/{d.model}" if d.model and d.backend != "extractive" else "")
         warn = f", {len(d.warnings)} grounding warning(s)" if d.warnings else ""
-        print(f"{d.id}  [{d.status}]  {d.style}  {engine}  "
-              f"quotes {d.quotes_verified} verified / {d.quotes_rejected} rejected{warn}")
+        print(
+            f"{d.id}  [{d.status}]  {d.style}  {engine}  "
+            f"quotes {d.quotes_verified} verified / {d.quotes_rejected} rejected{warn}"
+        )
         print(f"    {d.title}")
         for episode in d.episodes:
             print(f"    - {episode}")
@@ -400,10 +469,12 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument("--quiet", "-q", action="store_true", help="no progress on stderr")
     # The same options after the subcommand; SUPPRESS keeps a value given before it.
     sub_common = argparse.ArgumentParser(add_help=False)
-    sub_common.add_argument("--config", metavar="PATH", default=argparse.SUPPRESS,
-                            help=f"config file (default: ./{CONFIG_NAME})")
-    sub_common.add_argument("--quiet", "-q", action="store_true", default=argparse.SUPPRESS,
-                            help="no progress on stderr")
+    sub_common.add_argument(
+        "--config", metavar="PATH", default=argparse.SUPPRESS, help=f"config file (default: ./{CONFIG_NAME})"
+    )
+    sub_common.add_argument(
+        "--quiet", "-q", action="store_true", default=argparse.SUPPRESS, help="no progress on stderr"
+    )
 
     parser = argparse.ArgumentParser(
         prog="newsletter",

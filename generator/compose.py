@@ -210,7 +210,9 @@ def _order_validator(count: int):
             bad = [i for i in order if not isinstance(i, int) or not 0 <= i < count]
             if bad:
                 problems.append(f"$.order: {bad} are not section numbers (0 to {count - 1})")
-        problems += grounding.field_problems(data, (("title", 3, 140), ("intro", 20, 1500), ("closing", 5, 800)))
+        problems += grounding.field_problems(
+            data, (("title", 3, 140), ("intro", 20, 1500), ("closing", 5, 800))
+        )
         return problems
 
     return validate

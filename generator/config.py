@@ -160,10 +160,15 @@ def _prices(raw: Mapping[str, Any]) -> dict[str, tuple[float, float, float]]:
     prices = dict(DEFAULT_PRICES)
     for model, entry in raw.items():
         try:
-            prices[model] = (float(entry["input"]), float(entry.get("cached_input", entry["input"])),
-                             float(entry["output"]))
+            prices[model] = (
+                float(entry["input"]),
+                float(entry.get("cached_input", entry["input"])),
+                float(entry["output"]),
+            )
         except (KeyError, TypeError, ValueError) as exc:
-            raise ConfigError(f"[prices.{model}] needs numeric input, output (and optional cached_input)") from exc
+            raise ConfigError(
+                f"[prices.{model}] needs numeric input, output (and optional cached_input)"
+            ) from exc
     return prices
 
 
@@ -221,9 +226,15 @@ def load_settings(
 
     # Relative paths in a config file are relative to that file's folder.
     root = path.parent if path else base
-    settings = replace(settings, paths=PathSettings(
-        *(p if p.is_absolute() else root / p
-          for p in (settings.paths.inbox, settings.paths.outbox, settings.paths.state))))
+    settings = replace(
+        settings,
+        paths=PathSettings(
+            *(
+                p if p.is_absolute() else root / p
+                for p in (settings.paths.inbox, settings.paths.outbox, settings.paths.state)
+            )
+        ),
+    )
 
     env_updates: dict[str, dict[str, Any]] = {}
     for var, (section, key) in ENV_MAP.items():
@@ -248,7 +259,9 @@ def _validate(settings: Settings) -> None:
     if settings.llm.backend not in ("auto", "extractive", "openai"):
         raise ConfigError(f"[llm] backend must be auto, extractive or openai, not {settings.llm.backend!r}")
     if settings.newsletter.style not in ("cybernetica", "cafetech"):
-        raise ConfigError(f"[newsletter] style must be cybernetica or cafetech, not {settings.newsletter.style!r}")
+        raise ConfigError(
+            f"[newsletter] style must be cybernetica or cafetech, not {settings.newsletter.style!r}"
+        )
     if settings.run.edition_per not in ("run", "episode"):
         raise ConfigError(f"[run] edition_per must be run or episode, not {settings.run.edition_per!r}")
     if settings.llm.max_concurrency < 1 or settings.llm.max_retries < 0 or settings.llm.timeout <= 0:

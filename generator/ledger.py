@@ -56,7 +56,13 @@ CREATE TABLE IF NOT EXISTS inbox_seen (
 """
 
 INPUT_PENDING, INPUT_FAILED, INPUT_DRAFTED, INPUT_PROCESSED = "pending", "failed", "drafted", "processed"
-RUN_RUNNING, RUN_OK, RUN_PARTIAL, RUN_ERROR, RUN_INTERRUPTED = "running", "ok", "partial", "error", "interrupted"
+RUN_RUNNING, RUN_OK, RUN_PARTIAL, RUN_ERROR, RUN_INTERRUPTED = (
+    "running",
+    "ok",
+    "partial",
+    "error",
+    "interrupted",
+)
 
 
 @dataclass(frozen=True)
@@ -140,8 +146,9 @@ class Ledger:
             return None
         return json.loads(rows[0][0]), json.loads(rows[0][1])
 
-    def cache_put(self, key: str, prompt_id: str, model: str, response: dict[str, Any],
-                  usage: dict[str, Any]) -> None:
+    def cache_put(
+        self, key: str, prompt_id: str, model: str, response: dict[str, Any], usage: dict[str, Any]
+    ) -> None:
         """Store a successful, validated response. Failures are never cached."""
         self.execute(
             "INSERT OR REPLACE INTO llm_cache (key, prompt_id, model, response, usage, created) "
@@ -153,12 +160,24 @@ class Ledger:
 
     def input_get(self, sha256: str) -> InputRecord | None:
         """The record of one input content, or None if never seen."""
-        rows = self.execute("SELECT sha256, name, status, run_id, draft_id, error, moved_to, updated "
-                            "FROM inputs WHERE sha256 = ?", (sha256,))
+        rows = self.execute(
+            "SELECT sha256, name, status, run_id, draft_id, error, moved_to, updated "
+            "FROM inputs WHERE sha256 = ?",
+            (sha256,),
+        )
         return InputRecord(*rows[0]) if rows else None
 
-    def input_set(self, sha256: str, name: str, status: str, *, run_id: int | None = None,
-                  draft_id: str | None = None, error: str | None = None, moved_to: str | None = None) -> None:
+    def input_set(
+        self,
+        sha256: str,
+        name: str,
+        status: str,
+        *,
+        run_id: int | None = None,
+        draft_id: str | None = None,
+        error: str | None = None,
+        moved_to: str | None = None,
+    ) -> None:
         """Create or update the record of one input content (missing fields keep their value)."""
         self.execute(
             "INSERT INTO inputs (sha256, name, status, run_id, draft_id, error, moved_to, updated) "
@@ -171,8 +190,11 @@ class Ledger:
 
     def inputs_with_status(self, status: str) -> list[InputRecord]:
         """All input records in one status, oldest first."""
-        rows = self.execute("SELECT sha256, name, status, run_id, draft_id, error, moved_to, updated "
-                            "FROM inputs WHERE status = ? ORDER BY updated", (status,))
+        rows = self.execute(
+            "SELECT sha256, name, status, run_id, draft_id, error, moved_to, updated "
+            "FROM inputs WHERE status = ? ORDER BY updated",
+            (status,),
+        )
         return [InputRecord(*r) for r in rows]
 
     def run_start(self, *, started: float, pid: int, host: str, trigger: str, inputs: list[str]) -> int:
@@ -181,28 +203,36 @@ class Ledger:
             try:
                 cur = self._db.execute(
                     "INSERT INTO runs (started, status, pid, host, trigger, inputs) VALUES (?, ?, ?, ?, ?, ?)",
-                    (started, RUN_RUNNING, pid, host, trigger, json.dumps(inputs)))
+                    (started, RUN_RUNNING, pid, host, trigger, json.dumps(inputs)),
+                )
                 return int(cur.lastrowid)
             except sqlite3.Error as exc:
                 raise LedgerError(f"state database error: {exc}", path=str(self.path)) from exc
 
     def run_finish(self, run_id: int, status: str, summary: dict[str, Any], *, finished: float) -> None:
         """Close a run with its outcome and a JSON summary (inputs, drafts, tokens, cost, duration)."""
-        self.execute("UPDATE runs SET status = ?, finished = ?, summary = ? WHERE id = ?",
-                     (status, finished, json.dumps(summary, ensure_ascii=False, default=str), run_id))
+        self.execute(
+            "UPDATE runs SET status = ?, finished = ?, summary = ? WHERE id = ?",
+            (status, finished, json.dumps(summary, ensure_ascii=False, default=str), run_id),
+        )
 
     def runs_mark_interrupted(self, *, finished: float) -> list[int]:
         """Close runs left `running` by a process that died (call only while holding the run lock)."""
         ids = [r[0] for r in self.execute("SELECT id FROM runs WHERE status = ?", (RUN_RUNNING,))]
         if ids:
-            self.execute("UPDATE runs SET status = ?, finished = ? WHERE status = ?",
-                         (RUN_INTERRUPTED, finished, RUN_RUNNING))
+            self.execute(
+                "UPDATE runs SET status = ?, finished = ? WHERE status = ?",
+                (RUN_INTERRUPTED, finished, RUN_RUNNING),
+            )
         return ids
 
     def runs(self, limit: int = 20) -> list[RunRecord]:
         """The most recent runs, newest first."""
-        rows = self.execute("SELECT id, started, finished, status, pid, host, trigger, inputs, summary "
-                            "FROM runs ORDER BY id DESC LIMIT ?", (limit,))
+        rows = self.execute(
+            "SELECT id, started, finished, status, pid, host, trigger, inputs, summary "
+            "FROM runs ORDER BY id DESC LIMIT ?",
+            (limit,),
+        )
         return [RunRecord(*r[:7], tuple(json.loads(r[7])), json.loads(r[8]) if r[8] else {}) for r in rows]
 
     def last_success(self) -> float | None:
@@ -217,8 +247,10 @@ class Ledger:
 
     def seen_put(self, path: str, size: int, mtime_ns: int, when: float) -> None:
         """Remember the size and mtime an inbox file had at `when`."""
-        self.execute("INSERT OR REPLACE INTO inbox_seen (path, size, mtime_ns, seen) VALUES (?, ?, ?, ?)",
-                     (path, size, mtime_ns, when))
+        self.execute(
+            "INSERT OR REPLACE INTO inbox_seen (path, size, mtime_ns, seen) VALUES (?, ?, ?, ?)",
+            (path, size, mtime_ns, when),
+        )
 
     def seen_forget(self, path: str) -> None:
         """Drop the record of an inbox file that has been moved away."""
