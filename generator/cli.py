@@ -35,6 +35,15 @@ def _progress(args: argparse.Namespace):
     return report
 
 
+def _backend(settings: Settings, ledger: Any, *, no_cache: bool = False) -> Any:
+    """The configured LLM backend, or None for the extractive (offline) one."""
+    if settings.resolved_backend != "openai":
+        return None
+    from generator import llm
+
+    return llm.make_backend(settings, ledger, no_cache=no_cache)
+
+
 # --------------------------------------------------------------------------------------------- init
 
 INIT_TEMPLATE = """\
@@ -199,7 +208,7 @@ def cmd_segment(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_generate(args: argparse.Namespace, settings: Settings) -> int:
     from contextlib import nullcontext
 
-    from generator import llm, pipeline
+    from generator import pipeline
     from generator.ledger import Ledger
 
     progress = _progress(args)
@@ -207,7 +216,7 @@ def cmd_generate(args: argparse.Namespace, settings: Settings) -> int:
     openai = settings.resolved_backend == "openai"
     # The ledger holds the LLM answer cache; an offline run needs no state at all.
     with Ledger(settings.paths.state / "ledger.sqlite") if openai else nullcontext() as ledger:
-        backend = llm.make_backend(settings, ledger, no_cache=args.no_cache) if openai else None
+        backend = _backend(settings, ledger, no_cache=args.no_cache)
         result = pipeline.generate(
             paths,
             settings,
@@ -241,16 +250,12 @@ def cmd_generate(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
-    from generator import llm, pipeline, scheduler
+    from generator import pipeline, scheduler
     from generator.ledger import Ledger
 
     progress = _progress(args)
     with Ledger(settings.paths.state / "ledger.sqlite") as ledger:
-        backend = (
-            llm.make_backend(settings, ledger, no_cache=args.no_cache)
-            if settings.resolved_backend == "openai"
-            else None
-        )
+        backend = _backend(settings, ledger, no_cache=args.no_cache)
         result = pipeline.run(
             settings,
             ledger=ledger,
@@ -313,7 +318,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_schedule(args: argparse.Namespace, settings: Settings) -> int:
     import datetime as dt
 
-    from generator import llm, pipeline, scheduler
+    from generator import pipeline, scheduler
     from generator.ledger import Ledger
 
     trigger = scheduler.build_trigger(settings.schedule)
@@ -324,14 +329,14 @@ def cmd_schedule(args: argparse.Namespace, settings: Settings) -> int:
     ledger_path = settings.paths.state / "ledger.sqlite"
     if settings.resolved_backend == "openai":  # a bad LLM setting fails now, not at 06:00
         with Ledger(ledger_path) as ledger:
-            llm.make_backend(settings, ledger)
+            _backend(settings, ledger)
     logger = scheduler.run_logger(
         settings.paths.state, stream=None if args.quiet else sys.stderr, name="generator.scheduler"
     )
 
     def job() -> object:
         with Ledger(ledger_path) as ledger:
-            backend = llm.make_backend(settings, ledger) if settings.resolved_backend == "openai" else None
+            backend = _backend(settings, ledger)
             return pipeline.run(
                 settings,
                 ledger=ledger,

@@ -14,8 +14,6 @@ from dataclasses import asdict, dataclass, replace
 from typing import Any, Protocol
 from urllib.parse import urlparse
 
-import openai
-
 from generator.config import Settings
 from generator.errors import BudgetError, ConfigError, LLMError
 from generator.model import PromptUse, Usage
@@ -566,6 +564,8 @@ class OpenAIBackend:
         self, messages: list[dict[str, str]], request: LLMRequest, usage: Usage
     ) -> tuple[str, str | None, Usage, str]:
         """One chat completion, downgrading the response format once if the server refuses it."""
+        import openai  # already loaded by make_backend; deferred so offline runs never import it
+
         while True:
             mode = self.mode
             try:
@@ -731,6 +731,8 @@ def make_backend(
             "no language model configured: set OPENAI_API_KEY or OPENAI_BASE_URL "
             "(or [llm] base_url in newsletter.toml), or use --backend extractive"
         )
+    import openai  # deferred: importing it costs ~0.5 s that offline runs need not pay
+
     # Local servers (Ollama, llama.cpp, vLLM) check no key, but the client refuses to start without one.
     api_key = llm.api_key or "not-needed"
     try:
