@@ -38,6 +38,13 @@ _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 _SECTION = re.compile(r"^(system|user|assistant):[ \t]*$", re.MULTILINE)
 
 
+def _refuse_unknown(table: dict, allowed: frozenset[str] | set[str], what: str, where: str) -> None:
+    """Unknown keys are errors, listed with the allowed ones."""
+    unknown = sorted(set(table) - set(allowed))
+    if unknown:
+        raise PromptError(f"{what} {', '.join(unknown)}; allowed: {', '.join(sorted(allowed))}", path=where)
+
+
 def default_root() -> Path:
     """The `prompts/` folder shipped next to the `generator` package."""
     return Path(__file__).resolve().parent.parent / "prompts"
@@ -154,13 +161,7 @@ def _parse_inputs(raw: Any, where: str) -> tuple[InputSpec, ...]:
     for name, spec in raw.items():
         if not isinstance(spec, dict):
             raise PromptError(f"inputs.{name} must be a table with type, description and example", path=where)
-        unknown = sorted(set(spec) - INPUT_KEYS)
-        if unknown:
-            raise PromptError(
-                f"inputs.{name}: unknown key(s) {', '.join(unknown)}; "
-                f"allowed: {', '.join(sorted(INPUT_KEYS))}",
-                path=where,
-            )
+        _refuse_unknown(spec, INPUT_KEYS, f"inputs.{name}: unknown key(s)", where)
         type_ = spec.get("type", "str")
         if type_ not in INPUT_TYPES:
             raise PromptError(f"inputs.{name}.type must be one of {', '.join(INPUT_TYPES)}", path=where)
@@ -219,13 +220,7 @@ def load_prompt(path: Path) -> PromptFile:
         meta = tomllib.loads(parts[1])
     except tomllib.TOMLDecodeError as exc:
         raise PromptError(f"invalid TOML front matter: {exc}", path=where) from exc
-    unknown = sorted(set(meta) - FRONT_MATTER_KEYS)
-    if unknown:
-        raise PromptError(
-            f"unknown front-matter key(s) {', '.join(unknown)}; "
-            f"allowed: {', '.join(sorted(FRONT_MATTER_KEYS))}",
-            path=where,
-        )
+    _refuse_unknown(meta, FRONT_MATTER_KEYS, "unknown front-matter key(s)", where)
     missing = [k for k in REQUIRED_KEYS if k not in meta]
     if missing:
         raise PromptError(f"missing front-matter key(s) {', '.join(missing)}", path=where)
