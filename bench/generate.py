@@ -22,10 +22,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from generator.clean import clean  # noqa: E402
-from generator.ingest import ingest  # noqa: E402
 from generator.model import Quote  # noqa: E402
-from generator.quotes import Verifier  # noqa: E402
+from generator.transcript.clean import clean  # noqa: E402
+from generator.transcript.ingest import ingest  # noqa: E402
+from generator.writing.quotes import Verifier  # noqa: E402
 
 NEWSLETTER = ROOT / ".venv" / "bin" / "newsletter"
 CORPUS = ROOT.parent / "shared" / "corpus"

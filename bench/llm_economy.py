@@ -25,12 +25,18 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from fake_llm_server import FakeLLMServer  # noqa: E402
 
-from generator import tokens  # noqa: E402
 from generator.config import DEFAULT_PRICES, load_settings  # noqa: E402
-from generator.ledger import Ledger  # noqa: E402
-from generator.llm import LLMRequest, LLMResult, estimate, make_backend, run_parallel  # noqa: E402
+from generator.llm import (  # noqa: E402
+    LLMRequest,
+    LLMResult,
+    estimate,
+    make_backend,
+    run_parallel,
+    tokens,  # noqa: E402
+)
+from generator.llm.prompts import PromptRegistry  # noqa: E402
 from generator.model import Usage  # noqa: E402
-from generator.prompts import PromptRegistry  # noqa: E402
+from generator.nightly.ledger import Ledger  # noqa: E402
 
 PROMPT = """\
 +++
@@ -242,8 +248,8 @@ def honest_answer(body: dict) -> dict:
 def bench_episodes(files: list[Path]) -> None:
     """The real pipeline per episode against the fake server: ratio, calls, parallel, re-run, cost."""
     from generator import pipeline
-    from generator.embeddings import USEEmbedder
     from generator.llm import cost
+    from generator.topics.embeddings import USEEmbedder
 
     embedder = USEEmbedder(cache_dir=None)
     fake = FakeLLMServer(base_latency=0.3, per_token_latency=0.005, responder=honest_answer).start()

@@ -34,10 +34,11 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from generator import outbox, pipeline  # noqa: E402
+from generator import pipeline  # noqa: E402
 from generator.config import Settings, load_settings  # noqa: E402
-from generator.embeddings import USEEmbedder  # noqa: E402
-from generator.tokens import get_tokenizer  # noqa: E402
+from generator.edition import outbox
+from generator.llm.tokens import get_tokenizer  # noqa: E402
+from generator.topics.embeddings import USEEmbedder  # noqa: E402
 
 CORPUS = ROOT.parent / "shared" / "corpus"
 SAMPLE = ROOT / "examples" / "emission-exemple.txt"

@@ -44,15 +44,23 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from segmentation import TOLERANCE_S, reference  # noqa: E402
 
-from generator import extractive, llm, pipeline, segscore, summarise  # noqa: E402
+from generator import (
+    llm,
+    pipeline,  # noqa: E402
+)
 from generator.config import Settings, load_settings  # noqa: E402
-from generator.embeddings import USEEmbedder  # noqa: E402
-from generator.ingest import ingest, max_bytes_of  # noqa: E402
+from generator.llm.prompts import PromptRegistry, default_root  # noqa: E402
+from generator.llm.tokens import get_tokenizer  # noqa: E402
 from generator.model import Episode, Quote  # noqa: E402
-from generator.prompts import PromptRegistry, default_root  # noqa: E402
-from generator.quotes import Verifier  # noqa: E402
-from generator.segment import segment as segment_episode  # noqa: E402
-from generator.tokens import get_tokenizer  # noqa: E402
+from generator.topics import scoring as segscore
+from generator.topics.embeddings import USEEmbedder  # noqa: E402
+from generator.topics.segment import segment as segment_episode  # noqa: E402
+from generator.transcript.ingest import ingest, max_bytes_of  # noqa: E402
+from generator.writing import (
+    extractive,
+    summarise,  # noqa: E402
+)
+from generator.writing.quotes import Verifier  # noqa: E402
 
 CORPUS = ROOT.parent / "shared" / "corpus"
 SAMPLE = ROOT / "examples" / "emission-exemple.txt"
@@ -158,7 +166,7 @@ def segmentation_row(path: Path, embedder: USEEmbedder, settings: Settings) -> l
     labels = labels_of(path)
     if labels is None:
         return None
-    from generator.ingest import load_episode
+    from generator.transcript.ingest import load_episode
 
     episode = load_episode(path, settings)
     segs = segment_episode(episode, min_segment_s=settings.segment.min_segment_s, embedder=embedder)

@@ -26,12 +26,13 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from generator import french, segscore  # noqa: E402
-from generator import segment as segmod  # noqa: E402
 from generator.config import Settings  # noqa: E402
-from generator.embeddings import USEEmbedder  # noqa: E402
-from generator.ingest import load_episode  # noqa: E402
+from generator.language import lexicon as french
 from generator.model import Episode  # noqa: E402
+from generator.topics import scoring as segscore  # noqa: E402
+from generator.topics import segment as segmod  # noqa: E402
+from generator.topics.embeddings import USEEmbedder  # noqa: E402
+from generator.transcript.ingest import load_episode  # noqa: E402
 
 TOLERANCE_S = 20.0
 
@@ -135,11 +136,11 @@ import json, resource, sys, time
 t0 = time.perf_counter()
 from pathlib import Path
 from generator.config import Settings
-from generator.ingest import load_episode
+from generator.transcript.ingest import load_episode
 episode = load_episode(Path(sys.argv[1]), Settings())
 t1 = time.perf_counter()
-from generator.embeddings import USEEmbedder
-from generator.segment import segment
+from generator.topics.embeddings import USEEmbedder
+from generator.topics.segment import segment
 segments = segment(episode, embedder=USEEmbedder())
 t2 = time.perf_counter()
 print(json.dumps({"sentences": len(episode.utterances), "duration_s": episode.duration_s,

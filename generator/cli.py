@@ -122,9 +122,9 @@ def _not_built(name: str) -> int:
 
 def cmd_inspect(args: argparse.Namespace, settings: Settings) -> int:
     # Imported here so other commands do not pay for ftfy/rapidfuzz at start-up.
-    from generator.clean import clean
-    from generator.ingest import ingest, max_bytes_of
-    from generator.inspection import report, report_lines
+    from generator.transcript.clean import clean
+    from generator.transcript.ingest import ingest, max_bytes_of
+    from generator.transcript.inspection import report, report_lines
 
     raw = ingest(Path(args.file), max_bytes=max_bytes_of(settings))
     episode = clean(raw)
@@ -137,9 +137,9 @@ def cmd_inspect(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_segment(args: argparse.Namespace, settings: Settings) -> int:
-    from generator.embeddings import USEEmbedder
-    from generator.ingest import load_episode
-    from generator.segment import segment
+    from generator.topics.embeddings import USEEmbedder
+    from generator.topics.segment import segment
+    from generator.transcript.ingest import load_episode
 
     progress = _progress(args)
     episode = load_episode(Path(args.file), settings)
@@ -155,9 +155,9 @@ def cmd_segment(args: argparse.Namespace, settings: Settings) -> int:
     if settings.resolved_backend == "openai":
         # Optional: a model checks boundaries and titles; the offline segmentation is the fallback.
         from generator import llm
-        from generator.ledger import Ledger
-        from generator.prompts import PromptRegistry, default_root
-        from generator.segment_refine import refine
+        from generator.llm.prompts import PromptRegistry, default_root
+        from generator.nightly.ledger import Ledger
+        from generator.topics.refine import refine
 
         with Ledger(settings.paths.state / "ledger.sqlite") as ledger:
             backend = llm.make_backend(settings, ledger)
@@ -209,7 +209,7 @@ def cmd_generate(args: argparse.Namespace, settings: Settings) -> int:
     from contextlib import nullcontext
 
     from generator import pipeline
-    from generator.ledger import Ledger
+    from generator.nightly.ledger import Ledger
 
     progress = _progress(args)
     paths = [Path(f) for f in args.files]
@@ -250,8 +250,9 @@ def cmd_generate(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
-    from generator import pipeline, scheduler
-    from generator.ledger import Ledger
+    from generator import pipeline
+    from generator.nightly import scheduler
+    from generator.nightly.ledger import Ledger
 
     progress = _progress(args)
     with Ledger(settings.paths.state / "ledger.sqlite") as ledger:
@@ -318,8 +319,9 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_schedule(args: argparse.Namespace, settings: Settings) -> int:
     import datetime as dt
 
-    from generator import pipeline, scheduler
-    from generator.ledger import Ledger
+    from generator import pipeline
+    from generator.nightly import scheduler
+    from generator.nightly.ledger import Ledger
 
     trigger = scheduler.build_trigger(settings.schedule)
     if args.next:
@@ -331,7 +333,7 @@ def cmd_schedule(args: argparse.Namespace, settings: Settings) -> int:
         with Ledger(ledger_path) as ledger:
             _backend(settings, ledger)
     logger = scheduler.run_logger(
-        settings.paths.state, stream=None if args.quiet else sys.stderr, name="generator.scheduler"
+        settings.paths.state, stream=None if args.quiet else sys.stderr, name="generator.nightly.scheduler"
     )
 
     def job() -> object:
@@ -362,7 +364,7 @@ def cmd_schedule(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_drafts(args: argparse.Namespace, settings: Settings) -> int:
-    from generator import outbox
+    from generator.edition import outbox
 
     drafts = outbox.list_drafts(settings.paths.outbox)
     if args.json:
@@ -385,7 +387,7 @@ def cmd_drafts(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
-    from generator import outbox
+    from generator.edition import outbox
 
     draft = outbox.load_draft(settings.paths.outbox, args.id)
     path = draft.file(args.format)
@@ -408,21 +410,21 @@ def _transition_line(draft: Any) -> str:
 
 
 def cmd_approve(args: argparse.Namespace, settings: Settings) -> int:
-    from generator import outbox
+    from generator.edition import outbox
 
     print(_transition_line(outbox.approve(settings.paths.outbox, args.id)))
     return EXIT_OK
 
 
 def cmd_reject(args: argparse.Namespace, settings: Settings) -> int:
-    from generator import outbox
+    from generator.edition import outbox
 
     print(_transition_line(outbox.reject(settings.paths.outbox, args.id, args.reason)))
     return EXIT_OK
 
 
 def cmd_preview(args: argparse.Namespace, settings: Settings) -> int:
-    from generator import outbox, preview
+    from generator.edition import outbox, preview
 
     draft = outbox.load_draft(settings.paths.outbox, args.id)
     server = preview.preview_server(draft.file("html"), port=args.port)
@@ -438,7 +440,7 @@ def cmd_preview(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_prompts(args: argparse.Namespace, settings: Settings) -> int:
-    from generator.prompts import PromptRegistry, default_root
+    from generator.llm.prompts import PromptRegistry, default_root
 
     registry = PromptRegistry(default_root(), settings.prompts)
     selected = {(p.id, p.version) for p in registry.selected()}

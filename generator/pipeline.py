@@ -12,17 +12,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from generator import compose as compose_mod
-from generator import extractive, llm, nightly, outbox, render, summarise
-from generator.clean import clean
+from generator import llm
 from generator.config import Settings
+from generator.edition import outbox, render
 from generator.errors import NewsletterError
-from generator.ingest import ingest, max_bytes_of
+from generator.llm.prompts import PromptRegistry, default_root
+from generator.llm.tokens import Tokenizer, get_tokenizer
 from generator.model import Edition, Episode, PromptUse, Provenance, RejectedQuote, Segment, Usage
-from generator.prompts import PromptRegistry, default_root
-from generator.quotes import Verifier, word_times
-from generator.segment import segment as segment_episode
-from generator.tokens import Tokenizer, get_tokenizer
+from generator.nightly import run as nightly
+from generator.topics.segment import segment as segment_episode
+from generator.transcript.clean import clean
+from generator.transcript.ingest import ingest, max_bytes_of
+from generator.writing import compose as compose_mod
+from generator.writing import extractive, summarise
+from generator.writing.quotes import Verifier, word_times
 
 Progress = Callable[[str], None]
 
@@ -411,7 +414,7 @@ def generate(
         prompts = PromptRegistry(default_root(), settings.prompts)
     tokenizer = tokenizer or get_tokenizer(getattr(backend, "model", None) or settings.llm.model)
     if embedder is None:
-        from generator.embeddings import USEEmbedder
+        from generator.topics.embeddings import USEEmbedder
 
         state = settings.paths.state
         embedder = USEEmbedder(cache_dir=state / "embeddings" if state.is_dir() else None)
@@ -483,7 +486,7 @@ def run(
                 getattr(backend, "model", None) or settings.llm.model
             )
         if holder["embedder"] is None:
-            from generator.embeddings import USEEmbedder
+            from generator.topics.embeddings import USEEmbedder
 
             state = settings.paths.state
             holder["embedder"] = USEEmbedder(cache_dir=state / "embeddings" if state.is_dir() else None)

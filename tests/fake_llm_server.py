@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from generator.tokens import get_tokenizer
+from generator.llm.tokens import get_tokenizer
 
 BEHAVIOURS = frozenset(
     {

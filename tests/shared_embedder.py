@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from generator import embeddings
+from generator.topics import embeddings
 
 _SHARED: list[embeddings.USEEmbedder] = []
 

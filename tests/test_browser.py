@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 import pytest
 from render_fixtures import NEWSLETTER, provenance, three_episodes, with_text
 
-from generator import outbox, preview, render
+from generator.edition import outbox, preview, render
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 

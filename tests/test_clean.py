@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import random
 
-from generator.clean import MAX_SENTENCE_WORDS, clean, reflow, remove_annotations
 from generator.model import Episode, Guest, Utterance
-from generator.names import NameRepairer, similarity
+from generator.transcript.clean import MAX_SENTENCE_WORDS, clean, reflow, remove_annotations
+from generator.transcript.names import NameRepairer, similarity
 
 
 def episode(fragments: list[Utterance], guests: tuple[Guest, ...] = (), host: str | None = None) -> Episode:
@@ -185,7 +185,7 @@ def test_clean_is_idempotent():
 
 
 def test_a_quote_written_with_the_asr_spelling_can_be_mapped_to_the_cleaned_text():
-    from generator.names import apply_fixes
+    from generator.transcript.names import apply_fixes
 
     ep = clean(
         episode(

@@ -9,8 +9,12 @@ import pytest
 from fr_episode import SENTENCES, make_episode, make_segments
 from test_summarise import BAKERY_ANSWER, ENERGY_ANSWER, FakeBackend
 
-from generator import extractive
-from generator.compose import (
+from generator.errors import LLMError, RenderError
+from generator.llm.prompts import PromptRegistry, default_root
+from generator.llm.tokens import get_tokenizer
+from generator.model import Quote
+from generator.writing import extractive
+from generator.writing.compose import (
     announcement,
     compose,
     compose_edition,
@@ -18,11 +22,7 @@ from generator.compose import (
     number_words,
     pick_epigraph,
 )
-from generator.errors import LLMError, RenderError
-from generator.model import Quote
-from generator.prompts import PromptRegistry, default_root
-from generator.summarise import summarise
-from generator.tokens import get_tokenizer
+from generator.writing.summarise import summarise
 
 TODAY = dt.date(2025, 3, 11)
 

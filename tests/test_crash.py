@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from generator import outbox
-from generator.crashpoint import ENV_VAR
+from generator.edition import outbox
+from generator.nightly.crashpoint import ENV_VAR
 
 pytestmark = pytest.mark.slow
 
@@ -53,7 +53,7 @@ RUNNER = textwrap.dedent("""
     import os, signal, sys
     kill_after = int(os.environ.get("TEST_KILL_IN_WRITE", "0"))
     if kill_after:
-        from generator import outbox
+        from generator.edition import outbox
         original, calls = outbox._write_synced, []
         def write_then_die(path, data):
             original(path, data)

@@ -7,9 +7,9 @@ import dataclasses
 import numpy as np
 from fr_episode import make_episode, make_segments
 
-from generator import extractive
 from generator.model import Quote
-from generator.quotes import normalise
+from generator.writing import extractive
+from generator.writing.quotes import normalise
 
 
 def test_only_topic_segments_are_summarised():

@@ -11,11 +11,11 @@ import pytest
 from conftest import SAMPLE, corpus_transcripts
 from shared_embedder import shared_embedder  # noqa: F401 - fixture
 
-from generator.clean import clean
 from generator.cli import main
-from generator.ingest import ingest
 from generator.model import Quote
-from generator.quotes import Verifier, normalise
+from generator.transcript.clean import clean
+from generator.transcript.ingest import ingest
+from generator.writing.quotes import Verifier, normalise
 
 OFFLINE_ENV = (
     "OPENAI_API_KEY",
@@ -159,7 +159,7 @@ def test_corpus_offline_quotes_are_verbatim_and_timed(
 @pytest.mark.slow
 @pytest.mark.parametrize("path", corpus_transcripts(), ids=lambda p: p.stem)
 def test_corpus_label_quotes_get_their_line_timestamp(path: Path):
-    from generator.quotes import word_times
+    from generator.writing.quotes import word_times
 
     raw = ingest(path)
     episode = clean(raw)

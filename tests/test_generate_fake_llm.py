@@ -11,9 +11,9 @@ import pytest
 from conftest import SAMPLE
 from shared_embedder import shared_embedder  # noqa: F401 - fixture
 
-from generator.clean import clean
 from generator.cli import main
-from generator.ingest import ingest
+from generator.transcript.clean import clean
+from generator.transcript.ingest import ingest
 
 _LINE = re.compile(r"^\[(\d\d:\d\d(?::\d\d)?)\] (.+)$", re.MULTILINE)
 INVENTED_QUOTE = "Le numérique va sauver la planète en moins de deux ans, c'est une certitude absolue"

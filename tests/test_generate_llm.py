@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from conftest import SAMPLE, SHARED
 
-from generator.clean import clean
 from generator.cli import main
-from generator.grounding import detect_language
-from generator.ingest import ingest
+from generator.language import detect_language
+from generator.transcript.clean import clean
+from generator.transcript.ingest import ingest
 
 pytestmark = pytest.mark.llm
 

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from fr_episode import GUESTS, HOST, SENTENCES
 
-from generator.grounding import (
+from generator.language import (
     candidate_names,
-    check,
     detect_language,
     figures,
     fix_names,
@@ -14,6 +13,7 @@ from generator.grounding import (
     unsupported_figures,
     unsupported_names,
 )
+from generator.writing.grounding import check
 
 SOURCE = " ".join(text for _, text in SENTENCES[2:9])
 KNOWN = [HOST, *(g.name for g in GUESTS)]

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from generator import inbox
-from generator.ledger import Ledger
+from generator.nightly import inbox
+from generator.nightly.ledger import Ledger
 
 SETTLE = 5.0
 

@@ -11,12 +11,12 @@ import pytest
 from conftest import FIXTURES, SAMPLE, corpus_transcripts
 from transcript_convert import CONVERSIONS
 
-from generator.clean import clean
 from generator.config import Settings
 from generator.errors import InputError
-from generator.ingest import ingest, load_episode
-from generator.metadata import fold, parse_date, parse_description
 from generator.model import Guest
+from generator.transcript.clean import clean
+from generator.transcript.ingest import ingest, load_episode
+from generator.transcript.metadata import fold, parse_date, parse_description
 
 TODAY = dt.date(2026, 11, 23)
 INGEST = FIXTURES / "ingest"
@@ -258,7 +258,7 @@ def test_crlf_and_mojibake_are_repaired(tmp_path):
 
 
 def test_real_mojibake_of_the_cybernetica_issue(corpus_dir):
-    from generator.decode import decode_bytes, fix_mojibake
+    from generator.transcript.decode import decode_bytes, fix_mojibake
 
     text, _ = decode_bytes((corpus_dir / "cybernetica-issue.txt").read_bytes(), "x")
     assert "bientĂ´t" in text and "Ă©voluons" in text
@@ -269,7 +269,7 @@ def test_real_mojibake_of_the_cybernetica_issue(corpus_dir):
 
 
 def test_clean_french_text_is_left_alone():
-    from generator.decode import fix_mojibake
+    from generator.transcript.decode import fix_mojibake
 
     text = "« Ça, c’est l’été » : Ärger, Âge, œuvre, 50 €, naïveté…"
     assert fix_mojibake(text) == (text, False)

@@ -11,7 +11,6 @@ import pytest
 
 from generator.config import load_settings
 from generator.errors import BudgetError, ConfigError, LLMError
-from generator.ledger import Ledger
 from generator.llm import (
     LLMRequest,
     LLMResult,
@@ -28,9 +27,10 @@ from generator.llm import (
     validate_schema,
     wire_schema,
 )
+from generator.llm.prompts import PromptRegistry
+from generator.llm.tokens import get_tokenizer, input_budget, split_to_fit
 from generator.model import Usage
-from generator.prompts import PromptRegistry
-from generator.tokens import get_tokenizer, input_budget, split_to_fit
+from generator.nightly.ledger import Ledger
 
 SCHEMA = {
     "type": "object",

@@ -13,10 +13,10 @@ import pytest
 
 from generator.config import load_settings
 from generator.errors import BudgetError
-from generator.ledger import Ledger
 from generator.llm import LLMRequest, make_backend
+from generator.llm.prompts import PromptRegistry
 from generator.model import Usage
-from generator.prompts import PromptRegistry
+from generator.nightly.ledger import Ledger
 
 pytestmark = pytest.mark.llm
 

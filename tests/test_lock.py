@@ -14,11 +14,11 @@ from pathlib import Path
 import pytest
 
 from generator.errors import LockError
-from generator.lock import RunLock, pid_alive, read_holder
+from generator.nightly.lock import RunLock, pid_alive, read_holder
 
 HOLDER_SCRIPT = textwrap.dedent("""
     import sys, time
-    from generator.lock import RunLock
+    from generator.nightly.lock import RunLock
     lock = RunLock(sys.argv[1], command="test holder").acquire()
     print("locked", flush=True)
     time.sleep(60)

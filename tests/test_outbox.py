@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from render_fixtures import NEWSLETTER, one_episode, provenance, three_episodes
 
-from generator import outbox, render
+from generator.edition import outbox, render
 from generator.errors import OutboxError
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"

@@ -10,7 +10,7 @@ import pytest
 from generator.cli import main
 from generator.errors import PromptError
 from generator.llm import check_schema
-from generator.prompts import PromptRegistry, default_root, load_prompt
+from generator.llm.prompts import PromptRegistry, default_root, load_prompt
 
 GOOD = """\
 +++

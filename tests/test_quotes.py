@@ -8,7 +8,7 @@ import pytest
 from fr_episode import make_episode, make_segments
 
 from generator.model import Episode, Quote, RejectedQuote, Utterance
-from generator.quotes import NormText, Verifier, normalise, verify_quote, word_times
+from generator.writing.quotes import NormText, Verifier, normalise, verify_quote, word_times
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from render_fixtures import NEWSLETTER, Q_ENERGY, one_episode, provenance, three_episodes, with_text
 
-from generator import render
+from generator.edition import render
 from generator.errors import RenderError
 
 ROOT = Path(__file__).resolve().parent.parent

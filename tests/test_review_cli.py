@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from render_fixtures import NEWSLETTER, one_episode, provenance, three_episodes
 
-from generator import outbox, render
 from generator.cli import main
+from generator.edition import outbox, render
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 

@@ -14,15 +14,16 @@ from typing import Any
 import pytest
 from shared_embedder import shared_embedder  # noqa: F401 - fixture
 
-from generator import nightly, outbox
 from generator.cli import main
 from generator.config import RunSettings, Settings, load_settings
-from generator.crashpoint import ENV_VAR
+from generator.edition import outbox
 from generator.errors import InputError, LockError
-from generator.inbox import InboxFile
-from generator.ledger import Ledger
-from generator.lock import RunLock
 from generator.model import Edition, Provenance, Source, Usage
+from generator.nightly import run as nightly
+from generator.nightly.crashpoint import ENV_VAR
+from generator.nightly.inbox import InboxFile
+from generator.nightly.ledger import Ledger
+from generator.nightly.lock import RunLock
 
 DAY = dt.datetime(2026, 11, 23, 6, 0).timestamp()  # a fixed "now" (local time): processed/2026-11-23/
 

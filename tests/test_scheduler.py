@@ -19,7 +19,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 
 from generator.config import ScheduleSettings
 from generator.errors import ConfigError
-from generator.scheduler import JOB_ID, NightlyScheduler, build_trigger, missed_since, next_fire_times
+from generator.nightly.scheduler import JOB_ID, NightlyScheduler, build_trigger, missed_since, next_fire_times
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "run"

@@ -11,10 +11,11 @@ import pytest
 from conftest import corpus_transcripts
 from segment_fixtures import make_episode, to_srt, true_starts
 
-from generator import cli, french
-from generator.embeddings import DIM, USEEmbedder, content_key
+from generator import cli
 from generator.model import Episode, Utterance
-from generator.segment import segment
+from generator.topics import cues
+from generator.topics.embeddings import DIM, USEEmbedder, content_key
+from generator.topics.segment import segment
 
 
 @pytest.fixture(scope="module")
@@ -226,11 +227,11 @@ def test_partial_timestamps_are_interpolated(embedder):
     ],
 )
 def test_cue_patterns(pattern, text, hit):
-    assert bool(getattr(french, pattern).search(text)) is hit
+    assert bool(getattr(cues, pattern).search(text)) is hit
 
 
 def test_a_new_voice_after_the_opening_is_a_weak_cue():
-    from generator.segment import CUE_WEAK, _cue_scores
+    from generator.topics.segment import CUE_WEAK, _cue_scores
 
     texts = ["Une phrase neutre."] * 8
     times = np.array([0.0, 20.0, 40.0, 70.0, 90.0, 110.0, 130.0, 150.0])
@@ -334,8 +335,8 @@ def test_cli_segment_bad_input(tmp_path, capsys, monkeypatch):
 def test_corpus_segmentation_quality(path, corpus_dir, embedder):
     """Real shows against their hand-made labels: clearly better than no segmentation."""
     from generator.config import Settings
-    from generator.ingest import load_episode
-    from generator.segscore import boundary_f1, pk, windowdiff
+    from generator.topics.scoring import boundary_f1, pk, windowdiff
+    from generator.transcript.ingest import load_episode
 
     labels = json.loads(path.with_suffix(".labels.json").read_text(encoding="utf-8"))
 

@@ -11,9 +11,9 @@ from segment_fixtures import make_episode, to_srt
 from generator import cli
 from generator.config import load_settings
 from generator.llm import make_backend
+from generator.llm.prompts import PromptRegistry, default_root
 from generator.model import Segment, format_ts
-from generator.prompts import PromptRegistry, default_root
-from generator.segment_refine import apply, build_inputs, refine, validator
+from generator.topics.refine import apply, build_inputs, refine, validator
 
 EPISODE = make_episode()
 N = len(EPISODE.utterances)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from generator.segscore import boundary_f1, default_k, pk, windowdiff
+from generator.topics.scoring import boundary_f1, default_k, pk, windowdiff
 
 
 def test_identical_segmentations_score_zero():

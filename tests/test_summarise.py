@@ -11,10 +11,10 @@ from fr_episode import make_episode, make_segments
 
 from generator.errors import LLMError
 from generator.llm import LLMRequest, LLMResult
+from generator.llm.prompts import PromptRegistry, default_root
+from generator.llm.tokens import get_tokenizer
 from generator.model import Usage
-from generator.prompts import PromptRegistry, default_root
-from generator.summarise import SummariseResult, _validator, build_requests, merge_answers, summarise
-from generator.tokens import get_tokenizer
+from generator.writing.summarise import SummariseResult, _validator, build_requests, merge_answers, summarise
 
 ENERGY_ANSWER = {
     "title": "L'énergie locale protège des coupures",

@@ -12,13 +12,14 @@ from fr_episode import make_segments as make_fr_segments
 from segment_fixtures import make_episode as make_show
 from shared_embedder import shared_embedder  # noqa: F401 - fixture
 
-from generator import extractive, french
 from generator.cli import main
-from generator.compose import edition_title, load_phrases
 from generator.config import load_settings
-from generator.ingest import load_episode
-from generator.segment import adaptive_min_segment, segment
-from generator.titles import TitleModel
+from generator.language import lexicon as french
+from generator.topics.segment import adaptive_min_segment, segment
+from generator.topics.titles import TitleModel
+from generator.transcript.ingest import load_episode
+from generator.writing import extractive
+from generator.writing.compose import edition_title, load_phrases
 
 ARTICLES = {"le", "la", "les", "l'", "et", ":"}
 

@@ -6,9 +6,9 @@ import socket
 
 import pytest
 
-from generator import tokens
 from generator.errors import BudgetError
-from generator.tokens import fits, get_tokenizer, input_budget, split_sentences, split_to_fit
+from generator.llm import tokens
+from generator.llm.tokens import fits, get_tokenizer, input_budget, split_sentences, split_to_fit
 
 
 @pytest.fixture

@@ -15,12 +15,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from generator import extractive, grounding
 from generator.errors import LLMError, RenderError
 from generator.llm import Backend, LLMRequest
+from generator.llm.prompts import PromptRegistry
 from generator.model import Edition, Episode, PromptUse, Quote, Section, SegmentSummary, Source, Usage
-from generator.prompts import PromptRegistry
-from generator.summarise import french_date, metadata_texts
+from generator.writing import extractive, grounding
+from generator.writing.summarise import french_date, metadata_texts
 
 STYLES = ("cybernetica", "cafetech")
 DEFAULT_MAX_TOKENS = 700
@@ -32,7 +32,7 @@ EpisodeSummaries = Sequence[tuple[Episode, Sequence[SegmentSummary]]]
 
 def default_phrases_path() -> Path:
     """templates/phrases/fr.toml shipped next to the package."""
-    return Path(__file__).resolve().parent.parent / "templates" / "phrases" / "fr.toml"
+    return Path(__file__).resolve().parents[2] / "templates" / "phrases" / "fr.toml"
 
 
 def load_phrases(path: Path | None = None) -> dict[str, Any]:

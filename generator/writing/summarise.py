@@ -11,9 +11,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from generator import extractive, grounding
+from generator import language
 from generator.errors import LLMError
 from generator.llm import Backend, LLMRequest, LLMResult, run_parallel
+from generator.llm.prompts import PromptFile, PromptRegistry
+from generator.llm.tokens import Tokenizer, input_budget, split_to_fit
 from generator.model import (
     Episode,
     PromptUse,
@@ -24,9 +26,8 @@ from generator.model import (
     Usage,
     format_ts,
 )
-from generator.prompts import PromptFile, PromptRegistry
-from generator.quotes import Verifier
-from generator.tokens import Tokenizer, input_budget, split_to_fit
+from generator.writing import extractive, grounding
+from generator.writing.quotes import Verifier
 
 PROMPT_ID = "summarise_segment"
 DEFAULT_MAX_TOKENS = 900
@@ -186,7 +187,7 @@ def to_summary(
         warnings += w
         if kept:
             key_points.append(kept)
-    if grounding.detect_language(summary) == "en":
+    if language.detect_language(summary) == "en":
         warnings.append(grounding.WARN_LANGUAGE.format(lang="en"))
     if not summary and fallback is not None:
         # Nothing grounded survived: the reviewer gets the transcript's own sentences instead.
@@ -205,11 +206,11 @@ def to_summary(
         else:
             rejected.append(result)
 
-    folded_source = grounding.fold(" ".join([source, *known, *extra]))
+    folded_source = language.fold(" ".join([source, *known, *extra]))
     entities = [
         str(e)
         for e in data.get("entities") or []
-        if isinstance(e, str) and e.strip() and grounding.fold(e) in folded_source
+        if isinstance(e, str) and e.strip() and language.fold(e) in folded_source
     ]
     return SegmentSummary(
         episode_sha256=episode.sha256,

@@ -8,11 +8,11 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from generator.decode import decode_bytes, fix_mojibake
 from generator.errors import InputError
-from generator.formats import Fragment, parse
-from generator.metadata import parse_date, parse_description
 from generator.model import Episode, Utterance, format_ts
+from generator.transcript.decode import decode_bytes, fix_mojibake
+from generator.transcript.formats import Fragment, parse
+from generator.transcript.metadata import parse_date, parse_description
 
 if TYPE_CHECKING:
     from generator.config import Settings
@@ -194,6 +194,6 @@ def max_bytes_of(settings: Settings) -> int:
 
 def load_episode(path: Path, settings: Settings, *, today: dt.date | None = None) -> Episode:
     """Ingest and clean: the cleaned, sentence-level Episode every later stage uses."""
-    from generator.clean import clean
+    from generator.transcript.clean import clean
 
     return clean(ingest(Path(path), max_bytes=max_bytes_of(settings), today=today))

@@ -22,10 +22,11 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from generator import french
-from generator.embeddings import SentenceEmbedder, USEEmbedder
+from generator.language import lexicon as french
 from generator.model import Episode, Segment
-from generator.titles import TitleModel
+from generator.topics import cues
+from generator.topics.embeddings import SentenceEmbedder, USEEmbedder
+from generator.topics.titles import TitleModel
 
 WORDS_PER_SECOND = 2.5  # ordinary French speech rate, for text without timestamps
 INTRO_MIN_S = 15.0  # an intro or outro can be this short when cues delimit it
@@ -233,9 +234,9 @@ def _cue_scores(
     bonus = np.zeros(n)
     strong = np.zeros(n, dtype=bool)
     ad_edge = np.zeros(n, dtype=bool)
-    closing = [bool(french.CLOSING.search(t)) for t in texts]
-    opening = [bool(i and french.OPENING.search(t)) for i, t in enumerate(texts)]
-    ad = [bool(french.AD.search(t)) for t in texts]
+    closing = [bool(cues.CLOSING.search(t)) for t in texts]
+    opening = [bool(i and cues.OPENING.search(t)) for i, t in enumerate(texts)]
+    ad = [bool(cues.AD.search(t)) for t in texts]
 
     def mark(k: int, edge: bool = False) -> None:
         if 0 < k < n:
@@ -252,7 +253,7 @@ def _cue_scores(
             while k < n and closing[k] and times[k] - times[i] < 30:
                 k += 1
             mark(k)
-        if french.GREETING.search(text) or french.RUBRIC.search(text):
+        if cues.GREETING.search(text) or cues.RUBRIC.search(text):
             lo = np.searchsorted(times, times[i] - 45.0, side="left")
             for j in range(max(1, lo), i + 1):
                 bonus[j] += CUE_WEAK
@@ -298,7 +299,7 @@ def _outro_start(texts: Sequence[str], times: np.ndarray, end_time: float) -> in
     for i in range(n - 1, 0, -1):
         if end_time - times[i] > zone:
             break
-        if french.FAREWELL.search(texts[i]) or french.CLOSING.search(texts[i]):
+        if cues.FAREWELL.search(texts[i]) or cues.CLOSING.search(texts[i]):
             first, misses = i, 0
         else:
             misses += 1
@@ -340,11 +341,7 @@ def _find_bounds(
     intro_zone = min(min_segment_s, 0.2 * duration)
     intro = [i for i in range(1, n) if strong[i] and INTRO_MIN_S <= times[i] - times[0] <= intro_zone]
     # ...and only when the show opens like one (greeting, programme), not straight into a subject.
-    if (
-        intro
-        and (outro is None or intro[-1] < outro)
-        and french.ANNOUNCE.search(" ".join(texts[: intro[-1]]))
-    ):
+    if intro and (outro is None or intro[-1] < outro) and cues.ANNOUNCE.search(" ".join(texts[: intro[-1]])):
         chosen[intro[-1]] = True
 
     for i in sorted(range(1, n), key=lambda k: (-score[k], k)):
@@ -428,16 +425,16 @@ def _kinds(
         elif (
             k == 0
             and length <= max(min_segment_s * 1.5, 0.12 * (end_time - times[0]))
-            and french.ANNOUNCE.search(joined)
+            and cues.ANNOUNCE.search(joined)
         ):
             kinds.append("intro")
         elif (
             k == last
             and length <= OUTRO_ZONE_S
-            and (french.FAREWELL.search(joined) or french.CLOSING.search(joined))
+            and (cues.FAREWELL.search(joined) or cues.CLOSING.search(joined))
         ):
             kinds.append("outro")
-        elif length <= 240 and len(french.AD.findall(joined)) >= 2:
+        elif length <= 240 and len(cues.AD.findall(joined)) >= 2:
             kinds.append("ad")
         elif length < 30:
             kinds.append("transition")
@@ -451,13 +448,13 @@ def _kinds(
 def _is_interview(body: Sequence[str], times: np.ndarray, guests: Sequence[str]) -> bool:
     """A guest greeted near the start, and only one guest named in the part."""
     head = [t for t, s in zip(body, times, strict=True) if s - times[0] <= 60]
-    if not any(french.GREETING.search(t) for t in head):
+    if not any(cues.GREETING.search(t) for t in head):
         return False
     joined = " ".join(body)
     if guests:
         named = {g for g in guests if any(part in joined for part in g.split() if len(part) > 3)}
         return len(named) == 1
-    return bool(french.CLOSING.search(" ".join(body[-6:])))
+    return bool(cues.CLOSING.search(" ".join(body[-6:])))
 
 
 _KIND_LABELS = {
@@ -471,7 +468,7 @@ _KIND_LABELS = {
 def _titles(
     episode: Episode, texts: Sequence[str], spans: list[tuple[int, int]], kinds: list[str]
 ) -> list[str]:
-    """Each segment's best noun phrases (generator.titles), after a label for intros and breaks."""
+    """Each segment's best noun phrases (generator.topics.titles), after a label for intros and breaks."""
     model = TitleModel(texts, exclude=episode.known_names)
     return [
         _title_for(kind, model.title(a, b, capitalise=kind not in _KIND_LABELS))

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz
 
 from generator.model import Episode, Quote, RejectedQuote, Segment, Utterance
-from generator.names import apply_fixes
+from generator.transcript.names import apply_fixes
 
 FUZZY_THRESHOLD = 90.0  # rapidfuzz scores are 0-100: 90 means similarity >= 0.9
 MIN_WORDS = 6  # shorter "quotes" carry no idea worth publishing

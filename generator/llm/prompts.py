@@ -47,7 +47,7 @@ def _refuse_unknown(table: dict, allowed: frozenset[str] | set[str], what: str, 
 
 def default_root() -> Path:
     """The `prompts/` folder shipped next to the `generator` package."""
-    return Path(__file__).resolve().parent.parent / "prompts"
+    return Path(__file__).resolve().parents[2] / "prompts"
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, replace
 
 from generator.model import Episode, Utterance
-from generator.names import NameRepairer
+from generator.transcript.names import NameRepairer
 
 # Sound annotations of caption files: "[Musique]", "(rires)", "♪".
 _SOUND_WORDS = (

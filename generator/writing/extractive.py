@@ -14,10 +14,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from generator import french, grounding
+from generator import language
+from generator.language import lexicon as french
 from generator.model import Episode, Quote, RejectedQuote, Segment, SegmentSummary
-from generator.quotes import Verifier
-from generator.titles import TitleModel
+from generator.topics.titles import TitleModel
+from generator.writing import grounding
+from generator.writing.quotes import Verifier
 
 TOPIC_KINDS = ("topic", "interview")
 SUMMARY_MIN, SUMMARY_MAX = 3, 5
@@ -92,7 +94,7 @@ def quotability(text: str, centrality: float = 0.0) -> float:
     score = centrality
     score += 0.6 if _FIRST_PERSON.search(text) else 0.0
     score += 0.4 * min(2, len(_CONVICTION.findall(text)))
-    score += 0.5 if grounding.figures(text) else 0.0
+    score += 0.5 if language.figures(text) else 0.0
     score += 0.2 if 12 <= n <= 30 else 0.0
     return score
 
@@ -166,7 +168,7 @@ def summarise_segment(
     key_points = [
         sentences[i].text.strip()
         for i in good
-        if i not in picked and grounding.figures(sentences[i].text) and sentences[i].words <= 40
+        if i not in picked and language.figures(sentences[i].text) and sentences[i].words <= 40
     ]
     key_points = key_points[:3]
 
@@ -200,7 +202,7 @@ def summarise_segment(
     title = titles.title(segment.first, segment.last) or segment.title
     entities = []
     for text in texts:
-        for name in grounding.candidate_names(text):
+        for name in language.candidate_names(text):
             if name not in entities:
                 entities.append(name)
 
@@ -219,7 +221,7 @@ def summarise_segment(
         importance=importance(
             len(picked),
             sum(s.words for s in sentences),
-            len(grounding.figures(seg_text)),
+            len(language.figures(seg_text)),
             len(quotes),
             segment.kind,
         ),

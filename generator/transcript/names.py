@@ -10,8 +10,8 @@ from functools import lru_cache
 
 from rapidfuzz.distance import Indel
 
-from generator.metadata import fold
 from generator.model import NameFix
+from generator.transcript.metadata import fold
 
 _TOKEN = re.compile(r"\S+")
 # Elided articles glued to a name: "d'Alexandre", "l'Europe".

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from generator.errors import InputError
-from generator.metadata import fold, is_name_like, looks_like_description
+from generator.transcript.metadata import fold, is_name_like, looks_like_description
 
 FORMATS = ("scraped", "srt", "webvtt", "whisper_json", "youtube_json", "plain")
 

@@ -17,7 +17,8 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from generator import french, grounding
+from generator import language
+from generator.language import lexicon as french
 
 MAX_TITLE_CHARS = 60
 SECOND_PHRASE_RATIO = 0.5  # a second phrase joins the title only when nearly as strong as the first
@@ -154,11 +155,11 @@ class TitleModel:
     """Noun phrases of every sentence of an episode, ready to title any span of it."""
 
     def __init__(self, texts: Sequence[str], exclude: Sequence[str] = ()) -> None:
-        banned = {w for name in exclude for w in grounding.fold(name).split() if len(w) > 1}
+        banned = {w for name in exclude for w in language.fold(name).split() if len(w) > 1}
         self._named_words = _named_words(texts)
         self._sentences: list[list[_Occurrence]] = []
         for text in texts:
-            occ = [o for o in self._occurrences(text) if not set(grounding.fold(o.surface).split()) & banned]
+            occ = [o for o in self._occurrences(text) if not set(language.fold(o.surface).split()) & banned]
             self._sentences.append(occ)
         self._df: Counter[str] = Counter(k for occ in self._sentences for k in {o.key for o in occ})
         self._n = len(texts)

@@ -30,11 +30,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from generator import crashpoint, inbox, outbox
 from generator.config import Settings
+from generator.edition import outbox
 from generator.errors import NewsletterError
-from generator.inbox import InboxFile, Skipped
-from generator.ledger import (
+from generator.model import Usage
+from generator.nightly import crashpoint, inbox
+from generator.nightly.inbox import InboxFile, Skipped
+from generator.nightly.ledger import (
     INPUT_DRAFTED,
     INPUT_FAILED,
     INPUT_PENDING,
@@ -44,8 +46,7 @@ from generator.ledger import (
     RUN_PARTIAL,
     Ledger,
 )
-from generator.lock import LOCK_NAME, RunLock
-from generator.model import Usage
+from generator.nightly.lock import LOCK_NAME, RunLock
 
 Progress = Callable[[str], None]
 # One input -> an opaque per-episode result (what the writer needs); raises on a bad input.

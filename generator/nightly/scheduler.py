@@ -146,7 +146,7 @@ class NightlyScheduler:
         self.last_success = last_success
         self.misfire_grace_s = misfire_grace_s
         self.now = now or (lambda: dt.datetime.now(trigger.timezone))
-        self.log = logger or logging.getLogger("generator.scheduler")
+        self.log = logger or logging.getLogger("generator.nightly.scheduler")
         self.scheduler = scheduler or WakefulBlockingScheduler(timezone=trigger.timezone)
         self.stopping = False
         self.runs = 0

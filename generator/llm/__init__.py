@@ -1,0 +1,43 @@
+"""The language-model layer: protocol, OpenAI-compatible client, prompts, tokens, schema checks, pricing.
+
+Only `llm/client.py` imports openai and only `llm/tokens.py` imports tiktoken; the rest of the package
+goes through the names below.
+"""
+
+from generator.llm.checks import degeneration, french_errors
+from generator.llm.client import OPENAI_URL, OpenAIBackend, make_backend
+from generator.llm.parallel import run_parallel
+from generator.llm.pricing import cost, estimate, price_for
+from generator.llm.prompts import PromptFile, PromptRegistry, RenderedPrompt, default_root
+from generator.llm.protocol import Backend, LLMRequest, LLMResult, LLMUnitError, Validator
+from generator.llm.schema import check_schema, parse_json_object, validate_schema, wire_schema
+from generator.llm.tokens import Tokenizer, get_tokenizer, input_budget, split_to_fit
+
+__all__ = [
+    "OPENAI_URL",
+    "Backend",
+    "LLMRequest",
+    "LLMResult",
+    "LLMUnitError",
+    "OpenAIBackend",
+    "PromptFile",
+    "PromptRegistry",
+    "RenderedPrompt",
+    "Tokenizer",
+    "Validator",
+    "check_schema",
+    "cost",
+    "default_root",
+    "degeneration",
+    "estimate",
+    "french_errors",
+    "get_tokenizer",
+    "input_budget",
+    "make_backend",
+    "parse_json_object",
+    "price_for",
+    "run_parallel",
+    "split_to_fit",
+    "validate_schema",
+    "wire_schema",
+]
