@@ -20,7 +20,7 @@ from generator.nightly.ledger import Ledger
 
 pytestmark = pytest.mark.llm
 
-LOCAL_LLM = Path(__file__).resolve().parents[2] / "shared" / "tools" / "local-llm"
+LOCAL_LLM = Path(__file__).resolve().parents[3] / "shared" / "tools" / "local-llm"
 MODEL = "qwen2.5-coder-1.5b-instruct"
 
 PROMPT = """\

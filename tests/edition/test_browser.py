@@ -21,7 +21,7 @@ from generator.edition import outbox, preview, render
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium" if os.path.exists("/usr/bin/chromium") else None)
 FLAGS = [
     "--headless",

@@ -406,7 +406,7 @@ def test_dying_at_any_point_is_finished_by_the_next_run(tmp_path: Path, point: s
 
 # ------------------------------------------------------------------ the real CLI, real stages (offline)
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures" / "run"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "run"
 
 
 @pytest.fixture

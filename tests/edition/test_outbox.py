@@ -16,7 +16,7 @@ from render_fixtures import NEWSLETTER, one_episode, provenance, three_episodes
 from generator.edition import outbox, render
 from generator.errors import OutboxError
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 NOW = dt.datetime(2026, 3, 5, 6, 0, tzinfo=dt.UTC)
 
 

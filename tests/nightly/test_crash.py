@@ -22,8 +22,8 @@ from generator.nightly.crashpoint import ENV_VAR
 
 pytestmark = pytest.mark.slow
 
-ROOT = Path(__file__).resolve().parent.parent
-FIXTURES = Path(__file__).resolve().parent / "fixtures" / "run"
+ROOT = Path(__file__).resolve().parents[2]
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "run"
 INPUTS = {"ciel-ouvert.srt", "pedales-et-circuits.srt", "vide.txt"}  # vide.txt is empty: it fails
 
 # Named points of generator/nightly.py (`name:N` = the N-th time it is reached).

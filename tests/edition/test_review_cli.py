@@ -16,7 +16,7 @@ from render_fixtures import NEWSLETTER, one_episode, provenance, three_episodes
 from generator.cli import main
 from generator.edition import outbox, render
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 
 
 @pytest.fixture

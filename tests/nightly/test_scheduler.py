@@ -21,8 +21,8 @@ from generator.config import ScheduleSettings
 from generator.errors import ConfigError
 from generator.nightly.scheduler import JOB_ID, NightlyScheduler, build_trigger, missed_since, next_fire_times
 
-ROOT = Path(__file__).resolve().parent.parent
-FIXTURES = Path(__file__).resolve().parent / "fixtures" / "run"
+ROOT = Path(__file__).resolve().parents[2]
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "run"
 PARIS = ZoneInfo("Europe/Paris")
 UTC = dt.UTC
 
