@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -223,10 +223,7 @@ def write(
     extra_timings: dict[str, float] | None = None,
 ) -> GenerateResult:
     """Compose one edition from prepared episodes, render it and write the draft atomically."""
-    timings: dict[str, float] = dict(extra_timings or {})
-    for p in prepared:
-        for stage, seconds in p.timings.items():
-            timings[stage] = round(timings.get(stage, 0.0) + seconds, 4)
+    timings = _merged_timings(prepared, extra_timings)
     progress("composing the edition")
     composed = _timed(
         timings,
@@ -241,7 +238,45 @@ def write(
             source_url=settings.newsletter.source_url,
         ),
     )
+    # Timings still grow until the draft is written: each use takes a snapshot of them so far.
+    base = _provenance(prepared, composed, backend, settings)
+    edition = composed.edition
+    templates = templates_dir or default_templates_dir()
+    rendered = _timed(
+        timings,
+        "render",
+        lambda: render.render(edition, replace(base, timings=dict(timings)), settings.newsletter, templates),
+    )
+    progress("writing the draft")
+    # The draft itself records `write` as 0.0 and a total without it: it cannot time its own writing.
+    started = time.perf_counter()
+    timings["write"] = 0.0
+    timings["total"] = round(sum(v for k, v in timings.items() if k != "total"), 4)
+    provenance = replace(base, timings=dict(timings))
+    draft = outbox.write_draft(settings.paths.outbox, edition, provenance, rendered, now=now)
+    timings["write"] = round(time.perf_counter() - started, 4)
+    timings["total"] = round(timings["total"] + timings["write"], 4)
+    return GenerateResult(
+        base.backend, base.model, tuple(prepared), edition, replace(base, timings=dict(timings)), draft
+    )
 
+
+def _merged_timings(prepared: Sequence[Prepared], extra: dict[str, float] | None) -> dict[str, float]:
+    """The caller's timings plus every episode's stage timings, summed per stage."""
+    timings: dict[str, float] = dict(extra or {})
+    for p in prepared:
+        for stage, seconds in p.timings.items():
+            timings[stage] = round(timings.get(stage, 0.0) + seconds, 4)
+    return timings
+
+
+def _provenance(
+    prepared: Sequence[Prepared],
+    composed: compose_mod.ComposeResult,
+    backend: llm.Backend | None,
+    settings: Settings,
+) -> Provenance:
+    """The draft's provenance but for timings: usage and prompts of every call, model, warnings, rejects."""
     usage = Usage()
     uses: list[PromptUse] = []
     for part_usage, part_uses in [(p.summaries.usage, p.summaries.prompts) for p in prepared] + [
@@ -270,7 +305,21 @@ def write(
     warnings += list(composed.warnings)
     backend_name = backend.name if backend is not None else "extractive"
     cost = llm.cost(usage, model, settings.prices) if model else 0.0
-    extra = {
+    return Provenance(
+        backend=backend_name,
+        model=model,
+        prompts=tuple(uses),
+        usage=usage,
+        cost_estimate=cost,
+        rejected_quotes=tuple(rejected),
+        warnings=tuple(warnings),
+        extra=_draft_extra(prepared, usage),
+    )
+
+
+def _draft_extra(prepared: Sequence[Prepared], usage: Usage) -> dict[str, Any]:
+    """draft.json's extra fields: sources, segments, failed segments, whether usage is estimated."""
+    return {
         "sources": [
             {
                 "path": p.episode.path,
@@ -304,34 +353,6 @@ def write(
         ],
         "usage_estimated": usage.estimated,
     }
-
-    def provenance_now() -> Provenance:
-        return Provenance(
-            backend=backend_name,
-            model=model,
-            prompts=tuple(uses),
-            usage=usage,
-            cost_estimate=cost,
-            timings=dict(timings),
-            rejected_quotes=tuple(rejected),
-            warnings=tuple(warnings),
-            extra=extra,
-        )
-
-    edition = composed.edition
-    templates = templates_dir or default_templates_dir()
-    rendered = _timed(
-        timings, "render", lambda: render.render(edition, provenance_now(), settings.newsletter, templates)
-    )
-    progress("writing the draft")
-    started = time.perf_counter()
-    timings["write"] = 0.0
-    timings["total"] = round(sum(v for k, v in timings.items() if k != "total"), 4)
-    provenance = provenance_now()
-    draft = outbox.write_draft(settings.paths.outbox, edition, provenance, rendered, now=now)
-    timings["write"] = round(time.perf_counter() - started, 4)
-    timings["total"] = round(timings["total"] + timings["write"], 4)
-    return GenerateResult(backend_name, model, tuple(prepared), edition, provenance_now(), draft)
 
 
 def estimate(
@@ -477,45 +498,87 @@ def run(
     progress = progress or _noop
     if backend is not None and prompts is None:
         prompts = PromptRegistry(default_root(), settings.prompts)
-    holder: dict[str, Any] = {"embedder": embedder}
+    stages = _NightlyStages(settings, backend, prompts, progress, templates_dir, tokenizer, embedder)
+    outbox_dir = settings.paths.outbox
+    return nightly.run(
+        settings,
+        ledger=ledger,
+        process=stages.process,
+        write=stages.write_group,
+        find_drafted=lambda shas: nightly.drafts_holding(outbox_dir, shas),
+        cleanup_outbox=lambda: nightly.remove_unfinished_drafts(outbox_dir, clock=clock),
+        estimate=stages.estimate_new,
+        progress=progress,
+        dry_run=dry_run,
+        wait=wait,
+        wait_timeout=wait_timeout,
+        trigger=trigger,
+        clock=clock,
+        sleep=sleep,
+    )
 
-    def tools() -> tuple[Tokenizer, Any]:
-        # Built on first use: a night with nothing new loads no model.
-        if "tokenizer" not in holder:
-            holder["tokenizer"] = tokenizer or get_tokenizer(
-                getattr(backend, "model", None) or settings.llm.model
+
+@dataclass
+class _NightlyStages:
+    """The real stages as nightly.run's callables; the tokenizer and embedder are built on first use."""
+
+    settings: Settings
+    backend: llm.Backend | None
+    prompts: PromptRegistry | None
+    progress: Progress
+    templates_dir: Path | None
+    tokenizer: Tokenizer | None
+    embedder: Any
+    _tokenizer: Tokenizer | None = field(default=None, init=False)  # the given one, else one built
+
+    def tools(self) -> tuple[Tokenizer, Any]:
+        """The tokenizer and embedder, built on first use: a night with nothing new loads no model."""
+        settings = self.settings
+        if self._tokenizer is None:
+            self._tokenizer = self.tokenizer or get_tokenizer(
+                getattr(self.backend, "model", None) or settings.llm.model
             )
-        if holder["embedder"] is None:
+        if self.embedder is None:
             from generator.topics.embeddings import USEEmbedder
 
             state = settings.paths.state
-            holder["embedder"] = USEEmbedder(cache_dir=state / "embeddings" if state.is_dir() else None)
-        return holder["tokenizer"], holder["embedder"]
+            self.embedder = USEEmbedder(cache_dir=state / "embeddings" if state.is_dir() else None)
+        return self._tokenizer, self.embedder
 
-    def process(f: nightly.InboxFile, report: Progress) -> Prepared:
-        tok, emb = tools()
+    def process(self, f: nightly.InboxFile, report: Progress) -> Prepared:
+        """One inbox file -> its prepared episode (raises on a bad input, which stays with it)."""
+        tok, emb = self.tools()
         return prepare(
-            f.path, settings, backend=backend, prompts=prompts, tokenizer=tok, embedder=emb, progress=report
+            f.path,
+            self.settings,
+            backend=self.backend,
+            prompts=self.prompts,
+            tokenizer=tok,
+            embedder=emb,
+            progress=report,
         )
 
     def write_group(
-        group: Sequence[tuple[nightly.InboxFile, Prepared]], report: Progress
+        self, group: Sequence[tuple[nightly.InboxFile, Prepared]], report: Progress
     ) -> nightly.WrittenDraft:
+        """One edition from these prepared inputs, written to the outbox."""
         result = write(
             [p for _, p in group],
-            settings,
-            backend=backend,
-            prompts=prompts,
+            self.settings,
+            backend=self.backend,
+            prompts=self.prompts,
             progress=report,
-            templates_dir=templates_dir,
+            templates_dir=self.templates_dir,
         )
         assert result.draft is not None and result.provenance is not None
         return nightly.WrittenDraft(
             result.draft.id, str(result.draft.path), result.provenance.usage, result.provenance.cost_estimate
         )
 
-    def estimate_new(files: Sequence[nightly.InboxFile]) -> dict[str, Any]:
-        tok, emb = tools()
+    def estimate_new(self, files: Sequence[nightly.InboxFile]) -> dict[str, Any]:
+        """--dry-run figures for these new inputs; one that would fail is reported and left out."""
+        tok, emb = self.tools()
+        settings, prompts, progress = self.settings, self.prompts, self.progress
         prepared = []
         for f in files:
             try:
@@ -532,24 +595,6 @@ def run(
                 )
             except NewsletterError as exc:
                 progress(f"{f.name}: would fail: {exc}")
-        return (
-            estimate(prepared, settings, backend=backend, prompts=prompts, tokenizer=tok) if prepared else {}
-        )
-
-    outbox_dir = settings.paths.outbox
-    return nightly.run(
-        settings,
-        ledger=ledger,
-        process=process,
-        write=write_group,
-        find_drafted=lambda shas: nightly.drafts_holding(outbox_dir, shas),
-        cleanup_outbox=lambda: nightly.remove_unfinished_drafts(outbox_dir, clock=clock),
-        estimate=estimate_new,
-        progress=progress,
-        dry_run=dry_run,
-        wait=wait,
-        wait_timeout=wait_timeout,
-        trigger=trigger,
-        clock=clock,
-        sleep=sleep,
-    )
+        if not prepared:
+            return {}
+        return estimate(prepared, settings, backend=self.backend, prompts=prompts, tokenizer=tok)

@@ -4,6 +4,7 @@ Only `llm/client.py` imports openai and only `llm/tokens.py` imports tiktoken; t
 goes through the names below.
 """
 
+from generator.llm import prompts, tokens
 from generator.llm.checks import degeneration, french_errors
 from generator.llm.client import OPENAI_URL, OpenAIBackend, make_backend
 from generator.llm.parallel import run_parallel
@@ -36,8 +37,10 @@ __all__ = [
     "make_backend",
     "parse_json_object",
     "price_for",
+    "prompts",
     "run_parallel",
     "split_to_fit",
+    "tokens",
     "validate_schema",
     "wire_schema",
 ]

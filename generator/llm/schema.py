@@ -80,7 +80,12 @@ def _type_name(value: Any) -> str:
 
 def _messages(error: ValidationError) -> list[str]:
     """Our wording of one jsonschema error (one message per missing or unexpected field)."""
-    path, kw, bound, value = _json_path(error.absolute_path), error.validator, error.validator_value, error.instance
+    path, kw, bound, value = (
+        _json_path(error.absolute_path),
+        error.validator,
+        error.validator_value,
+        error.instance,
+    )
     if kw == "required":
         present = value if isinstance(value, dict) else {}
         return [f"{path}.{name}: required field missing" for name in bound if name not in present]
@@ -105,7 +110,9 @@ def _messages(error: ValidationError) -> list[str]:
     if kw == "maximum":
         return [f"{path}: {value} is above the maximum {bound}"]
     if kw == "anyOf":
-        first = sorted((e for e in error.context or () if e.schema_path and e.schema_path[0] == 0), key=_order)
+        first = sorted(
+            (e for e in error.context or () if e.schema_path and e.schema_path[0] == 0), key=_order
+        )
         reason = _messages(first[0])[0] if first else "no shape fits"
         return [f"{path}: matches none of the allowed shapes ({reason})"]
     return [f"{path}: {error.message}"]
@@ -149,6 +156,7 @@ def parse_json_object(text: str) -> dict[str, Any]:
     raise ValueError(
         "the answer holds no JSON object" if "{" not in stripped else "the answer is not valid JSON"
     )
+
 
 def wire_schema(schema: Mapping[str, Any]) -> dict[str, Any]:
     """The schema sent to the server: the bounds of _SERVER_SIDE_DROP removed (our validator keeps them)."""

@@ -60,6 +60,9 @@ CleanupFn = Callable[[], Sequence[Path]]
 # New inputs -> a cost estimate for --dry-run (calls nothing).
 EstimateFn = Callable[[Sequence[InboxFile]], Mapping[str, Any]]
 
+# A copy of content met before: (file, its original in this inbox or None, the draft holding it or None).
+_Duplicate = tuple[InboxFile, InboxFile | None, str | None]
+
 # Input outcomes in a RunResult.
 PROCESSED, FAILED, DUPLICATE, COMPLETED, NOT_WRITTEN, NEW = (
     "processed",
@@ -210,7 +213,7 @@ def run(
     try:
         started = clock()  # after any wait for the lock
         crash("locked")
-        return _locked_run(
+        return NightlyRun(
             settings,
             ledger,
             process,
@@ -224,223 +227,268 @@ def run(
             sleep,
             crash,
             lock,
-        )
+        ).execute()
     finally:
         lock.release()
 
 
-def _locked_run(
-    settings: Settings,
-    ledger: Ledger,
-    process: ProcessFn,
-    write: WriteFn,
-    find_drafted: FindFn | None,
-    cleanup_outbox: CleanupFn | None,
-    progress: Progress,
-    trigger: str,
-    started: float,
-    clock: Callable[[], float],
-    sleep: Callable[[float], None],
-    crash: crashpoint.Crash,
-    lock: RunLock,
-) -> RunResult:
-    inbox_dir = settings.paths.inbox
-    notes: list[str] = []
+@dataclass(frozen=True)
+class _Drafted:
+    """What step 6 left for step 7: the inputs now in a draft, the drafts, their cost, any write failure."""
 
-    # 1. Recovery from a previous run that died.
-    if lock.stale is not None:
-        notes.append(f"took over the lock left by a run that died ({lock.stale.describe()})")
-    interrupted = ledger.runs_mark_interrupted(finished=started)
-    if interrupted:
-        notes.append(
-            f"previous run(s) {', '.join(map(str, interrupted))} were interrupted; finishing their work"
+    inputs: tuple[tuple[InboxFile, str], ...]
+    drafts: tuple[str, ...]
+    usage: Usage
+    cost: float
+    write_failed: bool
+
+
+@dataclass(frozen=True)
+class NightlyRun:
+    """One run under the lock: frozen collaborators, and the notes, outcomes and moves its steps gather."""
+
+    settings: Settings
+    ledger: Ledger
+    process: ProcessFn
+    write: WriteFn
+    find_drafted: FindFn | None
+    cleanup_outbox: CleanupFn | None
+    progress: Progress
+    trigger: str
+    started: float
+    clock: Callable[[], float]
+    sleep: Callable[[float], None]
+    crash: crashpoint.Crash
+    lock: RunLock
+    notes: list[str] = field(default_factory=list)
+    outcomes: dict[Path, InputOutcome] = field(default_factory=dict)
+    moved: list[tuple[Path, Path]] = field(default_factory=list)  # (inbox path, new folder): sidecars follow
+
+    def execute(self) -> RunResult:
+        """Steps 1 to 7 of the module docstring, in that order."""
+        self.recover()
+        scan = self.scan()
+        # 3. Classify by content.
+        new, to_move, duplicates = _classify(scan.ready, self.ledger, self.find_drafted)
+        if not (new or to_move or duplicates):
+            return self.finish_empty(scan)
+        run_id = self.record(new)
+        self.complete_moves(to_move)
+        results = self.process_new(new, run_id)
+        drafted = self.write_drafts(results, run_id)
+        self.move_done(drafted, duplicates)
+        return self.finish(scan, run_id, drafted)
+
+    def recover(self) -> None:
+        """1. Recovery from a previous run that died."""
+        if self.lock.stale is not None:
+            self.notes.append(f"took over the lock left by a run that died ({self.lock.stale.describe()})")
+        interrupted = self.ledger.runs_mark_interrupted(finished=self.started)
+        if interrupted:
+            self.notes.append(
+                f"previous run(s) {', '.join(map(str, interrupted))} were interrupted; finishing their work"
+            )
+        if self.cleanup_outbox is not None:
+            removed = self.cleanup_outbox()
+            if removed:
+                self.notes.append(f"removed {len(removed)} unfinished draft folder(s) from the outbox")
+        for note in self.notes:
+            self.progress(note)
+        self.crash("recovered")
+
+    def scan(self) -> inbox.Scan:
+        """2. Scan."""
+        inbox_dir = self.settings.paths.inbox
+        self.progress(f"scanning {inbox_dir}")
+        if not inbox_dir.is_dir():
+            self.notes.append(
+                f"the inbox folder {inbox_dir} does not exist: create it or run `newsletter init`"
+            )
+        settle = self.settings.run.settle_seconds
+        scan = inbox.scan(
+            inbox_dir, settle_seconds=settle, seen=self.ledger, clock=self.clock, sleep=self.sleep
         )
-    if cleanup_outbox is not None:
-        removed = cleanup_outbox()
-        if removed:
-            notes.append(f"removed {len(removed)} unfinished draft folder(s) from the outbox")
-    for note in notes:
-        progress(note)
-    crash("recovered")
+        for skipped in scan.settling:
+            self.progress(f"{skipped.path.name}: {skipped.reason}; left for the next run")
+        self.crash("scanned")
+        return scan
 
-    # 2. Scan.
-    progress(f"scanning {inbox_dir}")
-    if not inbox_dir.is_dir():
-        notes.append(f"the inbox folder {inbox_dir} does not exist: create it or run `newsletter init`")
-    scan = inbox.scan(
-        inbox_dir, settle_seconds=settings.run.settle_seconds, seen=ledger, clock=clock, sleep=sleep
-    )
-    for skipped in scan.settling:
-        progress(f"{skipped.path.name}: {skipped.reason}; left for the next run")
-    crash("scanned")
-
-    # 3. Classify by content.
-    new, to_move, duplicates = _classify(scan.ready, ledger, find_drafted)
-    if not (new or to_move or duplicates):
-        run_id = ledger.run_start(
-            started=started, pid=os.getpid(), host=socket.gethostname(), trigger=trigger, inputs=[]
+    def start_run(self, inputs: list[str]) -> int:
+        """The run's row in the ledger, as `running`, with the sha256 of its new inputs."""
+        pid, host = os.getpid(), socket.gethostname()
+        return self.ledger.run_start(
+            started=self.started, pid=pid, host=host, trigger=self.trigger, inputs=inputs
         )
+
+    def finish_empty(self, scan: inbox.Scan) -> RunResult:
+        """3. (end) Nothing new, nothing to move: record an empty run and stop."""
+        run_id = self.start_run([])
         result = RunResult(
             run_id,
             "nothing",
-            started,
-            clock() - started,
+            self.started,
+            self.clock() - self.started,
             settling=scan.settling,
             ignored=scan.ignored,
-            notes=tuple(notes),
+            notes=tuple(self.notes),
         )
-        ledger.run_finish(run_id, RUN_OK, result.to_json(), finished=clock())
+        self.ledger.run_finish(run_id, RUN_OK, result.to_json(), finished=self.clock())
         return result
 
-    # 4. Record the run and its new inputs.
-    run_id = ledger.run_start(
-        started=started,
-        pid=os.getpid(),
-        host=socket.gethostname(),
-        trigger=trigger,
-        inputs=[f.sha256 for f in new],
-    )
-    for f in new:
-        ledger.input_set(f.sha256, f.name, INPUT_PENDING, run_id=run_id)
-    crash("run_recorded")
-    day = dt.datetime.fromtimestamp(started).strftime("%Y-%m-%d")
-    outcomes: dict[Path, InputOutcome] = {}
-    moved: list[tuple[Path, Path]] = []  # (inbox path, new folder): their sidecars follow at the end
+    def record(self, new: Sequence[InboxFile]) -> int:
+        """4. Record the run and its new inputs."""
+        run_id = self.start_run([f.sha256 for f in new])
+        for f in new:
+            self.ledger.input_set(f.sha256, f.name, INPUT_PENDING, run_id=run_id)
+        self.crash("run_recorded")
+        return run_id
 
-    def relocate(f: InboxFile, error: str | None = None) -> str | None:
+    def relocate(self, f: InboxFile, error: str | None = None) -> str | None:
         """Move to processed/<day>/ (or failed/ with the error); None if the file vanished meanwhile."""
+        inbox_dir = self.settings.paths.inbox
         try:
             if error is None:
+                day = dt.datetime.fromtimestamp(self.started).strftime("%Y-%m-%d")
                 target = inbox.move_processed(f.path, inbox_dir, day)
             else:
                 target = inbox.move_failed(f.path, inbox_dir, _error_line(f, error))
         except FileNotFoundError:
             if f.path.exists():
                 raise
-            progress(f"{f.name}: removed from the inbox by someone else during the run; not moved")
+            self.progress(f"{f.name}: removed from the inbox by someone else during the run; not moved")
             return None
-        moved.append((f.path, target.parent))
-        ledger.seen_forget(str(f.path))
+        self.moved.append((f.path, target.parent))
+        self.ledger.seen_forget(str(f.path))
         return str(target)
 
-    # Content already in a draft: finish the move a previous run could not do.
-    for f, draft_id in to_move:
-        ledger.input_set(f.sha256, f.name, INPUT_DRAFTED, draft_id=draft_id)
-        target = relocate(f)
-        ledger.input_set(f.sha256, f.name, INPUT_PROCESSED, moved_to=target)
-        outcomes[f.path] = InputOutcome(f.name, f.sha256, COMPLETED, draft_id=draft_id, moved_to=target)
-        progress(f"{f.name}: already in draft {draft_id}; moved to processed/")
-        crash("completed_moved")
+    def complete_moves(self, to_move: Sequence[tuple[InboxFile, str]]) -> None:
+        """Content already in a draft: finish the move a previous run could not do."""
+        outcomes = self.outcomes
+        for f, draft_id in to_move:
+            self.ledger.input_set(f.sha256, f.name, INPUT_DRAFTED, draft_id=draft_id)
+            target = self.relocate(f)
+            self.ledger.input_set(f.sha256, f.name, INPUT_PROCESSED, moved_to=target)
+            outcomes[f.path] = InputOutcome(f.name, f.sha256, COMPLETED, draft_id=draft_id, moved_to=target)
+            self.progress(f"{f.name}: already in draft {draft_id}; moved to processed/")
+            self.crash("completed_moved")
 
-    # 5. Process each new input; one failure never stops the others.
-    results: list[tuple[InboxFile, Any]] = []
-    for n, f in enumerate(new, 1):
-        tag = f"[{n}/{len(new)}] {f.name}"
-        progress(f"{tag}: processing")
-        try:
-            result = process(f, lambda message, tag=tag: progress(f"{tag}: {message}"))
-        except Exception as exc:  # noqa: BLE001 - any failure of one input is reported, others go on
-            error = one_line(exc)
-            progress(f"{tag}: failed: {error}")
-            ledger.input_set(f.sha256, f.name, INPUT_FAILED, run_id=run_id, error=error)
-            crash("failed_recorded")
-            target = relocate(f, error)
-            ledger.input_set(f.sha256, f.name, INPUT_FAILED, run_id=run_id, error=error, moved_to=target)
-            outcomes[f.path] = InputOutcome(f.name, f.sha256, FAILED, error=error, moved_to=target)
-            crash("failed_moved")
-        else:
-            results.append((f, result))
-            crash("processed")
+    def process_new(self, new: Sequence[InboxFile], run_id: int) -> list[tuple[InboxFile, Any]]:
+        """5. Process each new input; one failure never stops the others."""
+        progress, ledger, crash = self.progress, self.ledger, self.crash
+        results: list[tuple[InboxFile, Any]] = []
+        for n, f in enumerate(new, 1):
+            tag = f"[{n}/{len(new)}] {f.name}"
+            progress(f"{tag}: processing")
+            try:
+                result = self.process(f, lambda message, tag=tag: progress(f"{tag}: {message}"))
+            except Exception as exc:  # noqa: BLE001 - any failure of one input is reported, others go on
+                error = one_line(exc)
+                progress(f"{tag}: failed: {error}")
+                ledger.input_set(f.sha256, f.name, INPUT_FAILED, run_id=run_id, error=error)
+                crash("failed_recorded")
+                target = self.relocate(f, error)
+                ledger.input_set(f.sha256, f.name, INPUT_FAILED, run_id=run_id, error=error, moved_to=target)
+                self.outcomes[f.path] = InputOutcome(f.name, f.sha256, FAILED, error=error, moved_to=target)
+                crash("failed_moved")
+            else:
+                results.append((f, result))
+                crash("processed")
+        return results
 
-    # 6. Write the draft(s), then record which draft holds which input.
-    groups = [results] if settings.run.edition_per == "run" else [[r] for r in results]
-    drafts: list[str] = []
-    usage, cost = Usage(), 0.0
-    write_failed = False
-    drafted: list[tuple[InboxFile, str]] = []
-    for group in filter(None, groups):
-        names = ", ".join(f.name for f, _ in group)
-        progress(f"writing the draft ({names})")
-        crash("before_write")
-        try:
-            written = write(group, progress)
-        except Exception as exc:  # noqa: BLE001 - inputs stay in the inbox for the next run
-            error = one_line(exc)
-            write_failed = True
-            progress(f"draft not written: {error}; inputs left in the inbox for the next run")
+    def write_drafts(self, results: Sequence[tuple[InboxFile, Any]], run_id: int) -> _Drafted:
+        """6. Write the draft(s), then record which draft holds which input."""
+        progress, crash = self.progress, self.crash
+        groups = [results] if self.settings.run.edition_per == "run" else [[r] for r in results]
+        drafts: list[str] = []
+        usage, cost = Usage(), 0.0
+        write_failed = False
+        drafted: list[tuple[InboxFile, str]] = []
+        for group in filter(None, groups):
+            names = ", ".join(f.name for f, _ in group)
+            progress(f"writing the draft ({names})")
+            crash("before_write")
+            try:
+                written = self.write(group, progress)
+            except Exception as exc:  # noqa: BLE001 - inputs stay in the inbox for the next run
+                error = one_line(exc)
+                write_failed = True
+                progress(f"draft not written: {error}; inputs left in the inbox for the next run")
+                for f, _ in group:
+                    self.outcomes[f.path] = InputOutcome(
+                        f.name, f.sha256, NOT_WRITTEN, error=f"draft not written: {error}"
+                    )
+                continue
+            crash("draft_written")
             for f, _ in group:
+                self.ledger.input_set(f.sha256, f.name, INPUT_DRAFTED, run_id=run_id, draft_id=written.id)
+                drafted.append((f, written.id))
+            drafts.append(written.id)
+            usage, cost = usage + written.usage, cost + written.cost
+            progress(f"draft {written.id} written")
+            crash("draft_recorded")
+        return _Drafted(tuple(drafted), tuple(drafts), usage, cost, write_failed)
+
+    def move_done(self, drafted: _Drafted, duplicates: Sequence[_Duplicate]) -> None:
+        """7. Move what is in a draft; identical copies follow their original."""
+        outcomes = self.outcomes
+        for f, draft_id in drafted.inputs:
+            target = self.relocate(f)
+            self.ledger.input_set(f.sha256, f.name, INPUT_PROCESSED, moved_to=target)
+            outcomes[f.path] = InputOutcome(f.name, f.sha256, PROCESSED, draft_id=draft_id, moved_to=target)
+            self.crash("moved")
+        for f, original, draft_id in duplicates:
+            first = outcomes.get(original.path) if original is not None else None
+            if first is not None and first.status == FAILED:
+                error = f"same content as {original.name}, which failed: {first.error}"
                 outcomes[f.path] = InputOutcome(
-                    f.name, f.sha256, NOT_WRITTEN, error=f"draft not written: {error}"
+                    f.name, f.sha256, FAILED, error=error, moved_to=self.relocate(f, error)
                 )
-            continue
-        crash("draft_written")
-        for f, _ in group:
-            ledger.input_set(f.sha256, f.name, INPUT_DRAFTED, run_id=run_id, draft_id=written.id)
-            drafted.append((f, written.id))
-        drafts.append(written.id)
-        usage, cost = usage + written.usage, cost + written.cost
-        progress(f"draft {written.id} written")
-        crash("draft_recorded")
+                continue
+            if first is not None and first.status == NOT_WRITTEN:
+                outcomes[f.path] = InputOutcome(
+                    f.name, f.sha256, NOT_WRITTEN, error=first.error, duplicate_of=original.name
+                )
+                continue
+            draft_id = first.draft_id if first is not None else draft_id
+            of = original.name if original is not None else _first_name(self.ledger, f.sha256)
+            outcomes[f.path] = InputOutcome(
+                f.name, f.sha256, DUPLICATE, draft_id=draft_id, moved_to=self.relocate(f), duplicate_of=of
+            )
+            self.progress(f"{f.name}: same content as {of}; not processed again, moved to processed/")
+        inbox.move_sidecars(self.moved, self.settings.paths.inbox)
+        self.crash("moved_all")
 
-    # 7. Move what is in a draft; identical copies follow their original.
-    for f, draft_id in drafted:
-        target = relocate(f)
-        ledger.input_set(f.sha256, f.name, INPUT_PROCESSED, moved_to=target)
-        outcomes[f.path] = InputOutcome(f.name, f.sha256, PROCESSED, draft_id=draft_id, moved_to=target)
-        crash("moved")
-    for f, original, draft_id in duplicates:
-        first = outcomes.get(original.path) if original is not None else None
-        if first is not None and first.status == FAILED:
-            error = f"same content as {original.name}, which failed: {first.error}"
-            outcomes[f.path] = InputOutcome(
-                f.name, f.sha256, FAILED, error=error, moved_to=relocate(f, error)
-            )
-            continue
-        if first is not None and first.status == NOT_WRITTEN:
-            outcomes[f.path] = InputOutcome(
-                f.name, f.sha256, NOT_WRITTEN, error=first.error, duplicate_of=original.name
-            )
-            continue
-        draft_id = first.draft_id if first is not None else draft_id
-        of = original.name if original is not None else _first_name(ledger, f.sha256)
-        outcomes[f.path] = InputOutcome(
-            f.name, f.sha256, DUPLICATE, draft_id=draft_id, moved_to=relocate(f), duplicate_of=of
+    def finish(self, scan: inbox.Scan, run_id: int, drafted: _Drafted) -> RunResult:
+        """Close the run in the ledger with its outcome, inputs in inbox order."""
+        ordered = tuple(self.outcomes[f.path] for f in scan.ready if f.path in self.outcomes)
+        failed = any(o.status == FAILED for o in ordered)
+        status = RUN_ERROR if drafted.write_failed else RUN_PARTIAL if failed else RUN_OK
+        result = RunResult(
+            run_id,
+            status,
+            self.started,
+            self.clock() - self.started,
+            ordered,
+            drafted.drafts,
+            scan.settling,
+            scan.ignored,
+            tuple(self.notes),
+            drafted.usage,
+            drafted.cost,
         )
-        progress(f"{f.name}: same content as {of}; not processed again, moved to processed/")
-    inbox.move_sidecars(moved, inbox_dir)
-    crash("moved_all")
-
-    ordered = tuple(outcomes[f.path] for f in scan.ready if f.path in outcomes)
-    failed = any(o.status == FAILED for o in ordered)
-    status = RUN_ERROR if write_failed else RUN_PARTIAL if failed else RUN_OK
-    result = RunResult(
-        run_id,
-        status,
-        started,
-        clock() - started,
-        ordered,
-        tuple(drafts),
-        scan.settling,
-        scan.ignored,
-        tuple(notes),
-        usage,
-        cost,
-    )
-    ledger.run_finish(run_id, status, result.to_json(), finished=clock())
-    crash("finished")
-    return result
+        self.ledger.run_finish(run_id, status, result.to_json(), finished=self.clock())
+        self.crash("finished")
+        return result
 
 
 def _classify(
     ready: Sequence[InboxFile], ledger: Ledger, find_drafted: FindFn | None
-) -> tuple[
-    list[InboxFile], list[tuple[InboxFile, str]], list[tuple[InboxFile, InboxFile | None, str | None]]
-]:
+) -> tuple[list[InboxFile], list[tuple[InboxFile, str]], list[_Duplicate]]:
     """Split settled files into new ones, ones whose draft exists (move only), and duplicates."""
     in_drafts = dict(find_drafted({f.sha256 for f in ready})) if find_drafted and ready else {}
     new: list[InboxFile] = []
     to_move: list[tuple[InboxFile, str]] = []
-    duplicates: list[tuple[InboxFile, InboxFile | None, str | None]] = []
+    duplicates: list[_Duplicate] = []
     first_by_sha: dict[str, InboxFile] = {}
     for f in ready:
         record = ledger.input_get(f.sha256)

@@ -1,0 +1,7 @@
+"""File -> Episode: decoding, one reader per format family, metadata, name repair, cleaning, inspection.
+
+May import: model, errors, config, language. Readers are `read_<family>.py`, detected and dispatched by
+`formats.py`; the modules below are the public face the other stages use.
+"""
+
+__all__ = ["clean", "decode", "ingest", "inspection", "metadata", "names"]

@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING
 from generator.errors import InputError
 from generator.model import Episode, Utterance, format_ts
 from generator.transcript.decode import decode_bytes, fix_mojibake
-from generator.transcript.formats import Fragment, parse
+from generator.transcript.formats import parse
+from generator.transcript.fragments import Fragment
 from generator.transcript.metadata import parse_date, parse_description
 
 if TYPE_CHECKING:

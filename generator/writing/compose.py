@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import tomllib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -251,6 +251,114 @@ def _items(
     return list(summaries_by_episode)
 
 
+def _ranked_sections(items: EpisodeSummaries, sources: Sequence[Source]) -> list[Section]:
+    """Every summary as a section, most important first (ties keep the episodes' and the show's order)."""
+    ranked: list[tuple[float, int, int, Section]] = []
+    for e, ((_ep, summaries), source) in enumerate(zip(items, sources, strict=True)):
+        for s in summaries:
+            ranked.append((s.importance, e, s.segment.index, section_of(s, source)))
+    ranked.sort(key=lambda r: (-r[0], r[1], r[2]))
+    return [r[3] for r in ranked]
+
+
+@dataclass(frozen=True)
+class _Written:
+    """The edition's title, intro, closing and section order, plus what writing them cost."""
+
+    title: str
+    intro: str
+    closing: str
+    sections: tuple[Section, ...]
+    usage: Usage = field(default_factory=Usage)
+    prompts: tuple[PromptUse, ...] = ()
+    warnings: tuple[str, ...] = ()
+    model: str | None = None
+
+
+def _grounded_fields(
+    data: Mapping[str, Any],
+    sections: Sequence[Section],
+    episodes: Sequence[Episode],
+    *,
+    style: str,
+    phrases: Mapping[str, Any],
+    newsletter_name: str,
+) -> tuple[dict[str, str], list[str]]:
+    """The model's title, intro and closing, each pruned to what the summaries support."""
+    # The model saw only the summaries: everything it writes must be grounded in them.
+    material = " ".join(
+        [s.title + ". " + s.summary + " " + " ".join(s.key_points) for s in sections]
+        + [q.text for s in sections for q in s.quotes]
+    )
+    known = [n for ep in episodes for n in ep.known_names]
+    extra = [t for ep in episodes for t in metadata_texts(ep)] + [newsletter_name]
+    got: dict[str, str] = {}
+    warnings: list[str] = []
+    for key in ("title", "intro", "closing"):
+        text, w = grounding.prune(
+            _strip_template_lines(str(data.get(key) or ""), style, phrases),
+            material,
+            known,
+            extra,
+        )
+        warnings += w
+        if text:
+            got[key] = text
+    return got, warnings
+
+
+def _model_order(proposed: Any, count: int) -> tuple[list[int], list[str]]:
+    """The model's section order, completed by importance when incomplete or invalid."""
+    order = [i for i in dict.fromkeys(proposed or []) if isinstance(i, int) and 0 <= i < count]
+    warnings: list[str] = []
+    if len(order) != count:
+        if proposed:
+            warnings.append(WARN_ORDER)
+        order += [i for i in range(count) if i not in order]
+    return order, warnings
+
+
+def _model_pass(
+    backend: Backend,
+    request: LLMRequest,
+    draft: _Written,
+    episodes: Sequence[Episode],
+    *,
+    style: str,
+    phrases: Mapping[str, Any],
+    newsletter_name: str,
+) -> _Written:
+    """The model's text and order over the template draft; the draft plus a warning when the call fails."""
+    try:
+        result = backend.complete_json(request)
+    except LLMError as exc:
+        return replace(
+            draft,
+            usage=Usage() + getattr(exc, "usage", Usage()),
+            prompts=(request.prompt.use,),
+            warnings=(WARN_COMPOSE_FAILED.format(error=str(exc)[:200]),),
+        )
+    got, warnings = _grounded_fields(
+        result.data,
+        draft.sections,
+        episodes,
+        style=style,
+        phrases=phrases,
+        newsletter_name=newsletter_name,
+    )
+    order, order_warnings = _model_order(result.data.get("order"), len(draft.sections))
+    return _Written(
+        title=got.get("title", draft.title),
+        intro=got.get("intro", draft.intro),
+        closing=got.get("closing", draft.closing),
+        sections=tuple(draft.sections[i] for i in order),
+        usage=Usage() + result.usage,
+        prompts=(result.prompt,),
+        warnings=tuple(warnings + order_warnings),
+        model=result.model,
+    )
+
+
 def compose_edition(
     summaries_by_episode: EpisodeSummaries | Mapping[Episode, Sequence[SegmentSummary]],
     *,
@@ -269,81 +377,39 @@ def compose_edition(
     items = _items(summaries_by_episode)
     episodes = [ep for ep, _ in items]
     sources = [source_of(ep, source_url) for ep in episodes]
-    ranked: list[tuple[float, int, int, Section]] = []
-    for e, ((_ep, summaries), source) in enumerate(zip(items, sources, strict=True)):
-        for s in summaries:
-            ranked.append((s.importance, e, s.segment.index, section_of(s, source)))
-    # Most important first; ties keep the episodes' and the show's order.
-    ranked.sort(key=lambda r: (-r[0], r[1], r[2]))
-    sections = [r[3] for r in ranked]
-
-    usage = Usage()
-    used: list[PromptUse] = []
-    warnings: list[str] = []
-    model = None
+    sections = _ranked_sections(items, sources)
     title, intro, closing = _template_text(
         style, episodes, sections, phrases, extractive_note=backend is None
     )
+    written = _Written(title, intro, closing, tuple(sections))
     if backend is not None and sections:
         if prompts is None:
             raise ValueError("compose with a backend needs the prompt registry")
         request = compose_request(style, episodes, sections, prompts, newsletter_name)
-        try:
-            result = backend.complete_json(request)
-        except LLMError as exc:
-            usage = usage + getattr(exc, "usage", Usage())
-            used.append(request.prompt.use)
-            warnings.append(WARN_COMPOSE_FAILED.format(error=str(exc)[:200]))
-        else:
-            usage = usage + result.usage
-            used.append(result.prompt)
-            model = result.model
-            # The model saw only the summaries: everything it writes must be grounded in them.
-            material = " ".join(
-                [s.title + ". " + s.summary + " " + " ".join(s.key_points) for s in sections]
-                + [q.text for s in sections for q in s.quotes]
-            )
-            known = [n for ep in episodes for n in ep.known_names]
-            extra = [t for ep in episodes for t in metadata_texts(ep)] + [newsletter_name]
-            got: dict[str, str] = {}
-            for key in ("title", "intro", "closing"):
-                text, w = grounding.prune(
-                    _strip_template_lines(str(result.data.get(key) or ""), style, phrases),
-                    material,
-                    known,
-                    extra,
-                )
-                warnings += w
-                if text:
-                    got[key] = text
-            title = got.get("title", title)
-            intro = got.get("intro", intro)
-            closing = got.get("closing", closing)
-            order = [
-                i
-                for i in dict.fromkeys(result.data.get("order") or [])
-                if isinstance(i, int) and 0 <= i < len(sections)
-            ]
-            if len(order) != len(sections):
-                if result.data.get("order"):
-                    warnings.append(WARN_ORDER)
-                order += [i for i in range(len(sections)) if i not in order]
-            sections = [sections[i] for i in order]
+        written = _model_pass(
+            backend,
+            request,
+            written,
+            episodes,
+            style=style,
+            phrases=phrases,
+            newsletter_name=newsletter_name,
+        )
 
     edition = Edition(
         style=style,
-        title=title,
-        intro=intro,
-        announcement=announcement(len(sections), style, phrases) if sections else "",
-        sections=tuple(sections),
-        closing=closing,
+        title=written.title,
+        intro=written.intro,
+        announcement=announcement(len(written.sections), style, phrases) if written.sections else "",
+        sections=written.sections,
+        closing=written.closing,
         sources=tuple(sources),
-        epigraph=pick_epigraph(sections),
+        epigraph=pick_epigraph(written.sections),
         # Every topic fell back to the transcript's own sentences: label the draft as extractive.
         extractive=backend is None or all(s.failed for _ep, ss in items for s in ss),
         date=today or dt.date.today(),
     )
-    return ComposeResult(edition, usage, tuple(used), tuple(warnings), model)
+    return ComposeResult(edition, written.usage, written.prompts, written.warnings, written.model)
 
 
 def compose(

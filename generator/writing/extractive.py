@@ -119,20 +119,16 @@ def importance(summary_sentences: int, words: int, figures: int, quotables: int,
     return round(score * (1.1 if kind == "interview" else 1.0), 4)
 
 
-def summarise_segment(
-    episode: Episode,
-    segment: Segment,
-    *,
-    verifier: Verifier,
-    vectors: _Vectors,
-    matrix: np.ndarray,
-    titles: TitleModel | None = None,
-) -> SegmentSummary:
-    """One segment -> SegmentSummary from its own sentences (quotes verified like any backend's)."""
-    sentences = [
+def _segment_sentences(episode: Episode, segment: Segment) -> list[_Sentence]:
+    """The segment's utterances as sentences with their word counts."""
+    return [
         _Sentence(i, episode.utterances[i].text, _word_count(episode.utterances[i].text))
         for i in range(segment.first, segment.last)
     ]
+
+
+def _similarity(sentences: Sequence[_Sentence], matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(pairwise similarity, relevance to the segment's centroid) of the segment's sentences."""
     rows = np.array([s.index for s in sentences], dtype=int)
     seg = matrix[rows] if len(rows) else np.zeros((0, matrix.shape[1]), dtype=np.float32)
     sim = seg @ seg.T if len(rows) else np.zeros((0, 0))
@@ -141,38 +137,55 @@ def summarise_segment(
         relevance = seg @ (centroid / np.linalg.norm(centroid))
     else:
         relevance = np.zeros(len(sentences))
+    return sim, relevance
 
-    # Statements of a readable length make a summary; questions and greetings do not.
-    def readable(s: _Sentence, low: int, high: int) -> bool:
-        text = s.text.strip()
-        return low <= s.words <= high and not text.endswith("?") and not _GREETING.search(text)
 
+def _readable(s: _Sentence, low: int, high: int) -> bool:
+    """A statement of a readable length: questions and greetings do not make a summary."""
+    text = s.text.strip()
+    return low <= s.words <= high and not text.endswith("?") and not _GREETING.search(text)
+
+
+def _summary_candidates(sentences: Sequence[_Sentence]) -> list[int]:
+    """Positions of the sentences a summary may use, loosening the bar when too few pass."""
     # Whole sentences first (a capital at the start, not trailing off); then anything readable.
     good = [
         k
         for k, s in enumerate(sentences)
-        if readable(s, 8, 45) and s.text.strip()[:1].isupper() and not s.text.rstrip().endswith("...")
+        if _readable(s, 8, 45) and s.text.strip()[:1].isupper() and not s.text.rstrip().endswith("...")
     ]
     if len(good) < SUMMARY_MIN:
-        good = [k for k, s in enumerate(sentences) if readable(s, 6, 60)]
+        good = [k for k, s in enumerate(sentences) if _readable(s, 6, 60)]
     if len(good) < SUMMARY_MIN:
         good = [k for k, s in enumerate(sentences) if s.words >= 4] or list(range(len(sentences)))
+    return good
+
+
+def _pick_summary(
+    sentences: Sequence[_Sentence], sim: np.ndarray, relevance: np.ndarray, good: list[int]
+) -> list[int]:
+    """Positions of the summary's sentences, in transcript order: central, diverse, self-standing."""
     k = max(SUMMARY_MIN, min(SUMMARY_MAX, len(sentences) // 6))
     # A sentence opening on a connective ("Et", "Mais", "Donc") leans on the one before it: it reads
     # worse out of context, so it needs to be clearly more central to be picked.
     weights = np.array([0.85 if _CONNECTIVE.match(s.text.strip()) else 1.0 for s in sentences])
-    picked = sorted(_mmr(sim, relevance * weights if len(weights) else relevance, good, k))
-    summary = " ".join(sentences[i].text.strip() for i in picked)
+    return sorted(_mmr(sim, relevance * weights if len(weights) else relevance, good, k))
 
-    # Key points: the sentences that carry figures, not already in the summary.
+
+def _key_points(sentences: Sequence[_Sentence], good: list[int], picked: list[int]) -> list[str]:
+    """The sentences that carry figures, not already in the summary (three at most)."""
     key_points = [
         sentences[i].text.strip()
         for i in good
         if i not in picked and language.figures(sentences[i].text) and sentences[i].words <= 40
     ]
-    key_points = key_points[:3]
+    return key_points[:3]
 
-    # Quotable lines: best clause runs, then diversity; every one goes through verification.
+
+def _pick_quotes(
+    sentences: Sequence[_Sentence], relevance: np.ndarray, segment: Segment, verifier: Verifier
+) -> tuple[list[Quote], list[RejectedQuote]]:
+    """Up to two verified quotes, one per sentence, from the most quotable clause runs."""
     candidates: list[tuple[float, int, str]] = []
     for k_i, s in enumerate(sentences):
         for span in _spans(s.text):
@@ -188,24 +201,55 @@ def summarise_segment(
             break
         if k_i in used_sentences:
             continue
+        # Every candidate goes through verification, like any backend's quotes.
         result = verifier.verify(span, segment)
         if isinstance(result, Quote):
             quotes.append(result)
             used_sentences.add(k_i)
         else:
             rejected.append(result)
+    return quotes, rejected
 
-    texts = [s.text for s in sentences]
+
+def _segment_title(episode: Episode, segment: Segment, titles: TitleModel | None) -> str:
+    """The title model's title for the segment, else the segmenter's."""
     if titles is None:
         titles = TitleModel([u.text for u in episode.utterances], exclude=episode.known_names)
     # The segmenter's title may carry a label ("Ouverture : ..."): only a fallback.
-    title = titles.title(segment.first, segment.last) or segment.title
-    entities = []
+    return titles.title(segment.first, segment.last) or segment.title
+
+
+def _entities(texts: Sequence[str]) -> list[str]:
+    """Candidate names in order of first appearance, without repeats."""
+    entities: list[str] = []
     for text in texts:
         for name in language.candidate_names(text):
             if name not in entities:
                 entities.append(name)
+    return entities
 
+
+def summarise_segment(
+    episode: Episode,
+    segment: Segment,
+    *,
+    verifier: Verifier,
+    vectors: _Vectors,
+    matrix: np.ndarray,
+    titles: TitleModel | None = None,
+) -> SegmentSummary:
+    """One segment -> SegmentSummary from its own sentences (quotes verified like any backend's)."""
+    sentences = _segment_sentences(episode, segment)
+    sim, relevance = _similarity(sentences, matrix)
+    good = _summary_candidates(sentences)
+    picked = _pick_summary(sentences, sim, relevance, good)
+    summary = " ".join(sentences[i].text.strip() for i in picked)
+    key_points = _key_points(sentences, good, picked)
+    quotes, rejected = _pick_quotes(sentences, relevance, segment, verifier)
+
+    texts = [s.text for s in sentences]
+    title = _segment_title(episode, segment, titles)
+    entities = _entities(texts)
     seg_text = " ".join(texts)
     checked = grounding.check(summary, seg_text, episode.known_names)
     return SegmentSummary(

@@ -6,9 +6,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from generator.language.detect import detect_language
-from generator.language.entities import fix_names, unsupported_names
-from generator.language.figures import unsupported_figures
+from generator.language import detect_language, fix_names, unsupported_figures, unsupported_names
 
 # Warnings shown to the reviewer (French: the reviewer reads French).
 WARN_FIGURE = "chiffre absent du passage : « {figure} »"

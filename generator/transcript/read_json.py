@@ -1,0 +1,118 @@
+"""JSON transcripts: Whisper (`segments`) and YouTube-style (`text`/`start`/`duration` items, json3 events)."""
+
+from __future__ import annotations
+
+import html
+import json
+from typing import Any
+
+from generator.errors import InputError
+from generator.transcript.fragments import Fragment, Parsed
+from generator.transcript.noise import has_words
+from generator.transcript.speakers import Speakers
+from generator.transcript.timestamps import parse_ts
+
+
+def _json_error(exc: json.JSONDecodeError, text: str, path: str) -> InputError:
+    """The error for a JSON file that does not load: truncated, or malformed at a line and column."""
+    tail = text.rstrip()
+    if exc.pos >= len(tail) - 1 or "Unterminated" in exc.msg:
+        return InputError(
+            f"truncated JSON (it ends before the document closes, line {exc.lineno})", path=path
+        )
+    return InputError(f"malformed JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}", path=path)
+
+
+def _num(value: Any, what: str, path: str) -> float:
+    """A JSON time (number, or string in any `parse_ts` form) -> seconds; anything else is an input error."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise InputError(f"JSON {what} is not a number: {value!r}", path=path)
+    try:
+        return parse_ts(str(value))
+    except ValueError:
+        raise InputError(f"JSON {what} is not a number: {value!r}", path=path) from None
+
+
+def _meta_from(doc: dict[str, Any]) -> tuple[str | None, dict[str, Any]]:
+    """Optional description and show/date/host keys that some tools add (yt-dlp, our own exports)."""
+    source = doc.get("metadata") if isinstance(doc.get("metadata"), dict) else doc
+    meta = {
+        k: source[k]
+        for k in ("show", "date", "host", "title", "source_url")
+        if isinstance(source.get(k), str)
+    }
+    description = source.get("description")
+    return (description.strip() if isinstance(description, str) and description.strip() else None), meta
+
+
+def parse_json(text: str, path: str) -> Parsed:
+    """Whisper JSON (`segments`), YouTube-style JSON (list of `text`/`start`/`duration`, or `events`)."""
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise _json_error(exc, text, path) from None
+    if isinstance(doc, dict) and isinstance(doc.get("segments"), list):
+        parsed = Parsed(format="whisper_json")
+        parsed.description, parsed.meta = _meta_from(doc)
+        items = doc["segments"]
+        for k, seg in enumerate(items):
+            if not isinstance(seg, dict) or "text" not in seg or "start" not in seg:
+                raise InputError(f"Whisper JSON segment {k} has no `start`/`text`", path=path)
+            start = _num(seg["start"], f"segment {k} start", path)
+            end = _num(seg["end"], f"segment {k} end", path) if seg.get("end") is not None else None
+            body = " ".join(str(seg["text"]).split())
+            if not has_words(body):
+                parsed.noise += 1
+                continue
+            speaker = seg.get("speaker") if isinstance(seg.get("speaker"), str) else None
+            parsed.fragments.append(Fragment(body, start, k + 1, end, speaker))
+        _mark_turns(parsed.fragments)
+        return parsed
+    items: Any = None
+    parsed = Parsed(format="youtube_json")
+    if isinstance(doc, list):
+        items = doc
+    elif isinstance(doc, dict):
+        parsed.description, parsed.meta = _meta_from(doc)
+        for key in ("transcript", "captions", "events"):
+            if isinstance(doc.get(key), list):
+                items = doc[key]
+                break
+    if items is None:
+        raise InputError(
+            "JSON transcript not recognised: expected Whisper `segments` or a list of `text`/`start` items",
+            path=path,
+        )
+    for k, item in enumerate(items):
+        if not isinstance(item, dict):
+            raise InputError(f"JSON item {k} is not an object", path=path)
+        if "segs" in item:  # YouTube json3 events
+            body = "".join(str(s.get("utf8", "")) for s in item.get("segs") or [] if isinstance(s, dict))
+            start = _num(item.get("tStartMs", 0), f"event {k} tStartMs", path) / 1000
+            dur = item.get("dDurationMs")
+            end = start + _num(dur, f"event {k} dDurationMs", path) / 1000 if dur is not None else None
+        else:
+            if "text" not in item or "start" not in item:
+                raise InputError(f"JSON item {k} has no `text`/`start`", path=path)
+            body = str(item["text"])
+            start = _num(item["start"], f"item {k} start", path)
+            dur = item.get("duration", item.get("dur"))
+            end = start + _num(dur, f"item {k} duration", path) if dur is not None else None
+        body = " ".join(html.unescape(body).split())
+        if not has_words(body):
+            parsed.noise += 1
+            continue
+        parsed.fragments.append(Fragment(body, start, k + 1, end))
+    _mark_turns(parsed.fragments)
+    return parsed
+
+
+def _mark_turns(fragments: list[Fragment]) -> None:
+    """Speaker labels, dashes and `>>` markers inside structured inputs' texts."""
+    speakers = Speakers([f.text for f in fragments])
+    for frag in fragments:
+        if frag.speaker:
+            frag.new_speaker = frag.speaker != speakers.current
+            speakers.current = frag.speaker
+            continue
+        frag.text, frag.speaker, frag.new_speaker = speakers.apply(frag.text)

@@ -1,0 +1,104 @@
+"""Speaker turns inside caption texts: `Nom :` labels, leading dashes and `>>` markers."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from generator.transcript.metadata import fold, is_name_like
+
+_LABEL = re.compile(r"^(?P<name>[A-ZÀ-Þ][\w'’.-]*(?:\s+[\w'’.-]+){0,4})\s?:\s+(?P<text>\S.*)$")
+_LABEL_ALONE = re.compile(r"^(?P<name>[A-ZÀ-Þ][\w'’.-]*(?:\s+[\w'’.-]+){0,4})\s?:$")
+_DASH = re.compile(r"^[-–—]\s+(?P<text>\S.*)$")
+_CHEVRONS = re.compile(r"^(?:>>|&gt;&gt;)\s*(?P<text>.*)$")
+_LABEL_STOP = {
+    fold(w)
+    for w in (
+        "Alors",
+        "Mais",
+        "Donc",
+        "Question",
+        "Réponse",
+        "Exemple",
+        "Attention",
+        "Résultat",
+        "Bref",
+        "Bon",
+        "Voilà",
+        "Enfin",
+        "Note",
+        "Conclusion",
+        "Rappel",
+        "Objectif",
+        "Et",
+        "Ou",
+        "Car",
+        "Puis",
+        "Ensuite",
+        "Bilan",
+        "Verdict",
+    )
+}
+
+
+def _label_candidates(texts: list[str]) -> set[str]:
+    """Speaker labels (`Nom :`) used in this file: name-like, or single words used at least twice."""
+    counts: Counter[str] = Counter()
+    for text in texts:
+        m = _LABEL.match(text) or _LABEL_ALONE.match(text)
+        if m:
+            counts[m["name"]] += 1
+    accepted = set()
+    for name, count in counts.items():
+        tokens = name.split()
+        if fold(tokens[0]) in _LABEL_STOP:
+            continue
+        if is_name_like(name) or (len(tokens) == 1 and count >= 2) or (name.isupper() and count >= 2):
+            accepted.add(name)
+    return accepted
+
+
+class Speakers:
+    """Applies speaker labels, leading dashes and `>>` markers to fragment texts."""
+
+    def __init__(self, texts: list[str]) -> None:
+        self.labels = _label_candidates(texts)
+        self.current: str | None = None
+        self.pending = False  # the next text starts a new speaker's turn
+        # "00:12 - text" on every line: the dash separates, it does not mark a new speaker.
+        dashed = sum(1 for t in texts if _DASH.match(t))
+        self.dash_is_turn = dashed < max(3, 0.8 * len([t for t in texts if t]))
+
+    def alone(self, text: str) -> bool:
+        """`Nom :` on a line of its own sets the speaker of the following lines."""
+        m = _LABEL_ALONE.match(text)
+        if m and m["name"] in self.labels:
+            self.current = m["name"].strip()
+            self.pending = True
+            return True
+        return False
+
+    def apply(self, text: str) -> tuple[str, str | None, bool]:
+        """Returns (text without the marker, speaker, whether a new speaker starts here)."""
+        new = self.pending
+        self.pending = False
+        m = _LABEL.match(text)
+        if m and m["name"] in self.labels:
+            speaker = m["name"].strip()
+            new = new or speaker != self.current
+            self.current = speaker
+            return m["text"].strip(), speaker, new
+        for pattern in (_DASH, _CHEVRONS):
+            m = pattern.match(text)
+            if m and pattern is _DASH and not self.dash_is_turn:
+                return m["text"].strip(), self.current, new
+            if m:
+                if self.labels:  # a dash with labelled speakers: someone else, name unknown
+                    self.current = None
+                return m["text"].strip(), self.current, True
+        return text, self.current, new
+
+
+def is_single_name(text: str) -> bool:
+    """One capitalised word that is not a stop word (`Marc`): a speaker name on a line of its own."""
+    return bool(re.fullmatch(r"[A-ZÀ-Þ][\w'’-]+", text)) and fold(text) not in _LABEL_STOP
