@@ -52,6 +52,14 @@ class NameFix:
 
 
 @dataclass(frozen=True)
+class Chapter:
+    """A chapter mark given by the publisher (a sidecar's `chapters`, timestamps listed in the description)."""
+
+    title: str
+    start_s: float
+
+
+@dataclass(frozen=True)
 class Episode:
     """A transcript: metadata plus speech. `utterances` are sentences once cleaned."""
 
@@ -70,6 +78,7 @@ class Episode:
     name_fixes: tuple[NameFix, ...] = ()
     warnings: tuple[str, ...] = ()
     cleaned: bool = False
+    chapters: tuple[Chapter, ...] = ()  # the publisher's chapter marks, in time order (hints for topics)
 
     @property
     def duration_s(self) -> float | None:
