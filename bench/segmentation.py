@@ -29,6 +29,7 @@ sys.path.insert(0, str(ROOT))
 from generator.config import Settings  # noqa: E402
 from generator.language import lexicon as french
 from generator.model import Episode  # noqa: E402
+from generator.topics import cues
 from generator.topics import scoring as segscore  # noqa: E402
 from generator.topics import segment as segmod  # noqa: E402
 from generator.topics.embeddings import USEEmbedder  # noqa: E402
@@ -109,14 +110,14 @@ def ours(episode: Episode, embedder: USEEmbedder, settings: Settings) -> list[fl
 def ours_without_cues(episode: Episode, embedder: USEEmbedder, settings: Settings) -> list[float]:
     """Ablation: embeddings + lexical cohesion only (every cue pattern disabled)."""
     never = re.compile(r"(?!x)x")
-    saved = {name: getattr(french, name) for name in ("OPENING", "CLOSING", "GREETING", "RUBRIC", "FAREWELL")}
+    saved = {name: getattr(cues, name) for name in ("OPENING", "CLOSING", "GREETING", "RUBRIC", "FAREWELL")}
     try:
         for name in saved:
-            setattr(french, name, never)
+            setattr(cues, name, never)
         return ours(episode, embedder, settings)
     finally:
         for name, value in saved.items():
-            setattr(french, name, value)
+            setattr(cues, name, value)
 
 
 def ours_without_lexical(episode: Episode, embedder: USEEmbedder, settings: Settings) -> list[float]:
