@@ -311,11 +311,13 @@ def markdown_to_text(md: str) -> str:
         heading = _MD_HEADING.match(ln)
         if heading:
             ln = heading.group(2)
+        # Escaped characters are set aside (private-use code points) so no emphasis or link pattern sees them.
+        ln = _MD_ESCAPED.sub(lambda m: chr(0xE000 + ord(m.group(1))), ln)
         ln = _MD_LINK.sub(
             lambda m: m.group(1) if m.group(1) == m.group(2) else f"{m.group(1)} ({m.group(2)})", ln
         )
         ln = _MD_EMPHASIS.sub(r"\2", ln)
-        ln = _MD_ESCAPED.sub(r"\1", ln).replace("&lt;", "<")
+        ln = re.sub("[\ue000-\ue07f]", lambda m: chr(ord(m.group()) - 0xE000), ln).replace("&lt;", "<")
         out.append(ln)
         if heading and len(heading.group(1)) <= 2:
             out.append(("=" if len(heading.group(1)) == 1 else "-") * min(len(ln), TEXT_WIDTH))
