@@ -231,7 +231,7 @@ def _handler(app: ReviewApp) -> type[BaseHTTPRequestHandler]:
                 "Content-Length": str(len(r.body)),
                 "Content-Security-Policy": r.csp,
                 "X-Content-Type-Options": "nosniff",
-                "Referrer-Policy": "no-referrer",
+                "Referrer-Policy": "same-origin",  # "no-referrer" would make Chromium post `Origin: null`
                 "Cache-Control": "no-store",
                 "Cross-Origin-Opener-Policy": "same-origin",
                 "Cross-Origin-Resource-Policy": "same-origin",
