@@ -373,15 +373,27 @@ def cmd_reject(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+def _open_browser(url: str) -> None:
+    """Open a graphical browser beside the server; never a text browser that would take the terminal."""
+    import os
+    import threading
+    import webbrowser
+
+    if sys.platform.startswith("linux") and not (
+        os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
+    ):
+        print("· no graphical display: open the URL above in a browser", file=sys.stderr)
+        return
+    threading.Thread(target=webbrowser.open, args=(url,), daemon=True).start()
+
+
 def _serve(server: Any, url: str, what: str, name: str, *, open_browser: bool = False) -> int:
     """Print the URL (first stdout line), optionally open a browser, serve until Ctrl-C."""
     try:
         print(url, flush=True)
         print(f"· serving {what} on 127.0.0.1 only; Ctrl-C to stop", file=sys.stderr, flush=True)
         if open_browser:
-            import webbrowser
-
-            webbrowser.open(url)
+            _open_browser(url)
         server.serve_forever()
     except KeyboardInterrupt:
         print(f"· {name} stopped", file=sys.stderr)

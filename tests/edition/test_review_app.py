@@ -348,21 +348,28 @@ def config(tmp_path, monkeypatch):
     return path, draft
 
 
-@pytest.mark.parametrize("no_open", [True, False])
-def test_cli_prints_the_url_first_then_serves_until_ctrl_c(config, capsys, monkeypatch, no_open):
+@pytest.mark.parametrize(("no_open", "display"), [(True, ":0"), (False, ":0"), (False, None)])
+def test_cli_prints_the_url_first_then_serves_until_ctrl_c(config, capsys, monkeypatch, no_open, display):
     path, draft = config
     opened: list[str] = []
+    asked = threading.Event()
     pages: dict = {}
-    monkeypatch.setattr("webbrowser.open", lambda url, *a, **k: opened.append(url) or True)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    if display:
+        monkeypatch.setenv("DISPLAY", display)
+    else:
+        monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.setattr("webbrowser.open", lambda url, *a, **k: opened.append(url) or asked.set() or True)
 
     def serve_forever(self, poll_interval=0.5):
         # The URL is already on stdout when serving starts: a wrapper script can read it and go.
-        url = capsys.readouterr().out.splitlines()[0]
-        pages["url"] = url
+        started = capsys.readouterr()
+        pages["url"], pages["err"] = started.out.splitlines()[0], started.err
         client = threading.Thread(target=lambda: pages.update(index=Client(self).get("/")))
         client.start()
         self.handle_request()
         client.join(10)
+        asked.wait(0 if no_open or not display else 5)
         raise KeyboardInterrupt
 
     monkeypatch.setattr(review.ThreadingHTTPServer, "serve_forever", serve_forever)
@@ -370,8 +377,10 @@ def test_cli_prints_the_url_first_then_serves_until_ctrl_c(config, capsys, monke
     assert main(argv) == 0
     assert re.fullmatch(r"http://127\.0\.0\.1:\d+/", pages["url"])
     assert pages["index"][0] == 200 and draft.id in pages["index"][2]
-    assert opened == ([] if no_open else [pages["url"]])
-    assert "review stopped" in capsys.readouterr().err
+    assert opened == ([pages["url"]] if display and not no_open else [])
+    err = pages["err"] + capsys.readouterr().err
+    assert "Ctrl-C" in err and "review stopped" in err
+    assert ("no graphical display" in err) == (not no_open and not display)
 
 
 def test_review_command_in_a_real_process_stops_cleanly_on_sigint(config):
