@@ -43,10 +43,11 @@ ACTIONS = ("/approve", "/reject", "/edit")
 class HTTPError(Exception):
     """A refusal with its status and a French message for the error page."""
 
-    def __init__(self, status: HTTPStatus, message: str) -> None:
+    def __init__(self, status: HTTPStatus, message: str, unsaved: str | None = None) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
+        self.unsaved = unsaved  # the editor's text that could not be saved, shown back so it is not lost
 
 
 @dataclass
@@ -89,9 +90,9 @@ class ReviewApp:
         # Links open in a new tab instead of inside the frame.
         return html.replace("<head>", '<head><base target="_blank">', 1).encode("utf-8")
 
-    def error_response(self, status: HTTPStatus, message: str) -> Response:
+    def error_response(self, status: HTTPStatus, message: str, unsaved: str | None = None) -> Response:
         try:
-            page = self.pages.render("error.html.j2", status=int(status), message=message)
+            page = self.pages.render("error.html.j2", status=int(status), message=message, unsaved=unsaved)
         except NewsletterError:  # a broken template must not hide the original error
             return Response(status, message.encode("utf-8"), "text/plain; charset=utf-8")
         return Response(status, page.encode("utf-8"))
@@ -104,8 +105,10 @@ class ReviewApp:
             raise HTTPError(
                 HTTPStatus.FORBIDDEN, "Jeton de formulaire absent ou invalide : rechargez la page."
             )
-        revision = _int(form.get("revision"))
         status = self._load(draft_id).status
+        revision = _int(form.get("revision"))
+        if revision is None:  # every decision is about the revision the reviewer read
+            raise HTTPError(HTTPStatus.BAD_REQUEST, "Numéro de révision manquant : rechargez la page.")
         if status == "approved":
             raise HTTPError(HTTPStatus.CONFLICT, "Ce brouillon est approuvé : c'est définitif.")
         if status == "rejected" and action == "/reject":
@@ -123,14 +126,13 @@ class ReviewApp:
         except outbox.RevisionConflict as exc:
             raise HTTPError(
                 HTTPStatus.CONFLICT,
-                "Ce brouillon a été modifié entre-temps (autre onglet ou commande). "
-                "Rechargez la page : votre modification n'a pas été enregistrée.",
+                "Ce brouillon a été modifié entre-temps (autre onglet ou commande) : rien n'a été "
+                "enregistré. Rechargez la page pour voir la dernière révision.",
+                unsaved=form.get("markdown") if action == "/edit" else None,
             ) from exc
 
-    def _edit(self, draft_id: str, form: dict[str, str], revision: int | None) -> str:
+    def _edit(self, draft_id: str, form: dict[str, str], revision: int) -> str:
         info = self._load(draft_id)
-        if revision is None:
-            raise HTTPError(HTTPStatus.BAD_REQUEST, "Numéro de révision manquant : rechargez la page.")
         markdown = form.get("markdown", "")
         if not markdown.strip():
             raise HTTPError(HTTPStatus.BAD_REQUEST, "Le texte du brouillon ne peut pas être vide.")
@@ -255,7 +257,7 @@ def _handler(app: ReviewApp) -> type[BaseHTTPRequestHandler]:
                     )
                 self._send(route())
             except HTTPError as exc:
-                self._send(app.error_response(exc.status, exc.message))
+                self._send(app.error_response(exc.status, exc.message, exc.unsaved))
             except NewsletterError as exc:  # an approved draft, an unreadable file: say it, keep serving
                 self._send(app.error_response(HTTPStatus.CONFLICT, str(exc)))
 

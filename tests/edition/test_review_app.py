@@ -190,11 +190,14 @@ def test_approve_moves_the_draft_and_drafts_json_shows_it(app, tmp_path, capsys)
 
 def test_reject_needs_a_reason(app):
     client, draft = app
-    status, _, page = client.post(f"/drafts/{draft.id}/reject", {"csrf_token": client.token, "reason": "  "})
+    status, _, page = client.post(f"/drafts/{draft.id}/reject", {"csrf_token": client.token, "reason": "non"})
+    assert status == 400 and "révision manquant" in page  # every decision names the revision it read
+    form = {"csrf_token": client.token, "revision": "1", "reason": "  "}
+    status, _, page = client.post(f"/drafts/{draft.id}/reject", form)
     assert status == 400 and "raison" in page and _doc(draft)["status"] == "draft"
     status, headers, _ = client.post(
         f"/drafts/{draft.id}/reject",
-        {"csrf_token": client.token, "reason": "La citation de 05:42 est coupée."},
+        {"csrf_token": client.token, "revision": "1", "reason": "La citation de 05:42 est coupée."},
     )
     assert status == 303 and headers["location"].endswith("?fait=rejete")
     doc = _doc(draft)
@@ -202,7 +205,10 @@ def test_reject_needs_a_reason(app):
     _, _, page = client.get(f"/drafts/{draft.id}")
     assert f'action="/drafts/{draft.id}/reject"' not in page and "La citation de 05:42 est coupée." in page
     assert (
-        client.post(f"/drafts/{draft.id}/reject", {"csrf_token": client.token, "reason": "encore"})[0] == 409
+        client.post(
+            f"/drafts/{draft.id}/reject", {"csrf_token": client.token, "revision": "1", "reason": "encore"}
+        )[0]
+        == 409
     )
 
 
@@ -239,6 +245,7 @@ def test_two_tabs_cannot_overwrite_each_other(app):
     assert client.post(f"/drafts/{draft.id}/edit", first)[0] == 303
     status, _, page = client.post(f"/drafts/{draft.id}/edit", second)
     assert status == 409 and "modifié entre-temps" in page
+    assert "TÉLÉPHONE" in page and 'id="unsaved"' in page  # the losing tab's text is shown back, not lost
     saved = draft.file("md").read_text(encoding="utf-8")
     assert "JETER" in saved and "TÉLÉPHONE" not in saved and _doc(draft)["revision"] == 2
     # Approving what an old tab showed is refused too: the editor approves what they read.
