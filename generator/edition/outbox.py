@@ -359,8 +359,8 @@ def write_draft(
 
 
 def _info(path: Path, doc: dict[str, Any]) -> DraftInfo:
-    sources = doc.get("sources") or []
-    quotes = doc.get("quotes") or []
+    sources = [s for s in doc.get("sources") or [] if isinstance(s, dict)]
+    quotes = [q for q in doc.get("quotes") or [] if isinstance(q, dict)]
     episodes = tuple(
         f"{s.get('show') or Path(str(s.get('path', '?'))).name}"
         + (f" ({s['date']})" if s.get("date") else "")

@@ -260,6 +260,12 @@ def _handler(app: ReviewApp) -> type[BaseHTTPRequestHandler]:
                 self._send(app.error_response(exc.status, exc.message, exc.unsaved))
             except NewsletterError as exc:  # an approved draft, an unreadable file: say it, keep serving
                 self._send(app.error_response(HTTPStatus.CONFLICT, str(exc)))
+            except Exception:  # noqa: BLE001 - a damaged draft.json must not drop the connection
+                self._send(
+                    app.error_response(
+                        HTTPStatus.INTERNAL_SERVER_ERROR, "Erreur interne : draft.json illisible ?"
+                    )
+                )
 
         def do_GET(self) -> None:  # noqa: N802 (http.server naming)
             self._handle(lambda: _get(app, self.path))

@@ -418,3 +418,46 @@ def test_review_command_in_a_real_process_stops_cleanly_on_sigint(config):
             proc.kill()
             proc.wait()
     assert proc.returncode == 0 and out == "" and "review stopped" in err and "Traceback" not in err
+
+
+def test_a_sparse_or_odd_draft_json_still_shows(tmp_path):
+    """Old drafts (no revision, no context) and odd values must not break the pages."""
+    folder = tmp_path / "outbox" / "2025-01-02-vieux"
+    folder.mkdir(parents=True)
+    doc = {
+        "status": "rejected",
+        "history": [{"status": "rejected", "reason": "ancien"}, "n'importe quoi"],
+        "quotes": [{"text": "Une citation sans rien.", "section": 7, "utterance": "x"}, 3],
+        "sections": "pas une liste",
+        "removed": {"pas": "une liste"},
+        "prompts": [None],
+        "tokens": None,
+        "cost_estimate": "gratuit",
+        "revision": "deux",
+    }
+    (folder / "draft.json").write_text(json.dumps(doc), encoding="utf-8")
+    server = _start(tmp_path / "outbox")
+    try:
+        client = Client(server)
+        status, _, page = client.get("/")
+        assert status == 200 and "2025-01-02-vieux" in page and "rejeté" in page
+        status, _, page = client.get("/drafts/2025-01-02-vieux")
+        assert status == 200 and "Une citation sans rien." in page and "Contexte indisponible" in page
+        assert "révision 1" in page and "Aucune phrase retirée." in page and "ancien" in page
+        assert client.get("/drafts/2025-01-02-vieux/newsletter.html")[0] == 404  # no HTML file: said so
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_an_unexpected_failure_is_a_500_page_not_a_dropped_connection(app, monkeypatch):
+    client, draft = app
+
+    def broken(*args):
+        raise ValueError("draft.json abîmé")
+
+    monkeypatch.setattr(client.server.app, "draft_page", broken)
+    status, headers, page = client.get(f"/drafts/{draft.id}")
+    assert status == 500 and "Erreur interne" in page and "abîmé" not in page
+    assert "default-src 'none'" in headers["content-security-policy"]
+    assert client.get("/")[0] == 200  # and the server keeps serving
