@@ -338,9 +338,11 @@ def render_markdown(
         raise RenderError(f"unknown style {style!r}; use one of: {', '.join(STYLES)}")
     md = _tidy(clean_text(md))
     esc = lambda s: " ".join(paragraphs(s))  # noqa: E731 (autoescape does the HTML escaping)
+    # The inbox preview line: the first paragraph of prose (not a heading, quote, list or byline).
+    first = next((p for p in paragraphs(md) if p[:1].isalnum() or p[:1] in "«\"'"), None)
     context = {
         "title": esc(title),
-        "intro": [],
+        "intro": [esc(markdown_to_text(first))] if first else [],
         "extractive": extractive,
         "newsletter": {"name": esc(newsletter.name), "author": esc(newsletter.author)},
         "body": Markup(markdown_to_safe_html(md)),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import threading
 
 import pytest
@@ -158,3 +159,22 @@ def test_removed_sentences_are_read_whatever_their_shape():
         {"text": "Une phrase.", "reason": "nom absent", "where": "Batteries"},
     ]
     assert removed_sentences({}) == [] and removed_sentences({"removed": "x", "sections": None}) == []
+
+
+def test_an_unedited_draft_renders_back_to_the_same_page_text(tmp_path):
+    draft = write_review_draft(tmp_path)
+    again = render.render_markdown(
+        draft.file("md").read_text(encoding="utf-8"),
+        style=draft.style,
+        title=draft.title,
+        extractive=draft.extractive,
+        newsletter=NEWSLETTER,
+        templates_dir=TEMPLATES,
+    )
+    original = draft.file("html").read_text(encoding="utf-8")
+
+    def visible(html: str) -> str:  # the page text a reader sees, tags and inlined styles aside
+        return " ".join(re.sub(r"<style>.*?</style>|<[^>]+>", " ", html, flags=re.S).split())
+
+    assert visible(again["html"]) == visible(original)  # preheader, masthead, body, footer
+    assert again["md"] == draft.file("md").read_text(encoding="utf-8")
