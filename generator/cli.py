@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from generator import __version__
-from generator.config import CONFIG_NAME, Settings, load_settings
+from generator.config import CONFIG_NAME, INIT_TEMPLATE, Settings, load_settings
 from generator.errors import NewsletterError
 
 EXIT_OK, EXIT_FAILED_INPUTS, EXIT_USAGE = 0, 1, 2
@@ -45,56 +45,6 @@ def _backend(settings: Settings, ledger: Any, *, no_cache: bool = False) -> Any:
 
 
 # --------------------------------------------------------------------------------------------- init
-
-INIT_TEMPLATE = """\
-# Configuration de la newsletter (newsletter.toml). Toutes les clés sont facultatives.
-# Ordre de priorité : ce fichier < variables d'environnement < options de la ligne de commande.
-
-[newsletter]
-name = "La Lettre Tech"          # nom de VOTRE newsletter (jamais celui de Cybernetica ou CaféTech)
-author = "La rédaction"          # signature
-style = "cybernetica"            # cybernetica | cafetech
-# source_url = "https://exemple.fr/emission"   # lien des horodatages (#t=...)
-
-[paths]
-inbox = "inbox"                  # les transcriptions arrivent ici
-outbox = "outbox"                # les brouillons sont écrits ici
-state = "state"                  # registre SQLite, verrou, journaux
-
-[llm]
-backend = "auto"                 # auto : openai si OPENAI_API_KEY ou OPENAI_BASE_URL, sinon extractif
-# base_url = "http://127.0.0.1:11434/v1"   # Ollama, vLLM, llama.cpp, Mistral, OpenAI...
-model = "gpt-4o-mini"
-timeout = 120                    # secondes par appel
-max_retries = 2
-max_concurrency = 4
-context_window = 16384
-# La clé d'API se lit uniquement dans OPENAI_API_KEY, jamais dans ce fichier.
-
-[segment]
-# min_segment_s = 90             # durée minimale d'un sujet, en secondes (par défaut :
-                                 # adaptée à la durée, de 45 s à 120 s)
-
-[ingest]
-max_size_mb = 50
-
-[run]
-edition_per = "run"              # run : une édition par passage ; episode : une par épisode
-settle_seconds = 5               # un fichier doit rester inchangé ce temps avant d'être lu
-
-[schedule]
-time = "06:00"                   # heure locale ; 02:00-03:00 refusé (changement d'heure)
-days = "*"                       # jours cron : "*", "mon-fri", "mon,thu"
-timezone = "Europe/Paris"
-
-# [prompts]
-# summarise_segment = 1          # épingler une version de prompt
-
-# [prices.mon-modele]            # prix par million de jetons, en dollars
-# input = 0.15
-# cached_input = 0.075
-# output = 0.60
-"""
 
 
 def cmd_init(args: argparse.Namespace, settings: Settings | None) -> int:
@@ -423,20 +373,60 @@ def cmd_reject(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+def _open_browser(url: str) -> None:
+    """Open a graphical browser beside the server; never a text browser that would take the terminal."""
+    import os
+    import threading
+    import webbrowser
+
+    if sys.platform.startswith("linux") and not (
+        os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
+    ):
+        print("· no graphical display: open the URL above in a browser", file=sys.stderr)
+        return
+    threading.Thread(target=webbrowser.open, args=(url,), daemon=True).start()
+
+
+def _serve(server: Any, url: str, what: str, name: str, *, open_browser: bool = False) -> int:
+    """Print the URL (first stdout line), optionally open a browser, serve until Ctrl-C."""
+    try:
+        print(url, flush=True)
+        print(f"· serving {what} on 127.0.0.1 only; Ctrl-C to stop", file=sys.stderr, flush=True)
+        if open_browser:
+            _open_browser(url)
+        server.serve_forever()
+    except KeyboardInterrupt:
+        print(f"· {name} stopped", file=sys.stderr)
+    finally:
+        server.server_close()
+    return EXIT_OK
+
+
 def cmd_preview(args: argparse.Namespace, settings: Settings) -> int:
     from generator.edition import outbox, preview
 
     draft = outbox.load_draft(settings.paths.outbox, args.id)
     server = preview.preview_server(draft.file("html"), port=args.port)
-    try:
-        print(preview.server_url(server), flush=True)
-        print(f"· serving {draft.id} on 127.0.0.1 only; Ctrl-C to stop", file=sys.stderr, flush=True)
-        server.serve_forever()
-    except KeyboardInterrupt:
-        print("· preview stopped", file=sys.stderr)
-    finally:
-        server.server_close()
-    return EXIT_OK
+    return _serve(server, preview.server_url(server), draft.id, "preview")
+
+
+def cmd_review(args: argparse.Namespace, settings: Settings) -> int:
+    from generator import pipeline
+    from generator.edition import review
+    from generator.transcript.ingest import load_episode
+
+    server = review.review_server(
+        settings.paths.outbox,
+        newsletter=settings.newsletter,
+        templates_dir=pipeline.default_templates_dir(),
+        port=args.port,
+        inbox_dir=settings.paths.inbox,
+        load_transcript=lambda path: load_episode(path, settings).utterances,
+    )
+    url = review.server_url(server)
+    return _serve(
+        server, url, f"the drafts of {settings.paths.outbox}", "review", open_browser=not args.no_open
+    )
 
 
 def cmd_prompts(args: argparse.Namespace, settings: Settings) -> int:
@@ -542,9 +532,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("reject", "reject a draft")
     p.add_argument("id")
     p.add_argument("--reason", required=True)
-    p = add("preview", "serve a draft's HTML on 127.0.0.1")
-    p.add_argument("id")
-    p.add_argument("--port", type=int, default=0)
+    add("preview", "serve a draft's HTML on 127.0.0.1").add_argument("id")
+    add("review", "approve, reject, edit drafts in a browser").add_argument("--no-open", action="store_true")
+    for name in ("preview", "review"):
+        sub.choices[name].add_argument("--port", type=int, default=0)
 
     p = add("prompts", "list prompt files")
     p.add_argument("--json", action="store_true")
@@ -563,6 +554,7 @@ COMMANDS = {
     "approve": cmd_approve,
     "reject": cmd_reject,
     "preview": cmd_preview,
+    "review": cmd_review,
     "prompts": cmd_prompts,
 }
 

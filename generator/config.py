@@ -266,3 +266,55 @@ def _validate(settings: Settings) -> None:
         raise ConfigError(f"[run] edition_per must be run or episode, not {settings.run.edition_per!r}")
     if settings.llm.max_concurrency < 1 or settings.llm.max_retries < 0 or settings.llm.timeout <= 0:
         raise ConfigError("[llm] max_concurrency >= 1, max_retries >= 0 and timeout > 0 are required")
+
+
+# What `newsletter init` writes: every key, commented (French, like the rest of what a user reads).
+INIT_TEMPLATE = """\
+# Configuration de la newsletter (newsletter.toml). Toutes les clés sont facultatives.
+# Ordre de priorité : ce fichier < variables d'environnement < options de la ligne de commande.
+
+[newsletter]
+name = "La Lettre Tech"          # nom de VOTRE newsletter (jamais celui de Cybernetica ou CaféTech)
+author = "La rédaction"          # signature
+style = "cybernetica"            # cybernetica | cafetech
+# source_url = "https://exemple.fr/emission"   # lien des horodatages (#t=...)
+
+[paths]
+inbox = "inbox"                  # les transcriptions arrivent ici
+outbox = "outbox"                # les brouillons sont écrits ici
+state = "state"                  # registre SQLite, verrou, journaux
+
+[llm]
+backend = "auto"                 # auto : openai si OPENAI_API_KEY ou OPENAI_BASE_URL, sinon extractif
+# base_url = "http://127.0.0.1:11434/v1"   # Ollama, vLLM, llama.cpp, Mistral, OpenAI...
+model = "gpt-4o-mini"
+timeout = 120                    # secondes par appel
+max_retries = 2
+max_concurrency = 4
+context_window = 16384
+# La clé d'API se lit uniquement dans OPENAI_API_KEY, jamais dans ce fichier.
+
+[segment]
+# min_segment_s = 90             # durée minimale d'un sujet, en secondes (par défaut :
+                                 # adaptée à la durée, de 45 s à 120 s)
+
+[ingest]
+max_size_mb = 50
+
+[run]
+edition_per = "run"              # run : une édition par passage ; episode : une par épisode
+settle_seconds = 5               # un fichier doit rester inchangé ce temps avant d'être lu
+
+[schedule]
+time = "06:00"                   # heure locale ; 02:00-03:00 refusé (changement d'heure)
+days = "*"                       # jours cron : "*", "mon-fri", "mon,thu"
+timezone = "Europe/Paris"
+
+# [prompts]
+# summarise_segment = 1          # épingler une version de prompt
+
+# [prices.mon-modele]            # prix par million de jetons, en dollars
+# input = 0.15
+# cached_input = 0.075
+# output = 0.60
+"""

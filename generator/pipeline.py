@@ -238,8 +238,7 @@ def write(
             source_url=settings.newsletter.source_url,
         ),
     )
-    # Timings still grow until the draft is written: each use takes a snapshot of them so far.
-    base = _provenance(prepared, composed, backend, settings)
+    base = _provenance(prepared, composed, backend, settings)  # timings: snapshot at each use (they grow)
     edition = composed.edition
     templates = templates_dir or default_templates_dir()
     rendered = _timed(
@@ -253,7 +252,8 @@ def write(
     timings["write"] = 0.0
     timings["total"] = round(sum(v for k, v in timings.items() if k != "total"), 4)
     provenance = replace(base, timings=dict(timings))
-    draft = outbox.write_draft(settings.paths.outbox, edition, provenance, rendered, now=now)
+    txt = {p.episode.sha256: p.episode.utterances for p in prepared}  # each quote's context, for review
+    draft = outbox.write_draft(settings.paths.outbox, edition, provenance, rendered, now=now, transcripts=txt)
     timings["write"] = round(time.perf_counter() - started, 4)
     timings["total"] = round(timings["total"] + timings["write"], 4)
     return GenerateResult(

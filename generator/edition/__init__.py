@@ -4,4 +4,4 @@ May import: model, errors, config, language (no stage above it: an edition is al
 The modules below are its public face.
 """
 
-__all__ = ["outbox", "preview", "render"]
+__all__ = ["outbox", "preview", "render", "review"]

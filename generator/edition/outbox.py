@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import fcntl
 import getpass
 import hashlib
 import json
@@ -11,19 +13,21 @@ import re
 import secrets
 import shutil
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from generator.errors import OutboxError
-from generator.model import Edition, Provenance, Quote, format_ts
+from generator.model import Edition, Provenance, Quote, Utterance, format_ts
 
 SCHEMA_VERSION = 1
 DRAFT_JSON = "draft.json"
 FILES = {"md": "newsletter.md", "html": "newsletter.html", "txt": "newsletter.txt"}
 STATUSES = ("draft", "approved", "rejected")
 MAX_SLUG = 60
+CONTEXT_LINES = 2  # transcript sentences kept before and after each quote, for the reviewer
+MAX_CONTEXT_CHARS = 800
 _ID_RE = re.compile(r"^\d{4}-\d{2}-\d{2}-[a-z0-9][a-z0-9-]*$")
 # Letters NFKD does not split into ASCII + accent.
 _TRANSLIT = str.maketrans(
@@ -127,8 +131,43 @@ def _user() -> str:
         return "inconnu"
 
 
+def _line_doc(index: int, u: Utterance) -> dict[str, Any]:
+    text = u.text if len(u.text) <= MAX_CONTEXT_CHARS else u.text[: MAX_CONTEXT_CHARS - 1] + "…"
+    return {
+        "utterance": index,
+        "start_s": u.start_s,
+        "start": format_ts(u.start_s),
+        "speaker": u.speaker,
+        "text": text,
+    }
+
+
+def quote_context(
+    utterances: Sequence[Utterance], index: int, text: str, lines: int = CONTEXT_LINES
+) -> dict[str, Any] | None:
+    """The transcript around a quote: `lines` sentences before, the sentences it spans, `lines` after."""
+    if not 0 <= index < len(utterances):
+        return None
+    last, covered = index, len(utterances[index].text)
+    while covered < len(text) * 0.9 and last + 1 < len(utterances):  # a quote may run over sentences
+        last += 1
+        covered += len(utterances[last].text) + 1
+    return {
+        "before": [_line_doc(i, utterances[i]) for i in range(max(0, index - lines), index)],
+        "lines": [_line_doc(i, utterances[i]) for i in range(index, last + 1)],
+        "after": [
+            _line_doc(i, utterances[i]) for i in range(last + 1, min(len(utterances), last + 1 + lines))
+        ],
+    }
+
+
 def _quote_doc(
-    q: Quote, *, section: int | None, episode: str | None, epigraph: bool = False
+    q: Quote,
+    *,
+    section: int | None,
+    episode: str | None,
+    epigraph: bool = False,
+    transcript: Sequence[Utterance] | None = None,
 ) -> dict[str, Any]:
     return {
         "text": q.text,
@@ -142,30 +181,45 @@ def _quote_doc(
         "section": section,
         "episode": episode,
         "epigraph": epigraph,
+        "context": quote_context(transcript, q.utterance, q.text) if transcript else None,
     }
 
 
-def draft_document(
-    draft_id: str, edition: Edition, provenance: Provenance, rendered: dict[str, str], created: dt.datetime
-) -> dict[str, Any]:
-    """The draft.json content of a new draft."""
-    created_s = created.isoformat(timespec="seconds")
+def _quotes_doc(edition: Edition, transcripts: Mapping[str, Sequence[Utterance]]) -> list[dict[str, Any]]:
     quotes = [
-        _quote_doc(q, section=i, episode=s.source.sha256)
+        _quote_doc(q, section=i, episode=s.source.sha256, transcript=transcripts.get(s.source.sha256))
         for i, s in enumerate(edition.sections)
         for q in s.quotes
     ]
     if edition.epigraph is not None and not any(edition.epigraph in s.quotes for s in edition.sections):
-        quotes.append(_quote_doc(edition.epigraph, section=None, episode=None, epigraph=True))
+        only = next(iter(transcripts.values())) if len(transcripts) == 1 else None
+        quotes.append(
+            _quote_doc(edition.epigraph, section=None, episode=None, epigraph=True, transcript=only)
+        )
     for doc in quotes:
         doc["epigraph"] = doc["epigraph"] or (
             edition.epigraph is not None and doc["text"] == edition.epigraph.text
         )
+    return quotes
+
+
+def draft_document(
+    draft_id: str,
+    edition: Edition,
+    provenance: Provenance,
+    rendered: dict[str, str],
+    created: dt.datetime,
+    transcripts: Mapping[str, Sequence[Utterance]] | None = None,
+) -> dict[str, Any]:
+    """The draft.json content of a new draft; `transcripts` (sha256 -> cleaned sentences) gives quote context."""
+    created_s = created.isoformat(timespec="seconds")
+    quotes = _quotes_doc(edition, transcripts or {})
     warnings = list(provenance.warnings) + [f"{s.title} : {w}" for s in edition.sections for w in s.warnings]
     return {
         "schema": SCHEMA_VERSION,
         "id": draft_id,
         "status": "draft",
+        "revision": 1,
         "history": [{"status": "draft", "at": created_s, "user": _user(), "reason": None}],
         "created": created_s,
         "title": edition.title,
@@ -249,8 +303,12 @@ def write_draft(
     rendered: dict[str, str],
     *,
     now: dt.datetime | None = None,
+    transcripts: Mapping[str, Sequence[Utterance]] | None = None,
 ) -> DraftInfo:
-    """Write a new draft folder atomically: `<YYYY-MM-DD>-<slug>`, or `-2`, `-3`... if taken. Never overwrites."""
+    """Write a new draft folder atomically: `<YYYY-MM-DD>-<slug>`, or `-2`, `-3`... if taken. Never overwrites.
+
+    `transcripts` (episode sha256 -> its cleaned sentences) lets draft.json keep each quote's context.
+    """
     missing = [k for k in FILES if k not in rendered]
     if missing:
         raise OutboxError(f"rendered edition lacks {', '.join(missing)}")
@@ -274,7 +332,7 @@ def write_draft(
             draft_id = base if n == 1 else f"{base}-{n}"
             final = outbox_dir / draft_id
             if not final.exists():
-                doc = draft_document(draft_id, edition, provenance, rendered, created)
+                doc = draft_document(draft_id, edition, provenance, rendered, created, transcripts)
                 json_tmp = tmp / DRAFT_JSON
                 json_tmp.unlink(missing_ok=True)
                 _write_synced(json_tmp, _json_bytes(doc))
@@ -301,8 +359,8 @@ def write_draft(
 
 
 def _info(path: Path, doc: dict[str, Any]) -> DraftInfo:
-    sources = doc.get("sources") or []
-    quotes = doc.get("quotes") or []
+    sources = [s for s in doc.get("sources") or [] if isinstance(s, dict)]
+    quotes = [q for q in doc.get("quotes") or [] if isinstance(q, dict)]
     episodes = tuple(
         f"{s.get('show') or Path(str(s.get('path', '?'))).name}"
         + (f" ({s['date']})" if s.get("date") else "")
@@ -390,6 +448,46 @@ def _replace_doc(folder: Path, doc: dict[str, Any]) -> None:
         tmp.unlink(missing_ok=True)
 
 
+class RevisionConflict(OutboxError):
+    """The draft changed since the editor loaded it (another tab or command saved a newer revision)."""
+
+
+def revision_of(doc: dict[str, Any]) -> int:
+    """The draft's revision number; drafts written before revisions existed are revision 1."""
+    try:
+        return max(1, int(doc.get("revision", 1)))
+    except (TypeError, ValueError):
+        return 1
+
+
+@contextlib.contextmanager
+def _locked(folder: Path) -> Iterator[None]:
+    """An exclusive lock on the draft folder, so two writers (tabs, commands) take turns."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError as exc:
+        raise OutboxError(f"cannot open the draft folder: {exc.strerror}", path=str(folder)) from exc
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
+def _last_status(doc: dict[str, Any]) -> dict[str, Any]:
+    """The last history entry that changed the status (edits do not)."""
+    return next((h for h in reversed(doc.get("history") or []) if h.get("action") != "edit"), {})
+
+
+def _check_revision(info: DraftInfo, revision: int | None) -> None:
+    current = revision_of(info.doc)
+    if revision is not None and revision != current:
+        raise RevisionConflict(
+            f"draft {info.id} is now at revision {current}, not {revision}: "
+            "someone saved it meanwhile; reload it and redo your change"
+        )
+
+
 def _transition(
     outbox_dir: Path,
     draft_id: str,
@@ -398,48 +496,69 @@ def _transition(
     reason: str | None,
     user: str | None,
     now: dt.datetime | None,
+    revision: int | None = None,
 ) -> DraftInfo:
-    info = load_draft(outbox_dir, draft_id)
-    doc = info.doc
-    last = (doc.get("history") or [{}])[-1]
-    when = f" on {last.get('at', '?')} by {last.get('user', '?')}"
-    if info.status == "approved":
-        raise OutboxError(
-            f"draft {info.id} was already approved{when}; an approved draft is never changed "
-            "(generate a new draft instead)"
-        )
-    if info.status == status:  # only "rejected" can get here
-        raise OutboxError(f"draft {info.id} was already rejected{when} (reason: {last.get('reason')})")
-    entry = {
-        "status": status,
-        "at": _now(now).isoformat(timespec="seconds"),
-        "user": user or _user(),
-        "reason": reason,
-    }
-    if status == "approved":
-        # What exactly was approved: the editor may have touched the files since generation.
-        entry["files"] = {
-            name: hashlib.sha256((info.path / name).read_bytes()).hexdigest()
-            for name in FILES.values()
-            if (info.path / name).is_file()
+    with _locked(load_draft(outbox_dir, draft_id).path):
+        info = load_draft(outbox_dir, draft_id)
+        doc = info.doc
+        last = _last_status(doc)
+        when = f" on {last.get('at', '?')} by {last.get('user', '?')}"
+        if info.status == "approved":
+            raise OutboxError(
+                f"draft {info.id} was already approved{when}; an approved draft is never changed "
+                "(generate a new draft instead)"
+            )
+        if info.status == status:  # only "rejected" can get here
+            raise OutboxError(f"draft {info.id} was already rejected{when} (reason: {last.get('reason')})")
+        _check_revision(info, revision)
+        entry = {
+            "status": status,
+            "at": _now(now).isoformat(timespec="seconds"),
+            "user": user or _user(),
+            "reason": reason,
         }
-    new = {**doc, "status": status, "history": [*(doc.get("history") or []), entry]}
-    _replace_doc(info.path, new)
+        if status == "approved":
+            # What exactly was approved: the editor may have touched the files since generation.
+            entry["files"] = _file_hashes(info.path)
+        new = {**doc, "status": status, "history": [*(doc.get("history") or []), entry]}
+        _replace_doc(info.path, new)
     return _info(info.path, new)
 
 
+def _file_hashes(folder: Path) -> dict[str, str]:
+    return {
+        name: hashlib.sha256((folder / name).read_bytes()).hexdigest()
+        for name in FILES.values()
+        if (folder / name).is_file()
+    }
+
+
 def approve(
-    outbox_dir: Path, draft_id: str, user: str | None = None, *, now: dt.datetime | None = None
+    outbox_dir: Path,
+    draft_id: str,
+    user: str | None = None,
+    *,
+    now: dt.datetime | None = None,
+    revision: int | None = None,
 ) -> DraftInfo:
-    """Mark a draft (or a previously rejected one) approved; an approved draft is final."""
-    return _transition(outbox_dir, draft_id, "approved", reason=None, user=user, now=now)
+    """Mark a draft (or a previously rejected one) approved; an approved draft is final.
+
+    With `revision`, refuse (RevisionConflict) unless that is still the draft's revision: approve what was read.
+    """
+    return _transition(outbox_dir, draft_id, "approved", reason=None, user=user, now=now, revision=revision)
 
 
 def reject(
-    outbox_dir: Path, draft_id: str, reason: str, user: str | None = None, *, now: dt.datetime | None = None
+    outbox_dir: Path,
+    draft_id: str,
+    reason: str,
+    user: str | None = None,
+    *,
+    now: dt.datetime | None = None,
+    revision: int | None = None,
 ) -> DraftInfo:
     """Mark a draft rejected with a reason; an approved or already rejected draft is refused."""
     reason = " ".join((reason or "").split())
     if not reason:
         raise OutboxError('a rejection needs a reason: --reason "..."')
-    return _transition(outbox_dir, draft_id, "rejected", reason=reason, user=user, now=now)
+    return _transition(outbox_dir, draft_id, "rejected", reason=reason, user=user, now=now, revision=revision)

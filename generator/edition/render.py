@@ -294,3 +294,66 @@ def render(
             "<head>", '<head><meta charset="utf-8">', 1
         )
     return {"md": md, "html": html, "txt": txt}
+
+
+# ------------------------------------------------------------------------------- edited Markdown
+
+_MD_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+_MD_LINK = re.compile(r"\[([^\]]*)\]\(([^)\s]+)\)")
+_MD_EMPHASIS = re.compile(r"(\*\*|__|\*|_)(?=\S)(.+?)(?<=\S)\1")
+_MD_ESCAPED = re.compile(r"\\([\\`*_\[\]#>+=\-.!()])")
+
+
+def markdown_to_text(md: str) -> str:
+    """The plain-text twin of an edited Markdown draft: headings underlined, links spelled out, 72 columns."""
+    out: list[str] = []
+    for ln in clean_text(md).splitlines():
+        heading = _MD_HEADING.match(ln)
+        if heading:
+            ln = heading.group(2)
+        # Escaped characters are set aside (private-use code points) so no emphasis or link pattern sees them.
+        ln = _MD_ESCAPED.sub(lambda m: chr(0xE000 + ord(m.group(1))), ln)
+        ln = _MD_LINK.sub(
+            lambda m: m.group(1) if m.group(1) == m.group(2) else f"{m.group(1)} ({m.group(2)})", ln
+        )
+        ln = _MD_EMPHASIS.sub(r"\2", ln)
+        ln = re.sub("[\ue000-\ue07f]", lambda m: chr(ord(m.group()) - 0xE000), ln).replace("&lt;", "<")
+        out.append(ln)
+        if heading and len(heading.group(1)) <= 2:
+            out.append(("=" if len(heading.group(1)) == 1 else "-") * min(len(ln), TEXT_WIDTH))
+    return wrap_text(_tidy("\n".join(out)))
+
+
+def render_markdown(
+    md: str,
+    *,
+    style: str,
+    title: str,
+    extractive: bool,
+    newsletter: NewsletterSettings,
+    templates_dir: Path,
+) -> dict[str, str]:
+    """An editor's Markdown -> {"md", "html", "txt"}: the same page and sanitiser as a generated draft."""
+    if style not in STYLES:
+        raise RenderError(f"unknown style {style!r}; use one of: {', '.join(STYLES)}")
+    md = _tidy(clean_text(md))
+    esc = lambda s: " ".join(paragraphs(s))  # noqa: E731 (autoescape does the HTML escaping)
+    # The inbox preview line: the first paragraph of prose (not a heading, quote, list or byline).
+    first = next((p for p in paragraphs(md) if p[:1].isalnum() or p[:1] in "«\"'"), None)
+    context = {
+        "title": esc(title),
+        "intro": [esc(markdown_to_text(first))] if first else [],
+        "extractive": extractive,
+        "newsletter": {"name": esc(newsletter.name), "author": esc(newsletter.author)},
+        "body": Markup(markdown_to_safe_html(md)),
+    }
+    page = _render_template(
+        _environment(Path(templates_dir), autoescape=True), f"{style}/newsletter.html.j2", context
+    )
+    inliner = css_inline.CSSInliner(keep_at_rules=True, load_remote_stylesheets=False)
+    try:
+        html = inliner.inline(page)
+    except css_inline.InlineError as exc:
+        raise RenderError(f"CSS inlining failed: {exc}", path=f"{style}/newsletter.html.j2") from exc
+    html = html.replace('<meta charset="utf-8">', "", 1).replace("<head>", '<head><meta charset="utf-8">', 1)
+    return {"md": md, "html": html, "txt": markdown_to_text(md)}

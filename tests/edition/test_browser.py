@@ -1,30 +1,30 @@
-"""A real browser opens generated drafts: headless Chromium driven over the DevTools protocol (stdlib only)."""
+"""A real browser: headless system Chromium driven by Playwright opens drafts and the review app.
+
+Playwright for Python drives the Debian `chromium` through `executable_path`; no browser is ever
+downloaded (`playwright install` is never run). Skips cleanly when either is missing.
+"""
 
 from __future__ import annotations
 
-import base64
 import json
 import os
 import shutil
-import socket
-import subprocess
 import threading
-import time
-import urllib.request
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 from render_fixtures import NEWSLETTER, provenance, three_episodes, with_text
+from review_fixtures import TEMPLATES, write_review_draft
 
-from generator.edition import outbox, preview, render
+from generator.edition import outbox, preview, render, review
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
+sync_api = pytest.importorskip(
+    "playwright.sync_api", reason="playwright is not installed (pip install -e '.[dev]')"
+)
 
-TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium" if os.path.exists("/usr/bin/chromium") else None)
 FLAGS = [
-    "--headless",
     "--no-sandbox",
     "--disable-gpu",
     "--disable-quic",
@@ -34,168 +34,89 @@ FLAGS = [
     "--disable-sync",
     "--no-proxy-server",
     "--hide-scrollbars",
-    "--remote-debugging-port=0",
 ]
-TIMEOUT = 30.0
+WIDTHS = (375, 1024)
+# Page measures: horizontal overflow, the widest element, scripts, and the newsletter card when there is one.
+MEASURE = """() => {
+  const card = document.querySelector('.card');
+  return {
+    scrollWidth: document.documentElement.scrollWidth,
+    innerWidth: window.innerWidth,
+    widest: Math.max(0, ...[...document.querySelectorAll('body *')].map(e => e.getBoundingClientRect().right)),
+    card: card ? getComputedStyle(card).backgroundColor : null,
+    cardWidth: card ? card.getBoundingClientRect().width : null,
+    scripts: document.scripts.length,
+    h2: document.querySelectorAll('h2').length,
+  };
+}"""
 
 
-class WebSocket:
-    """The client side of RFC 6455, just enough for the DevTools protocol (text frames, no extensions)."""
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM:
+        pytest.skip("chromium is not installed (Debian package `chromium`)")
+    with sync_api.sync_playwright() as pw:
+        try:
+            chromium = pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
+        except sync_api.Error as exc:
+            pytest.skip(f"chromium did not start under Playwright: {str(exc)[:200]}")
+        yield chromium
+        chromium.close()
 
-    def __init__(self, url: str) -> None:
-        parts = urlsplit(url)
-        self.sock = socket.create_connection((parts.hostname, parts.port), timeout=TIMEOUT)
-        key = base64.b64encode(os.urandom(16)).decode()
-        self.sock.sendall(
-            (
-                f"GET {parts.path} HTTP/1.1\r\nHost: {parts.hostname}:{parts.port}\r\nUpgrade: websocket\r\n"
-                f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n"
-            ).encode()
+
+class Tab:
+    """A page at a given width, with every console error, uncaught exception and failed request kept."""
+
+    def __init__(self, browser, width: int, *, dark: bool = False) -> None:
+        self.context = browser.new_context(
+            viewport={"width": width, "height": 900},
+            device_scale_factor=1,
+            is_mobile=width < 600,
+            color_scheme="dark" if dark else "light",
         )
-        self.buf = bytearray()
-        while b"\r\n\r\n" not in self.buf:
-            self._fill()
-        head, _, rest = bytes(self.buf).partition(b"\r\n\r\n")
-        assert b" 101 " in head.split(b"\r\n")[0], head
-        self.buf = bytearray(rest)
+        self.page = self.context.new_page()
+        self.page.set_default_timeout(15000)
+        self.errors: list[str] = []
+        self.page.on(
+            "console", lambda m: self.errors.append(m.text) if m.type in ("error", "assert") else None
+        )
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.on("requestfailed", lambda r: self.errors.append(f"failed: {r.url}"))
 
-    def _fill(self) -> None:
-        chunk = self.sock.recv(1 << 16)
-        if not chunk:
-            raise ConnectionError("DevTools websocket closed")
-        self.buf += chunk
-
-    def _take(self, n: int) -> bytes:
-        while len(self.buf) < n:
-            self._fill()
-        out = bytes(self.buf[:n])
-        del self.buf[:n]
-        return out
-
-    def send(self, text: str) -> None:
-        data = text.encode()
-        header = bytearray([0x81])
-        if len(data) < 126:
-            header.append(0x80 | len(data))
-        elif len(data) < 1 << 16:
-            header.append(0x80 | 126)
-            header += len(data).to_bytes(2, "big")
-        else:
-            header.append(0x80 | 127)
-            header += len(data).to_bytes(8, "big")
-        mask = os.urandom(4)
-        self.sock.sendall(bytes(header) + mask + bytes(b ^ mask[i % 4] for i, b in enumerate(data)))
-
-    def recv(self) -> str:
-        message = bytearray()
-        while True:
-            b0, b1 = self._take(2)
-            size = b1 & 0x7F
-            if size == 126:
-                size = int.from_bytes(self._take(2), "big")
-            elif size == 127:
-                size = int.from_bytes(self._take(8), "big")
-            mask = self._take(4) if b1 & 0x80 else None
-            payload = self._take(size)
-            if mask:
-                payload = bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
-            opcode = b0 & 0x0F
-            if opcode == 0x8:
-                raise ConnectionError("DevTools websocket closed")
-            if opcode in (0x0, 0x1, 0x2):
-                message += payload
-                if b0 & 0x80:
-                    return message.decode()
+    def open(self, url: str) -> dict:
+        self.page.goto(url, wait_until="load")
+        return self.page.evaluate(MEASURE)
 
     def close(self) -> None:
-        self.sock.close()
-
-
-class DevTools:
-    """Commands and the events that arrive meanwhile."""
-
-    def __init__(self, ws: WebSocket) -> None:
-        self.ws = ws
-        self.next_id = 0
-        self.events: list[dict] = []
-
-    def call(self, method: str, **params) -> dict:
-        self.next_id += 1
-        self.ws.send(json.dumps({"id": self.next_id, "method": method, "params": params}))
-        while True:
-            msg = json.loads(self.ws.recv())
-            if msg.get("id") == self.next_id:
-                if "error" in msg:
-                    raise RuntimeError(f"{method}: {msg['error']}")
-                return msg.get("result", {})
-            self.events.append(msg)
-
-    def wait_for(self, event: str) -> dict:
-        deadline = time.monotonic() + TIMEOUT
-        while time.monotonic() < deadline:
-            for i, msg in enumerate(self.events):
-                if msg.get("method") == event:
-                    return self.events.pop(i)
-            self.events.append(json.loads(self.ws.recv()))
-        raise TimeoutError(event)
-
-    def errors(self) -> list[str]:
-        """Console errors, uncaught exceptions and browser log errors (failed loads, CSP violations)."""
-        found = []
-        for msg in self.events:
-            method, params = msg.get("method"), msg.get("params", {})
-            if method == "Runtime.consoleAPICalled" and params.get("type") in ("error", "assert"):
-                found.append(json.dumps(params.get("args"))[:300])
-            elif method == "Runtime.exceptionThrown":
-                found.append(json.dumps(params.get("exceptionDetails"))[:300])
-            elif method == "Log.entryAdded" and params.get("entry", {}).get("level") == "error":
-                found.append(params["entry"].get("text", "")[:300])
-        return found
+        self.context.close()
 
 
 @pytest.fixture
-def browser(tmp_path):
-    """A headless Chromium with its own profile; yields a connected DevTools page session."""
-    if not CHROMIUM:
-        pytest.skip("chromium is not installed (Debian package `chromium`)")
-    profile = tmp_path / "profile"
-    proc = subprocess.Popen(
-        [CHROMIUM, *FLAGS, f"--user-data-dir={profile}", "about:blank"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    ws = None
-    try:
-        active = profile / "DevToolsActivePort"
-        deadline = time.monotonic() + TIMEOUT
-        while not (active.exists() and len(active.read_text().splitlines()) >= 2):
-            if proc.poll() is not None or time.monotonic() > deadline:
-                pytest.skip("chromium did not start its DevTools endpoint")
-            time.sleep(0.1)
-        port = int(active.read_text().splitlines()[0])
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=TIMEOUT) as resp:
-            pages = [t for t in json.load(resp) if t.get("type") == "page"]
-        ws = WebSocket(pages[0]["webSocketDebuggerUrl"])
-        tools = DevTools(ws)
-        for domain in ("Page", "Runtime", "Log"):
-            tools.call(f"{domain}.enable")
-        yield tools
-    finally:
-        if ws:
-            ws.close()
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(10)
+def tabs(browser):
+    opened: list[Tab] = []
+
+    def new(width: int = 1024, **kw) -> Tab:
+        opened.append(Tab(browser, width, **kw))
+        return opened[-1]
+
+    yield new
+    for tab in opened:
+        tab.close()
+
+
+def _serve(server) -> None:
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+
+
+# ------------------------------------------------------------------------------ the newsletter HTML
 
 
 @pytest.fixture
 def served_draft(tmp_path):
-    """Two drafts (one per style, one stuffed with hostile text) served by the preview server."""
+    """Drafts (one per style, one stuffed with hostile text) served by the preview server."""
+    servers: list = []
 
-    def serve(style: str, hostile: bool = False):
+    def serve(style: str, hostile: bool = False) -> str:
         edition = three_episodes(style)
         if hostile:
             edition = with_text(
@@ -204,78 +125,150 @@ def served_draft(tmp_path):
         rendered = render.render(edition, provenance(), NEWSLETTER, TEMPLATES)
         draft = outbox.write_draft(tmp_path / "outbox", edition, provenance(), rendered)
         server = preview.preview_server(draft.file("html"))
-        thread = threading.Thread(target=server.serve_forever, daemon=True)
-        thread.start()
+        _serve(server)
         servers.append(server)
         return preview.server_url(server)
 
-    servers: list = []
     yield serve
     for server in servers:
         server.shutdown()
         server.server_close()
 
 
-def _open(tools: DevTools, url: str, width: int, *, dark: bool = False) -> dict:
-    tools.call(
-        "Emulation.setDeviceMetricsOverride", width=width, height=900, deviceScaleFactor=1, mobile=width < 600
-    )
-    tools.call(
-        "Emulation.setEmulatedMedia",
-        features=[{"name": "prefers-color-scheme", "value": "dark" if dark else "light"}],
-    )
-    tools.events.clear()
-    tools.call("Page.navigate", url=url)
-    tools.wait_for("Page.loadEventFired")
-    result = tools.call(
-        "Runtime.evaluate",
-        returnByValue=True,
-        expression="""JSON.stringify({
-            scrollWidth: document.documentElement.scrollWidth,
-            innerWidth: window.innerWidth,
-            widest: Math.max(...[...document.querySelectorAll('body *')].map(e => e.getBoundingClientRect().right)),
-            card: getComputedStyle(document.querySelector('.card')).backgroundColor,
-            cardWidth: document.querySelector('.card').getBoundingClientRect().width,
-            scripts: document.scripts.length,
-            h2: document.querySelectorAll('h2').length,
-        })""",
-    )
-    return json.loads(result["result"]["value"])
-
-
-def _screenshot(tools: DevTools, path: Path, width: int) -> bytes:
-    height = tools.call("Page.getLayoutMetrics")["cssContentSize"]["height"]
-    shot = tools.call(
-        "Page.captureScreenshot",
-        format="png",
-        captureBeyondViewport=True,
-        clip={"x": 0, "y": 0, "width": width, "height": min(height, 6000), "scale": 1},
-    )
-    data = base64.b64decode(shot["data"])
-    path.write_bytes(data)
-    return data
+def _screenshot(tab: Tab, path: Path, width: int) -> bytes:
+    png = tab.page.screenshot(path=str(path), full_page=True)
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and int.from_bytes(png[16:20], "big") == width
+    return png
 
 
 @pytest.mark.parametrize("style", ["cybernetica", "cafetech"])
-def test_draft_fits_narrow_and_wide_screens_without_console_errors(browser, served_draft, style, tmp_path):
+def test_draft_fits_narrow_and_wide_screens_without_console_errors(tabs, served_draft, style, tmp_path):
     url = served_draft(style)
-    for width in (375, 1024):
-        page = _open(browser, url, width)
+    for width in WIDTHS:
+        tab = tabs(width)
+        page = tab.open(url)
         assert page["scrollWidth"] <= page["innerWidth"] == width, page
         assert page["widest"] <= width + 0.5, page
         assert page["scripts"] == 0 and page["h2"] >= 3
         assert page["cardWidth"] <= 640 + 0.5
-        assert browser.errors() == []
-        png = _screenshot(browser, tmp_path / f"{style}-{width}.png", width)
-        assert png[:8] == b"\x89PNG\r\n\x1a\n" and int.from_bytes(png[16:20], "big") == width
+        assert tab.errors == []
+        _screenshot(tab, tmp_path / f"{style}-{width}.png", width)
 
 
-def test_dark_mode_and_hostile_text(browser, served_draft, tmp_path):
+def test_dark_mode_and_hostile_text(tabs, served_draft, tmp_path):
     url = served_draft("cybernetica", hostile=True)
-    light = _open(browser, url, 375)
-    assert browser.errors() == []  # no blocked image, no script, no CSP violation
+    light_tab = tabs(375)
+    light = light_tab.open(url)
+    assert light_tab.errors == []  # no blocked image, no script, no CSP violation
     assert light["scrollWidth"] <= light["innerWidth"] and light["scripts"] == 0
-    dark = _open(browser, url, 375, dark=True)
-    assert browser.errors() == []
+    dark_tab = tabs(375, dark=True)
+    dark = dark_tab.open(url)
+    assert dark_tab.errors == []
     assert light["card"] == "rgb(255, 255, 255)" and dark["card"] == "rgb(30, 30, 30)"
-    _screenshot(browser, tmp_path / "cybernetica-375-dark.png", 375)
+    _screenshot(dark_tab, tmp_path / "cybernetica-375-dark.png", 375)
+
+
+# ---------------------------------------------------------------------------------- the review app
+
+
+@pytest.fixture
+def app(tmp_path):
+    """The review app over an outbox holding the invented show's draft and a three-show draft."""
+    box = tmp_path / "outbox"
+    draft = write_review_draft(box)
+    edition = three_episodes("cafetech")
+    other = outbox.write_draft(
+        box, edition, provenance(), render.render(edition, provenance(), NEWSLETTER, TEMPLATES)
+    )
+    server = review.review_server(box, newsletter=NEWSLETTER, templates_dir=TEMPLATES)
+    _serve(server)
+    yield {"url": review.server_url(server), "draft": draft, "other": other, "outbox": box}
+    server.shutdown()
+    server.server_close()
+
+
+def _status(app, draft) -> dict:
+    return json.loads((app["outbox"] / draft.id / "draft.json").read_text(encoding="utf-8"))
+
+
+def test_review_list_open_a_draft_see_quotes_in_context_and_approve(tabs, app):
+    tab = tabs(1024)
+    page = tab.page
+    tab.open(app["url"])
+    assert page.locator(".draft-card").count() == 2
+    card = page.locator(f"#brouillon-{app['draft'].id}")
+    assert "2 phrases retirées" in card.inner_text() and "à relire" in card.inner_text()
+    card.get_by_role("link", name="Réparer plutôt que jeter").click()
+    page.wait_for_url(f"**/drafts/{app['draft'].id}")
+
+    quotes = page.locator("article.quote")
+    assert quotes.count() == 3
+    for i in range(3):
+        before = quotes.nth(i).locator("li.before")
+        assert before.count() >= 1 and before.first.locator(".ts").inner_text().count(":") == 1
+        assert quotes.nth(i).locator("li.said-quote").is_visible()
+    first = quotes.first
+    assert "Dans mon atelier" in first.locator("li.before").last.inner_text()
+    assert first.locator("li.before .ts a").last.get_attribute("href").endswith("#t=312")
+    assert page.get_by_text("date absente de la transcription").is_visible()
+    frame = page.frame_locator("iframe")
+    assert "Réparer plutôt que jeter" in frame.locator("h1").inner_text()
+
+    page.get_by_role("button", name="Approuver").click()
+    page.wait_for_url("**?fait=approuve")
+    assert page.locator("#etat").inner_text() == "approuvé"
+    assert page.get_by_role("button", name="Approuver").count() == 0
+    assert _status(app, app["draft"])["status"] == "approved"
+    assert tab.errors == []
+
+
+def test_review_reject_needs_a_reason(tabs, app):
+    tab = tabs(375)
+    page = tab.page
+    tab.open(app["url"] + f"drafts/{app['other'].id}")
+    page.get_by_role("button", name="Rejeter").click()  # the browser refuses the empty required field
+    assert page.evaluate("document.querySelector('#reason').validity.valueMissing") is True
+    assert _status(app, app["other"])["status"] == "draft"
+    page.fill("#reason", "Trop d'émissions dans une seule lettre.")
+    page.get_by_role("button", name="Rejeter").click()
+    page.wait_for_url("**?fait=rejete")
+    assert page.locator("#etat").inner_text() == "rejeté"
+    assert page.get_by_text("Trop d'émissions dans une seule lettre.").first.is_visible()
+    doc = _status(app, app["other"])
+    assert (
+        doc["status"] == "rejected"
+        and doc["history"][-1]["reason"] == "Trop d'émissions dans une seule lettre."
+    )
+    assert tab.errors == []
+
+
+def test_review_edit_a_word_and_see_it_in_the_html(tabs, app):
+    tab = tabs(1024)
+    page = tab.page
+    tab.open(app["url"] + f"drafts/{app['draft'].id}")
+    page.get_by_text("Modifier le texte (Markdown)").click()
+    editor = page.locator("#markdown")
+    text = editor.input_value()
+    assert "Voici deux idées" in text
+    editor.fill(text.replace("Voici deux idées", "Voici deux belles idées"))
+    page.get_by_role("button", name="Enregistrer la révision").click()
+    page.wait_for_url("**?fait=enregistre")
+    assert "révision 2" in page.locator(".meta").inner_text()
+    assert "Voici deux belles idées" in page.frame_locator("iframe").locator("body").inner_text()
+    assert "Voici deux belles idées" in (app["draft"].path / "newsletter.html").read_text(encoding="utf-8")
+    assert tab.errors == []
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_review_pages_fit_without_overflow_or_console_errors(tabs, app, width, tmp_path):
+    tab = tabs(width)
+    for path in ("", f"drafts/{app['draft'].id}"):
+        measures = tab.open(app["url"] + path)
+        if path:
+            tab.page.get_by_text("Modifier le texte (Markdown)").click()  # the open editor must fit too
+            measures = tab.page.evaluate(MEASURE)
+        assert measures["scrollWidth"] <= measures["innerWidth"] == width, (path, measures)
+        assert measures["widest"] <= width + 0.5, (path, measures)
+        assert measures["scripts"] == 0
+        _screenshot(tab, tmp_path / f"review-{width}-{'draft' if path else 'list'}.png", width)
+    assert tab.errors == []
