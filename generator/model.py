@@ -79,6 +79,7 @@ class Episode:
     warnings: tuple[str, ...] = ()
     cleaned: bool = False
     chapters: tuple[Chapter, ...] = ()  # the publisher's chapter marks, in time order (hints for topics)
+    noise_words: tuple[tuple[str, int], ...] = ()  # input words not kept as speech, per reason
 
     @property
     def duration_s(self) -> float | None:

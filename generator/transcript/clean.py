@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, replace
 
 from generator.model import Episode, Utterance
+from generator.transcript.fragments import count_words
 from generator.transcript.names import NameRepairer
 
 # Sound annotations of caption files: "[Musique]", "(rires)", "♪".
@@ -49,6 +51,14 @@ _OPENS = re.compile(r"^[«\"“(\-–—]*\s*[A-ZÀ-Þ0-9]")
 
 # Captions without punctuation would make one endless sentence: cut at the next caption boundary.
 MAX_SENTENCE_WORDS = 60
+# Unpunctuated speech (automatic captions) is cut into pseudo-sentences: at a pause once a few words are
+# said, at the first caption boundary past UNPUNCTUATED_WORDS, between two words past UNPUNCTUATED_HARD.
+UNPUNCTUATED_WORDS = 25
+UNPUNCTUATED_HARD = 40
+PAUSE_MIN_WORDS = 4
+PAUSE_S = 0.8
+# Fewer sentence ends than one per this many words: the speech is unpunctuated.
+PUNCTUATED_EVERY = 40
 
 
 @dataclass
@@ -98,6 +108,7 @@ def reflow(fragments: tuple[Utterance, ...]) -> tuple[Utterance, ...]:
         )
         current.clear()
 
+    bare = _unpunctuated(words)
     previous_fragment = -1
     for word in words:
         at_boundary = word.fragment != previous_fragment
@@ -105,6 +116,8 @@ def reflow(fragments: tuple[Utterance, ...]) -> tuple[Utterance, ...]:
             frag = fragments[word.fragment]
             turn = at_boundary and (frag.new_speaker or frag.speaker != fragments[previous_fragment].speaker)
             too_long = at_boundary and len(current) >= MAX_SENTENCE_WORDS
+            if bare:
+                too_long = too_long or _cut_bare(current, at_boundary, fragments[previous_fragment], frag)
             if turn or too_long or _ends_sentence(current[-1].text, word.text):
                 flush()
         if not current:
@@ -121,15 +134,36 @@ def reflow(fragments: tuple[Utterance, ...]) -> tuple[Utterance, ...]:
     return tuple(out)
 
 
+def _unpunctuated(words: list[_Word]) -> bool:
+    """Speech with (almost) no sentence ends: automatic captions, long stretches of scraped pages."""
+    ends = sum(1 for w in words if _END.search(w.text))
+    return len(words) >= UNPUNCTUATED_WORDS and ends * PUNCTUATED_EVERY < len(words)
+
+
+def _cut_bare(current: list[_Word], at_boundary: bool, previous: Utterance, frag: Utterance) -> bool:
+    """Where unpunctuated speech ends a pseudo-sentence: a pause, a caption boundary past the cap, or the hard cap."""
+    if len(current) >= UNPUNCTUATED_HARD:
+        return True
+    if not at_boundary:
+        return False
+    paused = (
+        previous.end_s is not None and frag.start_s is not None and frag.start_s - previous.end_s >= PAUSE_S
+    )
+    return len(current) >= UNPUNCTUATED_WORDS or (paused and len(current) >= PAUSE_MIN_WORDS)
+
+
 def clean(episode: Episode) -> Episode:
     """Remove annotations and empty fragments, reflow into sentences, repair the guests' names."""
     if episode.cleaned:
         return episode
     kept: list[Utterance] = []
     noise = 0
+    noise_words = Counter(dict(episode.noise_words))
     for u in episode.utterances:
         text = remove_annotations(u.text)
+        noise_words["sound annotation"] += count_words(u.text) - count_words(text)
         if not any(ch.isalpha() for ch in text):
+            noise_words["no words"] += count_words(text)
             noise += 1
             continue
         kept.append(replace(u, text=text) if text != u.text else u)
@@ -142,6 +176,7 @@ def clean(episode: Episode) -> Episode:
         episode,
         utterances=sentences,
         noise_removed=episode.noise_removed + noise,
+        noise_words=tuple(sorted((k, v) for k, v in noise_words.items() if v)),
         name_fixes=repairer.fixes(),
         cleaned=True,
     )

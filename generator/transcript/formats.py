@@ -4,17 +4,33 @@ from __future__ import annotations
 
 import re
 
+from generator.errors import InputError
 from generator.transcript.fragments import Parsed
+from generator.transcript.layouts import unrecognised
 from generator.transcript.read_cues import parse_cues
 from generator.transcript.read_json import parse_json
 from generator.transcript.read_plain import parse_plain
 from generator.transcript.read_scraped import parse_scraped
+from generator.transcript.read_ttml import looks_like_ttml, parse_ttml
+from generator.transcript.read_turns import count_turn_headers, parse_turns
 from generator.transcript.timestamps import BRACKET, line_styles
 
-FORMATS = ("scraped", "srt", "webvtt", "whisper_json", "youtube_json", "plain")
+FORMATS = (
+    "scraped",
+    "srt",
+    "webvtt",
+    "webvtt_auto",
+    "ttml",
+    "turns",
+    "whisper_json",
+    "podcast_json",
+    "youtube_json",
+    "plain",
+)
 
 # "[Musique]" or "[0:06]" open text files too: JSON arrays hold objects, strings, numbers or arrays.
 _JSON_START = re.compile(r"^\s*(?:\{|\[\s*(?:[{\[\]\"\d-]|true|false|null))")
+_MARKUP = re.compile(r"^<(?:\?xml|!DOCTYPE|!--|[A-Za-z][\w:-]*[\s>/])", re.IGNORECASE)
 
 
 def detect(text: str) -> str:
@@ -22,12 +38,19 @@ def detect(text: str) -> str:
     head = text.lstrip("\ufeff \t\r\n")
     if head.startswith("WEBVTT"):
         return "webvtt"
+    if looks_like_ttml(head[:5000]):
+        return "ttml"
+    if _MARKUP.match(head):
+        return "markup"
     lines = text.splitlines()
     if _JSON_START.match(head) and not BRACKET.match(head.splitlines()[0].strip()):
         return "json"
     styles = line_styles(lines)
     if styles["cue"] >= 1 and styles["cue"] >= styles["glued"] / 4:
         return "srt"
+    headers = count_turn_headers(lines)
+    if headers >= 2 and 2 * headers >= styles["glued"] + styles["range"]:
+        return "turns"
     stamped = styles["glued"] + styles["bracket"] + styles["range"]
     if stamped >= 2:
         return "scraped"
@@ -37,10 +60,16 @@ def detect(text: str) -> str:
 def parse(text: str, path: str) -> Parsed:
     """Detect the format and parse."""
     fmt = detect(text)
+    if fmt == "markup":
+        raise InputError(unrecognised("an XML/HTML document that is not a TTML transcript"), path=path)
     if fmt == "json":
         return parse_json(text, path)
+    if fmt == "ttml":
+        return parse_ttml(text, path)
     if fmt in ("srt", "webvtt"):
         return parse_cues(text, fmt)
+    if fmt == "turns":
+        return parse_turns(text)
     if fmt == "scraped":
         return parse_scraped(text)
     return parse_plain(text)

@@ -8,6 +8,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from generator.model import Guest
+from generator.transcript.showinfo import show_in
 
 MONTHS = {
     "janvier": 1,
@@ -63,6 +64,10 @@ _PARTICLES = {
 }
 _NAME_TOKEN = re.compile(r"^(?:[A-ZÀ-ÖØ-Þ][\w'’.-]*|[A-ZÀ-ÖØ-Þ]\.)$")
 _ARTICLES = {"le", "la", "les", "l'", "de", "du", "des", "et", "en", "au", "aux", "un", "une"}
+# The end of the guest list's clause: a full stop before a capital, or the show named after the guests.
+_CLAUSE_END = re.compile(
+    r"(?<![\s(][A-ZÀ-Þ])(?<=[\w)»])[.!?]\s+(?=[A-ZÀ-Þ«])|,?\s+(?i:dans|de|sur|pour)\s+(?i:l['’]émission|le podcast|la chronique)\s"
+)
 _PARENS_GUEST = re.compile(r"(?P<name>[^,()]+?)\s*\((?P<role>[^()]*)\)")
 
 
@@ -163,7 +168,10 @@ def parse_guests(text: str) -> tuple[Guest, ...]:
     if _PARENS_GUEST.search(text):
         guests = []
         for m in _PARENS_GUEST.finditer(text):
-            name = _strip_joiners(m["name"])
+            # "X présente un épisode avec Jean Dupuis (…)": the name is what follows the last verb.
+            name = _strip_joiners(
+                re.split(r"^.*\b(?:avec|reçoit|accueille|invite|présente)\s+|^.*:\s+", m["name"])[-1]
+            )
             if is_name_like(name) or (name and name.split()[0][:1].isupper() and len(name.split()) <= 5):
                 guests.append(Guest(name=name, role=m["role"].strip() or None))
         if guests:
@@ -196,7 +204,15 @@ def parse_guests(text: str) -> tuple[Guest, ...]:
 
 
 def _split_trailer(text: str, show_named: bool) -> tuple[str, str]:
-    """The guest list and what follows it (`pour parler de ...`, `dans Smart Tech.`)."""
+    """The guest list and what follows it (`pour parler de ...`, `dans Smart Tech.`).
+
+    A role ends with its clause: at the end of the sentence, or where `, dans l'émission X` begins.
+    """
+    clause = _CLAUSE_END.search(text)
+    if clause:
+        text, rest = text[: clause.start()], text[clause.start() :]
+        guests, trailer = _split_trailer(text, show_named)
+        return guests, f"{trailer} {rest}".strip()
     parts = re.split(
         r"\s+(?:pour (?:parler|évoquer|débattre|discuter)|autour de|au sujet de)\s+", text, maxsplit=1
     )
@@ -221,7 +237,7 @@ def parse_description(text: str, today: dt.date) -> Description:
     m = _HOST_VERBS.search(text) or _SHOW_VERBS.search(text)
     if not m:
         where = _SHOW_IN.search(text)
-        show = _tidy_show(where["show"]) if where else None
+        show = show_in(text) or (_tidy_show(where["show"]) if where else None)
         # No verb, but a "Nom (rôle)" list ("..., avec Anne Roy (chercheuse) et ..."): still the guests.
         guests = parse_guests(_split_trailer(text, show_named=True)[0]) if _PARENS_GUEST.search(text) else ()
         guests = tuple(g for g in guests if is_name_like(g.name))
@@ -235,7 +251,7 @@ def parse_description(text: str, today: dt.date) -> Description:
     subject = re.sub(r"^(?:ce|cette)\s+", "", subject, flags=re.IGNORECASE).strip()
     # The show is named before the verb ("Dans Smart Tech, ...") or after the guests ("... dans Smart Tech").
     where = _SHOW_IN.search(before) or _SHOW_IN.search(trailer)
-    named_show = _tidy_show(where["show"]) if where else None
+    named_show = show_in(text) or (_tidy_show(where["show"]) if where else None)
     if _HOST_VERBS.match(m.group(0)) or (named_show and is_name_like(subject) and not subject.isupper()):
         host = subject or None  # "X a reçu", or "X reçoit" when the show is named elsewhere
         show = named_show

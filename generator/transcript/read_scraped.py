@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from generator.transcript.fragments import Fragment, Parsed
+from generator.transcript.fragments import Fragment, Parsed, count_words
 from generator.transcript.metadata import is_name_like, looks_like_description
 from generator.transcript.noise import has_words, is_chrome, is_footer
 from generator.transcript.speakers import Speakers, is_single_name
@@ -29,7 +29,9 @@ def parse_scraped(text: str) -> Parsed:
     first = _first_speech(page)
     _read_header(page.lines[:first], parsed)
     end, last_speech = _speech_end(page, first)
-    parsed.noise += sum(1 for line in page.lines[last_speech + 1 :] if line.strip())
+    for line in page.lines[last_speech + 1 :]:
+        if line.strip():
+            parsed.drop(line, "footer")
     parsed.end_s = _closing_time(page, last_speech, end)
     _read_body(page, range(first, last_speech + 1), parsed)
     empty = [f for f in parsed.fragments if not f.text]
@@ -70,7 +72,9 @@ def _read_header(header: list[str], parsed: Parsed) -> None:
     descriptions = [h.strip() for h in header if h.strip() and not is_chrome(h) and looks_like_description(h)]
     if descriptions:
         parsed.description = max(descriptions, key=len)
-    parsed.noise += sum(1 for h in header if h.strip())
+    for h in header:
+        if h.strip():
+            parsed.drop(h, "header")
 
 
 def _speech_end(page: _Page, first: int) -> tuple[int, int]:
@@ -114,6 +118,7 @@ def _read_body(page: _Page, body: range, parsed: Parsed) -> None:
             _add_untimed(raw, speakers, parsed)
         else:
             _add_timed(page, i, m, raw, speakers, parsed)
+    parsed.noise_words["speaker label"] += speakers.label_words
 
 
 def _add_untimed(raw: str, speakers: Speakers, parsed: Parsed) -> None:
@@ -124,7 +129,7 @@ def _add_untimed(raw: str, speakers: Speakers, parsed: Parsed) -> None:
         frag = parsed.fragments[-1]
         frag.text = f"{frag.text} {raw}".strip()
     else:
-        parsed.noise += 1
+        parsed.drop(raw, "stray line")
 
 
 def _add_timed(page: _Page, i: int, m: re.Match[str], raw: str, speakers: Speakers, parsed: Parsed) -> None:
@@ -134,6 +139,7 @@ def _add_timed(page: _Page, i: int, m: re.Match[str], raw: str, speakers: Speake
     if page.style == "range" and _names_a_speaker(raw):
         speakers.current = raw
         speakers.pending = True
+        speakers.label_words += count_words(raw)
         raw = ""
     if not raw:
         if page.opens:
@@ -146,7 +152,7 @@ def _add_timed(page: _Page, i: int, m: re.Match[str], raw: str, speakers: Speake
         return
     body_text, speaker, new = speakers.apply(raw)
     if not has_words(body_text):
-        parsed.noise += 1
+        parsed.drop(body_text, "no words")
         return
     parsed.fragments.append(Fragment(body_text, start, i + 1, end_s, speaker, new))
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+from generator.transcript.fragments import Fragment, count_words
 from generator.transcript.metadata import fold, is_name_like
 
 _LABEL = re.compile(r"^(?P<name>[A-ZÀ-Þ][\w'’.-]*(?:\s+[\w'’.-]+){0,4})\s?:\s+(?P<text>\S.*)$")
@@ -68,6 +69,7 @@ class Speakers:
         # "00:12 - text" on every line: the dash separates, it does not mark a new speaker.
         dashed = sum(1 for t in texts if _DASH.match(t))
         self.dash_is_turn = dashed < max(3, 0.8 * len([t for t in texts if t]))
+        self.label_words = 0  # words of the labels taken out of the speech (conservation count)
 
     def alone(self, text: str) -> bool:
         """`Nom :` on a line of its own sets the speaker of the following lines."""
@@ -75,6 +77,7 @@ class Speakers:
         if m and m["name"] in self.labels:
             self.current = m["name"].strip()
             self.pending = True
+            self.label_words += count_words(m["name"])
             return True
         return False
 
@@ -87,6 +90,7 @@ class Speakers:
             speaker = m["name"].strip()
             new = new or speaker != self.current
             self.current = speaker
+            self.label_words += count_words(speaker)
             return m["text"].strip(), speaker, new
         for pattern in (_DASH, _CHEVRONS):
             m = pattern.match(text)
@@ -102,3 +106,17 @@ class Speakers:
 def is_single_name(text: str) -> bool:
     """One capitalised word that is not a stop word (`Marc`): a speaker name on a line of its own."""
     return bool(re.fullmatch(r"[A-ZÀ-Þ][\w'’-]+", text)) and fold(text) not in _LABEL_STOP
+
+
+def resolve_speakers(fragments: list[Fragment], names: list[str]) -> None:
+    """A first name alone (`Jérôme`) becomes the one described person with that first name; else it stays."""
+    by_first: dict[str, list[str]] = {}
+    for name in dict.fromkeys(names):
+        parts = name.split()
+        if len(parts) >= 2:
+            by_first.setdefault(fold(parts[0]), []).append(name)
+    for frag in fragments:
+        if frag.speaker and len(frag.speaker.split()) == 1:
+            match = by_first.get(fold(frag.speaker.strip()), [])
+            if len(match) == 1:
+                frag.speaker = match[0]
