@@ -162,7 +162,7 @@ def clean(episode: Episode) -> Episode:
     for u in episode.utterances:
         text = remove_annotations(u.text)
         noise_words["sound annotation"] += count_words(u.text) - count_words(text)
-        if not any(ch.isalpha() for ch in text):
+        if not count_words(text):  # "2026 ?" is speech; "..." or "♪" is not
             noise_words["no words"] += count_words(text)
             noise += 1
             continue

@@ -32,6 +32,10 @@ _SOUNDS = [
     (re.compile(p), r)
     for p, r in (
         (r"ph", "f"),
+        (r"gh", "g"),  # Ghislain / Guislain
+        (r"gu(?=[eiy])", "g"),
+        (r"ge(?=[aou])", "j"),  # Georges / Jorge
+        (r"g(?=[eiy])", "j"),
         (r"qu", "k"),
         (r"q", "k"),
         (r"ck", "k"),
@@ -46,6 +50,7 @@ _SOUNDS = [
         (r"ou", "u"),
         (r"h", ""),
         (r"(.)\1+", r"\1"),
+        (r"(?<=[a-z]{3})(?:e?[sxz]|[dt]|e)$", ""),  # silent endings: Arnaud / Arnau, Denise / Denis
         (r"[^a-z]", ""),
     )
 ]

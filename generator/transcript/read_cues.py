@@ -11,7 +11,6 @@ import re
 
 from generator.transcript.fragments import Fragment, Parsed, count_words
 from generator.transcript.metadata import looks_like_description
-from generator.transcript.noise import has_words
 from generator.transcript.speakers import Speakers
 from generator.transcript.timestamps import CUE_TIMING, parse_ts
 
@@ -41,6 +40,8 @@ def _blocks(text: str) -> list[list[tuple[int, str]]]:
     for n, line in enumerate(text.splitlines(), 1):
         if line.strip():
             blocks[-1].append((n, line.rstrip()))
+        elif line and blocks[-1] and CUE_TIMING.match(blocks[-1][-1][1]):
+            continue  # automatic captions open a cue with a line of one space: not the end of the cue
         elif blocks[-1]:
             blocks.append([])
     return [b for b in blocks if b]
@@ -112,7 +113,7 @@ def parse_cues(text: str, fmt: str) -> Parsed:
                 speakers.pending = voice != speakers.current
                 speakers.current = voice
             body_text, speaker, new = speakers.apply(content)
-            if not has_words(body_text):
+            if not count_words(body_text):
                 parsed.drop(body_text, "no words")
                 continue
             parsed.fragments.append(

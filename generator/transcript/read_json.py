@@ -7,9 +7,8 @@ import json
 from typing import Any
 
 from generator.errors import InputError
-from generator.transcript.fragments import Fragment, Parsed
+from generator.transcript.fragments import Fragment, Parsed, count_words
 from generator.transcript.layouts import unrecognised
-from generator.transcript.noise import has_words
 from generator.transcript.speakers import Speakers
 from generator.transcript.timestamps import parse_ts
 
@@ -64,7 +63,7 @@ def parse_json(text: str, path: str) -> Parsed:
             start = _num(seg["start"], f"segment {k} start", path)
             end = _num(seg["end"], f"segment {k} end", path) if seg.get("end") is not None else None
             body = " ".join(str(seg["text"]).split())
-            if not has_words(body):
+            if not count_words(body):
                 parsed.noise += 1
                 continue
             speaker = seg.get("speaker") if isinstance(seg.get("speaker"), str) else None
@@ -104,7 +103,7 @@ def parse_json(text: str, path: str) -> Parsed:
             dur = item.get("duration", item.get("dur"))
             end = start + _num(dur, f"item {k} duration", path) if dur is not None else None
         body = " ".join(html.unescape(body).split())
-        if not has_words(body):
+        if not count_words(body):
             parsed.noise += 1
             continue
         parsed.fragments.append(Fragment(body, start, k + 1, end))
@@ -142,7 +141,7 @@ def _parse_podcast(doc: dict[str, Any], path: str) -> Parsed:
         start = _num(seg["startTime"], f"segment {k} startTime", path)
         end = _num(seg["endTime"], f"segment {k} endTime", path) if seg.get("endTime") is not None else None
         body = " ".join(html.unescape(str(seg["body"])).split())
-        if not has_words(body):
+        if not count_words(body):
             parsed.drop(body, "no words")
             continue
         speaker = (

@@ -151,7 +151,7 @@ def _add_timed(page: _Page, i: int, m: re.Match[str], raw: str, speakers: Speake
     if speakers.alone(raw):
         return
     body_text, speaker, new = speakers.apply(raw)
-    if not has_words(body_text):
+    if not count_words(body_text):
         parsed.drop(body_text, "no words")
         return
     parsed.fragments.append(Fragment(body_text, start, i + 1, end_s, speaker, new))

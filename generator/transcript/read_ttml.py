@@ -6,9 +6,8 @@ import re
 import xml.etree.ElementTree as ET
 
 from generator.errors import InputError
-from generator.transcript.fragments import Fragment, Parsed
+from generator.transcript.fragments import Fragment, Parsed, count_words
 from generator.transcript.layouts import unrecognised
-from generator.transcript.noise import has_words
 from generator.transcript.timestamps import parse_ts
 
 _TTM = "{http://www.w3.org/ns/ttml#metadata}"
@@ -97,7 +96,7 @@ def _walk(
             continue
         p_agent = child.get(f"{_TTM}agent") or agent
         body = _text_of(child)
-        if not has_words(body):
+        if not count_words(body):
             parsed.drop(body, "no words")
             continue
         speaker = agents.get(p_agent, p_agent) if p_agent else None

@@ -12,7 +12,7 @@ import re
 
 from generator.transcript.fragments import Fragment, Parsed, count_words
 from generator.transcript.metadata import looks_like_description
-from generator.transcript.noise import has_words, is_chrome, is_footer
+from generator.transcript.noise import is_chrome, is_footer
 from generator.transcript.speakers import is_single_name
 from generator.transcript.timestamps import BRACKET, parse_ts
 
@@ -38,7 +38,7 @@ def _header(line: str, lines: list[str], k: int) -> re.Match[str] | None:
         if shape != "name_alone":
             return m
         nxt = next((x.strip() for x in lines[k + 1 : k + 3] if x.strip()), "")
-        if BRACKET.match(nxt) and has_words(BRACKET.match(nxt)["text"] or ""):  # type: ignore[index]
+        if BRACKET.match(nxt) and count_words(BRACKET.match(nxt)["text"] or ""):  # type: ignore[index]
             return m
     return None
 
@@ -124,7 +124,7 @@ def _add_turn(
     for line_no, raw in body:
         own = BRACKET.match(raw)
         text = (own["text"] or "").strip() if own else raw
-        if not has_words(text):
+        if not count_words(text):
             parsed.drop(text, "no words")
             continue
         if own:

@@ -1,0 +1,221 @@
+"""The layouts French podcasts publish: detection, speakers, conservation of every word, metadata."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import random
+
+import pytest
+from conftest import FIXTURES
+from transcript_formats import LAYOUTS, Show, bare_words, spoken, write
+
+from generator.cli import main
+from generator.errors import InputError
+from generator.model import Chapter
+from generator.transcript.clean import clean
+from generator.transcript.fragments import count_words
+from generator.transcript.ingest import ingest
+from generator.transcript.inspection import word_counts
+
+FORMATS = FIXTURES / "formats"
+TODAY = dt.date(2026, 11, 30)
+GUESTS = ["Ghislain Morel", "Yasmina Tazi"]
+SPEAKERS = {"Nathalie Guérin", *GUESTS}
+
+
+def load(path):
+    return clean(ingest(path, max_bytes=10**7, today=TODAY))
+
+
+def fixture(layout: str):
+    suffix = LAYOUTS[layout][0]
+    return FORMATS / f"{layout}{suffix}"
+
+
+@pytest.mark.parametrize("layout", sorted(LAYOUTS))
+def test_each_fixture_is_detected_and_read_whole(layout):
+    ep = load(fixture(layout))
+    assert ep.format == LAYOUTS[layout][2]
+    assert ep.show == "Le Grand Atelier"
+    assert ep.host == "Nathalie Guérin"
+    assert [g.name for g in ep.guests] == GUESTS
+    # The role ends with its clause, not with the page's closing sentence.
+    assert ep.guests[1].role == "violoniste de l'orchestre de Lyon"
+    starts = [u.start_s for u in ep.utterances]
+    assert None not in starts and starts == sorted(starts)
+    text = " ".join(u.text for u in ep.utterances)
+    if layout != "webvtt_auto":
+        assert "Ghislain Morel et Yasmina Tazi" in text and "Guislain" not in text
+        assert ("Guislain Morel", "Ghislain Morel") in [(f.wrong, f.right) for f in ep.name_fixes]
+        # A sentence really said twice stays twice.
+        assert "On le dit. On le dit." in text
+    if LAYOUTS[layout][3]:
+        assert {u.speaker for u in ep.utterances} == SPEAKERS
+        first = next(u for u in ep.utterances if u.text.startswith("Sur un violon"))
+        assert first.speaker == "Yasmina Tazi" and first.new_speaker
+
+
+def test_first_names_alone_resolve_to_the_described_person():
+    raw = fixture("turns_first_name").read_text(encoding="utf-8")
+    assert "Yasmina :" in raw and "Yasmina Tazi :" not in raw
+    assert {u.speaker for u in load(fixture("turns_first_name")).utterances} == SPEAKERS
+
+
+def test_a_first_name_shared_by_two_people_stays_as_written(tmp_path):
+    path = tmp_path / "t.txt"
+    path.write_text("Paul :\n[0:01] Bonjour.\nAnne :\n[0:03] Salut.\n", encoding="utf-8")
+    (tmp_path / "t.description").write_text(
+        "Dans Le Quai, Anne Roy reçoit Paul Roux, marin, et Paul Lebrun, pêcheur.\n", encoding="utf-8"
+    )
+    ep = load(path)
+    assert [u.speaker for u in ep.utterances] == ["Paul", "Anne Roy"]
+
+
+def test_auto_captions_rolling_lines_kept_once_and_cut_into_short_sentences():
+    ep = load(fixture("webvtt_auto"))
+    said = [w for s in spoken(_show()) for w in bare_words(s.text)]
+    got = [w for u in ep.utterances for w in u.text.split()]
+    assert got == said
+    lengths = [len(u.text.split()) for u in ep.utterances]
+    assert sum(lengths) / len(lengths) <= 30 and max(lengths) <= 60
+    assert ep.chapters == (Chapter("Ouverture", 0.0), Chapter("Le cœur du sujet", 30.0))
+    counts = word_counts(ep)
+    assert counts["words_noise_reasons"]["rolling caption repeat"] == counts["words_noise"]
+
+
+def _show() -> Show:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("make", FORMATS / "make.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)  # type: ignore[union-attr]
+    return module.SHOW
+
+
+_LEXICON = ["le", "vélo", "la", "ville", "demain", "pourquoi", "budget", "écoles", "2026", "l'eau", "d'abord", "trois", "cents", "elle", "il", "on", "parle", "vraiment", "aujourd'hui", "très", "C'est", "Lyon", "Marseille", "réseau"]  # fmt: skip
+
+
+def _random_show(seed: int) -> Show:
+    rng = random.Random(seed)
+    people = ("Anne Roy", "Marc Petit", "Lina Benali")
+    turns = []
+    for _ in range(rng.randint(3, 8)):
+        sentences = tuple(
+            " ".join(rng.choice(_LEXICON) for _ in range(rng.randint(1, 18))).capitalize() + rng.choice(".?!")
+            for _ in range(rng.randint(1, 4))
+        )
+        turns.append((rng.choice(people), sentences))
+    description = "Dans Radio Test, Anne Roy reçoit Marc Petit, urbaniste, et Lina Benali, juriste."
+    return Show("Radio Test", description, "Anne Roy", ("Marc Petit", "Lina Benali"), tuple(turns))
+
+
+@pytest.mark.parametrize("layout", sorted(LAYOUTS))
+def test_property_every_word_is_kept_or_counted_as_noise(tmp_path, layout):
+    for seed in range(15):
+        show = _random_show(seed)
+        path = write(show, layout, tmp_path)
+        ep = load(path)
+        said = [
+            w
+            for s in spoken(show)
+            for w in (bare_words(s.text) if layout == "webvtt_auto" else s.text.split())
+        ]
+        got = [w for u in ep.utterances for w in u.text.split()]
+        assert got == said, (layout, seed)
+        counts = word_counts(ep)
+        assert counts["words_in"] == counts["words_kept"] + counts["words_noise"]
+        assert counts["words_kept"] == len(said)
+        if LAYOUTS[layout][3]:
+            truth = [s.speaker for s in spoken(show) for _ in s.text.split()]
+            assert [u.speaker for u in ep.utterances for _ in u.text.split()] == truth, (layout, seed)
+
+
+def test_srt_sentence_said_twice_is_kept_but_a_flash_repeat_is_not(tmp_path):
+    path = tmp_path / "deux.srt"
+    path.write_text(
+        "1\n00:00:01,000 --> 00:00:02,000\nIls l'ont dit.\n\n2\n00:00:02,000 --> 00:00:03,000\nIls l'ont dit.\n\n"
+        "3\n00:00:03,000 --> 00:00:03,010\nIls l'ont dit.\n\n4\n00:00:03,010 --> 00:00:05,000\nEt après ?\n",
+        encoding="utf-8",
+    )
+    ep = load(path)
+    assert " ".join(u.text for u in ep.utterances) == "Ils l'ont dit. Ils l'ont dit. Et après ?"
+    assert dict(ep.noise_words) == {"rolling caption repeat": 3}
+
+
+def test_a_turn_change_inside_a_sentence_splits_it(tmp_path):
+    doc = {"version": "1.0.0", "segments": [
+        {"speaker": "Anne Roy", "startTime": 0.0, "endTime": 1.0, "body": "et donc vous"},
+        {"speaker": "Marc Petit", "startTime": 1.0, "endTime": 2.0, "body": "oui tout à fait"}]}  # fmt: skip
+    path = tmp_path / "p.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    ep = load(path)
+    assert [(u.speaker, u.text) for u in ep.utterances] == [
+        ("Anne Roy", "et donc vous"),
+        ("Marc Petit", "oui tout à fait"),
+    ]
+
+
+def test_ttml_agent_inherited_from_div_and_clock_times(tmp_path):
+    path = tmp_path / "a.xml"
+    path.write_text(
+        '<tt xmlns="http://www.w3.org/ns/ttml" xmlns:ttm="http://www.w3.org/ns/ttml#metadata"><body>'
+        '<div ttm:agent="Léo"><p begin="00:00:01.500" end="00:00:03.000">Bonjour <span>à</span>'
+        "<span>tous</span>.</p></div></body></tt>",
+        encoding="utf-8",
+    )
+    ep = load(path)
+    assert [(u.speaker, u.start_s, u.text) for u in ep.utterances] == [("Léo", 1.5, "Bonjour à tous .")]
+
+
+@pytest.mark.parametrize(
+    "data, what",
+    [
+        ("<html><body><p>Bonjour</p></body></html>", "XML/HTML document"),
+        ('{"titre": "Bonjour"}', "JSON transcript not recognised"),
+        ("<?xml version='1.0'?><rss><item>Bonjour</item></rss>", "XML/HTML document"),
+    ],
+)
+def test_unrecognised_layout_exits_2_naming_the_known_layouts(capsys, tmp_path, data, what):
+    path = tmp_path / "inconnu.txt"
+    path.write_text(data, encoding="utf-8")
+    with pytest.raises(InputError, match="known layouts: SRT, WebVTT"):
+        ingest(path, max_bytes=10**6)
+    assert main(["inspect", str(path)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert what in err and "Podcasting 2.0 JSON" in err and "\n" not in err
+    assert path.read_text(encoding="utf-8") == data
+
+
+def test_inspect_json_reports_word_conservation(capsys):
+    assert main(["inspect", str(fixture("turns_range")), "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["words_in"] == doc["words_kept"] + doc["words_noise"]
+    assert doc["words_noise_reasons"] == {"speaker label": doc["words_noise"]}
+    assert doc["words_kept"] == sum(count_words(s.text) for s in spoken(_show()))
+
+
+def test_estimated_times_inside_turns_are_said():
+    ep = load(fixture("turns_name_ts"))
+    assert any("estimated from word position" in w for w in ep.warnings)
+
+
+def test_chapters_listed_in_a_description(tmp_path):
+    path = tmp_path / "ep.srt"
+    path.write_text("1\n00:00:01,000 --> 00:00:02,000\nBonjour.\n", encoding="utf-8")
+    (tmp_path / "ep.description").write_text(
+        "Le Quai présente un épisode sur les ports.\n\n00:00 Intro\n12:05 Les dockers\n1:02:03 Questions\n",
+        encoding="utf-8",
+    )
+    ep = load(path)
+    assert ep.show == "Le Quai"
+    assert ep.chapters == (Chapter("Intro", 0.0), Chapter("Les dockers", 725.0), Chapter("Questions", 3723.0))
+    assert "12:05" not in (ep.description or "")
+
+
+def test_quotes_from_a_labelled_turn_carry_its_speaker():
+    from generator.writing.quotes import Verifier
+
+    ep = load(fixture("turns_first_name"))
+    quote = Verifier(ep).verify("c'est soixante-dix pièces de bois, collées à la main")
+    assert quote.speaker == "Ghislain Morel" and quote.start_s is not None
