@@ -17,6 +17,7 @@ _SOUND_WORDS = (
 )
 _ANNOTATION = re.compile(rf"\[[^\]\n]{{1,40}}\]|\((?:{_SOUND_WORDS})[^)]{{0,20}}\)|[♪♫]+", re.IGNORECASE)
 
+_PUNCT = re.compile(r"[.,;:!?…]")
 _END = re.compile(r"[.!?…]+[\"»”’')\]]*$")
 _ABBREVIATIONS = {
     "m.",
@@ -116,7 +117,7 @@ def reflow(fragments: tuple[Utterance, ...]) -> tuple[Utterance, ...]:
             frag = fragments[word.fragment]
             turn = at_boundary and (frag.new_speaker or frag.speaker != fragments[previous_fragment].speaker)
             too_long = at_boundary and len(current) >= MAX_SENTENCE_WORDS
-            if bare:
+            if bare or (at_boundary and _bare_stretch(current)):
                 too_long = too_long or _cut_bare(current, at_boundary, fragments[previous_fragment], frag)
             if turn or too_long or _ends_sentence(current[-1].text, word.text):
                 flush()
@@ -140,6 +141,13 @@ def _unpunctuated(words: list[_Word]) -> bool:
     return len(words) >= UNPUNCTUATED_WORDS and ends * PUNCTUATED_EVERY < len(words)
 
 
+def _bare_stretch(current: list[_Word]) -> bool:
+    """The sentence's last UNPUNCTUATED_WORDS words carry no punctuation at all (a stretch of a scraped page)."""
+    if len(current) < UNPUNCTUATED_WORDS:
+        return False
+    return not any(_PUNCT.search(w.text) for w in current[-UNPUNCTUATED_WORDS:])
+
+
 def _cut_bare(current: list[_Word], at_boundary: bool, previous: Utterance, frag: Utterance) -> bool:
     """Where unpunctuated speech ends a pseudo-sentence: a pause, a caption boundary past the cap, or the hard cap."""
     if len(current) >= UNPUNCTUATED_HARD:
@@ -150,6 +158,12 @@ def _cut_bare(current: list[_Word], at_boundary: bool, previous: Utterance, frag
         previous.end_s is not None and frag.start_s is not None and frag.start_s - previous.end_s >= PAUSE_S
     )
     return len(current) >= UNPUNCTUATED_WORDS or (paused and len(current) >= PAUSE_MIN_WORDS)
+
+
+def _lower_case(sentences: tuple[Utterance, ...]) -> bool:
+    """Speech written all in lower case (automatic captions): names have lost their capitals too."""
+    words = [w for s in sentences for w in s.text.split() if w[:1].isalpha()]
+    return len(words) >= UNPUNCTUATED_WORDS and sum(w[:1].isupper() for w in words) * 100 < len(words)
 
 
 def clean(episode: Episode) -> Episode:
@@ -168,7 +182,7 @@ def clean(episode: Episode) -> Episode:
             continue
         kept.append(replace(u, text=text) if text != u.text else u)
     sentences = reflow(tuple(kept))
-    repairer = NameRepairer(episode.known_names)
+    repairer = NameRepairer(episode.known_names, any_case=_lower_case(sentences))
     sentences = tuple(
         replace(s, text=fixed) if (fixed := repairer.repair(s.text)) != s.text else s for s in sentences
     )

@@ -120,7 +120,8 @@ def _add_turn(
     total = sum(count_words(text) for _, text in body) or 1
     said = 0
     estimated = False
-    first = True
+    # A header repeating the previous turn's speaker (exports split long monologues) is no speaker change.
+    first = not parsed.fragments or parsed.fragments[-1].speaker != speaker
     for line_no, raw in body:
         own = BRACKET.match(raw)
         text = (own["text"] or "").strip() if own else raw
