@@ -68,6 +68,11 @@ _ARTICLES = {"le", "la", "les", "l'", "de", "du", "des", "et", "en", "au", "aux"
 _CLAUSE_END = re.compile(
     r"(?<![\s(][A-ZÀ-Þ])(?<=[\w)»])[.!?]\s+(?=[A-ZÀ-Þ«])|,?\s+(?i:dans|de|sur|pour)\s+(?i:l['’]émission|le podcast|la chronique)\s"
 )
+_GUEST_MARKER = re.compile(r"(?i:\b(?:avec|en compagnie de|(?:nos |mes )?invité(?:e)?s?\s*:))\s+(?=[A-ZÀ-Þ])")
+# "présentée par Claire Bonnet", "animé par ...": the host, when no verb names one.
+_PRESENTED = re.compile(
+    r"(?i:\b(?:présenté|animé|produit)e?s?\s+par)\s+(?P<host>[A-ZÀ-Þ][\w'’-]+(?:\s+(?:de\s+|du\s+|d'|le\s+|la\s+)?[A-ZÀ-Þ][\w'’-]+){1,3})"
+)
 _PARENS_GUEST = re.compile(r"(?P<name>[^,()]+?)\s*\((?P<role>[^()]*)\)")
 
 
@@ -238,29 +243,46 @@ def parse_description(text: str, today: dt.date) -> Description:
     if not m:
         where = _SHOW_IN.search(text)
         show = show_in(text) or (_tidy_show(where["show"]) if where else None)
-        # No verb, but a "Nom (rôle)" list ("..., avec Anne Roy (chercheuse) et ..."): still the guests.
-        guests = parse_guests(_split_trailer(text, show_named=True)[0]) if _PARENS_GUEST.search(text) else ()
-        guests = tuple(g for g in guests if is_name_like(g.name))
+        # No verb, but a "Nom (rôle)" list ("..., avec Anne Roy (chercheuse) et ..."): still the guests;
+        # or a list after "avec" / "Invités :" ("avec Anne Roy, chercheuse, et Luc Petit, maraîcher").
+        marker = _GUEST_MARKER.search(text)
+        listed = text[marker.end() :] if marker else text
+        if marker or _PARENS_GUEST.search(text):
+            guests = parse_guests(_split_trailer(listed, show_named=True)[0])
+        else:
+            guests = ()
+        host = _presenter(text)
+        guests = tuple(g for g in guests if is_name_like(g.name) and g.name != host)
         return Description(
-            text=text, show=show, date=date, host=None, guests=guests, warnings=tuple(warnings)
+            text=text, show=show, date=date, host=host, guests=guests, warnings=tuple(warnings)
         )
     before, rest = text[: m.start()], text[m.end() :]
     guest_text, trailer = _split_trailer(rest, show_named=bool(_SHOW_IN.search(before)))
     subject = before.split(",")[-1].strip() if "," in before else before
     subject = _DATE_FR.sub("", subject).strip(" ,.")
     subject = re.sub(r"^(?:ce|cette)\s+", "", subject, flags=re.IGNORECASE).strip()
+    subject = re.sub(r"^(?:le podcast|l['’]émission|le magazine)\s+", "", subject, flags=re.IGNORECASE)
     # The show is named before the verb ("Dans Smart Tech, ...") or after the guests ("... dans Smart Tech").
     where = _SHOW_IN.search(before) or _SHOW_IN.search(trailer)
     named_show = show_in(text) or (_tidy_show(where["show"]) if where else None)
-    if _HOST_VERBS.match(m.group(0)) or (named_show and is_name_like(subject) and not subject.isupper()):
+    if _HOST_VERBS.match(m.group(0)) or (
+        named_show and is_name_like(subject) and not subject.isupper() and fold(subject) != fold(named_show)
+    ):
         host = subject or None  # "X a reçu", or "X reçoit" when the show is named elsewhere
         show = named_show
     else:
         show = _tidy_show(subject) or named_show
     guests = parse_guests(guest_text)
+    host = host or _presenter(text)
     if host:
         guests = tuple(g for g in guests if g.name != host)
     return Description(text=text, show=show, date=date, host=host, guests=guests, warnings=tuple(warnings))
+
+
+def _presenter(text: str) -> str | None:
+    """The host named by "présenté(e) par X" / "animé(e) par X"."""
+    m = _PRESENTED.search(text)
+    return m["host"] if m and is_name_like(m["host"]) else None
 
 
 def looks_like_description(line: str) -> bool:

@@ -20,9 +20,11 @@ _TS = r"\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?"
 _NAME = r"[A-ZÀ-Þ][\w'’.-]*(?:[ \t]+(?:[A-ZÀ-Þ0-9][\w'’.-]*|de|du|des|d'|van|von|le|la)){0,4}"
 HEADERS = {
     "range": re.compile(
-        rf"^(?P<ts>{_TS})\s+(?:à|-|–|->)\s+(?P<end>{_TS})\s+(?P<name>{_NAME})\s*:\s*(?P<text>.*)$"
+        rf"^(?P<ts>{_TS})\s+(?:à|-|–|->)\s+(?P<end>{_TS})\s+(?P<name>{_NAME})\s*(?::\s*(?P<text>.*))?$"
     ),
-    "name_ts": re.compile(rf"^(?P<name>{_NAME})(?:\s+|\s*\()(?P<ts>{_TS})\)?\s*:?$"),
+    "name_ts": re.compile(
+        rf"^(?P<name>{_NAME})(?:\s*:\s+|\s*:(?=[(\[])|\s+|(?=[(\[]))(?:[-–|]\s*)?[(\[]?(?<!\d)(?P<ts>{_TS})[)\]]?\s*:?$"
+    ),
     "name_alone": re.compile(rf"^(?P<name>{_NAME})\s*:?$"),
 }
 # Inside a turn, times are known only at its start: lines after the first are placed by word position.

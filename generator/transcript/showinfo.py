@@ -18,6 +18,13 @@ _SHOW_PHRASES = [
     ),
     re.compile(rf"(?i:\bbienvenue\s+(?:à\s+tous\s+)?(?:dans|sur|à))\s+(?P<show>{_NAME})"),
     re.compile(rf"(?:^|[.!?]\s+)(?P<show>{_NAME})\s+(?i:(?:vous\s+)?présente)\b"),
+    re.compile(
+        rf"(?i:\b(?:cet|ce|un|le|nouvel|nouveau)\s+(?:épisode|numéro|volet)\s+de)\s+(?P<show>{_NAME})"
+    ),
+    re.compile(rf"(?:^|[.!?]\s+)(?i:le podcast|l['’]émission)\s+(?P<show>{_NAME})"),
+    re.compile(
+        rf"^(?P<show>{_NAME}),\s+(?i:(?:le|la|un|une|votre)\s+(?:podcast|émission|quotidienne|hebdo|magazine|rendez-vous))"
+    ),
     re.compile(rf"(?i:\b(?:vous\s+écoutez|ici))\s+(?P<show>{_NAME})"),
 ]
 

@@ -10,6 +10,11 @@ from generator.transcript.metadata import fold, is_name_like
 
 _LABEL = re.compile(r"^(?P<name>[A-ZÀ-Þ][\w'’.-]*(?:\s+[\w'’.-]+){0,4})\s?:\s+(?P<text>\S.*)$")
 _LABEL_ALONE = re.compile(r"^(?P<name>[A-ZÀ-Þ][\w'’.-]*(?:\s+[\w'’.-]+){0,4})\s?:$")
+# Diarisation without names: "Speaker 1", "Intervenant 2", "SPEAKER_03".
+GENERIC = re.compile(
+    r"^(?:(?:Speaker|Intervenante?|Locut(?:eur|rice)|Orat(?:eur|rice)|Participante?|Invitée?|Voix)\s*\d{1,2}|SPEAKER_\d{1,3})$",
+    re.IGNORECASE,
+)
 _DASH = re.compile(r"^[-–—]\s+(?P<text>\S.*)$")
 _CHEVRONS = re.compile(r"^(?:>>|&gt;&gt;)\s*(?P<text>.*)$")
 _LABEL_STOP = {
@@ -54,7 +59,12 @@ def _label_candidates(texts: list[str]) -> set[str]:
         tokens = name.split()
         if fold(tokens[0]) in _LABEL_STOP:
             continue
-        if is_name_like(name) or (len(tokens) == 1 and count >= 2) or (name.isupper() and count >= 2):
+        if (
+            is_name_like(name)
+            or GENERIC.match(name)
+            or (len(tokens) == 1 and count >= 2)
+            or (name.isupper() and count >= 2)
+        ):
             accepted.add(name)
     return accepted
 

@@ -222,3 +222,66 @@ def test_quotes_from_a_labelled_turn_carry_its_speaker():
     ep = load(fixture("turns_first_name"))
     quote = Verifier(ep).verify("c'est soixante-dix pièces de bois, collées à la main")
     assert quote.speaker == "Ghislain Morel" and quote.start_s is not None
+
+
+@pytest.mark.parametrize(
+    "text, show, host, guests",
+    [
+        ("Ce lundi 3 novembre, Luc Roy reçoit Anne Perrot, autrice de polars, et Éric Vasseur, libraire à "
+         "Nantes, dans l'émission Le Grand Atelier, la quotidienne. Retrouvez l'émission du lundi au jeudi.",
+         "Le Grand Atelier", "Luc Roy", [("Anne Perrot", "autrice de polars"), ("Éric Vasseur", "libraire à Nantes")]),
+        ("Bienvenue dans Les Pieds sur Terre. Cette semaine, Claire Bonnet accueille Paul Lenoir, maraîcher, "
+         "et Inès Amrani, ingénieure agronome à l'INRAE. Abonnez-vous.",
+         "Les Pieds sur Terre", "Claire Bonnet", [("Paul Lenoir", "maraîcher"), ("Inès Amrani", "ingénieure agronome à l'INRAE")]),
+        ("Radio Marmotte présente un épisode avec Jean Dupuis, glaciologue au CNRS, et Marie Colin, guide. "
+         "Une émission présentée par Luc Favre.",
+         "Radio Marmotte", "Luc Favre", [("Jean Dupuis", "glaciologue au CNRS"), ("Marie Colin", "guide")]),
+        ("Terre Ferme, le podcast qui explore nos sols. Invités : Jean Dupuis (glaciologue) et Marie Colin (guide).",
+         "Terre Ferme", None, [("Jean Dupuis", "glaciologue"), ("Marie Colin", "guide")]),
+        ("Le podcast Terre Ferme reçoit Jean Dupuis, glaciologue.", "Terre Ferme", None, [("Jean Dupuis", "glaciologue")]),
+        ("Dans cet épisode de Terre Ferme, avec Jean Dupuis, glaciologue.", "Terre Ferme", None, [("Jean Dupuis", "glaciologue")]),
+    ],
+)  # fmt: skip
+def test_show_host_and_guests_from_descriptions_phrased_any_usual_way(text, show, host, guests):
+    from generator.transcript.metadata import parse_description
+
+    d = parse_description(text, TODAY)
+    assert (d.show, d.host) == (show, host)
+    assert [(g.name, g.role) for g in d.guests] == guests
+
+
+def test_generic_diarisation_labels_are_speakers_not_words(tmp_path):
+    path = tmp_path / "otter.txt"
+    path.write_text(
+        "Speaker 1  0:03\nBonjour à tous.\n\nSpeaker 2  0:07\nMerci, bonjour.\n", encoding="utf-8"
+    )
+    ep = load(path)
+    assert [(u.speaker, u.text) for u in ep.utterances] == [
+        ("Speaker 1", "Bonjour à tous."),
+        ("Speaker 2", "Merci, bonjour."),
+    ]
+    one_line = tmp_path / "lignes.txt"
+    one_line.write_text(
+        "[00:00:03] SPEAKER_01: Bonjour à tous.\n[00:00:07] SPEAKER_02: Merci.\n", encoding="utf-8"
+    )
+    assert [u.speaker for u in load(one_line).utterances] == ["SPEAKER_01", "SPEAKER_02"]
+
+
+@pytest.mark.parametrize(
+    "header", ["Nadia Roche  0:05", "Nadia Roche (00:00:05)", "Nadia Roche: (00:00:05)", "Nadia Roche - 00:00:05",
+               "0:00:05 à 0:00:09 Nadia Roche :", "0:00:05 à 0:00:09 Nadia Roche"],
+)  # fmt: skip
+def test_turn_header_shapes(tmp_path, header):
+    path = tmp_path / "t.txt"
+    path.write_text(
+        f"{header}\nBonjour.\n\nLéo Martin (00:00:09)\nSalut.\n".replace(
+            "Léo Martin (00:00:09)", header.replace("Nadia Roche", "Léo Martin").replace("0:05", "0:09")
+        ),
+        encoding="utf-8",
+    )
+    ep = load(path)
+    assert ep.format == "turns"
+    assert [(u.speaker, u.start_s, u.text) for u in ep.utterances] == [
+        ("Nadia Roche", 5.0, "Bonjour."),
+        ("Léo Martin", 9.0, "Salut."),
+    ]
