@@ -19,11 +19,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
-from transcript_formats import LAYOUTS, Show, bare_words, spoken, write  # noqa: E402
+from transcript_formats import LAYOUTS, VARIANTS, Show, bare_words, spoken, write  # noqa: E402
 
 from generator.transcript.clean import clean  # noqa: E402
 from generator.transcript.ingest import ingest  # noqa: E402
+from generator.transcript.inspection import word_counts  # noqa: E402
 
+ALL = {**LAYOUTS, **VARIANTS}
 HOST, G1, G2 = "Claire Bonnet", "Stéphane Martin", "Inès Amrani"
 UNSEEN = Show(
     name="Les Pieds sur Terre",
@@ -73,6 +75,8 @@ def _words(text: str) -> list[str]:
 def measure(layout: str, dest: Path) -> dict[str, object]:
     """Read the layout back and compare with what was said."""
     path = write(UNSEEN, layout, dest, chapters=layout == "webvtt_auto")
+    if layout == "scraped_page":  # the page carries its description: no sidecar
+        path.with_name(f"{layout}.description").unlink()
     ep = clean(ingest(path, max_bytes=10**7, today=dt.date(2026, 11, 30)))
     said = spoken(UNSEEN)
     # The misheard first name is meant to be repaired: the truth is the description's spelling.
@@ -91,13 +95,12 @@ def measure(layout: str, dest: Path) -> dict[str, object]:
         "format": ep.format,
         "lost %": 100 * (len(truth) - matched) / len(truth),
         "added %": 100 * (len(got) - matched) / len(truth),
-        "speaker %": 100 * right / len(truth) if LAYOUTS[layout][3] else None,
+        "speaker %": 100 * right / len(truth) if ALL[layout][3] else None,
         "timed, in order": all(s is not None for s in starts) and starts == sorted(starts),
         "show+guests": ep.show == UNSEEN.name and [g.name for g in ep.guests] == list(UNSEEN.guests),
         "mean words": sum(lengths) / len(lengths),
         "max words": max(lengths),
-        "words in/kept/noise": f"{sum(n for _, n in ep.noise_words) + sum(lengths)}/{sum(lengths)}/"
-        f"{sum(n for _, n in ep.noise_words)}",
+        "words in/kept/noise": "{words_in}/{words_kept}/{words_noise}".format(**word_counts(ep)),
         "name fixes": ", ".join(f"{f.wrong}->{f.right}" for f in ep.name_fixes),
         "chapters": len(ep.chapters),
     }
@@ -106,7 +109,7 @@ def measure(layout: str, dest: Path) -> dict[str, object]:
 def main() -> None:
     """Print one markdown table row per layout."""
     with tempfile.TemporaryDirectory() as tmp:
-        rows = [measure(layout, Path(tmp)) for layout in LAYOUTS]
+        rows = [measure(layout, Path(tmp)) for layout in ALL]
     cols = list(rows[0])
     print("| " + " | ".join(cols) + " |")
     print("|" + "|".join("---" for _ in cols) + "|")

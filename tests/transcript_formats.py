@@ -188,6 +188,85 @@ def to_auto_vtt(show: Show, said: list[Said]) -> str:
     return "\n".join(out)
 
 
+def to_podcast_words(show: Show, said: list[Said]) -> str:
+    """Podcasting 2.0 JSON with one segment per word, as many hosting platforms write it."""
+    segs = []
+    for s in said:
+        words = s.text.split()
+        for k, w in enumerate(words):
+            t = round(s.start_s + k / WPS, 3)
+            segs.append({"speaker": s.speaker, "startTime": t, "endTime": round(t + 0.35, 3), "body": w})
+    return json.dumps({"version": "1.0.0", "segments": segs}, ensure_ascii=False)
+
+
+def to_ttml_apple(show: Show, said: list[Said]) -> str:
+    """Apple Podcasts TTML: SPEAKER_n agents, sentence spans holding timed word spans, punctuation apart."""
+    people = list(dict.fromkeys(s.speaker for s in said))
+    paras = []
+    for s, e in zip(said, _ends(said), strict=True):
+        spans = []
+        for k, w in enumerate(re.findall(r"[^\s,.]+|[,.]", s.text)):
+            t = s.start_s + k / WPS
+            spans.append(f'<span podcasts:unit="word" begin="{t:.3f}" end="{t + 0.3:.3f}">{w}</span>')
+        paras.append(
+            f'<p begin="{s.start_s:.3f}" end="{e:.3f}" ttm:agent="SPEAKER_{people.index(s.speaker) + 1}">'
+            f'<span podcasts:unit="sentence">{" ".join(spans)}</span></p>'
+        )
+    return (
+        '<?xml version="1.0" encoding="utf-8"?><tt xmlns="http://www.w3.org/ns/ttml" '
+        'xmlns:podcasts="http://podcasts.apple.com/transcript-ttml-internal" '
+        'xmlns:ttm="http://www.w3.org/ns/ttml#metadata" xml:lang="fr"><body><div>'
+        + "".join(paras)
+        + "</div></body></tt>"
+    )
+
+
+def to_otter_generic(show: Show, said: list[Said]) -> str:
+    """An Otter export without names: `Speaker 1  0:03` above each turn."""
+    people = list(dict.fromkeys(s.speaker for s in said))
+    out = []
+    for turn in _turns(said):
+        out += [
+            f"Speaker {people.index(turn[0].speaker) + 1}  {_clock(turn[0].start_s)}",
+            " ".join(s.text for s in turn),
+            "",
+        ]
+    return "\n".join(out)
+
+
+def to_scraped_page(show: Show, said: list[Said]) -> str:
+    """A video page copied by hand: age, description, chrome, `MM:SS` glued lines, footer."""
+    lines = ["- il y a 2 semaines", show.description, "Catégorie", "🎙", "NewsTranscription"]
+    lines += [f"{int(s.start_s) // 60:02d}:{int(s.start_s) % 60:02d}{s.text}" for s in said]
+    lines += ["Commentaires", "Écris le tout premier commentaire", "Recommandations", "12:04", "45:10"]
+    return "\n".join(lines) + "\n"
+
+
+def to_rolling_srt(show: Show, said: list[Said]) -> str:
+    """Automatic captions converted to SRT: lower case, two rolling lines per cue, no inline times."""
+    words = [(round(s.start_s + k / WPS, 3), w) for s in said for k, w in enumerate(bare_words(s.text))]
+    lines = [words[i : i + 6] for i in range(0, len(words), 6)]
+    out = []
+    for k, line in enumerate(lines):
+        start, end = line[0][0], (lines[k + 1][0][0] if k + 1 < len(lines) else line[-1][0] + 1)
+        shown = ([" ".join(w for _, w in lines[k - 1])] if k else []) + [" ".join(w for _, w in line)]
+        out.append(f"{k + 1}\n{_hms(start, ',')} --> {_hms(end, ',')}\n" + "\n".join(shown) + "\n")
+    return "\n".join(out)
+
+
+def _xml_escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace("'", "&#39;")
+
+
+def to_timedtext(show: Show, said: list[Said]) -> str:
+    """YouTube timed text (srv1): `<text start dur>` per caption."""
+    items = "".join(
+        f'<text start="{s.start_s:.2f}" dur="{e - s.start_s:.2f}">{_xml_escape(s.text)}</text>'
+        for s, e in zip(said, _ends(said), strict=True)
+    )
+    return f'<?xml version="1.0" encoding="utf-8" ?><transcript>{items}</transcript>'
+
+
 LAYOUTS = {
     "podcast_json": (".json", to_podcast_json, "podcast_json", True),
     "ttml": (".ttml", to_ttml, "ttml", True),
@@ -201,11 +280,20 @@ LAYOUTS = {
     "whisper_json": (".json", to_whisper, "whisper_json", False),
     "webvtt_auto": (".fr.vtt", to_auto_vtt, "webvtt_auto", False),
 }
+# Variants of the same families, for the benchmark (their fixtures are not committed).
+VARIANTS = {
+    "podcast_json_words": (".json", to_podcast_words, "podcast_json", True),
+    "ttml_apple": (".ttml", to_ttml_apple, "ttml", False),
+    "otter_speaker_n": (".txt", to_otter_generic, "turns", False),
+    "scraped_page": (".txt", to_scraped_page, "scraped", False),
+    "srt_rolling_auto": (".srt", to_rolling_srt, "srt", False),
+    "timedtext_xml": (".xml", to_timedtext, "timedtext", False),
+}
 
 
 def write(show: Show, layout: str, dest: Path, chapters: bool = False) -> Path:
     """The show in one layout, with a downloader's `.description` (and `.info.json`) beside it."""
-    suffix, writer, _, _ = LAYOUTS[layout]
+    suffix, writer, _, _ = {**LAYOUTS, **VARIANTS}[layout]
     stem = f"{layout}"
     path = dest / f"{stem}{suffix}"
     path.write_text(writer(show, spoken(show)), encoding="utf-8")

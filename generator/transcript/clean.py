@@ -53,7 +53,7 @@ _OPENS = re.compile(r"^[«\"“(\-–—]*\s*[A-ZÀ-Þ0-9]")
 # Captions without punctuation would make one endless sentence: cut at the next caption boundary.
 MAX_SENTENCE_WORDS = 60
 # Unpunctuated speech (automatic captions) is cut into pseudo-sentences: at a pause once a few words are
-# said, at the first caption boundary past UNPUNCTUATED_WORDS, between two words past UNPUNCTUATED_HARD.
+# said, before the caption that would pass UNPUNCTUATED_WORDS, between two words past UNPUNCTUATED_HARD.
 UNPUNCTUATED_WORDS = 25
 UNPUNCTUATED_HARD = 40
 PAUSE_MIN_WORDS = 4
@@ -149,7 +149,8 @@ def _bare_stretch(current: list[_Word]) -> bool:
 
 
 def _cut_bare(current: list[_Word], at_boundary: bool, previous: Utterance, frag: Utterance) -> bool:
-    """Where unpunctuated speech ends a pseudo-sentence: a pause, a caption boundary past the cap, or the hard cap."""
+    """Where unpunctuated speech ends a pseudo-sentence: a pause, before a caption that would pass the cap,
+    or between two words once a caption alone runs past the hard cap."""
     if len(current) >= UNPUNCTUATED_HARD:
         return True
     if not at_boundary:
@@ -157,7 +158,11 @@ def _cut_bare(current: list[_Word], at_boundary: bool, previous: Utterance, frag
     paused = (
         previous.end_s is not None and frag.start_s is not None and frag.start_s - previous.end_s >= PAUSE_S
     )
-    return len(current) >= UNPUNCTUATED_WORDS or (paused and len(current) >= PAUSE_MIN_WORDS)
+    # Cut before the caption that would take the sentence past the cap, once it holds a few words.
+    overflow = (
+        len(current) + len(frag.text.split()) > UNPUNCTUATED_WORDS and len(current) >= PAUSE_MIN_WORDS * 2
+    )
+    return overflow or len(current) >= UNPUNCTUATED_WORDS or (paused and len(current) >= PAUSE_MIN_WORDS)
 
 
 def _lower_case(sentences: tuple[Utterance, ...]) -> bool:

@@ -11,6 +11,7 @@ from generator.transcript.read_cues import parse_cues
 from generator.transcript.read_json import parse_json
 from generator.transcript.read_plain import parse_plain
 from generator.transcript.read_scraped import parse_scraped
+from generator.transcript.read_timedtext import looks_like_timedtext, parse_timedtext
 from generator.transcript.read_ttml import looks_like_ttml, parse_ttml
 from generator.transcript.read_turns import count_turn_headers, parse_turns
 from generator.transcript.timestamps import BRACKET, line_styles
@@ -21,6 +22,7 @@ FORMATS = (
     "webvtt",
     "webvtt_auto",
     "ttml",
+    "timedtext",
     "turns",
     "whisper_json",
     "podcast_json",
@@ -40,6 +42,8 @@ def detect(text: str) -> str:
         return "webvtt"
     if looks_like_ttml(head[:5000]):
         return "ttml"
+    if looks_like_timedtext(head[:500]):
+        return "timedtext"
     if _MARKUP.match(head):
         return "markup"
     lines = text.splitlines()
@@ -66,6 +70,8 @@ def parse(text: str, path: str) -> Parsed:
         return parse_json(text, path)
     if fmt == "ttml":
         return parse_ttml(text, path)
+    if fmt == "timedtext":
+        return parse_timedtext(text, path)
     if fmt in ("srt", "webvtt"):
         return parse_cues(text, fmt)
     if fmt == "turns":

@@ -8,7 +8,7 @@ KNOWN_LAYOUTS = (
     "Apple/TTML",
     "Podcasting 2.0 JSON",
     "Whisper JSON",
-    "YouTube JSON",
+    "YouTube JSON or timed text XML",
     "speaker-turn text",
     "timestamped page",
     "plain text",

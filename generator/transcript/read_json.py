@@ -142,7 +142,10 @@ def _parse_podcast(doc: dict[str, Any], path: str) -> Parsed:
         end = _num(seg["endTime"], f"segment {k} endTime", path) if seg.get("endTime") is not None else None
         body = " ".join(html.unescape(str(seg["body"])).split())
         if not count_words(body):
-            parsed.drop(body, "no words")
+            if body and parsed.fragments:  # "?" as a word of its own: it ends the previous words
+                parsed.fragments[-1].text += f" {body}"
+            else:
+                parsed.drop(body, "no words")
             continue
         speaker = (
             seg.get("speaker") if isinstance(seg.get("speaker"), str) and seg["speaker"].strip() else None

@@ -46,7 +46,9 @@ def _text_of(el: ET.Element) -> str:
     for child in el:
         parts.append(" " if _local(child.tag) == "br" else f" {_text_of(child)} ")
         parts.append(child.tail or "")
-    return " ".join("".join(parts).split())
+    text = " ".join("".join(parts).split())
+    # Punctuation in a span of its own belongs to the word before it ("Bonjour" "," -> "Bonjour,").
+    return re.sub(r" ([,.…)])(?= |$)", r"\1", text) if len(el) else text
 
 
 def _agents(root: ET.Element) -> dict[str, str]:

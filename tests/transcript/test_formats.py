@@ -168,7 +168,7 @@ def test_ttml_agent_inherited_from_div_and_clock_times(tmp_path):
         encoding="utf-8",
     )
     ep = load(path)
-    assert [(u.speaker, u.start_s, u.text) for u in ep.utterances] == [("Léo", 1.5, "Bonjour à tous .")]
+    assert [(u.speaker, u.start_s, u.text) for u in ep.utterances] == [("Léo", 1.5, "Bonjour à tous.")]
 
 
 @pytest.mark.parametrize(
@@ -285,3 +285,21 @@ def test_turn_header_shapes(tmp_path, header):
         ("Nadia Roche", 5.0, "Bonjour."),
         ("Léo Martin", 9.0, "Salut."),
     ]
+
+
+def test_youtube_timed_text_xml(tmp_path):
+    srv1 = tmp_path / "a.xml"
+    srv1.write_text(
+        '<?xml version="1.0" encoding="utf-8" ?><transcript><text start="0.5" dur="2.1">bonjour à tous</text>'
+        '<text start="2.6" dur="1.9">on parle d&amp;#39;eau</text></transcript>',
+        encoding="utf-8",
+    )
+    ep = load(srv1)
+    assert ep.format == "timedtext"
+    assert [(u.start_s, u.text) for u in ep.utterances] == [(0.5, "bonjour à tous on parle d'eau")]
+    srv3 = tmp_path / "b.srv3"
+    srv3.write_text(
+        '<timedtext format="3"><body><p t="1000" d="2000">Salut.</p><p t="3000" d="900">Ça va ?</p></body></timedtext>',
+        "utf-8",
+    )
+    assert [(u.start_s, u.text) for u in load(srv3).utterances] == [(1.0, "Salut."), (3.0, "Ça va ?")]
