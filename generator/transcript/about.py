@@ -59,6 +59,9 @@ def describe(parsed: Parsed, path: Path, today: dt.date) -> About:
             info = parse_description(prose, today)
             about.show, about.date, about.host, about.guests = info.show, info.date, info.host, info.guests
             about.warnings.extend(info.warnings)
+            # "Luc Favre reçoit ..." with no show named: a speaker of the file is a person, not the show.
+            if about.host is None and about.show in {f.speaker for f in parsed.fragments}:
+                about.host, about.show = about.show, None
     about.show = about.show or meta.get("show") or None
     if about.show is None and (said := show_in(_opening(parsed))):
         about.show = said

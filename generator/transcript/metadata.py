@@ -39,7 +39,20 @@ _DATE_NUM = re.compile(r"\b(?P<day>[0-3]?\d)([/.])(?P<month>[01]?\d)\2(?P<year>(
 _HOST_VERBS = re.compile(
     r"\s+(?:a reçu|avait reçu|recevait|a accueilli|accueillait|a invité)\s+", re.IGNORECASE
 )
-_SHOW_VERBS = re.compile(r"\s+(?:reçoit|accueille|invite)\s+", re.IGNORECASE)
+_SHOW_VERBS = re.compile(
+    r"(?:^|\s+)(?:reçoit|reçoivent|recevons|accueille|accueillons|accueillent|invite|invitons)\s+",
+    re.IGNORECASE,
+)
+# "on reçoit", "nous recevons": the subject names neither a show nor a host.
+_PRONOUNS = {"on", "nous", "je", "j'", "il", "elle", "ils", "elles", "vous", "aujourd'hui"}
+# "Anne Roy et Luc Petit sont les invités de Claire Bonnet": the guests come first.
+_GUESTS_OF = re.compile(
+    r"^(?P<guests>.+?)\s+(?i:(?:est|sont)\s+(?:l['’]invitée?|les invitée?s|au micro)\s+(?:de|d['’]))\s*"
+    r"(?P<host>[A-ZÀ-Þ][\w'’-]+(?:\s+[A-ZÀ-Þ][\w'’-]+){1,3})?"
+)
+_LEADING_ADVERB = re.compile(
+    r"^(?:aujourd['’]hui|cette semaine|ce soir|ce matin|à nouveau|en direct)\s*,?\s+", re.I
+)
 _SHOW_IN = re.compile(
     r"(?i:\b(?:dans|sur le plateau de|sur))\s+(?i:l'émission\s+|le podcast\s+)?"
     r"(?P<show>[A-Z0-9][\w'’&.-]*(?:\s+(?:(?:de|du|des|la|le|l'|et)\s+)?[A-Z0-9][\w'’&.-]*){0,5})"
@@ -240,6 +253,13 @@ def parse_description(text: str, today: dt.date) -> Description:
         warnings.append(warning)
     show = host = None
     m = _HOST_VERBS.search(text) or _SHOW_VERBS.search(text)
+    if not m and (of := _GUESTS_OF.search(text)):
+        show = show_in(text)
+        host = of["host"] if of["host"] and is_name_like(of["host"]) else _presenter(text)
+        guests = tuple(g for g in parse_guests(of["guests"]) if g.name != host)
+        return Description(
+            text=text, show=show, date=date, host=host, guests=guests, warnings=tuple(warnings)
+        )
     if not m:
         where = _SHOW_IN.search(text)
         show = show_in(text) or (_tidy_show(where["show"]) if where else None)
@@ -262,6 +282,9 @@ def parse_description(text: str, today: dt.date) -> Description:
     subject = _DATE_FR.sub("", subject).strip(" ,.")
     subject = re.sub(r"^(?:ce|cette)\s+", "", subject, flags=re.IGNORECASE).strip()
     subject = re.sub(r"^(?:le podcast|l['’]émission|le magazine)\s+", "", subject, flags=re.IGNORECASE)
+    if fold(subject) in _PRONOUNS or not subject[:1].isupper():
+        subject = ""
+    guest_text = _LEADING_ADVERB.sub("", guest_text)
     # The show is named before the verb ("Dans Smart Tech, ...") or after the guests ("... dans Smart Tech").
     where = _SHOW_IN.search(before) or _SHOW_IN.search(trailer)
     named_show = show_in(text) or (_tidy_show(where["show"]) if where else None)

@@ -21,7 +21,9 @@ _SHOW_PHRASES = [
     re.compile(
         rf"(?i:\b(?:cet|ce|un|le|nouvel|nouveau)\s+(?:épisode|numéro|volet)\s+de)\s+(?P<show>{_NAME})"
     ),
-    re.compile(rf"(?:^|[.!?]\s+)(?i:le podcast|l['’]émission)\s+(?P<show>{_NAME})"),
+    re.compile(
+        rf"(?:^|[.!?]\s+)(?i:le podcast|l['’]émission|un podcast|une émission)\s+(?:(?:de|d['’])\s*)?(?P<show>{_NAME})"
+    ),
     re.compile(
         rf"^(?P<show>{_NAME}),\s+(?i:(?:le|la|un|une|votre)\s+(?:podcast|émission|quotidienne|hebdo|magazine|rendez-vous))"
     ),

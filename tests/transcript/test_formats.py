@@ -303,3 +303,36 @@ def test_youtube_timed_text_xml(tmp_path):
         "utf-8",
     )
     assert [(u.start_s, u.text) for u in load(srv3).utterances] == [(1.0, "Salut."), (3.0, "Ça va ?")]
+
+
+def test_a_subject_who_speaks_in_the_file_is_the_host_not_the_show(tmp_path):
+    path = tmp_path / "ep.fr.vtt"
+    path.write_text(
+        "WEBVTT\n\n00:00:01.000 --> 00:00:03.000\n<v Luc Favre>Bonjour et bienvenue.\n\n"
+        "00:00:03.000 --> 00:00:05.000\n<v Jean Dupuis>Merci Luc.\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "ep.description").write_text("Luc Favre reçoit Jean Dupuis, glaciologue.\n", encoding="utf-8")
+    info = {"channel": "Terre Ferme", "upload_date": "20261012", "chapters": []}
+    (tmp_path / "ep.info.json").write_text(json.dumps(info), encoding="utf-8")
+    ep = load(path)
+    assert (ep.show, ep.host, ep.date) == ("Terre Ferme", "Luc Favre", dt.date(2026, 10, 12))
+    assert [g.name for g in ep.guests] == ["Jean Dupuis"]
+
+
+@pytest.mark.parametrize(
+    "text, show, host, guests",
+    [
+        ("Aujourd'hui, on reçoit Jean Dupuis, glaciologue au CNRS.", None, None, ["Jean Dupuis"]),
+        ("Nous recevons aujourd'hui Jean Dupuis, glaciologue, dans Terre Ferme.", "Terre Ferme", None, ["Jean Dupuis"]),
+        ("Jean Dupuis, glaciologue, et Marie Colin, guide, sont les invités de Luc Favre dans l'émission Terre Ferme.",
+         "Terre Ferme", "Luc Favre", ["Jean Dupuis", "Marie Colin"]),
+        ("Dans ce nouvel épisode, Luc Favre reçoit Jean Dupuis, glaciologue. Un podcast Radio Marmotte.",
+         "Radio Marmotte", "Luc Favre", ["Jean Dupuis"]),
+    ],
+)  # fmt: skip
+def test_pronoun_subjects_and_guests_named_first(text, show, host, guests):
+    from generator.transcript.metadata import parse_description
+
+    d = parse_description(text, TODAY)
+    assert (d.show, d.host, [g.name for g in d.guests]) == (show, host, guests)
