@@ -1,6 +1,6 @@
 """Benchmark: one invented show rewritten in every layout, read back, measured against what was said.
 
-Usage: .venv/bin/python bench/formats.py
+Usage: .venv/bin/python bench/formats.py [--repeat N]
 
 Per layout: % of spoken words lost and added (aligned with difflib on lower-case words), % of words with
 the right speaker (labelled layouts), every sentence timed and in order, show and guests found from the
@@ -9,10 +9,13 @@ sidecar description, sentence length mean and max (in words).
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import difflib
 import sys
 import tempfile
+import time
+from dataclasses import replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -22,6 +25,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 from transcript_formats import LAYOUTS, VARIANTS, Show, bare_words, spoken, write  # noqa: E402
 
 from generator.transcript.clean import clean  # noqa: E402
+from generator.transcript.fragments import count_words  # noqa: E402
 from generator.transcript.ingest import ingest  # noqa: E402
 from generator.transcript.inspection import word_counts  # noqa: E402
 
@@ -108,8 +112,19 @@ def measure(layout: str, dest: Path) -> dict[str, object]:
 
 def main() -> None:
     """Print one markdown table row per layout."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=1, help="say the show N times in a row (a longer show)")
+    args = parser.parse_args()
+    global UNSEEN
+    UNSEEN = replace(UNSEEN, turns=UNSEEN.turns * args.repeat)
+    said = spoken(UNSEEN)
+    words = sum(count_words(s.text) for s in said)
+    print(f"{len(said)} sentences, {words} words, {said[-1].start_s / 60:.1f} min\n")
     with tempfile.TemporaryDirectory() as tmp:
-        rows = [measure(layout, Path(tmp)) for layout in ALL]
+        rows = []
+        for layout in ALL:
+            started = time.perf_counter()
+            rows.append({**measure(layout, Path(tmp)), "s": time.perf_counter() - started})
     cols = list(rows[0])
     print("| " + " | ".join(cols) + " |")
     print("|" + "|".join("---" for _ in cols) + "|")

@@ -187,6 +187,11 @@ def clean(episode: Episode) -> Episode:
             continue
         kept.append(replace(u, text=text) if text != u.text else u)
     sentences = reflow(tuple(kept))
+    warnings = episode.warnings
+    if _unpunctuated([_Word(w, 0) for u in kept for w in u.text.split()]):
+        warnings += (
+            f"speech without punctuation: sentences cut at pauses and about every {UNPUNCTUATED_WORDS} words",
+        )
     repairer = NameRepairer(episode.known_names, any_case=_lower_case(sentences))
     sentences = tuple(
         replace(s, text=fixed) if (fixed := repairer.repair(s.text)) != s.text else s for s in sentences
@@ -195,6 +200,7 @@ def clean(episode: Episode) -> Episode:
         episode,
         utterances=sentences,
         noise_removed=episode.noise_removed + noise,
+        warnings=warnings,
         noise_words=tuple(sorted((k, v) for k, v in noise_words.items() if v)),
         name_fixes=repairer.fixes(),
         cleaned=True,

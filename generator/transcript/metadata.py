@@ -313,6 +313,8 @@ def looks_like_description(line: str) -> bool:
     return bool(
         _HOST_VERBS.search(line)
         or _SHOW_VERBS.search(line)
+        or _GUESTS_OF.search(line)
+        or (show_in(line) and _GUEST_MARKER.search(line))
         or _DATE_FR.search(line)
         or _DATE_ISO.search(line)
     )

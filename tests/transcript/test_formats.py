@@ -336,3 +336,20 @@ def test_pronoun_subjects_and_guests_named_first(text, show, host, guests):
 
     d = parse_description(text, TODAY)
     assert (d.show, d.host, [g.name for g in d.guests]) == (show, host, guests)
+
+
+def test_the_benchmark_show_meets_the_issue_targets_in_every_layout(tmp_path):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "bench_formats", FIXTURES.parents[1] / "bench" / "formats.py"
+    )
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)  # type: ignore[union-attr]
+
+    for layout in bench.ALL:
+        row = bench.measure(layout, tmp_path)
+        assert row["lost %"] <= 0.5 and row["added %"] <= 0.5, row
+        assert row["speaker %"] is None or row["speaker %"] >= 95, row
+        assert row["timed, in order"] and row["show+guests"], row
+        assert row["mean words"] <= 30 and row["max words"] <= 60, row
