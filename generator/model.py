@@ -65,7 +65,9 @@ class Episode:
 
     path: str
     sha256: str
-    format: str  # scraped, srt, webvtt, whisper_json, youtube_json, plain
+    format: (
+        str  # transcript.formats.FORMATS: scraped, srt, webvtt, webvtt_auto, ttml, turns, podcast_json, ...
+    )
     encoding: str
     utterances: tuple[Utterance, ...]
     show: str | None = None

@@ -106,7 +106,7 @@ def ingest(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES, today: dt.date | N
     about = describe(parsed, path, today)
     warnings.extend(parsed.warnings)
     warnings.extend(about.warnings)
-    resolve_speakers(fragments, about.known_names)
+    warnings.extend(resolve_speakers(fragments, about.known_names))
 
     utterances = tuple(
         Utterance(text=f.text, start_s=f.start_s, end_s=f.end_s, speaker=f.speaker, new_speaker=f.new_speaker)

@@ -24,6 +24,7 @@ def report(episode: Episode, *, utterances: bool = False, fragments: int | None 
         "name_fixes": [{"from": f.wrong, "to": f.right, "count": f.count} for f in episode.name_fixes],
         "warnings": list(episode.warnings),
         **word_counts(episode),
+        "chapters": [{"title": c.title, "start_s": c.start_s} for c in episode.chapters],
     }
     if utterances:
         doc["speech"] = [
@@ -64,6 +65,7 @@ def report_lines(doc: dict[str, Any]) -> list[str]:
         f"Mots          : {doc['words_in']} lus, {doc['words_kept']} gardés, {doc['words_noise']} écartés",
     ]
     lines += [f"  - {reason} : {n}" for reason, n in doc["words_noise_reasons"].items()]
+    lines += [f"Chapitre      : {format_ts(c['start_s'])} {c['title']}" for c in doc["chapters"]]
     fixes = doc["name_fixes"]
     lines.append(f"Noms corrigés : {sum(f['count'] for f in fixes) if fixes else 0}")
     lines += [f"  - {f['from']} -> {f['to']} (x{f['count']})" for f in fixes]

@@ -3,6 +3,7 @@
 Shapes, as editors and transcription services export them:
 - `0:01:44 à 0:02:35 Prénom Nom :` (diarised transcripts), the turn's text on the lines below;
 - `Prénom Nom  12:05` or `Prénom Nom (00:12:05)` (Otter, Descript, Riverside exports);
+- `[00:00:05] - Prénom Nom` or `00:00:05 Prénom Nom` (Happy Scribe, Sonix, Zoom);
 - a name alone on a line (`Jérôme` or `Jérôme :`), then `[0:33] text` paragraphs.
 """
 
@@ -11,9 +12,9 @@ from __future__ import annotations
 import re
 
 from generator.transcript.fragments import Fragment, Parsed, count_words
-from generator.transcript.metadata import looks_like_description
+from generator.transcript.metadata import is_name_like, looks_like_description
 from generator.transcript.noise import is_chrome, is_footer
-from generator.transcript.speakers import is_single_name
+from generator.transcript.speakers import GENERIC, is_single_name
 from generator.transcript.timestamps import BRACKET, parse_ts
 
 _TS = r"\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?"
@@ -25,6 +26,8 @@ HEADERS = {
     "name_ts": re.compile(
         rf"^(?P<name>{_NAME})(?:\s*:\s+|\s*:(?=[(\[])|\s+|(?=[(\[]))(?:[-–|]\s*)?[(\[]?(?<!\d)(?P<ts>{_TS})[)\]]?\s*:?$"
     ),
+    # Happy Scribe, Sonix, Zoom: `[00:00:05] - Nadia Roche` or `00:00:05 Nadia Roche`, the text below.
+    "ts_name": re.compile(rf"^[\[(]?(?P<ts>{_TS})[\])]?\s*[-–|]?\s*(?P<name>{_NAME})\s*:?$"),
     "name_alone": re.compile(rf"^(?P<name>{_NAME})\s*:?$"),
 }
 # Inside a turn, times are known only at its start: lines after the first are placed by word position.
@@ -36,6 +39,10 @@ def _header(line: str, lines: list[str], k: int) -> re.Match[str] | None:
     for shape, pattern in HEADERS.items():
         m = pattern.match(line)
         if not m or not _plausible_name(m["name"]):
+            continue
+        if shape == "ts_name" and not (is_name_like(m["name"]) or GENERIC.match(m["name"])):
+            continue  # "00:12 Bonjour" is a caption line, not a header
+        if shape == "ts_name" and "." in m["name"]:
             continue
         if shape != "name_alone":
             return m

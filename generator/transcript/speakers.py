@@ -118,15 +118,25 @@ def is_single_name(text: str) -> bool:
     return bool(re.fullmatch(r"[A-ZÀ-Þ][\w'’-]+", text)) and fold(text) not in _LABEL_STOP
 
 
-def resolve_speakers(fragments: list[Fragment], names: list[str]) -> None:
-    """A first name alone (`Jérôme`) becomes the one described person with that first name; else it stays."""
+def resolve_speakers(fragments: list[Fragment], names: list[str]) -> list[str]:
+    """A first name alone (`Jérôme`) becomes the one described person with that first name; else it stays.
+
+    Returns a warning per first name that several described people share (kept as written).
+    """
     by_first: dict[str, list[str]] = {}
     for name in dict.fromkeys(names):
         parts = name.split()
         if len(parts) >= 2:
             by_first.setdefault(fold(parts[0]), []).append(name)
+    ambiguous: dict[str, list[str]] = {}
     for frag in fragments:
         if frag.speaker and len(frag.speaker.split()) == 1:
             match = by_first.get(fold(frag.speaker.strip()), [])
             if len(match) == 1:
                 frag.speaker = match[0]
+            elif match:
+                ambiguous[frag.speaker] = match
+    return [
+        f"speaker {first!r} may be {' or '.join(people)}: kept as written"
+        for first, people in ambiguous.items()
+    ]

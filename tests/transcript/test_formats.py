@@ -70,6 +70,7 @@ def test_a_first_name_shared_by_two_people_stays_as_written(tmp_path):
     )
     ep = load(path)
     assert [u.speaker for u in ep.utterances] == ["Paul", "Anne Roy"]
+    assert "speaker 'Paul' may be Paul Roux or Paul Lebrun: kept as written" in ep.warnings
 
 
 def test_auto_captions_rolling_lines_kept_once_and_cut_into_short_sentences():
@@ -196,6 +197,13 @@ def test_inspect_json_reports_word_conservation(capsys):
     assert doc["words_in"] == doc["words_kept"] + doc["words_noise"]
     assert doc["words_noise_reasons"] == {"speaker label": doc["words_noise"]}
     assert doc["words_kept"] == sum(count_words(s.text) for s in spoken(_show()))
+    assert doc["chapters"] == []
+    assert main(["inspect", str(fixture("webvtt_auto")), "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["chapters"] == [
+        {"title": "Ouverture", "start_s": 0.0},
+        {"title": "Le cœur du sujet", "start_s": 30.0},
+    ]
 
 
 def test_estimated_times_inside_turns_are_said():
@@ -353,3 +361,18 @@ def test_the_benchmark_show_meets_the_issue_targets_in_every_layout(tmp_path):
         assert row["speaker %"] is None or row["speaker %"] >= 95, row
         assert row["timed, in order"] and row["show+guests"], row
         assert row["mean words"] <= 30 and row["max words"] <= 60, row
+
+
+@pytest.mark.parametrize(
+    "header", ["[00:00:05] - Nadia Roche", "00:00:05 Nadia Roche", "(0:05) Nadia Roche :"]
+)
+def test_time_then_name_headers(tmp_path, header):
+    path = tmp_path / "t.txt"
+    second = header.replace("Nadia Roche", "Léo Martin").replace("0:05", "0:09")
+    path.write_text(f"{header}\nBonjour à tous.\n\n{second}\nSalut Nadia.\n", encoding="utf-8")
+    ep = load(path)
+    assert ep.format == "turns"
+    assert [(u.speaker, u.start_s, u.text) for u in ep.utterances] == [
+        ("Nadia Roche", 5.0, "Bonjour à tous."),
+        ("Léo Martin", 9.0, "Salut Nadia."),
+    ]
