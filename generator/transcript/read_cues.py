@@ -89,10 +89,17 @@ def parse_cues(text: str, fmt: str) -> Parsed:
     raw_texts = [_cue_text(p)[0] for _, _, _, payload in cues for p in payload]
     speakers = Speakers(raw_texts)
     rolling = _is_rolling(cues)
+    growing = _is_growing(cues)
     previous_last: str | None = None
+    previous_all: list[str] = []
     previous_end: float | None = None
     for line_no, start, end, payload in cues:
         texts = [c for c in (_cue_text(p) for p in payload) if c[0]]
+        shown, previous_all = previous_all, [w for t, _ in texts for w in t.split()]
+        if growing and texts:
+            texts = _new_words(texts, shown, parsed)
+            if not texts:
+                continue
         # Rolling captions repeat the previous cue's last line first: only that overlap is dropped,
         # never a sentence really said twice in two cues of an ordinary file.
         repeats = bool(texts) and previous_last is not None and texts[0][0] == previous_last
@@ -125,6 +132,29 @@ def parse_cues(text: str, fmt: str) -> Parsed:
             parsed.noise += 1
     parsed.noise_words["speaker label"] += speakers.label_words
     return parsed
+
+
+def _is_growing(cues: list[Cue]) -> bool:
+    """Most cues repeat the whole previous cue and add words (live captions growing word by word)."""
+    grown = 0
+    shown: list[str] = []
+    for _, _, _, payload in cues:
+        words = [w for p in payload for w in _cue_text(p)[0].split()]
+        grown += bool(shown) and len(words) > len(shown) and words[: len(shown)] == shown
+        shown = words
+    return len(cues) >= 3 and grown >= len(cues) / 2
+
+
+def _new_words(
+    texts: list[tuple[str, str | None]], shown: list[str], parsed: Parsed
+) -> list[tuple[str, str | None]]:
+    """A growing cue without the words the previous cue already showed (they are counted as repeats)."""
+    words = texts[0][0].split()
+    if not shown or words[: len(shown)] != shown:
+        return texts
+    parsed.drop(" ".join(shown), "rolling caption repeat")
+    rest = " ".join(words[len(shown) :])
+    return ([(rest, texts[0][1])] if rest else []) + texts[1:]
 
 
 def _is_rolling(cues: list[Cue]) -> bool:

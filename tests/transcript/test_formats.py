@@ -376,3 +376,22 @@ def test_time_then_name_headers(tmp_path, header):
         ("Nadia Roche", 5.0, "Bonjour à tous."),
         ("Léo Martin", 9.0, "Salut Nadia."),
     ]
+
+
+def test_growing_live_captions_keep_each_word_once(tmp_path):
+    path = tmp_path / "direct.srt"
+    cues = [
+        "bonjour à",
+        "bonjour à tous ce",
+        "bonjour à tous ce soir",
+        "on parle",
+        "on parle du lac",
+        "du lac du lac",
+    ]
+    path.write_text(
+        "\n".join(f"{k}\n00:00:0{k},000 --> 00:00:0{k + 1},000\n{c}\n" for k, c in enumerate(cues, 1)),
+        encoding="utf-8",
+    )
+    ep = load(path)
+    # "du lac du lac" does not start with the whole previous cue: its words are new, said twice.
+    assert " ".join(u.text for u in ep.utterances) == "bonjour à tous ce soir on parle du lac du lac du lac"
