@@ -11,6 +11,7 @@ from generator.transcript.read_cues import parse_cues
 from generator.transcript.read_json import parse_json
 from generator.transcript.read_plain import parse_plain
 from generator.transcript.read_scraped import parse_scraped
+from generator.transcript.read_table import looks_like_table, parse_table
 from generator.transcript.read_timedtext import looks_like_timedtext, parse_timedtext
 from generator.transcript.read_ttml import looks_like_ttml, parse_ttml
 from generator.transcript.read_turns import count_turn_headers, parse_turns
@@ -24,6 +25,7 @@ FORMATS = (
     "ttml",
     "timedtext",
     "turns",
+    "table",
     "whisper_json",
     "podcast_json",
     "youtube_json",
@@ -47,6 +49,8 @@ def detect(text: str) -> str:
     if _MARKUP.match(head):
         return "markup"
     lines = text.splitlines()
+    if looks_like_table(head):
+        return "table"
     if _JSON_START.match(head) and not BRACKET.match(head.splitlines()[0].strip()):
         return "json"
     styles = line_styles(lines)
@@ -76,6 +80,8 @@ def parse(text: str, path: str) -> Parsed:
         return parse_cues(text, fmt)
     if fmt == "turns":
         return parse_turns(text)
+    if fmt == "table":
+        return parse_table(text)
     if fmt == "scraped":
         return parse_scraped(text)
     return parse_plain(text)

@@ -10,6 +10,7 @@ KNOWN_LAYOUTS = (
     "Whisper JSON",
     "YouTube JSON or timed text XML",
     "speaker-turn text",
+    "CSV/TSV with start and text columns",
     "timestamped page",
     "plain text",
 )

@@ -395,3 +395,28 @@ def test_growing_live_captions_keep_each_word_once(tmp_path):
     ep = load(path)
     # "du lac du lac" does not start with the whole previous cue: its words are new, said twice.
     assert " ".join(u.text for u in ep.utterances) == "bonjour à tous ce soir on parle du lac du lac du lac"
+
+
+def test_csv_and_tsv_exports(tmp_path):
+    csv_path = tmp_path / "export.csv"
+    csv_path.write_text(
+        'Speaker,Start Time,End Time,Text\nNadia Roche,00:00:01.000,00:00:03.000,"Bonjour, et bienvenue."\n'
+        'Léo Martin,00:00:03.500,00:00:05.000,"Merci, Nadia."\n',
+        encoding="utf-8",
+    )
+    ep = load(csv_path)
+    assert ep.format == "table"
+    assert [(u.speaker, u.start_s, u.text) for u in ep.utterances] == [
+        ("Nadia Roche", 1.0, "Bonjour, et bienvenue."),
+        ("Léo Martin", 3.5, "Merci, Nadia."),
+    ]
+    tsv = tmp_path / "export.tsv"
+    tsv.write_text(
+        "début\tfin\tintervenant\ttexte\n1.5\t3\tAnne\tSalut.\n\t\tAnne\tÇa va ?\n", encoding="utf-8"
+    )
+    ep = load(tsv)
+    assert [(u.speaker, u.start_s, u.text) for u in ep.utterances] == [
+        ("Anne", 1.5, "Salut."),
+        ("Anne", 1.5, "Ça va ?"),
+    ]
+    assert any("without a readable start time" in w for w in ep.warnings)
