@@ -118,25 +118,43 @@ def is_single_name(text: str) -> bool:
     return bool(re.fullmatch(r"[A-ZÀ-Þ][\w'’-]+", text)) and fold(text) not in _LABEL_STOP
 
 
-def resolve_speakers(fragments: list[Fragment], names: list[str]) -> list[str]:
-    """A first name alone (`Jérôme`) becomes the one described person with that first name; else it stays.
+def _named_in_speech(first: str, fragments: list[Fragment]) -> set[str]:
+    """Full names `First Last` the speech says for a first name ("je suis Jérôme Vidal", "avec Jérôme Vidal")."""
+    pattern = re.compile(rf"\b{re.escape(first)}\s+([A-ZÀ-Þ][\w’'-]+)")
+    found = set()
+    for frag in fragments:
+        for m in pattern.finditer(frag.text):
+            if fold(m[1]) not in _LABEL_STOP and not m[1].isupper():
+                found.add(f"{first} {m[1]}")
+    return found
 
-    Returns a warning per first name that several described people share (kept as written).
+
+def resolve_speakers(fragments: list[Fragment], names: list[str]) -> list[str]:
+    """A first name alone (`Jérôme`) becomes the one described person with that first name, else the one
+    full name the speech gives for it; otherwise it stays as written.
+
+    Returns what was unsure: first names several people share, names taken from the speech.
     """
     by_first: dict[str, list[str]] = {}
     for name in dict.fromkeys(names):
         parts = name.split()
         if len(parts) >= 2:
             by_first.setdefault(fold(parts[0]), []).append(name)
-    ambiguous: dict[str, list[str]] = {}
+    labels = {f.speaker for f in fragments if f.speaker and re.fullmatch(r"[A-ZÀ-Þ][\w'’-]+", f.speaker)}
+    warnings = []
+    resolved: dict[str, str] = {}
+    for label in sorted(labels):
+        match = by_first.get(fold(label), [])
+        if len(match) == 1:
+            resolved[label] = match[0]
+        elif match:
+            warnings.append(f"speaker {label!r} may be {' or '.join(match)}: kept as written")
+        elif len(said := _named_in_speech(label, fragments)) == 1:
+            resolved[label] = said.pop()
+            warnings.append(
+                f"speaker {label!r} taken as {resolved[label]!r}, the full name said in the speech"
+            )
     for frag in fragments:
-        if frag.speaker and len(frag.speaker.split()) == 1:
-            match = by_first.get(fold(frag.speaker.strip()), [])
-            if len(match) == 1:
-                frag.speaker = match[0]
-            elif match:
-                ambiguous[frag.speaker] = match
-    return [
-        f"speaker {first!r} may be {' or '.join(people)}: kept as written"
-        for first, people in ambiguous.items()
-    ]
+        if frag.speaker in resolved:
+            frag.speaker = resolved[frag.speaker]
+    return warnings

@@ -420,3 +420,18 @@ def test_csv_and_tsv_exports(tmp_path):
         ("Anne", 1.5, "Ça va ?"),
     ]
     assert any("without a readable start time" in w for w in ep.warnings)
+
+
+def test_a_first_name_not_in_the_description_takes_the_full_name_said_on_air(tmp_path):
+    path = tmp_path / "t.txt"
+    path.write_text(
+        "Jérôme :\n[0:01] Bonjour, je suis Jérôme Vidal et voici Les Matins du Lac.\n"
+        "Sandrine :\n[0:05] Bonjour Jérôme.\nJérôme :\n[0:08] Sandrine, le lac se réchauffe ?\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "t.description").write_text(
+        "Les Matins du Lac reçoivent Sandrine Okafor, hydrologue.\n", encoding="utf-8"
+    )
+    ep = load(path)
+    assert [u.speaker for u in ep.utterances] == ["Jérôme Vidal", "Sandrine Okafor", "Jérôme Vidal"]
+    assert "speaker 'Jérôme' taken as 'Jérôme Vidal', the full name said in the speech" in ep.warnings
