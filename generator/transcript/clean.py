@@ -149,8 +149,7 @@ def _bare_stretch(current: list[_Word]) -> bool:
 
 
 def _cut_bare(current: list[_Word], at_boundary: bool, previous: Utterance, frag: Utterance) -> bool:
-    """Where unpunctuated speech ends a pseudo-sentence: a pause, before a caption that would pass the cap,
-    or between two words once a caption alone runs past the hard cap."""
+    """Where unpunctuated speech ends a pseudo-sentence: a pause, the cap, or the hard cap inside a caption."""
     if len(current) >= UNPUNCTUATED_HARD:
         return True
     if not at_boundary:

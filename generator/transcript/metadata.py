@@ -222,10 +222,8 @@ def parse_guests(text: str) -> tuple[Guest, ...]:
 
 
 def _split_trailer(text: str, show_named: bool) -> tuple[str, str]:
-    """The guest list and what follows it (`pour parler de ...`, `dans Smart Tech.`).
-
-    A role ends with its clause: at the end of the sentence, or where `, dans l'émission X` begins.
-    """
+    """The guest list and what follows it (`pour parler de ...`, `dans Smart Tech.`)."""
+    # A role ends with its clause: at the end of the sentence, or where `, dans l'émission X` begins.
     clause = _CLAUSE_END.search(text)
     if clause:
         text, rest = text[: clause.start()], text[clause.start() :]

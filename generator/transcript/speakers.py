@@ -130,11 +130,9 @@ def _named_in_speech(first: str, fragments: list[Fragment]) -> set[str]:
 
 
 def resolve_speakers(fragments: list[Fragment], names: list[str]) -> list[str]:
-    """A first name alone (`Jérôme`) becomes the one described person with that first name, else the one
-    full name the speech gives for it; otherwise it stays as written.
-
-    Returns what was unsure: first names several people share, names taken from the speech.
-    """
+    """First names alone (`Jérôme`) made full names; returns warnings for what was unsure."""
+    # The one described person with that first name, else the one full name the speech says for it;
+    # a first name several described people share stays as written.
     by_first: dict[str, list[str]] = {}
     for name in dict.fromkeys(names):
         parts = name.split()
