@@ -5,11 +5,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from generator.model import Chapter
 from generator.transcript.fragments import Fragment, Parsed, count_words
 from generator.transcript.metadata import is_name_like, looks_like_description
 from generator.transcript.noise import has_words, is_chrome, is_footer
 from generator.transcript.speakers import Speakers, is_single_name
 from generator.transcript.timestamps import BRACKET, GLUED, RANGE, line_styles, parse_ts
+
+# A chapter title is short and has no sentence punctuation inside it.
+CHAPTER_TITLE_WORDS = 10
 
 
 @dataclass(frozen=True)
@@ -27,6 +31,7 @@ def parse_scraped(text: str) -> Parsed:
     page = _scan(text.splitlines())
     parsed = Parsed(format="scraped")
     first = _first_speech(page)
+    first = _after_chapter_list(page, first, parsed)
     _read_header(page.lines[:first], parsed)
     end, last_speech = _speech_end(page, first)
     for line in page.lines[last_speech + 1 :]:
@@ -64,6 +69,35 @@ def _first_speech(page: _Page) -> int:
     )
     if first is None:
         first = next((i for i, m in enumerate(matches) if m), len(lines))
+    return first
+
+
+def _after_chapter_list(page: _Page, first: int, parsed: Parsed) -> int:
+    """A description's chapter list (`00:00 Intro`, `02:10 Le budget`) copied above the speech is header.
+
+    It shows as short timestamped lines in order, then a jump back in time where the speech starts.
+    """
+    chapters: list[Chapter] = []
+    between = False  # page lines (chrome, "Transcription") between the list and the speech
+    for i in range(first, len(page.lines)):
+        m = page.matches[i]
+        if m is None:
+            between = between or bool(page.lines[i].strip())
+            continue
+        start, title = parse_ts(m["ts"]), (m["text"] or "").strip()
+        if chapters and start < chapters[-1].start_s:
+            if len(chapters) >= 2 and start < chapters[1].start_s:
+                parsed.chapters = chapters
+                return i
+            return first
+        if between:
+            return first
+        # Video sites make the chapter list start at 00:00; a title is short, without sentence punctuation.
+        if not title or len(title.split()) > CHAPTER_TITLE_WORDS or has_sentence_end(title):
+            return first
+        if not chapters and start != 0:
+            return first
+        chapters.append(Chapter(title=title, start_s=start))
     return first
 
 

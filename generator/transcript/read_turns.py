@@ -14,6 +14,7 @@ import re
 from generator.transcript.fragments import Fragment, Parsed, count_words
 from generator.transcript.metadata import is_name_like, looks_like_description
 from generator.transcript.noise import is_chrome, is_footer
+from generator.transcript.showinfo import chapters_in
 from generator.transcript.speakers import GENERIC, is_single_name
 from generator.transcript.timestamps import BRACKET, parse_ts
 
@@ -71,6 +72,7 @@ def parse_turns(text: str) -> Parsed:
     parsed = Parsed(format="turns")
     lines = [line.strip() for line in text.splitlines()]
     turns: list[tuple[int, re.Match[str], list[tuple[int, str]]]] = []
+    header: list[str] = []
     for k, line in enumerate(lines):
         if not line:
             continue
@@ -80,11 +82,17 @@ def parse_turns(text: str) -> Parsed:
         elif turns:
             turns[-1][2].append((k + 1, line))
         else:
+            header.append(line)
             parsed.drop(line, "header")
             if looks_like_description(line) and not is_chrome(line):
                 parsed.description = max([parsed.description or "", line], key=len)
+    while turns and not turns[0][2]:  # a "header" with nothing under it, above the speech: a page line
+        line = turns.pop(0)[1].group(0)
+        header.append(line)
+        parsed.drop(line, "header")
     if not parsed.description:
         parsed.description = None
+    parsed.chapters = chapters_in("\n".join(header))  # a description's chapter list copied above the turns
     _cut_footer(turns, parsed)
     starts = [_start(m) for _, m, _ in turns]
     estimated = False

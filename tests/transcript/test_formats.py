@@ -355,8 +355,8 @@ def test_the_benchmark_show_meets_the_issue_targets_in_every_layout(tmp_path):
     bench = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(bench)  # type: ignore[union-attr]
 
-    for layout in bench.ALL:
-        row = bench.measure(layout, tmp_path)
+    for layout, show in [(layout, show) for show in bench.SHOWS.values() for layout in bench.ALL]:
+        row = bench.measure(layout, tmp_path, show)
         assert row["lost %"] <= 0.5 and row["added %"] <= 0.5, row
         assert row["speaker %"] is None or row["speaker %"] >= 95, row
         assert row["timed, in order"] and row["show+guests"], row
@@ -435,3 +435,16 @@ def test_a_first_name_not_in_the_description_takes_the_full_name_said_on_air(tmp
     ep = load(path)
     assert [u.speaker for u in ep.utterances] == ["Jérôme Vidal", "Sandrine Okafor", "Jérôme Vidal"]
     assert "speaker 'Jérôme' taken as 'Jérôme Vidal', the full name said in the speech" in ep.warnings
+
+
+def test_a_chapter_list_copied_above_a_scraped_page_is_header_not_speech(tmp_path):
+    path = tmp_path / "page.txt"
+    path.write_text(
+        "Dans l'émission Silicium, Anne Roy reçoit Luc Petit, juriste.\n00:00 Intro\n02:10 L'AI Act\n"
+        "Catégorie\nTranscription\n00:02Bonsoir et bienvenue.\n00:06On parle de l'AI Act.\n02:12Luc, les sanctions ?\n",
+        encoding="utf-8",
+    )
+    ep = load(path)
+    assert ep.chapters == (Chapter("Intro", 0.0), Chapter("L'AI Act", 130.0))
+    assert [u.start_s for u in ep.utterances] == [2.0, 6.0, 132.0]
+    assert "Intro" not in " ".join(u.text for u in ep.utterances)
