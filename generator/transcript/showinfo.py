@@ -27,7 +27,7 @@ _SHOW_PHRASES = [
     re.compile(
         rf"^(?P<show>{_NAME}),\s+(?i:(?:le|la|un|une|votre)\s+(?:podcast|émission|quotidienne|hebdo|magazine|rendez-vous))"
     ),
-    re.compile(rf"(?i:\b(?:vous\s+écoutez|ici))\s+(?P<show>{_NAME})"),
+    re.compile(rf"(?i:\bvous\s+écoutez)\s+(?P<show>{_NAME})"),  # not "ici X": hosts say "ici Nadia Roche"
 ]
 
 
