@@ -20,6 +20,7 @@ from generator.transcript.timestamps import BRACKET, line_styles
 FORMATS = (
     "scraped",
     "srt",
+    "sbv",
     "webvtt",
     "webvtt_auto",
     "ttml",

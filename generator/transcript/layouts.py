@@ -4,6 +4,7 @@ from __future__ import annotations
 
 KNOWN_LAYOUTS = (
     "SRT",
+    "SBV",
     "WebVTT (including automatic captions)",
     "Apple/TTML",
     "Podcasting 2.0 JSON",

@@ -12,7 +12,7 @@ import re
 from generator.transcript.fragments import Fragment, Parsed, count_words
 from generator.transcript.metadata import looks_like_description
 from generator.transcript.speakers import Speakers
-from generator.transcript.timestamps import CUE_TIMING, parse_ts
+from generator.transcript.timestamps import CUE_TIMING, SBV_TIMING, parse_ts
 
 _TAG = re.compile(r"<[^>]*>|\{\\[^}]*\}")
 _VOICE = re.compile(r"<v(?:\.[\w.-]+)?\s+(?P<name>[^>]+)>")
@@ -34,13 +34,18 @@ def _cue_text(line: str) -> tuple[str, str | None]:
     return " ".join(text.split()), speaker
 
 
+def _timing(line: str) -> re.Match[str] | None:
+    """A cue timing line: SRT/WebVTT `start --> end`, or SBV `start,end`."""
+    return CUE_TIMING.match(line) or SBV_TIMING.match(line)
+
+
 def _blocks(text: str) -> list[list[tuple[int, str]]]:
     """Blank-line separated blocks of (line number, line)."""
     blocks: list[list[tuple[int, str]]] = [[]]
     for n, line in enumerate(text.splitlines(), 1):
         if line.strip():
             blocks[-1].append((n, line.rstrip()))
-        elif line and blocks[-1] and CUE_TIMING.match(blocks[-1][-1][1]):
+        elif line and blocks[-1] and _timing(blocks[-1][-1][1]):
             continue  # automatic captions open a cue with a line of one space: not the end of the cue
         elif blocks[-1]:
             blocks.append([])
@@ -52,7 +57,7 @@ def _read_blocks(text: str, parsed: Parsed) -> list[Cue]:
     cues: list[Cue] = []
     notes: list[str] = []
     for block in _blocks(text):
-        timing_at = next((k for k, (_, line) in enumerate(block) if CUE_TIMING.match(line)), None)
+        timing_at = next((k for k, (_, line) in enumerate(block) if _timing(line)), None)
         first_line = block[0][1].strip()
         if timing_at is None:
             if first_line.startswith("NOTE"):
@@ -68,8 +73,10 @@ def _read_blocks(text: str, parsed: Parsed) -> list[Cue]:
                 for _, line in block:
                     parsed.drop(line, "header")
             continue
-        m = CUE_TIMING.match(block[timing_at][1])
+        m = _timing(block[timing_at][1])
         assert m is not None
+        if SBV_TIMING.match(block[timing_at][1]):
+            parsed.format = "sbv"
         payload = [line for _, line in block[timing_at + 1 :]]
         cues.append((block[timing_at][0], parse_ts(m["start"]), parse_ts(m["end"]), payload))
     descriptions = [n for n in notes if looks_like_description(n)]

@@ -51,6 +51,7 @@ def _label_candidates(texts: list[str]) -> set[str]:
     """Speaker labels (`Nom :`) used in this file: name-like, or single words used at least twice."""
     counts: Counter[str] = Counter()
     for text in texts:
+        text = re.sub(r"^(?:>>|&gt;&gt;|[-–—])\s*", "", text)  # ">> NADIA: ..." names NADIA too
         m = _LABEL.match(text) or _LABEL_ALONE.match(text)
         if m:
             counts[m["name"]] += 1
@@ -107,9 +108,14 @@ class Speakers:
             if m and pattern is _DASH and not self.dash_is_turn:
                 return m["text"].strip(), self.current, new
             if m:
+                rest = m["text"].strip()
+                label = _LABEL.match(rest)
+                if label and label["name"] in self.labels:  # ">> NADIA: Bonjour": the marker, then the name
+                    self.pending = True
+                    return self.apply(rest)
                 if self.labels:  # a dash with labelled speakers: someone else, name unknown
                     self.current = None
-                return m["text"].strip(), self.current, True
+                return rest, self.current, True
         return text, self.current, new
 
 

@@ -183,7 +183,7 @@ def test_ttml_agent_inherited_from_div_and_clock_times(tmp_path):
 def test_unrecognised_layout_exits_2_naming_the_known_layouts(capsys, tmp_path, data, what):
     path = tmp_path / "inconnu.txt"
     path.write_text(data, encoding="utf-8")
-    with pytest.raises(InputError, match="known layouts: SRT, WebVTT"):
+    with pytest.raises(InputError, match="known layouts: SRT, SBV, WebVTT"):
         ingest(path, max_bytes=10**6)
     assert main(["inspect", str(path)]) == 2
     err = capsys.readouterr().err.strip()
@@ -448,3 +448,23 @@ def test_a_chapter_list_copied_above_a_scraped_page_is_header_not_speech(tmp_pat
     assert ep.chapters == (Chapter("Intro", 0.0), Chapter("L'AI Act", 130.0))
     assert [u.start_s for u in ep.utterances] == [2.0, 6.0, 132.0]
     assert "Intro" not in " ".join(u.text for u in ep.utterances)
+
+
+def test_youtube_sbv_captions_with_chevron_labels(tmp_path):
+    path = tmp_path / "a.sbv"
+    path.write_text(
+        "0:00:00.599,0:00:04.160\n>> NADIA: Bonjour à tous.\n\n0:00:04.160,0:00:08.000\n>> LÉO: Merci Nadia.\n"
+        "On commence.\n\n0:00:08.000,0:00:10.000\n>> NADIA: Ils l'ont dit.\n\n0:00:10.000,0:00:12.000\nIls l'ont dit.\n\n"
+        "0:00:12.000,0:00:13.000\n>> LÉO: Oui.\n",
+        encoding="utf-8",
+    )
+    ep = load(path)
+    assert ep.format == "sbv"
+    assert [(u.start_s, u.speaker, u.text) for u in ep.utterances] == [
+        (0.599, "NADIA", "Bonjour à tous."),
+        (4.16, "LÉO", "Merci Nadia."),
+        (4.16, "LÉO", "On commence."),
+        (8.0, "NADIA", "Ils l'ont dit."),
+        (10.0, "NADIA", "Ils l'ont dit."),
+        (12.0, "LÉO", "Oui."),
+    ]
