@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import difflib
+import statistics
 import sys
 import tempfile
 import time
@@ -119,12 +120,22 @@ def measure(layout: str, dest: Path, show: Show | None = None) -> dict[str, obje
     # The misheard first name is meant to be repaired: the truth is the description's spelling.
     truth = [(w, s.speaker) for s in said for w in _words(s.text.replace("Stéfane", "Stéphane"))]
     got = [(w, u.speaker) for u in ep.utterances for w in _words(u.text)]
+    got_start = [u.start_s for u in ep.utterances for _ in _words(u.text)]
     matcher = difflib.SequenceMatcher(a=[w for w, _ in truth], b=[w for w, _ in got], autojunk=False)
     matched = right = 0
+    where: dict[int, int] = {}  # truth word -> output word
     for block in matcher.get_matching_blocks():
         for k in range(block.size):
             matched += 1
             right += truth[block.a + k][1] == got[block.b + k][1]
+            where[block.a + k] = block.b + k
+    # Each spoken sentence's start against the start of the output sentence holding its first word.
+    errors, first = [], 0
+    for s in said:
+        n = len(_words(s.text))
+        if first in where and got_start[where[first]] is not None:
+            errors.append(abs(got_start[where[first]] - s.start_s))
+        first += n
     starts = [u.start_s for u in ep.utterances]
     lengths = [len(u.text.split()) for u in ep.utterances]
     return {
@@ -134,6 +145,7 @@ def measure(layout: str, dest: Path, show: Show | None = None) -> dict[str, obje
         "added %": 100 * (len(got) - matched) / len(truth),
         "speaker %": 100 * right / len(truth) if ALL[layout][3] else None,
         "timed, in order": all(s is not None for s in starts) and starts == sorted(starts),
+        "time err s (median/max)": f"{statistics.median(errors):.1f}/{max(errors):.1f}",
         "show+guests": ep.show == show.name and [g.name for g in ep.guests] == list(show.guests),
         "mean words": sum(lengths) / len(lengths),
         "max words": max(lengths),

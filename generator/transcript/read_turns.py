@@ -31,6 +31,7 @@ HEADERS = {
     "ts_name": re.compile(rf"^[\[(]?(?P<ts>{_TS})[\])]?\s*[-–|]?\s*(?P<name>{_NAME})\s*:?$"),
     "name_alone": re.compile(rf"^(?P<name>{_NAME})\s*:?$"),
 }
+_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+(?=[A-ZÀ-Þ«\"])")
 # Inside a turn, times are known only at its start: lines after the first are placed by word position.
 ESTIMATED = "times inside each speaker turn are estimated from word position (the file times turns only)"
 
@@ -145,16 +146,19 @@ def _add_turn(
         if not count_words(text):
             parsed.drop(text, "no words")
             continue
-        if own:
-            time = parse_ts(own["ts"])
-        elif start is not None and end is not None and end > start and said:
-            time = round(start + (end - start) * said / total, 2)
-            estimated = True
-        else:
-            time = start
-        parsed.fragments.append(Fragment(text, time, line_no, None, speaker, first))
-        first = False
-        said += count_words(text)
+        # A paragraph timed only by its turn: each sentence placed by its words' position in the turn.
+        pieces = [text] if own else _SENTENCE_END.split(text)
+        for piece in pieces:
+            if own:
+                time = parse_ts(own["ts"])
+            elif start is not None and end is not None and end > start and said:
+                time = round(start + (end - start) * said / total, 2)
+                estimated = True
+            else:
+                time = start
+            parsed.fragments.append(Fragment(piece, time, line_no, None, speaker, first))
+            first = False
+            said += count_words(piece)
     if parsed.fragments and end is not None and parsed.fragments[-1].speaker == speaker:
         parsed.fragments[-1].end_s = end
     return estimated
