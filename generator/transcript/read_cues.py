@@ -196,6 +196,7 @@ def _read_auto(cues: list[Cue], parsed: Parsed) -> None:
     """Automatic captions: lines with inline word times are new words; a line repeating the one above is not."""
     previous: list[str] = []
     last_time: float | None = None
+    turn = False
     for line_no, start, end, payload in cues:
         lines = [p for p in payload if _cue_text(p)[0]]
         texts = [_cue_text(p)[0] for p in lines]
@@ -206,9 +207,14 @@ def _read_auto(cues: list[Cue], parsed: Parsed) -> None:
                 parsed.drop(text, "rolling caption repeat")
                 continue
             for word, time in _timed_words(raw, start):
+                if word in (">>", "&gt;&gt;", "-"):  # a change of speaker, name unknown
+                    turn = True
+                    continue
                 pause = last_time is not None and time - last_time >= PAUSE_S
-                parsed.fragments.append(Fragment(word, time, line_no, end, pause_before=pause))
-                last_time = time
+                parsed.fragments.append(
+                    Fragment(word, time, line_no, end, new_speaker=turn, pause_before=pause)
+                )
+                last_time, turn = time, False
         if texts:
             previous = texts
     # A word lasts until the next one starts, at most WORD_S: a longer gap is a silence (a pause).

@@ -468,3 +468,17 @@ def test_youtube_sbv_captions_with_chevron_labels(tmp_path):
         (10.0, "NADIA", "Ils l'ont dit."),
         (12.0, "LÉO", "Oui."),
     ]
+
+
+def test_auto_captions_chevrons_end_a_pseudo_sentence(tmp_path):
+    path = tmp_path / "auto.vtt"
+    path.write_text(
+        "WEBVTT\n\n00:00:00.000 --> 00:00:02.000\n \nbonjour<00:00:00.400><c> à</c><00:00:00.800><c> tous</c>\n\n"
+        "00:00:02.000 --> 00:00:04.000\nbonjour à tous\n&gt;&gt; merci<00:00:02.400><c> bonjour</c>\n",
+        encoding="utf-8",
+    )
+    ep = load(path)
+    assert [(u.text, u.new_speaker) for u in ep.utterances] == [
+        ("bonjour à tous", False),
+        ("merci bonjour", True),
+    ]
