@@ -65,7 +65,9 @@ class Episode:
 
     path: str
     sha256: str
-    format: str  # scraped, srt, webvtt, whisper_json, youtube_json, plain
+    format: (
+        str  # transcript.formats.FORMATS: scraped, srt, webvtt, webvtt_auto, ttml, turns, podcast_json, ...
+    )
     encoding: str
     utterances: tuple[Utterance, ...]
     show: str | None = None
@@ -79,6 +81,7 @@ class Episode:
     warnings: tuple[str, ...] = ()
     cleaned: bool = False
     chapters: tuple[Chapter, ...] = ()  # the publisher's chapter marks, in time order (hints for topics)
+    noise_words: tuple[tuple[str, int], ...] = ()  # input words not kept as speech, per reason
 
     @property
     def duration_s(self) -> float | None:

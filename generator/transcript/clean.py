@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, replace
 
 from generator.model import Episode, Utterance
+from generator.transcript.fragments import count_words
 from generator.transcript.names import NameRepairer
 
 # Sound annotations of caption files: "[Musique]", "(rires)", "♪".
@@ -15,6 +17,7 @@ _SOUND_WORDS = (
 )
 _ANNOTATION = re.compile(rf"\[[^\]\n]{{1,40}}\]|\((?:{_SOUND_WORDS})[^)]{{0,20}}\)|[♪♫]+", re.IGNORECASE)
 
+_PUNCT = re.compile(r"[.,;:!?…]")
 _END = re.compile(r"[.!?…]+[\"»”’')\]]*$")
 _ABBREVIATIONS = {
     "m.",
@@ -49,6 +52,14 @@ _OPENS = re.compile(r"^[«\"“(\-–—]*\s*[A-ZÀ-Þ0-9]")
 
 # Captions without punctuation would make one endless sentence: cut at the next caption boundary.
 MAX_SENTENCE_WORDS = 60
+# Unpunctuated speech (automatic captions) is cut into pseudo-sentences: at a pause once a few words are
+# said, before the caption that would pass UNPUNCTUATED_WORDS, between two words past UNPUNCTUATED_HARD.
+UNPUNCTUATED_WORDS = 25
+UNPUNCTUATED_HARD = 40
+PAUSE_MIN_WORDS = 4
+PAUSE_S = 0.8
+# Fewer sentence ends than one per this many words: the speech is unpunctuated.
+PUNCTUATED_EVERY = 40
 
 
 @dataclass
@@ -98,6 +109,7 @@ def reflow(fragments: tuple[Utterance, ...]) -> tuple[Utterance, ...]:
         )
         current.clear()
 
+    bare = _unpunctuated(words)
     previous_fragment = -1
     for word in words:
         at_boundary = word.fragment != previous_fragment
@@ -105,6 +117,8 @@ def reflow(fragments: tuple[Utterance, ...]) -> tuple[Utterance, ...]:
             frag = fragments[word.fragment]
             turn = at_boundary and (frag.new_speaker or frag.speaker != fragments[previous_fragment].speaker)
             too_long = at_boundary and len(current) >= MAX_SENTENCE_WORDS
+            if bare or (at_boundary and _bare_stretch(current)):
+                too_long = too_long or _cut_bare(current, at_boundary, fragments[previous_fragment], frag)
             if turn or too_long or _ends_sentence(current[-1].text, word.text):
                 flush()
         if not current:
@@ -121,20 +135,63 @@ def reflow(fragments: tuple[Utterance, ...]) -> tuple[Utterance, ...]:
     return tuple(out)
 
 
+def _unpunctuated(words: list[_Word]) -> bool:
+    """Speech with (almost) no sentence ends: automatic captions, long stretches of scraped pages."""
+    ends = sum(1 for w in words if _END.search(w.text))
+    return len(words) >= UNPUNCTUATED_WORDS and ends * PUNCTUATED_EVERY < len(words)
+
+
+def _bare_stretch(current: list[_Word]) -> bool:
+    """The sentence's last UNPUNCTUATED_WORDS words carry no punctuation at all (a stretch of a scraped page)."""
+    if len(current) < UNPUNCTUATED_WORDS:
+        return False
+    return not any(_PUNCT.search(w.text) for w in current[-UNPUNCTUATED_WORDS:])
+
+
+def _cut_bare(current: list[_Word], at_boundary: bool, previous: Utterance, frag: Utterance) -> bool:
+    """Where unpunctuated speech ends a pseudo-sentence: a pause, the cap, or the hard cap inside a caption."""
+    if len(current) >= UNPUNCTUATED_HARD:
+        return True
+    if not at_boundary:
+        return False
+    paused = (
+        previous.end_s is not None and frag.start_s is not None and frag.start_s - previous.end_s >= PAUSE_S
+    )
+    # Cut before the caption that would take the sentence past the cap, once it holds a few words.
+    overflow = (
+        len(current) + len(frag.text.split()) > UNPUNCTUATED_WORDS and len(current) >= PAUSE_MIN_WORDS * 2
+    )
+    return overflow or len(current) >= UNPUNCTUATED_WORDS or (paused and len(current) >= PAUSE_MIN_WORDS)
+
+
+def _lower_case(sentences: tuple[Utterance, ...]) -> bool:
+    """Speech written all in lower case (automatic captions): names have lost their capitals too."""
+    words = [w for s in sentences for w in s.text.split() if w[:1].isalpha()]
+    return len(words) >= UNPUNCTUATED_WORDS and sum(w[:1].isupper() for w in words) * 100 < len(words)
+
+
 def clean(episode: Episode) -> Episode:
     """Remove annotations and empty fragments, reflow into sentences, repair the guests' names."""
     if episode.cleaned:
         return episode
     kept: list[Utterance] = []
     noise = 0
+    noise_words = Counter(dict(episode.noise_words))
     for u in episode.utterances:
         text = remove_annotations(u.text)
-        if not any(ch.isalpha() for ch in text):
+        noise_words["sound annotation"] += count_words(u.text) - count_words(text)
+        if not count_words(text):  # "2026 ?" is speech; "..." or "♪" is not
+            noise_words["no words"] += count_words(text)
             noise += 1
             continue
         kept.append(replace(u, text=text) if text != u.text else u)
     sentences = reflow(tuple(kept))
-    repairer = NameRepairer(episode.known_names)
+    warnings = episode.warnings
+    if _unpunctuated([_Word(w, 0) for u in kept for w in u.text.split()]):
+        warnings += (
+            f"speech without punctuation: sentences cut at pauses and about every {UNPUNCTUATED_WORDS} words",
+        )
+    repairer = NameRepairer(episode.known_names, any_case=_lower_case(sentences))
     sentences = tuple(
         replace(s, text=fixed) if (fixed := repairer.repair(s.text)) != s.text else s for s in sentences
     )
@@ -142,6 +199,8 @@ def clean(episode: Episode) -> Episode:
         episode,
         utterances=sentences,
         noise_removed=episode.noise_removed + noise,
+        warnings=warnings,
+        noise_words=tuple(sorted((k, v) for k, v in noise_words.items() if v)),
         name_fixes=repairer.fixes(),
         cleaned=True,
     )

@@ -2,8 +2,20 @@
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
+
+from generator.model import Chapter
+
+# A word, for the conservation count: a whitespace token with a letter or digit that is not a timestamp.
+_TIMESTAMP = re.compile(r"^[\[(]?\d{1,2}(?::\d{2}){1,2}(?:[.,]\d{1,3})?[\])]?$")
+
+
+def count_words(text: str) -> int:
+    """Words of a text as the conservation count sees them (timestamps and punctuation are not words)."""
+    return sum(1 for t in text.split() if any(c.isalnum() for c in t) and not _TIMESTAMP.match(t))
 
 
 @dataclass
@@ -16,6 +28,9 @@ class Fragment:
     end_s: float | None = None
     speaker: str | None = None
     new_speaker: bool = False
+    pause_before: bool = (
+        False  # a silence precedes this fragment (word or cue gap): a pseudo-sentence may end
+    )
 
 
 @dataclass
@@ -28,3 +43,13 @@ class Parsed:
     meta: dict[str, Any] = field(default_factory=dict)  # show/date/host from structured inputs
     noise: int = 0
     end_s: float | None = None  # end of the speech, when the file says it
+    noise_words: Counter[str] = field(default_factory=Counter)  # words not kept as speech, by reason
+    warnings: list[str] = field(default_factory=list)  # what the reader was unsure about
+    chapters: list[Chapter] = field(default_factory=list)
+
+    def drop(self, text: str, reason: str, lines: int = 1) -> None:
+        """Count a line that is not speech: its lines as noise, its words under `reason`."""
+        self.noise += lines
+        words = count_words(text)
+        if words:
+            self.noise_words[reason] += words

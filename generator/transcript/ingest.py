@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from generator.errors import InputError
 from generator.model import Episode, Utterance, format_ts
+from generator.transcript.about import describe
 from generator.transcript.decode import decode_bytes, fix_mojibake
 from generator.transcript.formats import parse
 from generator.transcript.fragments import Fragment
-from generator.transcript.metadata import parse_date, parse_description
+from generator.transcript.speakers import resolve_speakers
 
 if TYPE_CHECKING:
     from generator.config import Settings
@@ -54,51 +54,6 @@ def _read(path: Path, max_bytes: int) -> bytes:
     if not data.strip():
         raise InputError("is empty", path=where)
     return data
-
-
-def _sidecar_description(path: Path) -> tuple[str | None, dict[str, str]]:
-    """yt-dlp style sidecars beside caption files: `<name>.description`, `<name>.info.json`."""
-    stems = []
-    name = path.name
-    while "." in name:
-        name = name.rsplit(".", 1)[0]
-        stems.append(name)
-    for stem in stems:
-        desc = path.with_name(f"{stem}.description")
-        if desc.is_file():
-            try:
-                text, _ = decode_bytes(desc.read_bytes()[:100_000], str(desc))
-            except (OSError, InputError):
-                continue
-            lines = [line.strip() for line in text.splitlines() if line.strip()]
-            return (lines[0] if lines else None), {}
-        info = path.with_name(f"{stem}.info.json")
-        if info.is_file():
-            try:
-                doc = json.loads(info.read_text(encoding="utf-8"))
-            except (OSError, ValueError):
-                continue
-            if not isinstance(doc, dict):
-                continue
-            meta = {}
-            if isinstance(doc.get("upload_date"), str) and len(doc["upload_date"]) == 8:
-                d = doc["upload_date"]
-                meta["date"] = f"{d[:4]}-{d[4:6]}-{d[6:]}"
-            for key, target in (("series", "show"), ("channel", "show"), ("uploader", "show")):
-                if isinstance(doc.get(key), str) and "show" not in meta:
-                    meta[target] = doc[key]
-            if isinstance(doc.get("webpage_url"), str) and doc["webpage_url"].startswith(
-                ("http://", "https://")
-            ):
-                meta["source_url"] = doc["webpage_url"]
-            description = doc.get("description")
-            first = (
-                description.strip().splitlines()[0]
-                if isinstance(description, str) and description.strip()
-                else None
-            )
-            return first, meta
-    return None, {}
 
 
 def _check_order(fragments: list[Fragment], path: str) -> int:
@@ -148,24 +103,10 @@ def ingest(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES, today: dt.date | N
         words_end = last.start_s + round(len(last.text.split()) / SPEECH_RATE_WPS, 1)
         last.end_s = parsed.end_s if parsed.end_s is not None and parsed.end_s >= last.start_s else words_end
 
-    description, meta = parsed.description, dict(parsed.meta)
-    if description is None and not meta:
-        description, meta = _sidecar_description(path)
-    show = host = None
-    date = None
-    guests: tuple = ()
-    if description:
-        info = parse_description(description, today)
-        show, date, host, guests = info.show, info.date, info.host, info.guests
-        warnings.extend(info.warnings)
-    show = show or meta.get("show") or None
-    host = host or meta.get("host") or None
-    if date is None and meta.get("date"):
-        date, warning = parse_date(meta["date"], today)
-        if warning:
-            warnings.append(warning)
-    if description is None and not meta:
-        warnings.append("no episode description found: show, date and guests are unknown")
+    about = describe(parsed, path, today)
+    warnings.extend(parsed.warnings)
+    warnings.extend(about.warnings)
+    warnings.extend(resolve_speakers(fragments, about.known_names))
 
     utterances = tuple(
         Utterance(text=f.text, start_s=f.start_s, end_s=f.end_s, speaker=f.speaker, new_speaker=f.new_speaker)
@@ -177,14 +118,16 @@ def ingest(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES, today: dt.date | N
         format=parsed.format,
         encoding=encoding,
         utterances=utterances,
-        show=show,
-        date=date,
-        host=host,
-        guests=guests,
-        description=description,
-        source_url=meta.get("source_url"),
+        show=about.show,
+        date=about.date,
+        host=about.host,
+        guests=about.guests,
+        description=about.description,
+        source_url=about.source_url,
         noise_removed=parsed.noise,
         warnings=tuple(warnings),
+        chapters=about.chapters,
+        noise_words=tuple(sorted((k, v) for k, v in parsed.noise_words.items() if v)),
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from generator.model import Episode, format_ts
+from generator.transcript.fragments import count_words
 
 
 def report(episode: Episode, *, utterances: bool = False, fragments: int | None = None) -> dict[str, Any]:
@@ -22,6 +23,8 @@ def report(episode: Episode, *, utterances: bool = False, fragments: int | None 
         "noise_removed": episode.noise_removed,
         "name_fixes": [{"from": f.wrong, "to": f.right, "count": f.count} for f in episode.name_fixes],
         "warnings": list(episode.warnings),
+        **word_counts(episode),
+        "chapters": [{"title": c.title, "start_s": c.start_s} for c in episode.chapters],
     }
     if utterances:
         doc["speech"] = [
@@ -29,6 +32,18 @@ def report(episode: Episode, *, utterances: bool = False, fragments: int | None 
             for u in episode.utterances
         ]
     return doc
+
+
+def word_counts(episode: Episode) -> dict[str, Any]:
+    """Conservation: every input word is kept as speech or counted as noise under a reason."""
+    kept = sum(count_words(u.text) for u in episode.utterances)
+    noise = dict(episode.noise_words)
+    return {
+        "words_in": kept + sum(noise.values()),
+        "words_kept": kept,
+        "words_noise": sum(noise.values()),
+        "words_noise_reasons": noise,
+    }
 
 
 def report_lines(doc: dict[str, Any]) -> list[str]:
@@ -47,7 +62,10 @@ def report_lines(doc: dict[str, Any]) -> list[str]:
         f"Fragments     : {doc['utterances']}",
         f"Phrases       : {doc['sentences']}",
         f"Bruit retiré  : {doc['noise_removed']} ligne(s)",
+        f"Mots          : {doc['words_in']} lus, {doc['words_kept']} gardés, {doc['words_noise']} écartés",
     ]
+    lines += [f"  - {reason} : {n}" for reason, n in doc["words_noise_reasons"].items()]
+    lines += [f"Chapitre      : {format_ts(c['start_s'])} {c['title']}" for c in doc["chapters"]]
     fixes = doc["name_fixes"]
     lines.append(f"Noms corrigés : {sum(f['count'] for f in fixes) if fixes else 0}")
     lines += [f"  - {f['from']} -> {f['to']} (x{f['count']})" for f in fixes]

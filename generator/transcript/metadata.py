@@ -8,6 +8,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from generator.model import Guest
+from generator.transcript.showinfo import show_in
 
 MONTHS = {
     "janvier": 1,
@@ -38,7 +39,20 @@ _DATE_NUM = re.compile(r"\b(?P<day>[0-3]?\d)([/.])(?P<month>[01]?\d)\2(?P<year>(
 _HOST_VERBS = re.compile(
     r"\s+(?:a reçu|avait reçu|recevait|a accueilli|accueillait|a invité)\s+", re.IGNORECASE
 )
-_SHOW_VERBS = re.compile(r"\s+(?:reçoit|accueille|invite)\s+", re.IGNORECASE)
+_SHOW_VERBS = re.compile(
+    r"(?:^|\s+)(?:reçoit|reçoivent|recevons|accueille|accueillons|accueillent|invite|invitons)\s+",
+    re.IGNORECASE,
+)
+# "on reçoit", "nous recevons": the subject names neither a show nor a host.
+_PRONOUNS = {"on", "nous", "je", "j'", "il", "elle", "ils", "elles", "vous", "aujourd'hui"}
+# "Anne Roy et Luc Petit sont les invités de Claire Bonnet": the guests come first.
+_GUESTS_OF = re.compile(
+    r"^(?P<guests>.+?)\s+(?i:(?:est|sont)\s+(?:l['’]invitée?|les invitée?s|au micro)\s+(?:de|d['’]))\s*"
+    r"(?P<host>[A-ZÀ-Þ][\w'’-]+(?:\s+[A-ZÀ-Þ][\w'’-]+){1,3})?"
+)
+_LEADING_ADVERB = re.compile(
+    r"^(?:aujourd['’]hui|cette semaine|ce soir|ce matin|à nouveau|en direct)\s*,?\s+", re.I
+)
 _SHOW_IN = re.compile(
     r"(?i:\b(?:dans|sur le plateau de|sur))\s+(?i:l'émission\s+|le podcast\s+)?"
     r"(?P<show>[A-Z0-9][\w'’&.-]*(?:\s+(?:(?:de|du|des|la|le|l'|et)\s+)?[A-Z0-9][\w'’&.-]*){0,5})"
@@ -63,6 +77,15 @@ _PARTICLES = {
 }
 _NAME_TOKEN = re.compile(r"^(?:[A-ZÀ-ÖØ-Þ][\w'’.-]*|[A-ZÀ-ÖØ-Þ]\.)$")
 _ARTICLES = {"le", "la", "les", "l'", "de", "du", "des", "et", "en", "au", "aux", "un", "une"}
+# The end of the guest list's clause: a full stop before a capital, or the show named after the guests.
+_CLAUSE_END = re.compile(
+    r"(?<![\s(][A-ZÀ-Þ])(?<=[\w)»])[.!?]\s+(?=[A-ZÀ-Þ«])|,?\s+(?i:dans|de|sur|pour)\s+(?i:l['’]émission|le podcast|la chronique)\s"
+)
+_GUEST_MARKER = re.compile(r"(?i:\b(?:avec|en compagnie de|(?:nos |mes )?invité(?:e)?s?\s*:))\s+(?=[A-ZÀ-Þ])")
+# "présentée par Claire Bonnet", "animé par ...": the host, when no verb names one.
+_PRESENTED = re.compile(
+    r"(?i:\b(?:présenté|animé|produit)e?s?\s+par)\s+(?P<host>[A-ZÀ-Þ][\w'’-]+(?:\s+(?:de\s+|du\s+|d'|le\s+|la\s+)?[A-ZÀ-Þ][\w'’-]+){1,3})"
+)
 _PARENS_GUEST = re.compile(r"(?P<name>[^,()]+?)\s*\((?P<role>[^()]*)\)")
 
 
@@ -163,7 +186,10 @@ def parse_guests(text: str) -> tuple[Guest, ...]:
     if _PARENS_GUEST.search(text):
         guests = []
         for m in _PARENS_GUEST.finditer(text):
-            name = _strip_joiners(m["name"])
+            # "X présente un épisode avec Jean Dupuis (…)": the name is what follows the last verb.
+            name = _strip_joiners(
+                re.split(r"^.*\b(?:avec|reçoit|accueille|invite|présente)\s+|^.*:\s+", m["name"])[-1]
+            )
             if is_name_like(name) or (name and name.split()[0][:1].isupper() and len(name.split()) <= 5):
                 guests.append(Guest(name=name, role=m["role"].strip() or None))
         if guests:
@@ -197,6 +223,12 @@ def parse_guests(text: str) -> tuple[Guest, ...]:
 
 def _split_trailer(text: str, show_named: bool) -> tuple[str, str]:
     """The guest list and what follows it (`pour parler de ...`, `dans Smart Tech.`)."""
+    # A role ends with its clause: at the end of the sentence, or where `, dans l'émission X` begins.
+    clause = _CLAUSE_END.search(text)
+    if clause:
+        text, rest = text[: clause.start()], text[clause.start() :]
+        guests, trailer = _split_trailer(text, show_named)
+        return guests, f"{trailer} {rest}".strip()
     parts = re.split(
         r"\s+(?:pour (?:parler|évoquer|débattre|discuter)|autour de|au sujet de)\s+", text, maxsplit=1
     )
@@ -219,32 +251,59 @@ def parse_description(text: str, today: dt.date) -> Description:
         warnings.append(warning)
     show = host = None
     m = _HOST_VERBS.search(text) or _SHOW_VERBS.search(text)
+    if not m and (of := _GUESTS_OF.search(text)):
+        show = show_in(text)
+        host = of["host"] if of["host"] and is_name_like(of["host"]) else _presenter(text)
+        guests = tuple(g for g in parse_guests(of["guests"]) if g.name != host)
+        return Description(
+            text=text, show=show, date=date, host=host, guests=guests, warnings=tuple(warnings)
+        )
     if not m:
         where = _SHOW_IN.search(text)
-        show = _tidy_show(where["show"]) if where else None
-        # No verb, but a "Nom (rôle)" list ("..., avec Anne Roy (chercheuse) et ..."): still the guests.
-        guests = parse_guests(_split_trailer(text, show_named=True)[0]) if _PARENS_GUEST.search(text) else ()
-        guests = tuple(g for g in guests if is_name_like(g.name))
+        show = show_in(text) or (_tidy_show(where["show"]) if where else None)
+        # No verb, but a "Nom (rôle)" list ("..., avec Anne Roy (chercheuse) et ..."): still the guests;
+        # or a list after "avec" / "Invités :" ("avec Anne Roy, chercheuse, et Luc Petit, maraîcher").
+        marker = _GUEST_MARKER.search(text)
+        listed = text[marker.end() :] if marker else text
+        if marker or _PARENS_GUEST.search(text):
+            guests = parse_guests(_split_trailer(listed, show_named=True)[0])
+        else:
+            guests = ()
+        host = _presenter(text)
+        guests = tuple(g for g in guests if is_name_like(g.name) and g.name != host)
         return Description(
-            text=text, show=show, date=date, host=None, guests=guests, warnings=tuple(warnings)
+            text=text, show=show, date=date, host=host, guests=guests, warnings=tuple(warnings)
         )
     before, rest = text[: m.start()], text[m.end() :]
     guest_text, trailer = _split_trailer(rest, show_named=bool(_SHOW_IN.search(before)))
     subject = before.split(",")[-1].strip() if "," in before else before
     subject = _DATE_FR.sub("", subject).strip(" ,.")
     subject = re.sub(r"^(?:ce|cette)\s+", "", subject, flags=re.IGNORECASE).strip()
+    subject = re.sub(r"^(?:le podcast|l['’]émission|le magazine)\s+", "", subject, flags=re.IGNORECASE)
+    if fold(subject) in _PRONOUNS or not subject[:1].isupper():
+        subject = ""
+    guest_text = _LEADING_ADVERB.sub("", guest_text)
     # The show is named before the verb ("Dans Smart Tech, ...") or after the guests ("... dans Smart Tech").
     where = _SHOW_IN.search(before) or _SHOW_IN.search(trailer)
-    named_show = _tidy_show(where["show"]) if where else None
-    if _HOST_VERBS.match(m.group(0)) or (named_show and is_name_like(subject) and not subject.isupper()):
+    named_show = show_in(text) or (_tidy_show(where["show"]) if where else None)
+    if _HOST_VERBS.match(m.group(0)) or (
+        named_show and is_name_like(subject) and not subject.isupper() and fold(subject) != fold(named_show)
+    ):
         host = subject or None  # "X a reçu", or "X reçoit" when the show is named elsewhere
         show = named_show
     else:
         show = _tidy_show(subject) or named_show
     guests = parse_guests(guest_text)
+    host = host or _presenter(text)
     if host:
         guests = tuple(g for g in guests if g.name != host)
     return Description(text=text, show=show, date=date, host=host, guests=guests, warnings=tuple(warnings))
+
+
+def _presenter(text: str) -> str | None:
+    """The host named by "présenté(e) par X" / "animé(e) par X"."""
+    m = _PRESENTED.search(text)
+    return m["host"] if m and is_name_like(m["host"]) else None
 
 
 def looks_like_description(line: str) -> bool:
@@ -252,6 +311,8 @@ def looks_like_description(line: str) -> bool:
     return bool(
         _HOST_VERBS.search(line)
         or _SHOW_VERBS.search(line)
+        or _GUESTS_OF.search(line)
+        or (show_in(line) and _GUEST_MARKER.search(line))
         or _DATE_FR.search(line)
         or _DATE_ISO.search(line)
     )

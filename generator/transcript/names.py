@@ -32,6 +32,10 @@ _SOUNDS = [
     (re.compile(p), r)
     for p, r in (
         (r"ph", "f"),
+        (r"gh", "g"),  # Ghislain / Guislain
+        (r"gu(?=[eiy])", "g"),
+        (r"ge(?=[aou])", "j"),  # Georges / Jorge
+        (r"g(?=[eiy])", "j"),
         (r"qu", "k"),
         (r"q", "k"),
         (r"ck", "k"),
@@ -46,6 +50,7 @@ _SOUNDS = [
         (r"ou", "u"),
         (r"h", ""),
         (r"(.)\1+", r"\1"),
+        (r"(?<=[a-z]{3})(?:e?[sxz]|[dt]|e)$", ""),  # silent endings: Arnaud / Arnau, Denise / Denis
         (r"[^a-z]", ""),
     )
 ]
@@ -75,8 +80,8 @@ class _Token:
     core: str
 
 
-def _tokens(text: str) -> list[_Token | None]:
-    """Per whitespace token, its name-like core (capitalised word), or None."""
+def _tokens(text: str, any_case: bool = False) -> list[_Token | None]:
+    """Per whitespace token, its name-like core (capitalised word, any word with `any_case`), or None."""
     out: list[_Token | None] = []
     for m in _TOKEN.finditer(text):
         word = m.group(0)
@@ -90,7 +95,15 @@ def _tokens(text: str) -> list[_Token | None]:
         core = parts["core"]
         lead = len(parts["lead"])
         # Acronyms in capitals (IFRI, KPMG) are not people's names.
-        if core and _CAPITAL.match(core) and not (len(core) > 1 and core.isupper()):
+        if (
+            any_case
+            and core
+            and core.replace("-", "").isalpha()
+            and core.islower()
+            or core
+            and _CAPITAL.match(core)
+            and not (len(core) > 1 and core.isupper())
+        ):
             out.append(_Token(offset + lead, offset + lead + len(core), core))
         else:
             out.append(None)
@@ -114,17 +127,19 @@ def _match_full(window: Sequence[str], name: Sequence[str]) -> bool:
 class NameRepairer:
     """Finds and fixes variants of known names in sentences; counts each fix."""
 
-    def __init__(self, names: Sequence[str]) -> None:
+    def __init__(self, names: Sequence[str], *, any_case: bool = False) -> None:
         self.names = [n.split() for n in dict.fromkeys(names) if len(n.split()) >= 2]
         self.exact = {fold(n) for n in names}
         self.exact_tokens = {fold(t) for n in self.names for t in n}
         self.counts: Counter[tuple[str, str]] = Counter()
+        # Automatic captions are all lower case: names are then found among any words, full names only.
+        self.any_case = any_case
 
     def repair(self, text: str) -> str:
         """The text with name variants replaced; other words untouched."""
         if not self.names:
             return text
-        tokens = _tokens(text)
+        tokens = _tokens(text, self.any_case)
         edits: list[tuple[int, int, str]] = []
         i = 0
         while i < len(tokens):
@@ -160,6 +175,8 @@ class NameRepairer:
         if candidates:
             _, n, start, end, right = max(candidates)
             return n, start, end, right
+        if self.any_case:  # in lower-case captions a last name alone is too often a common word
+            return None
         # A last name alone, not at the start of the sentence (where any word is capitalised).
         token = tokens[i]
         previous = tokens[i - 1] if i else None

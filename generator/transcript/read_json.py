@@ -7,8 +7,8 @@ import json
 from typing import Any
 
 from generator.errors import InputError
-from generator.transcript.fragments import Fragment, Parsed
-from generator.transcript.noise import has_words
+from generator.transcript.fragments import Fragment, Parsed, count_words
+from generator.transcript.layouts import unrecognised
 from generator.transcript.speakers import Speakers
 from generator.transcript.timestamps import parse_ts
 
@@ -51,6 +51,8 @@ def parse_json(text: str, path: str) -> Parsed:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:
         raise _json_error(exc, text, path) from None
+    if _is_podcast_json(doc):
+        return _parse_podcast(doc, path)
     if isinstance(doc, dict) and isinstance(doc.get("segments"), list):
         parsed = Parsed(format="whisper_json")
         parsed.description, parsed.meta = _meta_from(doc)
@@ -61,12 +63,12 @@ def parse_json(text: str, path: str) -> Parsed:
             start = _num(seg["start"], f"segment {k} start", path)
             end = _num(seg["end"], f"segment {k} end", path) if seg.get("end") is not None else None
             body = " ".join(str(seg["text"]).split())
-            if not has_words(body):
+            if not count_words(body):
                 parsed.noise += 1
                 continue
             speaker = seg.get("speaker") if isinstance(seg.get("speaker"), str) else None
             parsed.fragments.append(Fragment(body, start, k + 1, end, speaker))
-        _mark_turns(parsed.fragments)
+        parsed.noise_words["speaker label"] += _mark_turns(parsed.fragments)
         return parsed
     items: Any = None
     parsed = Parsed(format="youtube_json")
@@ -80,7 +82,9 @@ def parse_json(text: str, path: str) -> Parsed:
                 break
     if items is None:
         raise InputError(
-            "JSON transcript not recognised: expected Whisper `segments` or a list of `text`/`start` items",
+            unrecognised(
+                "JSON transcript not recognised (no `segments`, `transcript`, `captions` or `events` list)"
+            ),
             path=path,
         )
     for k, item in enumerate(items):
@@ -99,16 +103,16 @@ def parse_json(text: str, path: str) -> Parsed:
             dur = item.get("duration", item.get("dur"))
             end = start + _num(dur, f"item {k} duration", path) if dur is not None else None
         body = " ".join(html.unescape(body).split())
-        if not has_words(body):
+        if not count_words(body):
             parsed.noise += 1
             continue
         parsed.fragments.append(Fragment(body, start, k + 1, end))
-    _mark_turns(parsed.fragments)
+    parsed.noise_words["speaker label"] += _mark_turns(parsed.fragments)
     return parsed
 
 
-def _mark_turns(fragments: list[Fragment]) -> None:
-    """Speaker labels, dashes and `>>` markers inside structured inputs' texts."""
+def _mark_turns(fragments: list[Fragment]) -> int:
+    """Speaker labels, dashes and `>>` markers inside structured inputs' texts; returns the label words."""
     speakers = Speakers([f.text for f in fragments])
     for frag in fragments:
         if frag.speaker:
@@ -116,3 +120,38 @@ def _mark_turns(fragments: list[Fragment]) -> None:
             speakers.current = frag.speaker
             continue
         frag.text, frag.speaker, frag.new_speaker = speakers.apply(frag.text)
+    return speakers.label_words
+
+
+def _is_podcast_json(doc: Any) -> bool:
+    """Podcasting 2.0 JSON: `segments` of `startTime` / `endTime` / `body` (and optional `speaker`)."""
+    if not isinstance(doc, dict) or not isinstance(doc.get("segments"), list) or not doc["segments"]:
+        return False
+    first = doc["segments"][0]
+    return isinstance(first, dict) and "body" in first and "startTime" in first
+
+
+def _parse_podcast(doc: dict[str, Any], path: str) -> Parsed:
+    """Podcasting 2.0 JSON (`<podcast:transcript type="application/json">`): one item per phrase or word."""
+    parsed = Parsed(format="podcast_json")
+    parsed.description, parsed.meta = _meta_from(doc)
+    for k, seg in enumerate(doc["segments"]):
+        if not isinstance(seg, dict) or "body" not in seg or "startTime" not in seg:
+            raise InputError(f"Podcasting 2.0 JSON segment {k} has no `startTime`/`body`", path=path)
+        start = _num(seg["startTime"], f"segment {k} startTime", path)
+        end = _num(seg["endTime"], f"segment {k} endTime", path) if seg.get("endTime") is not None else None
+        body = " ".join(html.unescape(str(seg["body"])).split())
+        if not count_words(body):
+            if body and parsed.fragments:  # "?" as a word of its own: it ends the previous words
+                parsed.fragments[-1].text += f" {body}"
+            else:
+                parsed.drop(body, "no words")
+            continue
+        speaker = (
+            seg.get("speaker") if isinstance(seg.get("speaker"), str) and seg["speaker"].strip() else None
+        )
+        previous = parsed.fragments[-1] if parsed.fragments else None
+        pause = previous is not None and previous.end_s is not None and start - previous.end_s >= 1.0
+        parsed.fragments.append(Fragment(body, start, k + 1, end, speaker, pause_before=pause))
+    parsed.noise_words["speaker label"] += _mark_turns(parsed.fragments)
+    return parsed

@@ -19,14 +19,16 @@ def parse_plain(text: str) -> Parsed:
     for k, (_, line) in enumerate(lines[:6]):
         if re.search(r"\s(?:reçoit|a reçu|accueille)\s", line) and looks_like_description(line):
             parsed.description = line
-            parsed.noise += k + 1
+            for _, dropped in lines[: k + 1]:
+                parsed.drop(dropped, "header")
             lines = lines[k + 1 :]
             break
     while lines and is_chrome(lines[0][1]):
-        parsed.noise += 1
+        parsed.drop(lines[0][1], "header")
         lines = lines[1:]
     end = next((k for k, (_, line) in enumerate(lines) if is_footer(line)), len(lines))
-    parsed.noise += len(lines) - end
+    for _, dropped in lines[end:]:
+        parsed.drop(dropped, "footer")
     body = lines[:end]
     speakers = Speakers([line for _, line in body])
     for n, line in body:
@@ -34,7 +36,8 @@ def parse_plain(text: str) -> Parsed:
             continue
         content, speaker, new = speakers.apply(line)
         if not has_words(content):
-            parsed.noise += 1
+            parsed.drop(content, "no words")
             continue
         parsed.fragments.append(Fragment(content, None, n, None, speaker, new))
+    parsed.noise_words["speaker label"] += speakers.label_words
     return parsed

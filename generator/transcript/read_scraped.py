@@ -5,11 +5,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from generator.transcript.fragments import Fragment, Parsed
+from generator.model import Chapter
+from generator.transcript.fragments import Fragment, Parsed, count_words
 from generator.transcript.metadata import is_name_like, looks_like_description
 from generator.transcript.noise import has_words, is_chrome, is_footer
 from generator.transcript.speakers import Speakers, is_single_name
 from generator.transcript.timestamps import BRACKET, GLUED, RANGE, line_styles, parse_ts
+
+# A chapter title is short and has no sentence punctuation inside it.
+CHAPTER_TITLE_WORDS = 10
 
 
 @dataclass(frozen=True)
@@ -27,9 +31,12 @@ def parse_scraped(text: str) -> Parsed:
     page = _scan(text.splitlines())
     parsed = Parsed(format="scraped")
     first = _first_speech(page)
+    first = _after_chapter_list(page, first, parsed)
     _read_header(page.lines[:first], parsed)
     end, last_speech = _speech_end(page, first)
-    parsed.noise += sum(1 for line in page.lines[last_speech + 1 :] if line.strip())
+    for line in page.lines[last_speech + 1 :]:
+        if line.strip():
+            parsed.drop(line, "footer")
     parsed.end_s = _closing_time(page, last_speech, end)
     _read_body(page, range(first, last_speech + 1), parsed)
     empty = [f for f in parsed.fragments if not f.text]
@@ -65,12 +72,43 @@ def _first_speech(page: _Page) -> int:
     return first
 
 
+def _after_chapter_list(page: _Page, first: int, parsed: Parsed) -> int:
+    """A description's chapter list (`00:00 Intro`, `02:10 Le budget`) copied above the speech is header.
+
+    It shows as short timestamped lines in order, then a jump back in time where the speech starts.
+    """
+    chapters: list[Chapter] = []
+    between = False  # page lines (chrome, "Transcription") between the list and the speech
+    for i in range(first, len(page.lines)):
+        m = page.matches[i]
+        if m is None:
+            between = between or bool(page.lines[i].strip())
+            continue
+        start, title = parse_ts(m["ts"]), (m["text"] or "").strip()
+        if chapters and start < chapters[-1].start_s:
+            if len(chapters) >= 2 and start < chapters[1].start_s:
+                parsed.chapters = chapters
+                return i
+            return first
+        if between:
+            return first
+        # Video sites make the chapter list start at 00:00; a title is short, without sentence punctuation.
+        if not title or len(title.split()) > CHAPTER_TITLE_WORDS or has_sentence_end(title):
+            return first
+        if not chapters and start != 0:
+            return first
+        chapters.append(Chapter(title=title, start_s=start))
+    return first
+
+
 def _read_header(header: list[str], parsed: Parsed) -> None:
     """The lines before the speech are noise; the longest description-like one is the description."""
     descriptions = [h.strip() for h in header if h.strip() and not is_chrome(h) and looks_like_description(h)]
     if descriptions:
         parsed.description = max(descriptions, key=len)
-    parsed.noise += sum(1 for h in header if h.strip())
+    for h in header:
+        if h.strip():
+            parsed.drop(h, "header")
 
 
 def _speech_end(page: _Page, first: int) -> tuple[int, int]:
@@ -114,6 +152,7 @@ def _read_body(page: _Page, body: range, parsed: Parsed) -> None:
             _add_untimed(raw, speakers, parsed)
         else:
             _add_timed(page, i, m, raw, speakers, parsed)
+    parsed.noise_words["speaker label"] += speakers.label_words
 
 
 def _add_untimed(raw: str, speakers: Speakers, parsed: Parsed) -> None:
@@ -124,7 +163,7 @@ def _add_untimed(raw: str, speakers: Speakers, parsed: Parsed) -> None:
         frag = parsed.fragments[-1]
         frag.text = f"{frag.text} {raw}".strip()
     else:
-        parsed.noise += 1
+        parsed.drop(raw, "stray line")
 
 
 def _add_timed(page: _Page, i: int, m: re.Match[str], raw: str, speakers: Speakers, parsed: Parsed) -> None:
@@ -134,6 +173,7 @@ def _add_timed(page: _Page, i: int, m: re.Match[str], raw: str, speakers: Speake
     if page.style == "range" and _names_a_speaker(raw):
         speakers.current = raw
         speakers.pending = True
+        speakers.label_words += count_words(raw)
         raw = ""
     if not raw:
         if page.opens:
@@ -145,8 +185,8 @@ def _add_timed(page: _Page, i: int, m: re.Match[str], raw: str, speakers: Speake
     if speakers.alone(raw):
         return
     body_text, speaker, new = speakers.apply(raw)
-    if not has_words(body_text):
-        parsed.noise += 1
+    if not count_words(body_text):
+        parsed.drop(body_text, "no words")
         return
     parsed.fragments.append(Fragment(body_text, start, i + 1, end_s, speaker, new))
 

@@ -17,6 +17,10 @@ CUE_TIMING = re.compile(
 )
 
 
+# YouTube's SBV captions: `0:00:00.599,0:00:04.160` on the line above the text.
+SBV_TIMING = re.compile(r"^\s*(?P<start>\d{1,2}:\d{2}:\d{2}\.\d{3}),(?P<end>\d{1,2}:\d{2}:\d{2}\.\d{3})\s*$")
+
+
 def parse_ts(value: str) -> float:
     """`MM:SS`, `H:MM:SS`, `HH:MM:SS,mmm` or plain seconds -> seconds."""
     value = value.strip().replace(",", ".")
@@ -36,7 +40,7 @@ def line_styles(lines: list[str]) -> Counter[str]:
         s = line.strip()
         if not s:
             continue
-        if CUE_TIMING.match(s):
+        if CUE_TIMING.match(s) or SBV_TIMING.match(s):
             styles["cue"] += 1
         elif BRACKET.match(s):
             styles["bracket"] += 1

@@ -97,8 +97,9 @@ def test_unpunctuated_captions_are_cut_at_a_caption_boundary():
     ]
     out = reflow(tuple(fragments))
     assert all(len(u.text.split()) <= MAX_SENTENCE_WORDS for u in out)
-    assert len(out) == 200 // MAX_SENTENCE_WORDS + (1 if 200 % MAX_SENTENCE_WORDS else 0)
-    assert [u.start_s for u in out] == [0.0, 6.0, 12.0, 18.0]
+    # Unpunctuated: cut before the caption that would take the sentence past 25 words.
+    assert [len(u.text.split()) for u in out] == [20] * 10
+    assert [u.start_s for u in out] == [float(k) for k in range(0, 20, 2)]
 
 
 # --------------------------------------------------------------------------- noise
@@ -204,3 +205,13 @@ def test_two_guests_with_close_names_are_never_swapped():
     repair = NameRepairer(["Marie Dupont", "Marie Dupond"])
     assert repair.repair("Marie Dupond et Marie Dupont.") == "Marie Dupond et Marie Dupont."
     assert repair.fixes() == ()
+
+
+def test_an_unpunctuated_stretch_of_a_punctuated_page_is_cut_too():
+    punctuated = [Utterance(f"Phrase numéro {k}, bien ponctuée.", start_s=float(k)) for k in range(10)]
+    stretch = [Utterance("et puis on a continué à parler sans jamais", start_s=10.0 + k) for k in range(8)]
+    out = reflow(tuple(punctuated + stretch))
+    # A lower-case word after a full stop does not open a sentence, so the stretch starts inside the tenth;
+    # it is cut at the first caption boundary where the last 25 words hold no punctuation at all.
+    assert [len(u.text.split()) for u in out[9:]] == [32, 27, 18]
+    assert " ".join(u.text for u in out) == " ".join(u.text for u in punctuated + stretch)

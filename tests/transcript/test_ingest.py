@@ -144,7 +144,9 @@ def test_srt_tags_dashes_and_annotations():
     assert [u.start_s for u in ep.utterances] == [1.0, 4.5, 8.0, 8.0, 16.0]
     assert ep.utterances[3].new_speaker
     assert ep.duration_s == 21.0
-    assert ep.show is None and any("no episode description" in w for w in ep.warnings)
+    # No description: the show is the one the host names on air, and the report says where it came from.
+    assert ep.show == "Le Fil Tech" and any("no episode description" in w for w in ep.warnings)
+    assert any("first words of the speech" in w for w in ep.warnings)
 
 
 def test_webvtt_voices_settings_and_note_description():

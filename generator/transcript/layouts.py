@@ -1,0 +1,22 @@
+"""The transcript layouts this project reads, named in the error for a file it cannot read."""
+
+from __future__ import annotations
+
+KNOWN_LAYOUTS = (
+    "SRT",
+    "SBV",
+    "WebVTT (including automatic captions)",
+    "Apple/TTML",
+    "Podcasting 2.0 JSON",
+    "Whisper JSON",
+    "YouTube JSON or timed text XML",
+    "speaker-turn text",
+    "CSV/TSV with start and text columns",
+    "timestamped page",
+    "plain text",
+)
+
+
+def unrecognised(what: str) -> str:
+    """One line: what the file looks like, and the layouts this project knows."""
+    return f"{what}; known layouts: {', '.join(KNOWN_LAYOUTS)}"
