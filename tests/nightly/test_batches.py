@@ -33,7 +33,7 @@ _MARK = re.compile(r"\[\d\d:\d\d(?::\d\d)?\]\s*")
 
 def responder(body: dict[str, Any]) -> dict[str, Any]:
     """Grounded answers built from the request's own transcript (any prompt version)."""
-    user = body["messages"][-1]["content"]
+    user = next(m["content"] for m in body["messages"] if m["role"] == "user")  # a repair adds turns
     if "<resumes>" in user:
         return {
             "title": "Ce que la semaine a montré",
@@ -287,3 +287,23 @@ def test_deadline_defaults_to_an_hour_before_the_send_time(tmp_path: Path) -> No
     assert not too_late(evening, settings)
     assert too_late(dt.datetime(2026, 12, 1, 5, 30, tzinfo=paris).timestamp(), settings)
     assert not too_late(dt.datetime(2026, 12, 1, 6, 30, tzinfo=paris).timestamp(), settings)
+
+
+def test_an_invalid_batch_answer_gets_its_repair_in_the_next_batch(night) -> None:
+    night.fake.script("english")  # the first line executed answers in English
+    first = night.run()
+    total = first.waiting[0]["requests"]["total"]
+    night.loop.process()
+    assert night.run().status == "waiting"
+    [repair] = night.lines(1)
+    assert repair["custom_id"].endswith(".repair")
+    messages = repair["body"]["messages"]
+    assert messages[-2]["role"] == "assistant" and "français" in messages[-1]["content"]
+    night.loop.process()
+    night.run()  # compose
+    night.loop.process()
+    assert night.run().status == "ok" and night.loop.sync_calls == 0
+    [draft] = night.drafts()
+    meta = json.loads((draft.path / "draft.json").read_text(encoding="utf-8"))
+    assert not meta["extra"]["failed_segments"] and meta["tokens"]["input"] > 0
+    assert night.loop.line_calls == total + 2
