@@ -31,6 +31,7 @@ from generator.writing.quotes import Verifier
 
 PROMPT_ID = "summarise_segment"
 DEFAULT_MAX_TOKENS = 900
+PARAGRAPH_S = 30.0  # seconds of talk per paragraph (one time mark each) for prompts taking paragraphs
 
 # Shown to the reviewer in draft.json (French: the reviewer reads French).
 WARN_FALLBACK = "résumé extractif de secours : le modèle a échoué sur ce sujet ({error})"
@@ -118,7 +119,11 @@ def build_requests(
         for u in episode.utterances[segment.first : segment.last]
         if u.text.strip()
     ]
-    overhead = tokenizer.count_messages(prompt.render(**base, sentences=[], part="partie 10 sur 10").messages)
+    # v1 takes one timed line per sentence; v2+ takes ~30 s paragraphs with one time mark each.
+    field = "paragraphs" if any(i.name == "paragraphs" for i in prompt.inputs) else "sentences"
+    overhead = tokenizer.count_messages(
+        prompt.render(**base, **{field: []}, part="partie 10 sur 10").messages
+    )
     budget = input_budget(context_window, max_tokens, overhead)
     as_text = [f"[{line['start']}] {line['text']}" for line in lines]
     chunks = split_to_fit(as_text, budget, tokenizer.count)
@@ -129,9 +134,37 @@ def build_requests(
             stamp, _, text = item.partition("] ")
             sentences.append({"start": stamp.lstrip("["), "text": text})
         part = f"partie {k + 1} sur {len(chunks)}" if len(chunks) > 1 else ""
-        rendered = prompt.render(**base, sentences=sentences, part=part)
+        text = sentences if field == "sentences" else paragraphs(sentences)
+        rendered = prompt.render(**base, **{field: text}, part=part)
         requests.append(LLMRequest(rendered, rendered.schema or {}, max_tokens, _validator))
     return requests
+
+
+def _seconds(stamp: str) -> float | None:
+    """ "MM:SS" or "H:MM:SS" (as format_ts writes them) -> seconds; None for an empty stamp."""
+    try:
+        return float(sum(int(p) * 60**i for i, p in enumerate(reversed(stamp.split(":"))))) if stamp else None
+    except ValueError:
+        return None
+
+
+def paragraphs(sentences: Sequence[dict[str, str]], every_s: float = PARAGRAPH_S) -> list[dict[str, str]]:
+    """Timed sentences -> paragraphs of about `every_s` seconds, each with the time of its first sentence.
+
+    The model needs no time per sentence (quote times come from the verifier); a mark every ~30 s
+    keeps the order of the talk readable at a fraction of the tokens.
+    """
+    out: list[dict[str, str]] = []
+    opened: float | None = None
+    for s in sentences:
+        at = _seconds(s["start"])
+        new = not out or (at is not None and (opened is None or at - opened >= every_s))
+        if new:
+            out.append({"start": s["start"] if at is not None else "", "text": s["text"]})
+            opened = at
+        else:
+            out[-1]["text"] += " " + s["text"]
+    return out
 
 
 def _ground_text(text: str, source: str, known: Sequence[str], extra: Sequence[str]) -> tuple[str, list[str]]:
