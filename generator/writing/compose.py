@@ -219,9 +219,10 @@ def _order_validator(count: int):
     return validate
 
 
-def first_sentence(text: str) -> str:
-    """The first sentence of a summary (the whole text when it has one)."""
-    return next(iter(split_sentences(text)), text.strip())
+def first_sentence(text: str, max_words: int = 30) -> str:
+    """The first sentence of a summary, cut at `max_words` (compose needs the gist, not the detail)."""
+    words = next(iter(split_sentences(text)), text.strip()).split()
+    return " ".join(words) if len(words) <= max_words else " ".join(words[:max_words]) + "…"
 
 
 def compose_request(
@@ -240,6 +241,7 @@ def compose_request(
                 "show": ep.show or "",
                 "date": french_date(ep.date),
                 "guests": ", ".join(f"{g.name} ({g.role})" if g.role else g.name for g in ep.guests),
+                "names": ", ".join(g.name for g in ep.guests),  # v2+: names only
             }
             for ep in episodes
         ],
