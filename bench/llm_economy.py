@@ -413,11 +413,17 @@ def bench_lean_prompts(files: list[Path]) -> None:
                     )
                     bodies = [r.body for r in fake.chat_requests[before:]]
                     spoken = " ".join(u.text for u in result.prepared[0].episode.utterances)
-                    runs.append((label, path, bodies, spoken))
+                    summaries = result.prepared[0].summaries
+                    quality = (
+                        summaries.failures,
+                        len(result.provenance.rejected_quotes),
+                        sum("phrase retirée" in w for s in summaries.summaries for w in s.warnings),
+                    )
+                    runs.append((label, path, bodies, spoken, quality))
     finally:
         fake.stop()
-    texts = [spoken for *_, spoken in runs]
-    texts += [m["content"] for _, _, bodies, _ in runs for b in bodies for m in b["messages"]]
+    texts = [spoken for _, _, _, spoken, _ in runs]
+    texts += [m["content"] for _, _, bodies, _, _ in runs for b in bodies for m in b["messages"]]
     counts = iter(local_model_counts(texts))
     spoken_counts = [next(counts) for _ in runs]
     print("### Leaner prompts: input tokens per spoken token (local model's tokenizer, Qwen2.5)\n")
@@ -433,11 +439,12 @@ def bench_lean_prompts(files: list[Path]) -> None:
             "spoken tokens",
             "input tokens",
             "input / spoken",
-            "largest fixed part",
+            "system prompt",
+            "fallbacks / refused quotes / sentences removed",
         )
     )
-    print(row(*["---"] * 7))
-    for (label, path, bodies, _), spoken in zip(runs, spoken_counts, strict=True):
+    print(row(*["---"] * 8))
+    for (label, path, bodies, _, quality), spoken in zip(runs, spoken_counts, strict=True):
         per_call = [
             QWEN_PER_REQUEST + sum(QWEN_PER_MESSAGE + next(counts) for _ in b["messages"]) for b in bodies
         ]
@@ -449,8 +456,9 @@ def bench_lean_prompts(files: list[Path]) -> None:
                 len(bodies),
                 f"{spoken:,}",
                 f"{sum(per_call):,}",
-                f"{sum(per_call) / spoken:.2f}",
+                f"{sum(per_call) / spoken:.3f}",
                 f"{system} chars",
+                " / ".join(map(str, quality)),
             )
         )
     print()
