@@ -17,6 +17,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from dataclasses import replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -25,7 +26,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from fake_llm_server import FakeLLMServer  # noqa: E402
 
-from generator.config import DEFAULT_PRICES, load_settings  # noqa: E402
+from generator.config import DEFAULT_BATCH_PRICES, DEFAULT_PRICES, load_settings  # noqa: E402
 from generator.llm import (  # noqa: E402
     LLMRequest,
     LLMResult,
@@ -223,6 +224,7 @@ def bench_real(url: str) -> None:
 
 _MARK = re.compile(r"\[\d\d?:\d\d(?::\d\d)?\]\s*")
 EPISODE_MODELS = ("gpt-4o-mini", "gpt-4.1-nano", "mistral-small-latest")  # three small models priced
+BATCH_MODELS = ("gpt-4o-mini", "gpt-4.1-nano", "gpt-4.1-mini")  # three models OpenAI's Batch API serves
 
 
 def honest_answer(body: dict) -> dict:
@@ -257,7 +259,7 @@ def bench_episodes(files: list[Path]) -> None:
     embedder = USEEmbedder(cache_dir=None)
     fake = FakeLLMServer(base_latency=0.3, per_token_latency=0.005, responder=honest_answer).start()
     fake.models = ("gpt-4o-mini",)
-    rows, costs = [], []
+    rows, costs, batch_costs = [], [], []
     try:
         for path in files:
             with tempfile.TemporaryDirectory() as tmp:
@@ -317,6 +319,16 @@ def bench_episodes(files: list[Path]) -> None:
                     *(f"${cost(scaled, m, DEFAULT_PRICES):.4f}" for m in EPISODE_MODELS),
                 )
             )
+            batched = replace(scaled, batch_input=scaled.input, batch_output=scaled.output)
+            batch_costs.append(
+                row(
+                    path.name,
+                    *(
+                        f"${cost(scaled, m, DEFAULT_PRICES):.4f} / ${cost(batched, m, DEFAULT_PRICES, DEFAULT_BATCH_PRICES):.4f}"
+                        for m in BATCH_MODELS
+                    ),
+                )
+            )
     finally:
         fake.stop()
     print("### Whole episodes through `pipeline.generate` (fake server, 300 ms + 5 ms/output token)\n")
@@ -347,6 +359,11 @@ def bench_episodes(files: list[Path]) -> None:
     print(row("from episode", "tokens in / out per hour", *EPISODE_MODELS))
     print(row(*["---"] * (2 + len(EPISODE_MODELS))))
     print("\n".join(costs))
+    print()
+    print("### The same hour, synchronous / through the Batch API (`[llm] batch = true`, half price)\n")
+    print(row("from episode", *BATCH_MODELS))
+    print(row(*["---"] * (1 + len(BATCH_MODELS))))
+    print("\n".join(batch_costs))
     print()
 
 
@@ -401,9 +418,8 @@ def bench_lean_prompts(files: list[Path]) -> None:
                             "llm": {"model": LOCAL_MODEL, "context_window": 8192, "max_concurrency": 1}
                         },
                     )
-                    from dataclasses import replace as _replace
 
-                    settings = _replace(settings, prompts=pins)
+                    settings = replace(settings, prompts=pins)
                     before = len(fake.chat_requests)
                     result = pipeline.generate(
                         [path],
