@@ -26,6 +26,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from generator.config import Settings
+from generator.errors import LLMError
 from generator.llm import (
     ANSWERED,
     FAILED,
@@ -359,7 +360,11 @@ class BatchNight:
         )
         self.store.add_job(job, lines)
         crash("batch_intent")
-        file_id = self.client.upload(lines)
+        try:
+            file_id = self.client.upload(lines)
+        except LLMError:
+            self.store.drop_job(idem)  # nothing left this machine: the next run collects them again
+            raise
         self.store.set_job(idem, file_id=file_id, status=UPLOADED)
         crash("batch_uploaded")
         status = self.client.create(file_id, self._metadata(idem, run_id, len(lines)))

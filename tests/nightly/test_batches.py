@@ -307,3 +307,19 @@ def test_an_invalid_batch_answer_gets_its_repair_in_the_next_batch(night) -> Non
     meta = json.loads((draft.path / "draft.json").read_text(encoding="utf-8"))
     assert not meta["extra"]["failed_segments"] and meta["tokens"]["input"] > 0
     assert night.loop.line_calls == total + 2
+
+
+def test_a_server_without_batch_api_stops_the_run_with_one_line_and_loses_nothing(
+    night, capsys, monkeypatch
+) -> None:
+    monkeypatch.chdir(night.root)
+    monkeypatch.setenv("OPENAI_BASE_URL", night.fake.base_url)  # the chat server alone: no /v1/files
+    monkeypatch.setenv("OPENAI_API_KEY", "test")
+    monkeypatch.setenv("NEWSLETTER_MODEL", MODEL)
+    assert main(["run", "-q"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "HTTP 404" in err[0] and "batch = false" in err[0]
+    assert sorted(p.name for p in (night.root / "inbox").glob("*.srt")) == sorted(INPUTS)
+    assert night.drafts() == [] and night.fake.chat_requests == []
+    monkeypatch.setenv("NEWSLETTER_BATCH", "0")  # the way out the message gives
+    assert main(["run", "-q"]) == 0 and len(night.drafts()) == 1
