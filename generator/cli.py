@@ -358,6 +358,7 @@ def cmd_schedule(args: argparse.Namespace, settings: Settings) -> int:
         last_success=last_success,
         misfire_grace_s=settings.schedule.misfire_grace_s,
         logger=logger,
+        poll_every_s=scheduler.BATCH_POLL_S if settings.llm.batch else None,
     ).start()
     return EXIT_OK
 
