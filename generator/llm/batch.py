@@ -128,6 +128,8 @@ def _status(batch: Any) -> BatchStatus:
 
 
 def _line_usage(raw: Mapping[str, Any] | None) -> Usage:
+    if not raw:
+        return Usage(calls=1, estimated=True)  # a server that reports no usage: flagged, never guessed
     raw = raw or {}
     n_in, n_out = int(raw.get("prompt_tokens") or 0), int(raw.get("completion_tokens") or 0)
     cached = int((raw.get("prompt_tokens_details") or {}).get("cached_tokens") or 0)
@@ -213,7 +215,17 @@ class BatchClient:
         return None
 
     def retrieve(self, batch_id: str) -> BatchStatus:
-        return _status(self._guard("poll", lambda: self.client.batches.retrieve(batch_id)))
+        """The batch's status; one the provider no longer knows (404) counts as failed, never as waiting."""
+        import openai
+
+        try:
+            return _status(self.client.batches.retrieve(batch_id))
+        except openai.NotFoundError:
+            return BatchStatus(
+                batch_id, "failed", errors="the provider no longer knows this batch (HTTP 404)"
+            )
+        except openai.APIError:
+            return _status(self._guard("poll", lambda: self.client.batches.retrieve(batch_id)))
 
     def cancel(self, batch_id: str) -> BatchStatus:
         return _status(self._guard("cancel", lambda: self.client.batches.cancel(batch_id)))

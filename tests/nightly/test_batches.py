@@ -323,3 +323,21 @@ def test_a_server_without_batch_api_stops_the_run_with_one_line_and_loses_nothin
     assert night.drafts() == [] and night.fake.chat_requests == []
     monkeypatch.setenv("NEWSLETTER_BATCH", "0")  # the way out the message gives
     assert main(["run", "-q"]) == 0 and len(night.drafts()) == 1
+
+
+def test_a_lying_output_file_is_matched_safely_and_a_lost_batch_goes_synchronously(night) -> None:
+    total = night.run().waiting[0]["requests"]["total"]
+    night.loop.process()
+    out = night.loop.batches["batch-0002"]["output_file_id"]
+    lines = night.loop.files[out].decode().splitlines()
+    # A torn line, a custom_id we never sent, and one real answer dropped: only real matches count.
+    stranger = json.loads(lines[0]) | {"custom_id": "not-ours"}
+    night.loop.files[out] = "\n".join(["{torn", json.dumps(stranger), *lines[1:]]).encode() + b"\n"
+    assert night.run().status == "waiting"  # the dropped line goes again, alone
+    assert len(night.lines(1)) == 1 and night.lines(1)[0]["custom_id"] == json.loads(lines[0])["custom_id"]
+    del night.loop.batches[list(night.loop.batches)[-1]]  # the provider lost the retry batch
+    result = night.run()
+    assert any("no longer knows" in n for n in result.notes)
+    assert night.loop.sync_calls == 1  # the lost line, synchronously; compose goes as a batch
+    night.loop.process()
+    assert night.run().status == "ok" and night.loop.line_calls == total + 1
