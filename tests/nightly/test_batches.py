@@ -341,3 +341,35 @@ def test_a_lying_output_file_is_matched_safely_and_a_lost_batch_goes_synchronous
     assert night.loop.sync_calls == 1  # the lost line, synchronously; compose goes as a batch
     night.loop.process()
     assert night.run().status == "ok" and night.loop.line_calls == total + 1
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("point", ["batch_intent", "batch_uploaded", "batch_created", "batch_recorded"])
+def test_a_real_kill_while_submitting_never_submits_twice(night, point: str) -> None:
+    import signal
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "NEWSLETTER_"))}
+    env |= {"OPENAI_BASE_URL": night.loop.base_url, "OPENAI_API_KEY": "t", "NEWSLETTER_MODEL": MODEL}
+    env |= {"PYTHONPATH": str(ROOT), "NEWSLETTER_MAX_CONCURRENCY": "1"}
+    cmd = [sys.executable, "-m", "generator", "run", "--json", "-q"]
+
+    def run(**extra: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            cmd, cwd=night.root, env=env | extra, capture_output=True, text=True, timeout=300
+        )
+
+    killed = run(NEWSLETTER_TEST_CRASH_AT=point)
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    again = run()
+    assert again.returncode == 0, again.stderr
+    doc = json.loads(again.stdout)
+    assert doc["status"] == "waiting" and len(night.loop.created) == 1 and night.loop.uploads == 1
+    night.loop.process()
+    run()  # compose batch
+    night.loop.process()
+    assert json.loads(run().stdout)["status"] == "ok"
+    assert night.loop.line_calls == doc["waiting"][0]["requests"]["total"] + 1
