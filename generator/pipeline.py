@@ -313,14 +313,15 @@ def _provenance(
         cost_estimate=cost,
         rejected_quotes=tuple(rejected),
         warnings=tuple(warnings),
-        extra=_draft_extra(prepared, usage) | _batches_of(backend),
+        extra=_draft_extra(prepared, usage) | _batches_of(backend, usage),
     )
 
 
-def _batches_of(backend: llm.Backend | None) -> dict[str, Any]:
-    """draft.json's `batches`: the Batch API batches whose answers this draft used (batch mode only)."""
+def _batches_of(backend: llm.Backend | None, usage: Usage) -> dict[str, Any]:
+    """draft.json's `batches` (the Batch API batches its answers came from) and their tokens."""
     ids = backend.batch_ids() if isinstance(backend, llm.BatchBackend) else []
-    return {"batches": ids} if ids else {}
+    tokens = {"input": usage.batch_input, "output": usage.batch_output}
+    return {"batches": ids, "batch_tokens": tokens} if ids else {}
 
 
 def _draft_extra(prepared: Sequence[Prepared], usage: Usage) -> dict[str, Any]:

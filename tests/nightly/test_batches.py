@@ -182,6 +182,7 @@ def test_first_run_returns_waiting_then_later_runs_write_the_draft(night) -> Non
     assert night.loop.sync_calls == 0 and night.loop.line_calls == total + 1  # each request once
     tokens = meta["tokens"]
     assert tokens["input"] > 0 and done.usage.batch_input == done.usage.input
+    assert meta["extra"]["batch_tokens"] == {"input": tokens["input"], "output": tokens["output"]}
     # Priced at the batch rate: half of gpt-4o-mini's synchronous price.
     full = (tokens["input"] * 0.15 + tokens["output"] * 0.60) / 1e6
     assert meta["cost_estimate"] == pytest.approx(full / 2, rel=1e-6)
