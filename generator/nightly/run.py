@@ -16,6 +16,11 @@ A crash before 6 leaves the inputs in the inbox: the next run redoes the work (L
 A crash between the draft rename and the ledger update is caught in step 3 by the drafts' sources,
 so no second draft is ever made. A crash while moving leaves files whose content is `drafted`:
 they are moved next time. Nothing is ever deleted.
+
+Batch mode (`[llm] batch`, nightly/batches.py) adds three steps: 1b. find batches a dead run left
+unrecorded, poll the others, cancel those past their deadline; 3b. new inputs that only wait for a
+batch still running: stop there; 5b. answers the stages deferred: submit them, leave the inputs in
+the inbox as `waiting` (no draft; a later run takes them further).
 """
 
 from __future__ import annotations
