@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import sys
 import tempfile
@@ -368,7 +369,8 @@ def bench_episodes(files: list[Path]) -> None:
 
 
 LOCAL_MODEL = "qwen2.5-coder-1.5b-instruct"
-LOCAL_LLM_HOME = Path("/root/.cache/local-llm")
+# Where ../shared/tools/local-llm installs its venv and model (`local-llm status` prints it).
+LOCAL_LLM_HOME = Path(os.environ.get("LOCAL_LLM_HOME") or Path.home() / ".cache" / "local-llm")
 # Qwen2.5's chat template: <|im_start|>role\n ... <|im_end|>\n per message, <|im_start|>assistant\n once.
 QWEN_PER_MESSAGE, QWEN_PER_REQUEST = 5, 3
 PROMPT_SETS = {
