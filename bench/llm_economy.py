@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import sys
 import tempfile
 import time
 import urllib.request
+from dataclasses import replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -25,7 +27,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from fake_llm_server import FakeLLMServer  # noqa: E402
 
-from generator.config import DEFAULT_PRICES, load_settings  # noqa: E402
+from generator.config import DEFAULT_BATCH_PRICES, DEFAULT_PRICES, load_settings  # noqa: E402
 from generator.llm import (  # noqa: E402
     LLMRequest,
     LLMResult,
@@ -221,8 +223,9 @@ def bench_real(url: str) -> None:
     print()
 
 
-_CAPTION = re.compile(r"^\[(\d\d:\d\d(?::\d\d)?)\] (.+)$", re.MULTILINE)
+_MARK = re.compile(r"\[\d\d?:\d\d(?::\d\d)?\]\s*")
 EPISODE_MODELS = ("gpt-4o-mini", "gpt-4.1-nano", "mistral-small-latest")  # three small models priced
+BATCH_MODELS = ("gpt-4o-mini", "gpt-4.1-nano", "gpt-4.1-mini")  # three models OpenAI's Batch API serves
 
 
 def honest_answer(body: dict) -> dict:
@@ -235,7 +238,10 @@ def honest_answer(body: dict) -> dict:
             "closing": "Bonne lecture, et à la semaine prochaine.",
             "order": [int(i) for i in re.findall(r"^\[(\d+)\]", user, re.MULTILINE)],
         }
-    lines = [t for _, t in _CAPTION.findall(user) if 8 <= len(t.split()) <= 40] or ["Un sujet de l'émission."]
+    # Any prompt version: the transcript between its tags, time marks removed, cut into sentences.
+    text = _MARK.sub("", user.split("<transcription>")[-1].split("</transcription>")[0])
+    sentences = re.split(r"(?<=[.!?])\s+", text)
+    lines = [t.strip() for t in sentences if 8 <= len(t.split()) <= 40] or ["Un sujet de l'émission."]
     return {
         "title": "Un sujet de l'émission",
         "summary": " ".join(lines[:4]),
@@ -254,7 +260,7 @@ def bench_episodes(files: list[Path]) -> None:
     embedder = USEEmbedder(cache_dir=None)
     fake = FakeLLMServer(base_latency=0.3, per_token_latency=0.005, responder=honest_answer).start()
     fake.models = ("gpt-4o-mini",)
-    rows, costs = [], []
+    rows, costs, batch_costs = [], [], []
     try:
         for path in files:
             with tempfile.TemporaryDirectory() as tmp:
@@ -314,6 +320,16 @@ def bench_episodes(files: list[Path]) -> None:
                     *(f"${cost(scaled, m, DEFAULT_PRICES):.4f}" for m in EPISODE_MODELS),
                 )
             )
+            batched = replace(scaled, batch_input=scaled.input, batch_output=scaled.output)
+            batch_costs.append(
+                row(
+                    path.name,
+                    *(
+                        f"${cost(scaled, m, DEFAULT_PRICES):.4f} / ${cost(batched, m, DEFAULT_PRICES, DEFAULT_BATCH_PRICES):.4f}"
+                        for m in BATCH_MODELS
+                    ),
+                )
+            )
     finally:
         fake.stop()
     print("### Whole episodes through `pipeline.generate` (fake server, 300 ms + 5 ms/output token)\n")
@@ -345,6 +361,125 @@ def bench_episodes(files: list[Path]) -> None:
     print(row(*["---"] * (2 + len(EPISODE_MODELS))))
     print("\n".join(costs))
     print()
+    print("### The same hour, synchronous / through the Batch API (`[llm] batch = true`, half price)\n")
+    print(row("from episode", *BATCH_MODELS))
+    print(row(*["---"] * (1 + len(BATCH_MODELS))))
+    print("\n".join(batch_costs))
+    print()
+
+
+LOCAL_MODEL = "qwen2.5-coder-1.5b-instruct"
+# Where ../shared/tools/local-llm installs its venv and model (`local-llm status` prints it).
+LOCAL_LLM_HOME = Path(os.environ.get("LOCAL_LLM_HOME") or Path.home() / ".cache" / "local-llm")
+# Qwen2.5's chat template: <|im_start|>role\n ... <|im_end|>\n per message, <|im_start|>assistant\n once.
+QWEN_PER_MESSAGE, QWEN_PER_REQUEST = 5, 3
+PROMPT_SETS = {
+    "v1 (before)": {"summarise_segment": 1, "compose_edition_cybernetica": 1},
+    "v2 (lean)": {"summarise_segment": 2, "compose_edition_cybernetica": 2},
+}
+_COUNT_SCRIPT = """
+import glob, json, sys
+from llama_cpp import Llama
+model = Llama(model_path=glob.glob(sys.argv[1] + "/models/*.gguf")[0], vocab_only=True, verbose=False)
+texts = json.load(sys.stdin)
+print(json.dumps([len(model.tokenize(t.encode(), add_bos=False, special=False)) for t in texts]))
+"""
+
+
+def local_model_counts(texts: list[str], home: Path = LOCAL_LLM_HOME) -> list[int]:
+    """Token counts by the local model's own tokenizer (its GGUF vocabulary, loaded without weights)."""
+    import subprocess
+
+    done = subprocess.run(
+        [str(home / "venv" / "bin" / "python"), "-c", _COUNT_SCRIPT, str(home)],
+        input=json.dumps(texts),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(done.stdout)
+
+
+def bench_lean_prompts(files: list[Path]) -> None:
+    """Input tokens per spoken token, prompts v1 against v2, counted with the local model's tokenizer."""
+    from generator import pipeline
+    from generator.topics.embeddings import USEEmbedder
+
+    embedder = USEEmbedder(cache_dir=None)
+    fake = FakeLLMServer(responder=honest_answer).start()
+    fake.models = (LOCAL_MODEL,)
+    runs = []
+    try:
+        for label, pins in PROMPT_SETS.items():
+            for path in files:
+                with tempfile.TemporaryDirectory() as tmp:
+                    settings = load_settings(
+                        env={"OPENAI_BASE_URL": fake.base_url, "OPENAI_API_KEY": "bench"},
+                        cwd=Path(tmp),
+                        overrides={
+                            "llm": {"model": LOCAL_MODEL, "context_window": 8192, "max_concurrency": 1}
+                        },
+                    )
+
+                    settings = replace(settings, prompts=pins)
+                    before = len(fake.chat_requests)
+                    result = pipeline.generate(
+                        [path],
+                        settings,
+                        backend=make_backend(settings, None, no_cache=True),
+                        embedder=embedder,
+                    )
+                    bodies = [r.body for r in fake.chat_requests[before:]]
+                    spoken = " ".join(u.text for u in result.prepared[0].episode.utterances)
+                    summaries = result.prepared[0].summaries
+                    quality = (
+                        summaries.failures,
+                        len(result.provenance.rejected_quotes),
+                        sum("phrase retirée" in w for s in summaries.summaries for w in s.warnings),
+                    )
+                    runs.append((label, path, bodies, spoken, quality))
+    finally:
+        fake.stop()
+    texts = [spoken for _, _, _, spoken, _ in runs]
+    texts += [m["content"] for _, _, bodies, _, _ in runs for b in bodies for m in b["messages"]]
+    counts = iter(local_model_counts(texts))
+    spoken_counts = [next(counts) for _ in runs]
+    print("### Leaner prompts: input tokens per spoken token (local model's tokenizer, Qwen2.5)\n")
+    print(
+        "Whole episodes through `pipeline.generate` against the fake server; every request sent counted "
+        "with the local model's tokenizer (chat template included); spoken = the cleaned transcript.\n"
+    )
+    print(
+        row(
+            "episode",
+            "prompts",
+            "calls",
+            "spoken tokens",
+            "input tokens",
+            "input / spoken",
+            "system prompt",
+            "fallbacks / refused quotes / sentences removed",
+        )
+    )
+    print(row(*["---"] * 8))
+    for (label, path, bodies, _, quality), spoken in zip(runs, spoken_counts, strict=True):
+        per_call = [
+            QWEN_PER_REQUEST + sum(QWEN_PER_MESSAGE + next(counts) for _ in b["messages"]) for b in bodies
+        ]
+        system = max((len(b["messages"][0]["content"]) for b in bodies), default=0)
+        print(
+            row(
+                path.name,
+                label,
+                len(bodies),
+                f"{spoken:,}",
+                f"{sum(per_call):,}",
+                f"{sum(per_call) / spoken:.3f}",
+                f"{system} chars",
+                " / ".join(map(str, quality)),
+            )
+        )
+    print()
 
 
 def main() -> None:
@@ -353,6 +488,9 @@ def main() -> None:
     parser.add_argument("--real", metavar="URL", help="also compare token estimates with a real server")
     parser.add_argument("--episodes", nargs="*", type=Path, help="episodes for the per-episode table")
     parser.add_argument("--quick", action="store_true", help="4 units, the shipped sample only")
+    parser.add_argument(
+        "--lean", action="store_true", help="only the v1/v2 prompt token ratio (local tokenizer)"
+    )
     args = parser.parse_args()
     corpus = ROOT.parent / "shared" / "corpus"
     sample = ROOT / "examples" / "emission-exemple.txt"
@@ -362,6 +500,9 @@ def main() -> None:
     ]
     if args.quick:
         args.units, episodes = 4, [sample]
+    if args.lean:
+        bench_lean_prompts(episodes)
+        return
     bench_tokenizer()
     bench_calls(args.units)
     bench_episodes(episodes)

@@ -184,7 +184,8 @@ def cmd_generate(args: argparse.Namespace, settings: Settings) -> int:
         engine = result.backend + (f" ({result.model})" if result.model else "")
         print(
             f"dry run, {engine}: {doc['calls']} call(s), ~{doc['tokens']['input']} input and "
-            f"≤{doc['tokens']['output']} output tokens, estimated cost ${doc['cost_estimate']:.4f}"
+            f"≤{doc['tokens']['output']} output tokens, estimated cost ${doc['cost_estimate']:.4f} "
+            f"(Batch API: ${doc.get('cost_estimate_batch', 0.0):.4f})"
         )
         return EXIT_OK
     if not args.quiet:
@@ -224,14 +225,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     inbox_dir = settings.paths.inbox
     if result.status in ("nothing", "dry_run") and not result.inputs and not args.quiet:
         print(f"nothing new in {inbox_dir}")  # under --quiet, silence: cron mails only real news
-    marks = {
-        "processed": "+",
-        "completed": "+",
-        "duplicate": "=",
-        "failed": "x",
-        "not_written": "!",
-        "new": "?",
-    }
+    marks = dict(processed="+", completed="+", duplicate="=", failed="x", not_written="!", new="?")
     for item in result.inputs:
         where = f" -> {Path(item.moved_to).relative_to(inbox_dir)}" if item.moved_to else ""
         if item.status == "failed":
@@ -242,10 +236,10 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
             detail = f"already in draft {item.draft_id} (finishing an interrupted run)"
         elif item.status == "not_written":
             detail = f"left in the inbox: {item.error}"
-        elif item.status == "new":
-            detail = "would be processed"
         else:
-            detail = f"in draft {item.draft_id}"
+            detail = {"new": "would be processed", "waiting": "waits for its batch"}.get(
+                item.status, f"in draft {item.draft_id}"
+            )
         print(f"{marks.get(item.status, '-')} {item.name}: {detail}{where}")
     for skipped in result.settling:
         print(f"… {skipped.path.name}: {skipped.reason}; next run")
@@ -253,13 +247,18 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
         print(f"· {note}", file=sys.stderr)
     for draft_id in result.drafts:
         print(f"draft {draft_id}: {settings.paths.outbox / draft_id}")
+    for w in result.waiting:  # batch mode: the batches this edition waits for
+        print(
+            f"… batch {w['batch_id']}: {w['status']} ({w['requests']['completed']}/{w['requests']['total']})"
+        )
     if result.estimate:
         est = dict(result.estimate)
         tokens = est.get("tokens") or {}
         print(
             f"estimate: {est.get('calls', 0)} LLM call(s) ({est.get('cache_hits', 0)} cached), "
             f"{tokens.get('input', 0)} tokens in / {tokens.get('output', 0)} out, "
-            f"~${float(est.get('cost_estimate') or 0):.4f}"
+            f"~${float(est.get('cost_estimate') or 0):.4f}, "
+            f"Batch API ~${float(est.get('cost_estimate_batch') or 0):.4f}"
         )
     if not args.dry_run and not args.quiet:
         print(result.log_line(), file=sys.stderr)
@@ -309,6 +308,7 @@ def cmd_schedule(args: argparse.Namespace, settings: Settings) -> int:
         last_success=last_success,
         misfire_grace_s=settings.schedule.misfire_grace_s,
         logger=logger,
+        poll_every_s=scheduler.BATCH_POLL_S if settings.llm.batch else None,
     ).start()
     return EXIT_OK
 

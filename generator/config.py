@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
@@ -21,6 +22,11 @@ DEFAULT_PRICES: dict[str, tuple[float, float, float]] = {
     "gpt-4o": (2.50, 1.25, 10.00),
     "mistral-small-latest": (0.10, 0.10, 0.30),
     "ministral-8b-latest": (0.10, 0.10, 0.10),
+}
+# Batch API prices, same shape: OpenAI and Mistral bill a batch at half the synchronous price. A model
+# missing here is priced at its synchronous rate (never under-estimated); override in [prices.<model>].
+DEFAULT_BATCH_PRICES: dict[str, tuple[float, float, float]] = {
+    name: (i / 2, c / 2, o / 2) for name, (i, c, o) in DEFAULT_PRICES.items()
 }
 
 
@@ -53,6 +59,8 @@ class LLMSettings:
     max_output_tokens: int = 1024
     temperature: float = 0.2
     seed: int | None = 42
+    batch: bool = False  # `newsletter run` sends the summaries through the provider's Batch API
+    batch_deadline: str | None = None  # "HH:MM" local time; None: one hour before [schedule] time
 
 
 @dataclass(frozen=True)
@@ -90,6 +98,9 @@ class Settings:
     schedule: ScheduleSettings = field(default_factory=ScheduleSettings)
     prompts: Mapping[str, int] = field(default_factory=dict)  # prompt id -> pinned version
     prices: Mapping[str, tuple[float, float, float]] = field(default_factory=lambda: dict(DEFAULT_PRICES))
+    batch_prices: Mapping[str, tuple[float, float, float]] = field(
+        default_factory=lambda: dict(DEFAULT_BATCH_PRICES)
+    )
     config_path: Path | None = None
 
     @property
@@ -172,6 +183,22 @@ def _prices(raw: Mapping[str, Any]) -> dict[str, tuple[float, float, float]]:
     return prices
 
 
+def _batch_prices(raw: Mapping[str, Any]) -> dict[str, tuple[float, float, float]]:
+    """[prices.<model>] batch_input / batch_output (and batch_cached_input) over the defaults."""
+    prices = dict(DEFAULT_BATCH_PRICES)
+    for model, entry in raw.items():
+        if isinstance(entry, Mapping) and "batch_input" in entry:
+            try:
+                prices[model] = (
+                    float(entry["batch_input"]),
+                    float(entry.get("batch_cached_input", entry["batch_input"])),
+                    float(entry["batch_output"]),
+                )
+            except (KeyError, TypeError, ValueError) as exc:
+                raise ConfigError(f"[prices.{model}] needs numeric batch_input and batch_output") from exc
+    return prices
+
+
 ENV_MAP = {
     "OPENAI_API_KEY": ("llm", "api_key"),
     "OPENAI_BASE_URL": ("llm", "base_url"),
@@ -182,6 +209,7 @@ ENV_MAP = {
     "NEWSLETTER_CONTEXT_WINDOW": ("llm", "context_window"),
     "NEWSLETTER_BACKEND": ("llm", "backend"),
     "NEWSLETTER_STYLE": ("newsletter", "style"),
+    "NEWSLETTER_BATCH": ("llm", "batch"),
 }
 
 
@@ -220,6 +248,7 @@ def load_settings(
                 raise ConfigError("[prompts] maps a prompt id to a version number", path=str(path)) from exc
         elif key == "prices":
             updates["prices"] = _prices(value)
+            updates["batch_prices"] = _batch_prices(value)
         else:
             raise ConfigError(f"unknown section [{key}]", path=str(path))
     settings = replace(settings, **updates)
@@ -266,6 +295,9 @@ def _validate(settings: Settings) -> None:
         raise ConfigError(f"[run] edition_per must be run or episode, not {settings.run.edition_per!r}")
     if settings.llm.max_concurrency < 1 or settings.llm.max_retries < 0 or settings.llm.timeout <= 0:
         raise ConfigError("[llm] max_concurrency >= 1, max_retries >= 0 and timeout > 0 are required")
+    deadline = settings.llm.batch_deadline
+    if deadline is not None and not re.fullmatch(r"([01]?\d|2[0-3]):[0-5]\d", deadline.strip()):
+        raise ConfigError(f"[llm] batch_deadline must be a local time HH:MM, not {deadline!r}")
 
 
 # What `newsletter init` writes: every key, commented (French, like the rest of what a user reads).
@@ -292,6 +324,8 @@ timeout = 120                    # secondes par appel
 max_retries = 2
 max_concurrency = 4
 context_window = 16384
+# batch = true                   # nuit en Batch API (moitié prix, réponses en quelques heures)
+# batch_deadline = "05:00"       # heure locale : ce qui attend encore est fait en direct
 # La clé d'API se lit uniquement dans OPENAI_API_KEY, jamais dans ce fichier.
 
 [segment]

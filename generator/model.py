@@ -218,6 +218,8 @@ class Usage:
     cached: int = 0
     calls: int = 0
     estimated: bool = False
+    batch_input: int = 0  # the part of `input` and `output` answered through a Batch API (its own price)
+    batch_output: int = 0
 
     def __add__(self, other: Usage) -> Usage:
         return Usage(
@@ -226,6 +228,8 @@ class Usage:
             self.cached + other.cached,
             self.calls + other.calls,
             self.estimated or other.estimated,
+            self.batch_input + other.batch_input,
+            self.batch_output + other.batch_output,
         )
 
 

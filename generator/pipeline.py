@@ -24,7 +24,7 @@ from generator.topics.segment import segment as segment_episode
 from generator.transcript.clean import clean
 from generator.transcript.ingest import ingest, max_bytes_of
 from generator.writing import compose as compose_mod
-from generator.writing import extractive, summarise
+from generator.writing import extractive, plan, summarise
 from generator.writing.quotes import Verifier, word_times
 
 Progress = Callable[[str], None]
@@ -304,7 +304,7 @@ def _provenance(
             )
     warnings += list(composed.warnings)
     backend_name = backend.name if backend is not None else "extractive"
-    cost = llm.cost(usage, model, settings.prices) if model else 0.0
+    cost = llm.cost(usage, model, settings.prices, settings.batch_prices) if model else 0.0
     return Provenance(
         backend=backend_name,
         model=model,
@@ -313,8 +313,15 @@ def _provenance(
         cost_estimate=cost,
         rejected_quotes=tuple(rejected),
         warnings=tuple(warnings),
-        extra=_draft_extra(prepared, usage),
+        extra=_draft_extra(prepared, usage) | _batches_of(backend, usage),
     )
+
+
+def _batches_of(backend: llm.Backend | None, usage: Usage) -> dict[str, Any]:
+    """draft.json's `batches` (the Batch API batches its answers came from) and their tokens."""
+    ids = backend.batch_ids() if isinstance(backend, llm.BatchBackend) else []
+    tokens = {"input": usage.batch_input, "output": usage.batch_output}
+    return {"batches": ids, "batch_tokens": tokens} if ids else {}
 
 
 def _draft_extra(prepared: Sequence[Prepared], usage: Usage) -> dict[str, Any]:
@@ -372,39 +379,19 @@ def estimate(
             "cost_estimate": 0.0,
             "estimated": True,
         }
-    requests = []
-    for p in prepared:
-        requests += [
-            u.request
-            for u in summarise.plan(
-                p.episode,
-                p.segments,
-                prompts=prompts,
-                tokenizer=tokenizer,
-                context_window=settings.llm.context_window,
-            )
-        ]
-    # The compose call sees summaries; the extractive ones stand in for the model's (similar length).
-    composed = compose_mod.compose_edition(
-        [(p.episode, p.summaries.summaries) for p in prepared], style=settings.newsletter.style
+    requests = plan.night_requests(
+        [(p.episode, p.segments, p.summaries.summaries) for p in prepared],
+        settings,
+        prompts=prompts,
+        tokenizer=tokenizer,
     )
-    sections = list(composed.edition.sections)
-    if sections:
-        requests.append(
-            compose_mod.compose_request(
-                settings.newsletter.style,
-                [p.episode for p in prepared],
-                sections,
-                prompts,
-                settings.newsletter.name,
-            )
-        )
     return llm.estimate(
         requests,
         tokenizer,
         model=getattr(backend, "model", settings.llm.model),
         prices=settings.prices,
         is_cached=getattr(backend, "is_cached", None),
+        batch_prices=settings.batch_prices,
     )
 
 
@@ -498,6 +485,12 @@ def run(
     progress = progress or _noop
     if backend is not None and prompts is None:
         prompts = PromptRegistry(default_root(), settings.prompts)
+    night = None
+    if settings.llm.batch and hasattr(backend, "request_body") and not dry_run:
+        from generator.nightly.batches import BatchNight  # batch mode: [llm] batch / NEWSLETTER_BATCH
+
+        night = BatchNight(settings, ledger, backend, clock=clock)
+        backend = night.backend
     stages = _NightlyStages(settings, backend, prompts, progress, templates_dir, tokenizer, embedder)
     outbox_dir = settings.paths.outbox
     return nightly.run(
@@ -515,6 +508,7 @@ def run(
         trigger=trigger,
         clock=clock,
         sleep=sleep,
+        batches=night,
     )
 
 

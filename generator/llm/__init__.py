@@ -5,6 +5,22 @@ goes through the names below.
 """
 
 from generator.llm import prompts, tokens
+from generator.llm.batch import (
+    ANSWERED,
+    FAILED,
+    IDEMPOTENCY_KEY,
+    REPAIR,
+    SYNC,
+    WAITING,
+    BatchBackend,
+    BatchClient,
+    BatchStatus,
+    Deferred,
+    LineRecord,
+    LineResult,
+    PendingLine,
+    idempotency_key,
+)
 from generator.llm.checks import degeneration, french_errors
 from generator.llm.client import OPENAI_URL, OpenAIBackend, make_backend
 from generator.llm.parallel import run_parallel
@@ -15,6 +31,20 @@ from generator.llm.schema import check_schema, parse_json_object, validate_schem
 from generator.llm.tokens import Tokenizer, get_tokenizer, input_budget, split_to_fit
 
 __all__ = [
+    "ANSWERED",
+    "FAILED",
+    "IDEMPOTENCY_KEY",
+    "REPAIR",
+    "SYNC",
+    "WAITING",
+    "BatchBackend",
+    "BatchClient",
+    "BatchStatus",
+    "Deferred",
+    "LineRecord",
+    "LineResult",
+    "PendingLine",
+    "idempotency_key",
     "OPENAI_URL",
     "Backend",
     "LLMRequest",

@@ -161,6 +161,10 @@ class OpenAIBackend:
     # ---------------------------------------------------------------------------------- calls
 
     def _create(self, messages: list[dict[str, str]], request: LLMRequest, mode: str) -> Any:
+        return self.client.chat.completions.create(**self.request_body(messages, request, mode))
+
+    def request_body(self, messages: list[dict[str, str]], request: LLMRequest, mode: str) -> dict[str, Any]:
+        """The chat-completions body of one call (also a Batch API line's `body`)."""
         kwargs: dict[str, Any] = {"model": self.model, "messages": messages, "max_tokens": request.max_tokens}
         params = self._params(request)
         if not self.send_seed:
@@ -180,7 +184,7 @@ class OpenAIBackend:
             kwargs["response_format"] = {"type": "json_object", "schema": wire_schema(request.schema)}
         elif mode == "json_object":
             kwargs["response_format"] = {"type": "json_object"}
-        return self.client.chat.completions.create(**kwargs)
+        return kwargs
 
     def _refused_option(self, exc: Any, mode: str, request: LLMRequest) -> bool:
         """Drop the seed or downgrade the response format when the server refuses it; False if neither."""

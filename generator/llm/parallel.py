@@ -6,6 +6,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
 from generator.errors import LLMError
+from generator.llm.batch import Deferred
 from generator.llm.protocol import Backend, LLMRequest, LLMResult, LLMUnitError
 
 
@@ -23,6 +24,8 @@ def run_parallel(
             result: LLMResult | LLMError = backend.complete_json(requests[index])
         except LLMError as exc:
             result = exc
+        except Deferred as exc:  # batch mode: this answer comes later; the run will not write a draft now
+            result = LLMUnitError(f"{exc} (batch mode)", prompt=requests[index].prompt.use)
         except Exception as exc:  # noqa: BLE001 - one unit's bug must not sink the other units
             result = LLMUnitError(
                 f"{requests[index].prompt.id}: unexpected {type(exc).__name__}: {exc}",

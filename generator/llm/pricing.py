@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from generator.llm.protocol import LLMRequest
@@ -23,13 +24,26 @@ def price_for(
     return None
 
 
-def cost(usage: Usage, model: str, prices: Mapping[str, tuple[float, float, float]]) -> float:
-    """Estimated USD cost of `usage`; 0.0 for models without a price (local servers)."""
+def cost(
+    usage: Usage,
+    model: str,
+    prices: Mapping[str, tuple[float, float, float]],
+    batch_prices: Mapping[str, tuple[float, float, float]] | None = None,
+) -> float:
+    """Estimated USD cost of `usage`; 0.0 for models without a price (local servers).
+
+    The batch part of `usage` is priced at the model's batch rate when `batch_prices` has one, else at
+    its synchronous rate (an unknown discount is never assumed).
+    """
     price = price_for(model, prices)
     if price is None:
         return 0.0
-    fresh = max(0, usage.input - usage.cached)
-    return (fresh * price[0] + usage.cached * price[1] + usage.output * price[2]) / 1_000_000
+    batch = (price_for(model, batch_prices) if batch_prices else None) or price
+    sync_in = max(0, usage.input - usage.batch_input)
+    fresh = max(0, sync_in - usage.cached)
+    sync = fresh * price[0] + min(usage.cached, sync_in) * price[1]
+    sync += max(0, usage.output - usage.batch_output) * price[2]
+    return (sync + usage.batch_input * batch[0] + usage.batch_output * batch[2]) / 1_000_000
 
 
 def estimate(
@@ -39,6 +53,7 @@ def estimate(
     model: str,
     prices: Mapping[str, tuple[float, float, float]],
     is_cached: Callable[[LLMRequest], bool] | None = None,
+    batch_prices: Mapping[str, tuple[float, float, float]] | None = None,
 ) -> dict[str, Any]:
     """Dry-run figures without calling anything: output counted at its max_tokens bound."""
     todo = [r for r in requests if not (is_cached and is_cached(r))]
@@ -53,6 +68,19 @@ def estimate(
         "cache_hits": len(requests) - len(todo),
         "tokens": {"input": usage.input, "output": usage.output},
         "cost_estimate": cost(usage, model, prices),
+        # The same calls through a Batch API (`[llm] batch = true`): both prices, for the choice.
+        **(
+            {
+                "cost_estimate_batch": cost(
+                    replace(usage, batch_input=usage.input, batch_output=usage.output),
+                    model,
+                    prices,
+                    batch_prices,
+                )
+            }
+            if batch_prices is not None
+            else {}
+        ),
         "model": model,
         "priced": price_for(model, prices) is not None,
         "tokenizer": tokenizer.name,

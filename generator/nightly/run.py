@@ -16,6 +16,11 @@ A crash before 6 leaves the inputs in the inbox: the next run redoes the work (L
 A crash between the draft rename and the ledger update is caught in step 3 by the drafts' sources,
 so no second draft is ever made. A crash while moving leaves files whose content is `drafted`:
 they are moved next time. Nothing is ever deleted.
+
+Batch mode (`[llm] batch`, nightly/batches.py) adds three steps: 1b. find batches a dead run left
+unrecorded, poll the others, cancel those past their deadline; 3b. new inputs that only wait for a
+batch still running: stop there; 5b. answers the stages deferred: submit them, leave the inputs in
+the inbox as `waiting` (no draft; a later run takes them further).
 """
 
 from __future__ import annotations
@@ -32,10 +37,10 @@ from typing import Any
 
 from generator.config import Settings
 from generator.edition import outbox
-from generator.errors import NewsletterError
+from generator.llm import Deferred
 from generator.model import Usage
 from generator.nightly import crashpoint, inbox
-from generator.nightly.inbox import InboxFile, Skipped
+from generator.nightly.inbox import InboxFile
 from generator.nightly.ledger import (
     INPUT_DRAFTED,
     INPUT_FAILED,
@@ -47,6 +52,20 @@ from generator.nightly.ledger import (
     Ledger,
 )
 from generator.nightly.lock import LOCK_NAME, RunLock
+from generator.nightly.result import (
+    COMPLETED,
+    DUPLICATE,
+    FAILED,
+    NEW,
+    NOT_WRITTEN,
+    PROCESSED,
+    RUN_WAITING,
+    WAITING,
+    InputOutcome,
+    RunResult,
+    WrittenDraft,
+    one_line,
+)
 
 Progress = Callable[[str], None]
 # One input -> an opaque per-episode result (what the writer needs); raises on a bad input.
@@ -62,116 +81,6 @@ EstimateFn = Callable[[Sequence[InboxFile]], Mapping[str, Any]]
 
 # A copy of content met before: (file, its original in this inbox or None, the draft holding it or None).
 _Duplicate = tuple[InboxFile, InboxFile | None, str | None]
-
-# Input outcomes in a RunResult.
-PROCESSED, FAILED, DUPLICATE, COMPLETED, NOT_WRITTEN, NEW = (
-    "processed",
-    "failed",
-    "duplicate",
-    "completed",
-    "not_written",
-    "new",
-)
-
-
-@dataclass(frozen=True)
-class WrittenDraft:
-    """What a writer reports about the draft it wrote."""
-
-    id: str
-    path: str | None = None
-    usage: Usage = field(default_factory=Usage)
-    cost: float = 0.0
-
-
-@dataclass(frozen=True)
-class InputOutcome:
-    """What happened to one inbox file."""
-
-    name: str
-    sha256: str
-    status: str  # processed | failed | duplicate | completed | not_written | new (dry run)
-    draft_id: str | None = None
-    error: str | None = None
-    moved_to: str | None = None
-    duplicate_of: str | None = None
-
-
-@dataclass(frozen=True)
-class RunResult:
-    """The outcome of one run, for the CLI's JSON, the log line and the exit code."""
-
-    run_id: int | None
-    status: str  # ok | partial | error | nothing | dry_run
-    started: float
-    duration_s: float
-    inputs: tuple[InputOutcome, ...] = ()
-    drafts: tuple[str, ...] = ()
-    settling: tuple[Skipped, ...] = ()
-    ignored: tuple[Skipped, ...] = ()
-    notes: tuple[str, ...] = ()
-    usage: Usage = field(default_factory=Usage)
-    cost: float = 0.0
-    estimate: Mapping[str, Any] | None = None
-
-    @property
-    def exit_code(self) -> int:
-        """0 when every input went through (or nothing to do), 1 when an input or a draft failed."""
-        return 1 if self.status in (RUN_PARTIAL, RUN_ERROR) else 0
-
-    def count(self, status: str) -> int:
-        return sum(1 for i in self.inputs if i.status == status)
-
-    def to_json(self) -> dict[str, Any]:
-        """A JSON-ready document (the `--json` output and the run's ledger summary)."""
-        return {
-            "run_id": self.run_id,
-            "status": self.status,
-            "started": dt.datetime.fromtimestamp(self.started).astimezone().isoformat(timespec="seconds"),
-            "duration_s": round(self.duration_s, 3),
-            "drafts": list(self.drafts),
-            "inputs": [{k: v for k, v in vars(i).items() if v is not None} for i in self.inputs],
-            "failed": [
-                {"name": i.name, "error": i.error} for i in self.inputs if i.status in (FAILED, NOT_WRITTEN)
-            ],
-            "still_being_written": [{"path": str(s.path), "reason": s.reason} for s in self.settling],
-            "ignored": [{"path": str(s.path), "reason": s.reason} for s in self.ignored],
-            "notes": list(self.notes),
-            "tokens": {
-                "input": self.usage.input,
-                "output": self.usage.output,
-                "cached": self.usage.cached,
-                "calls": self.usage.calls,
-                "estimated": self.usage.estimated,
-            },
-            "cost_estimate": round(self.cost, 6),
-            **({"estimate": dict(self.estimate)} if self.estimate is not None else {}),
-        }
-
-    def log_line(self) -> str:
-        """One line for state/ logs and stderr: outcome, inputs, drafts, tokens, cost, duration."""
-        parts = [f"run {self.run_id if self.run_id is not None else '-'} {self.status}"]
-        counts = [
-            f"{self.count(s)} {s}"
-            for s in (PROCESSED, FAILED, DUPLICATE, COMPLETED, NOT_WRITTEN, NEW)
-            if self.count(s)
-        ]
-        parts.append(f"inputs: {', '.join(counts) if counts else 'none new'}")
-        if self.settling:
-            parts.append(f"{len(self.settling)} still being written")
-        parts.append(f"drafts: {', '.join(self.drafts) if self.drafts else 'none'}")
-        parts.append(f"tokens: {self.usage.input} in / {self.usage.output} out ({self.usage.cached} cached)")
-        parts.append(f"cost: ${self.cost:.4f}")
-        parts.append(f"duration: {self.duration_s:.1f} s")
-        return "; ".join(parts)
-
-
-def one_line(exc: BaseException) -> str:
-    """An exception as one readable line; errors that are not ours also name their type (bug reports)."""
-    text = " ".join(str(exc).split())
-    if isinstance(exc, NewsletterError):
-        return text or type(exc).__name__
-    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
 def _noop(message: str) -> None:
@@ -195,8 +104,13 @@ def run(
     clock: Callable[[], float] = time.time,
     sleep: Callable[[float], None] = time.sleep,
     crash: crashpoint.Crash | None = None,
+    batches: Any = None,
 ) -> RunResult:
-    """Turn every new, settled inbox file into draft(s); see the module docstring for the crash-safe order."""
+    """Turn every new, settled inbox file into draft(s); see the module docstring for the crash-safe order.
+
+    `batches` (nightly.batches.BatchNight, batch mode only) polls waiting batches first and submits
+    what the stages deferred; inputs whose answers are still to come stay in the inbox, `waiting`.
+    """
     progress = progress or _noop
     crash = crash or crashpoint.from_env()
     started = clock()
@@ -227,6 +141,7 @@ def run(
             sleep,
             crash,
             lock,
+            batches,
         ).execute()
     finally:
         lock.release()
@@ -260,6 +175,7 @@ class NightlyRun:
     sleep: Callable[[float], None]
     crash: crashpoint.Crash
     lock: RunLock
+    batches: Any = None  # nightly.batches.BatchNight in batch mode
     notes: list[str] = field(default_factory=list)
     outcomes: dict[Path, InputOutcome] = field(default_factory=dict)
     moved: list[tuple[Path, Path]] = field(default_factory=list)  # (inbox path, new folder): sidecars follow
@@ -267,15 +183,23 @@ class NightlyRun:
     def execute(self) -> RunResult:
         """Steps 1 to 7 of the module docstring, in that order."""
         self.recover()
+        self.recover_batches()
         scan = self.scan()
         # 3. Classify by content.
         new, to_move, duplicates = _classify(scan.ready, self.ledger, self.find_drafted)
         if not (new or to_move or duplicates):
             return self.finish_empty(scan)
+        shas = [f.sha256 for f in new]
+        batches = self.batches
+        if batches and new and not (to_move or duplicates) and batches.holding(shas):
+            return self.finish_holding(scan, new)
         run_id = self.record(new)
         self.complete_moves(to_move)
         results = self.process_new(new, run_id)
-        drafted = self.write_drafts(results, run_id)
+        if batches and batches.flush(run_id, [f.sha256 for f, _ in results], self.crash):
+            drafted = self.wait_for(results)
+        else:
+            drafted = self.write_drafts(results, run_id)
         self.move_done(drafted, duplicates)
         return self.finish(scan, run_id, drafted)
 
@@ -319,6 +243,23 @@ class NightlyRun:
         return self.ledger.run_start(
             started=self.started, pid=pid, host=host, trigger=self.trigger, inputs=inputs
         )
+
+    def recover_batches(self) -> None:
+        """1b. (batch mode) Find batches a dead run left unrecorded, poll the others, apply deadlines."""
+        if self.batches is not None:
+            self.notes.extend(self.batches.poll(self.progress, self.crash))
+
+    def wait_for(self, results: Sequence[tuple[InboxFile, Any]]) -> _Drafted:
+        """5b. (batch mode) Answers still to come: the inputs stay in the inbox, no draft yet."""
+        for f, _ in results:
+            self.outcomes[f.path] = InputOutcome(f.name, f.sha256, WAITING)
+        self.progress(f"{len(results)} input(s) wait for their batch; the next run takes them further")
+        return _Drafted((), (), Usage(), 0.0, False)
+
+    def finish_holding(self, scan: inbox.Scan, new: Sequence[InboxFile]) -> RunResult:
+        """3b. (batch mode) Every new input waits for a batch still running: nothing to do yet."""
+        run_id = self.start_run([f.sha256 for f in new])
+        return self.finish(scan, run_id, self.wait_for([(f, None) for f in new]))
 
     def finish_empty(self, scan: inbox.Scan) -> RunResult:
         """3. (end) Nothing new, nothing to move: record an empty run and stop."""
@@ -409,6 +350,11 @@ class NightlyRun:
             crash("before_write")
             try:
                 written = self.write(group, progress)
+            except Deferred:  # the compose call went into a batch: this draft waits for it
+                self.wait_for(group)
+                if self.batches is not None:
+                    self.batches.flush(run_id, [f.sha256 for f, _ in group], crash)
+                continue
             except Exception as exc:  # noqa: BLE001 - inputs stay in the inbox for the next run
                 error = one_line(exc)
                 write_failed = True
@@ -423,6 +369,8 @@ class NightlyRun:
                 self.ledger.input_set(f.sha256, f.name, INPUT_DRAFTED, run_id=run_id, draft_id=written.id)
                 drafted.append((f, written.id))
             drafts.append(written.id)
+            if self.batches is not None:
+                self.batches.consume()
             usage, cost = usage + written.usage, cost + written.cost
             progress(f"draft {written.id} written")
             crash("draft_recorded")
@@ -444,9 +392,9 @@ class NightlyRun:
                     f.name, f.sha256, FAILED, error=error, moved_to=self.relocate(f, error)
                 )
                 continue
-            if first is not None and first.status == NOT_WRITTEN:
+            if first is not None and first.status in (NOT_WRITTEN, WAITING):
                 outcomes[f.path] = InputOutcome(
-                    f.name, f.sha256, NOT_WRITTEN, error=first.error, duplicate_of=original.name
+                    f.name, f.sha256, first.status, error=first.error, duplicate_of=original.name
                 )
                 continue
             draft_id = first.draft_id if first is not None else draft_id
@@ -462,7 +410,16 @@ class NightlyRun:
         """Close the run in the ledger with its outcome, inputs in inbox order."""
         ordered = tuple(self.outcomes[f.path] for f in scan.ready if f.path in self.outcomes)
         failed = any(o.status == FAILED for o in ordered)
-        status = RUN_ERROR if drafted.write_failed else RUN_PARTIAL if failed else RUN_OK
+        waiting = any(o.status == WAITING for o in ordered)
+        status = (
+            RUN_ERROR
+            if drafted.write_failed
+            else RUN_PARTIAL
+            if failed
+            else RUN_WAITING
+            if waiting
+            else RUN_OK
+        )
         result = RunResult(
             run_id,
             status,
@@ -475,6 +432,7 @@ class NightlyRun:
             tuple(self.notes),
             drafted.usage,
             drafted.cost,
+            waiting=self.batches.waiting() if self.batches is not None else (),
         )
         self.ledger.run_finish(run_id, status, result.to_json(), finished=self.clock())
         self.crash("finished")

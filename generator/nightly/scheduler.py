@@ -18,11 +18,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from apscheduler.schedulers.base import STATE_RUNNING, STATE_STOPPED, SchedulerNotRunningError
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
 
 from generator.config import ScheduleSettings
 from generator.errors import ConfigError
 
 JOB_ID = "nightly-run"
+POLL_JOB_ID = "batch-poll"
+BATCH_POLL_S = 900  # batch mode: a run every 15 minutes polls the batches waiting (cheap when none is)
 LOG_NAME = "newsletter.log"
 _TIME = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*$")
 
@@ -140,8 +143,10 @@ class NightlyScheduler:
         now: Callable[[], dt.datetime] | None = None,
         logger: logging.Logger | None = None,
         scheduler: BlockingScheduler | None = None,
+        poll_every_s: int | None = None,
     ) -> None:
         self.job = job
+        self.poll_every_s = poll_every_s
         self.trigger = trigger
         self.last_success = last_success
         self.misfire_grace_s = misfire_grace_s
@@ -185,6 +190,19 @@ class NightlyScheduler:
             replace_existing=True,
             **kwargs,
         )
+        if self.poll_every_s:
+            # Batch mode: the same run on a short interval submits new inputs and collects answers;
+            # the run lock keeps it from overlapping the nightly run.
+            self.scheduler.add_job(
+                self._run_job,
+                IntervalTrigger(seconds=self.poll_every_s, timezone=self.trigger.timezone),
+                id=POLL_JOB_ID,
+                name="newsletter run (batch poll)",
+                coalesce=True,
+                max_instances=1,
+                misfire_grace_time=self.poll_every_s,
+                replace_existing=True,
+            )
         return now if missed is not None else None
 
     def start(self, *, install_signals: bool = True) -> None:

@@ -4,4 +4,4 @@ May import: model, errors, config, language, transcript, llm, topics.
 The modules below are its public face.
 """
 
-__all__ = ["compose", "extractive", "grounding", "quotes", "summarise"]
+__all__ = ["compose", "extractive", "grounding", "plan", "quotes", "summarise"]

@@ -18,6 +18,7 @@ from typing import Any
 from generator.errors import LLMError, RenderError
 from generator.llm import Backend, LLMRequest
 from generator.llm.prompts import PromptRegistry
+from generator.llm.tokens import split_sentences
 from generator.model import Edition, Episode, PromptUse, Quote, Section, SegmentSummary, Source, Usage
 from generator.writing import extractive, grounding
 from generator.writing.summarise import french_date, metadata_texts
@@ -218,6 +219,12 @@ def _order_validator(count: int):
     return validate
 
 
+def first_sentence(text: str, max_words: int = 30) -> str:
+    """The first sentence of a summary, cut at `max_words` (compose needs the gist, not the detail)."""
+    words = next(iter(split_sentences(text)), text.strip()).split()
+    return " ".join(words) if len(words) <= max_words else " ".join(words[:max_words]) + "…"
+
+
 def compose_request(
     style: str,
     episodes: Sequence[Episode],
@@ -234,10 +241,16 @@ def compose_request(
                 "show": ep.show or "",
                 "date": french_date(ep.date),
                 "guests": ", ".join(f"{g.name} ({g.role})" if g.role else g.name for g in ep.guests),
+                "names": ", ".join(g.name for g in ep.guests),  # v2+: names only
             }
             for ep in episodes
         ],
-        sections=[{"index": i, "title": s.title, "summary": s.summary} for i, s in enumerate(sections)],
+        # v2+ prompts read only `line`, the summary's first sentence: the model needs no more to order
+        # topics and frame the edition (v1 reads the whole summary).
+        sections=[
+            {"index": i, "title": s.title, "summary": s.summary, "line": first_sentence(s.summary)}
+            for i, s in enumerate(sections)
+        ],
     )
     max_tokens = int(prompt.params.get("max_tokens", DEFAULT_MAX_TOKENS))
     return LLMRequest(rendered, rendered.schema or {}, max_tokens, _order_validator(len(sections)))

@@ -31,6 +31,7 @@ from generator.writing.quotes import Verifier
 
 PROMPT_ID = "summarise_segment"
 DEFAULT_MAX_TOKENS = 900
+PARAGRAPH_S = 30.0  # seconds of talk per paragraph (one time mark each) for prompts taking paragraphs
 
 # Shown to the reviewer in draft.json (French: the reviewer reads French).
 WARN_FALLBACK = "résumé extractif de secours : le modèle a échoué sur ce sujet ({error})"
@@ -118,7 +119,14 @@ def build_requests(
         for u in episode.utterances[segment.first : segment.last]
         if u.text.strip()
     ]
-    overhead = tokenizer.count_messages(prompt.render(**base, sentences=[], part="partie 10 sur 10").messages)
+    # v1 takes one timed line per sentence; v2+ takes ~30 s paragraphs and no time marks (the model
+    # needs none: the topic's start is in the header, quote times come from the verifier).
+    field = "paragraphs" if any(i.name == "paragraphs" for i in prompt.inputs) else "sentences"
+    if field == "paragraphs":
+        base["guests"] = lean_guests(episode, lines)
+    overhead = tokenizer.count_messages(
+        prompt.render(**base, **{field: []}, part="partie 10 sur 10").messages
+    )
     budget = input_budget(context_window, max_tokens, overhead)
     as_text = [f"[{line['start']}] {line['text']}" for line in lines]
     chunks = split_to_fit(as_text, budget, tokenizer.count)
@@ -129,9 +137,46 @@ def build_requests(
             stamp, _, text = item.partition("] ")
             sentences.append({"start": stamp.lstrip("["), "text": text})
         part = f"partie {k + 1} sur {len(chunks)}" if len(chunks) > 1 else ""
-        rendered = prompt.render(**base, sentences=sentences, part=part)
+        text = sentences if field == "sentences" else [p["text"] for p in paragraphs(sentences)]
+        rendered = prompt.render(**base, **{field: text}, part=part)
         requests.append(LLMRequest(rendered, rendered.schema or {}, max_tokens, _validator))
     return requests
+
+
+def lean_guests(episode: Episode, lines: Sequence[dict[str, str]]) -> list[dict[str, str]]:
+    """The guests a topic names with their role's first part; when it names none, every name alone (v2+)."""
+    text = language.fold(" ".join(line["text"] for line in lines))
+    named = [g for g in episode.guests if any(language.fold(w) in text for w in g.name.split() if len(w) > 2)]
+    if not named:  # a guest may speak unnamed here: the names still fix the spelling, roles add nothing
+        return [{"name": g.name, "role": ""} for g in episode.guests]
+    return [{"name": g.name, "role": (g.role or "").split(",")[0].strip()} for g in named]
+
+
+def _seconds(stamp: str) -> float | None:
+    """ "MM:SS" or "H:MM:SS" (as format_ts writes them) -> seconds; None for an empty stamp."""
+    try:
+        return float(sum(int(p) * 60**i for i, p in enumerate(reversed(stamp.split(":"))))) if stamp else None
+    except ValueError:
+        return None
+
+
+def paragraphs(sentences: Sequence[dict[str, str]], every_s: float = PARAGRAPH_S) -> list[dict[str, str]]:
+    """Timed sentences -> paragraphs of about `every_s` seconds, each with the time of its first sentence.
+
+    The model needs no time per sentence (quote times come from the verifier); paragraph breaks keep
+    the talk readable, and v2 prompts send their text only (a time costs ~8 tokens with Qwen's digits).
+    """
+    out: list[dict[str, str]] = []
+    opened: float | None = None
+    for s in sentences:
+        at = _seconds(s["start"])
+        new = not out or (at is not None and (opened is None or at - opened >= every_s))
+        if new:
+            out.append({"start": s["start"] if at is not None else "", "text": s["text"]})
+            opened = at
+        else:
+            out[-1]["text"] += " " + s["text"]
+    return out
 
 
 def _ground_text(text: str, source: str, known: Sequence[str], extra: Sequence[str]) -> tuple[str, list[str]]:

@@ -15,7 +15,7 @@ from generator.cli import main
 from generator.transcript.clean import clean
 from generator.transcript.ingest import ingest
 
-_LINE = re.compile(r"^\[(\d\d:\d\d(?::\d\d)?)\] (.+)$", re.MULTILINE)
+_MARK = re.compile(r"\[\d\d?:\d\d(?::\d\d)?\]\s*")
 INVENTED_QUOTE = "Le numérique va sauver la planète en moins de deux ans, c'est une certitude absolue"
 INVENTED_FIGURE = "Le marché pèsera 740 milliards d'euros en Europe."
 
@@ -31,7 +31,9 @@ def responder(body: dict[str, Any]) -> dict[str, Any]:
             "closing": "À vous de juger. On en reparle bientôt.",
             "order": list(reversed(indexes)),
         }
-    lines = [text for _, text in _LINE.findall(user)]
+    # Any prompt version: the transcript's sentences, time marks (v1 has one per line) removed.
+    text = _MARK.sub("", user.split("<transcription>")[-1].split("</transcription>")[0])
+    lines = [t.strip() for t in re.split(r"(?<=[.!?])\s+", text) if t.strip()]
     real = next((t for t in lines if 10 <= len(t.split()) <= 30), lines[0])
     return {
         "title": "Un sujet qui compte",

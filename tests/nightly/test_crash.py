@@ -205,7 +205,11 @@ def _honest(body: dict) -> dict:
             "closing": "Bonne lecture.",
             "order": indexes,
         }
-    lines = [text for _, text in re.findall(r"^\[(\d\d:\d\d(?::\d\d)?)\] (.+)$", user, re.MULTILINE)]
+    # Any prompt version: the transcript's sentences, time marks (v1 has one per line) removed.
+    text = re.sub(
+        r"\[\d\d?:\d\d(?::\d\d)?\]\s*", "", user.split("<transcription>")[-1].split("</transcription>")[0]
+    )
+    lines = [t.strip() for t in re.split(r"(?<=[.!?])\s+", text) if t.strip()]
     real = next((t for t in lines if 8 <= len(t.split()) <= 30), lines[0] if lines else "")
     return {
         "title": "Un sujet de l'émission",

@@ -19,7 +19,14 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 
 from generator.config import ScheduleSettings
 from generator.errors import ConfigError
-from generator.nightly.scheduler import JOB_ID, NightlyScheduler, build_trigger, missed_since, next_fire_times
+from generator.nightly.scheduler import (
+    JOB_ID,
+    POLL_JOB_ID,
+    NightlyScheduler,
+    build_trigger,
+    missed_since,
+    next_fire_times,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "run"
@@ -140,6 +147,25 @@ def test_no_catch_up_when_todays_run_happened() -> None:
     assert sched.plan() is None
     job = sched.scheduler.get_job(JOB_ID)
     assert not hasattr(job, "next_run_time")  # pending job: computed from the trigger at start
+
+
+def test_batch_mode_adds_a_poll_every_fifteen_minutes_beside_the_nightly_run() -> None:
+    now = dt.datetime(2026, 11, 23, 9, 30, tzinfo=PARIS)
+    sched = NightlyScheduler(
+        _FakeJob(),
+        build_trigger(ScheduleSettings()),
+        last_success=lambda: now.timestamp(),
+        now=lambda: now,
+        scheduler=BlockingScheduler(timezone=PARIS),
+        poll_every_s=900,
+    )
+    sched.plan()
+    poll = sched.scheduler.get_job(POLL_JOB_ID)
+    assert poll.trigger.interval == dt.timedelta(minutes=15) and poll.max_instances == 1
+    assert sched.scheduler.get_job(JOB_ID) is not None
+    plain = _scheduler(_FakeJob(), now, now.timestamp())
+    plain.plan()
+    assert plain.scheduler.get_job(POLL_JOB_ID) is None and plain.scheduler.get_job(JOB_ID) is not None
 
 
 def test_catch_up_runs_the_job_at_once_then_stops_cleanly() -> None:

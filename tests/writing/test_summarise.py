@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -14,7 +15,14 @@ from generator.llm import LLMRequest, LLMResult
 from generator.llm.prompts import PromptRegistry, default_root
 from generator.llm.tokens import get_tokenizer
 from generator.model import Usage
-from generator.writing.summarise import SummariseResult, _validator, build_requests, merge_answers, summarise
+from generator.writing.summarise import (
+    SummariseResult,
+    _validator,
+    build_requests,
+    merge_answers,
+    paragraphs,
+    summarise,
+)
 
 ENERGY_ANSWER = {
     "title": "L'énergie locale protège des coupures",
@@ -101,11 +109,15 @@ def test_one_call_per_topic_segment_with_metadata_and_delimited_transcript(promp
     result = run(backend, prompts, tokenizer)
     assert len(backend.requests) == 2  # intro and outro are not summarised
     system, user = (m["content"] for m in backend.requests[0].prompt.messages)
-    assert "consignes" in system and "<transcription>" in system
+    assert "consigne" in system and "<transcription>" in system
     assert "Octets et Croissants" in user and "lundi 10 mars 2025" in user
     assert "Maëlle Kerbrat (directrice de la coopérative Watt'Else)" in user
-    assert "<transcription>\n[00:15] Maëlle Kerbrat, votre coopérative" in user
-    assert user.index("</transcription>") > user.index("[01:00] Ce n'est pas un gadget")
+    assert "<transcription>\nMaëlle Kerbrat, votre coopérative" in user
+    assert user.index("</transcription>") > user.index("Ce n'est pas un gadget")
+    # Paragraphs of ~30 s and no time marks (summarise v2): the topic's times are in the header.
+    sent = user.split("<transcription>")[1].split("</transcription>")[0]
+    assert not re.search(r"\[\d\d:\d\d\]", sent) and "Sujet de 00:15 à" in user
+    assert 1 < sent.strip().count("\n") + 1 < sent.count(". ")
     assert "Bonjour à tous" not in user  # the intro's sentences are not sent
     assert result.usage.input == 200 and result.usage.calls == 2
     assert [p.id for p in result.prompts] == ["summarise_segment"]
@@ -224,3 +236,16 @@ def test_validator_checks_lengths_the_schema_leaves_out():
         "$.title must have 3 to 160 characters, not 200"
     ]
     assert _validator({**BAKERY_ANSWER, "summary": "Bref."})[0].startswith("$.summary must have")
+
+
+def test_paragraphs_carry_one_time_mark_per_thirty_seconds():
+    timed = [
+        {"start": f"{s // 60:02d}:{s % 60:02d}", "text": f"Phrase {s}."} for s in (0, 10, 29, 30, 45, 60)
+    ]
+    assert paragraphs(timed) == [
+        {"start": "00:00", "text": "Phrase 0. Phrase 10. Phrase 29."},
+        {"start": "00:30", "text": "Phrase 30. Phrase 45."},
+        {"start": "01:00", "text": "Phrase 60."},
+    ]
+    untimed = [{"start": "", "text": "Une."}, {"start": "", "text": "Deux."}]
+    assert paragraphs(untimed) == [{"start": "", "text": "Une. Deux."}]
