@@ -4,4 +4,14 @@ May import: model, errors, config, language, transcript, llm, topics.
 The modules below are its public face.
 """
 
-__all__ = ["compose", "extractive", "grounding", "quotes", "summarise"]
+__all__ = [
+    "claims",
+    "compose",
+    "extractive",
+    "grounding",
+    "quotes",
+    "report",
+    "sections",
+    "summarise",
+    "tidy",
+]

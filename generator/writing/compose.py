@@ -18,8 +18,18 @@ from typing import Any
 from generator.errors import LLMError, RenderError
 from generator.llm import Backend, LLMRequest
 from generator.llm.prompts import PromptRegistry
-from generator.model import Edition, Episode, PromptUse, Quote, Section, SegmentSummary, Source, Usage
-from generator.writing import extractive, grounding
+from generator.model import (
+    Edition,
+    Episode,
+    PromptUse,
+    Quote,
+    Removed,
+    Section,
+    SegmentSummary,
+    Source,
+    Usage,
+)
+from generator.writing import claims, extractive, grounding, tidy
 from generator.writing.summarise import french_date, metadata_texts
 
 STYLES = ("cybernetica", "cafetech")
@@ -101,6 +111,9 @@ def section_of(summary: SegmentSummary, source: Source) -> Section:
         summary.key_points,
         summary.quotes,
         summary.warnings,
+        seg.kind,
+        summary.removed,
+        summary.synthesis,
     )
 
 
@@ -121,7 +134,7 @@ def pick_epigraph(sections: Sequence[Section]) -> Quote | None:
     for rank, section in enumerate(sections):
         bonus = 0.5 * (len(sections) - rank) / max(len(sections), 1)
         for q in section.quotes:
-            if not q.verified:
+            if not q.verified or tidy.addresses_model(q.text):
                 continue
             key = (quote_strength(q, bonus), -rank)
             if best is None or key > best[:2]:
@@ -252,13 +265,15 @@ def _items(
 
 
 def _ranked_sections(items: EpisodeSummaries, sources: Sequence[Source]) -> list[Section]:
-    """Every summary as a section, most important first (ties keep the episodes' and the show's order)."""
-    ranked: list[tuple[float, int, int, Section]] = []
+    """Every summary as a section, in the order of the episodes and of each show."""
+    ordered: list[tuple[int, float, int, Section]] = []
     for e, ((_ep, summaries), source) in enumerate(zip(items, sources, strict=True)):
         for s in summaries:
-            ranked.append((s.importance, e, s.segment.index, section_of(s, source)))
-    ranked.sort(key=lambda r: (-r[0], r[1], r[2]))
-    return [r[3] for r in ranked]
+            seg = s.segment
+            start = seg.start_s if seg.start_s is not None else float(seg.first)
+            ordered.append((e, start, seg.index, section_of(s, source)))
+    ordered.sort(key=lambda r: r[:3])
+    return [r[3] for r in ordered]
 
 
 @dataclass(frozen=True)
@@ -273,6 +288,8 @@ class _Written:
     prompts: tuple[PromptUse, ...] = ()
     warnings: tuple[str, ...] = ()
     model: str | None = None
+    removed: tuple[Removed, ...] = ()
+    model_order: bool = False
 
 
 def _grounded_fields(
@@ -283,28 +300,27 @@ def _grounded_fields(
     style: str,
     phrases: Mapping[str, Any],
     newsletter_name: str,
-) -> tuple[dict[str, str], list[str]]:
-    """The model's title, intro and closing, each pruned to what the summaries support."""
-    # The model saw only the summaries: everything it writes must be grounded in them.
+) -> tuple[dict[str, str], list[str], list[Removed]]:
+    """The model's title, intro and closing, each pruned to the claims the summaries support."""
+    # The model saw only the summaries: everything it writes must be supported by them.
     material = " ".join(
         [s.title + ". " + s.summary + " " + " ".join(s.key_points) for s in sections]
         + [q.text for s in sections for q in s.quotes]
     )
     known = [n for ep in episodes for n in ep.known_names]
     extra = [t for ep in episodes for t in metadata_texts(ep)] + [newsletter_name]
+    checker = claims.Checker(material, known=known, extra=extra, framing=True)
     got: dict[str, str] = {}
     warnings: list[str] = []
+    removed: list[Removed] = []
     for key in ("title", "intro", "closing"):
-        text, w = grounding.prune(
-            _strip_template_lines(str(data.get(key) or ""), style, phrases),
-            material,
-            known,
-            extra,
-        )
+        text = _strip_template_lines(str(data.get(key) or ""), style, phrases)
+        kept, gone, w = checker.prune(text, field=key)
         warnings += w
-        if text:
-            got[key] = text
-    return got, warnings
+        removed += gone
+        if kept:
+            got[key] = kept
+    return got, warnings, removed
 
 
 def _model_order(proposed: Any, count: int) -> tuple[list[int], list[str]]:
@@ -338,7 +354,7 @@ def _model_pass(
             prompts=(request.prompt.use,),
             warnings=(WARN_COMPOSE_FAILED.format(error=str(exc)[:200]),),
         )
-    got, warnings = _grounded_fields(
+    got, warnings, removed = _grounded_fields(
         result.data,
         draft.sections,
         episodes,
@@ -347,15 +363,21 @@ def _model_pass(
         newsletter_name=newsletter_name,
     )
     order, order_warnings = _model_order(result.data.get("order"), len(draft.sections))
+    reordered = order != list(range(len(draft.sections)))
+    intro = got.get("intro", draft.intro)
+    if reordered:
+        intro = f"{intro} {phrases[style]['order_by_model']}"
     return _Written(
         title=got.get("title", draft.title),
-        intro=got.get("intro", draft.intro),
+        intro=intro,
         closing=got.get("closing", draft.closing),
         sections=tuple(draft.sections[i] for i in order),
         usage=Usage() + result.usage,
         prompts=(result.prompt,),
         warnings=tuple(warnings + order_warnings),
         model=result.model,
+        removed=tuple(removed),
+        model_order=reordered,
     )
 
 
@@ -370,13 +392,15 @@ def compose_edition(
     today: dt.date | None = None,
     source_url: str | None = None,
 ) -> ComposeResult:
-    """Sections by importance (or the model's order), epigraph, intro, announcement, closing, sources."""
+    """Sections in the show's order (or the model's, said in the intro), epigraph, intro, announcement, closing, sources."""
     if style not in STYLES:
         raise RenderError(f"unknown style {style!r}; use one of: {', '.join(STYLES)}")
     phrases = phrases or load_phrases()
     items = _items(summaries_by_episode)
     episodes = [ep for ep, _ in items]
+    # A reader sees the show's name, never a file name: an unnamed show gets a plain phrase.
     sources = [source_of(ep, source_url) for ep in episodes]
+    sources = [s if s.show else replace(s, show=phrases["show_unnamed"]) for s in sources]
     sections = _ranked_sections(items, sources)
     title, intro, closing = _template_text(
         style, episodes, sections, phrases, extractive_note=backend is None
@@ -408,6 +432,8 @@ def compose_edition(
         # Every topic fell back to the transcript's own sentences: label the draft as extractive.
         extractive=backend is None or all(s.failed for _ep, ss in items for s in ss),
         date=today or dt.date.today(),
+        removed=written.removed,
+        model_order=written.model_order,
     )
     return ComposeResult(edition, written.usage, written.prompts, written.warnings, written.model)
 

@@ -18,7 +18,7 @@ from generator import language
 from generator.language import lexicon as french
 from generator.model import Episode, Quote, RejectedQuote, Segment, SegmentSummary
 from generator.topics.titles import TitleModel
-from generator.writing import grounding
+from generator.writing import grounding, sections, tidy
 from generator.writing.quotes import Verifier
 
 TOPIC_KINDS = ("topic", "interview")
@@ -120,11 +120,21 @@ def importance(summary_sentences: int, words: int, figures: int, quotables: int,
 
 
 def _segment_sentences(episode: Episode, segment: Segment) -> list[_Sentence]:
-    """The segment's utterances as sentences with their word counts."""
+    """The segment's utterances as they are said (for quotes), lines addressed to a model left out."""
     return [
         _Sentence(i, episode.utterances[i].text, _word_count(episode.utterances[i].text))
         for i in range(segment.first, segment.last)
+        if not tidy.addresses_model(episode.utterances[i].text, episode.utterances[i].speaker)
     ]
+
+
+def _readable_pieces(sentences: Sequence[_Sentence]) -> list[_Sentence]:
+    """Each sentence tidied by deleting words (tics, fillers, stutters) and cut at clause boundaries."""
+    out: dict[str, _Sentence] = {}
+    for s in sentences:
+        for p in tidy.pieces(s.text):
+            out.setdefault(p, _Sentence(s.index, p, tidy.word_count(p)))
+    return list(out.values())
 
 
 def _similarity(sentences: Sequence[_Sentence], matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -140,24 +150,11 @@ def _similarity(sentences: Sequence[_Sentence], matrix: np.ndarray) -> tuple[np.
     return sim, relevance
 
 
-def _readable(s: _Sentence, low: int, high: int) -> bool:
-    """A statement of a readable length: questions and greetings do not make a summary."""
-    text = s.text.strip()
-    return low <= s.words <= high and not text.endswith("?") and not _GREETING.search(text)
-
-
-def _summary_candidates(sentences: Sequence[_Sentence]) -> list[int]:
-    """Positions of the sentences a summary may use, loosening the bar when too few pass."""
-    # Whole sentences first (a capital at the start, not trailing off); then anything readable.
-    good = [
-        k
-        for k, s in enumerate(sentences)
-        if _readable(s, 8, 45) and s.text.strip()[:1].isupper() and not s.text.rstrip().endswith("...")
-    ]
+def _summary_candidates(sentences: Sequence[_Sentence], known: Sequence[str] = ()) -> list[int]:
+    """Positions of complete, informative statements; the 'named thing' bar drops when too few pass."""
+    good = [k for k, s in enumerate(sentences) if tidy.informative(s.text, known)]
     if len(good) < SUMMARY_MIN:
-        good = [k for k, s in enumerate(sentences) if _readable(s, 6, 60)]
-    if len(good) < SUMMARY_MIN:
-        good = [k for k, s in enumerate(sentences) if s.words >= 4] or list(range(len(sentences)))
+        good = [k for k, s in enumerate(sentences) if tidy.informative(s.text, known, strict=False)]
     return good
 
 
@@ -172,14 +169,19 @@ def _pick_summary(
     return sorted(_mmr(sim, relevance * weights if len(weights) else relevance, good, k))
 
 
-def _key_points(sentences: Sequence[_Sentence], good: list[int], picked: list[int]) -> list[str]:
-    """The sentences that carry figures, not already in the summary (three at most)."""
+def _key_points(sentences: Sequence[_Sentence], good: list[int], picked: list[int]) -> tuple[list[str], bool]:
+    """(key points, numbered synthesis): the points of a list the segment enumerates, else figures."""
+    listed = [s.text for s in sentences if tidy.enumerated(s.text)]
+    if len(listed) >= 3:
+        points = [p for text in listed for p in tidy.pieces(text)[:1]]
+        if len(points) >= 3:
+            return points[:5], True
     key_points = [
         sentences[i].text.strip()
         for i in good
         if i not in picked and language.figures(sentences[i].text) and sentences[i].words <= 40
     ]
-    return key_points[:3]
+    return key_points[:3], False
 
 
 def _pick_quotes(
@@ -239,15 +241,17 @@ def summarise_segment(
     titles: TitleModel | None = None,
 ) -> SegmentSummary:
     """One segment -> SegmentSummary from its own sentences (quotes verified like any backend's)."""
-    sentences = _segment_sentences(episode, segment)
+    said = _segment_sentences(episode, segment)
+    sentences = _readable_pieces(said)
     sim, relevance = _similarity(sentences, matrix)
-    good = _summary_candidates(sentences)
+    good = _summary_candidates(sentences, episode.known_names)
     picked = _pick_summary(sentences, sim, relevance, good)
     summary = " ".join(sentences[i].text.strip() for i in picked)
-    key_points = _key_points(sentences, good, picked)
-    quotes, rejected = _pick_quotes(sentences, relevance, segment, verifier)
+    key_points, synthesis = _key_points(sentences, good, picked)
+    _, said_relevance = _similarity(said, matrix)
+    quotes, rejected = _pick_quotes(said, said_relevance, segment, verifier)
 
-    texts = [s.text for s in sentences]
+    texts = [s.text for s in said]
     title = _segment_title(episode, segment, titles)
     entities = _entities(texts)
     seg_text = " ".join(texts)
@@ -261,10 +265,11 @@ def summarise_segment(
         quotes=tuple(quotes),
         rejected_quotes=tuple(rejected),
         entities=tuple(entities[:10]),
-        warnings=checked.warnings,
+        warnings=checked.warnings + sections.injection_warnings(episode, segment),
+        synthesis=synthesis,
         importance=importance(
             len(picked),
-            sum(s.words for s in sentences),
+            sum(s.words for s in said),
             len(language.figures(seg_text)),
             len(quotes),
             segment.kind,
@@ -273,9 +278,8 @@ def summarise_segment(
 
 
 def topic_segments(segments: Sequence[Segment]) -> list[Segment]:
-    """Segments worth a section: topics and interviews (all of them if none is labelled so)."""
-    topics = [s for s in segments if s.kind in TOPIC_KINDS and s.last > s.first]
-    return topics or [s for s in segments if s.last > s.first]
+    """Segments worth a section: topics and interviews, none too short, in the show's order."""
+    return sections.plan(segments)
 
 
 def summarise(
