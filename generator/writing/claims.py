@@ -34,13 +34,11 @@ REASON_RELATION = "relation non attestée : {x} ne sont jamais cités ensemble"
 REASON_SPEAKER = "{x} ne prend pas la parole dans ce passage"
 
 # Words a newsletter's framing uses about the show itself: not claims about the world.
-_FRAMING = frozenset(
-    lexicon.stem(w)
-    for w in """écouter écouté écoutée émission émissions lettre lecteur lecteurs lectrices newsletter édition
+_FRAMING_TEXT = """écouter écouté écoutée émission émissions lettre lecteur lecteurs lectrices newsletter édition
     semaine passionnant passionnante intéressant intéressante débat débats sujet sujets idée idées invité
     invités invitée invitées reparler bientôt juger retenir retenu bonne lecture rendez-vous programme
-    aborder abordé abordée évoqué évoquée discuté discutée parlé échange échanges question questions""".split()
-)
+    aborder abordé abordée évoqué évoquée discuté discutée parlé échange échanges question questions"""
+_FRAMING = frozenset(lexicon.stem(w) for w in _FRAMING_TEXT.split())
 _SAYS = (
     r"explique|estime|affirme|dit|déclare|souligne|rappelle|ajoute|précise|assure|indique|insiste|raconte|"
     r"pense|juge|considère|reconnaît|regrette|prévient|note|observe|constate|défend|plaide|annonce|avance"

@@ -176,13 +176,8 @@ def _strip_lead(tokens: list[str]) -> list[str]:
         if changed:
             continue
         first = bare[0]
-        if (
-            first in _LEAD_FREE
-            and len(tokens) > 1
-            and not (first == "alors" and bare[1:2] in (["que"], ["qu'"]))
-        ):
-            tokens, changed = tokens[1:], True
-        elif first in _LEAD_COMMA and len(tokens) > 1 and _ends_clause(tokens[0]):
+        free = first in _LEAD_FREE and not (first == "alors" and bare[1:2] in (["que"], ["qu'"]))
+        if len(tokens) > 1 and (free or (first in _LEAD_COMMA and _ends_clause(tokens[0]))):
             tokens, changed = tokens[1:], True
     return tokens
 
