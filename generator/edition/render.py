@@ -137,6 +137,7 @@ def _context(
             "title": line(section.title),
             "summary": block(section.summary),
             "key_points": [line(k) for k in section.key_points if line(k)],
+            "synthesis": section.synthesis,  # the key points are a list's parallel points: numbered
             "quotes": [quote_ctx(q, section.source) for q in quotes],
             "source": source_ctx(section.source),
             "start": format_ts(section.start_s),

@@ -30,6 +30,7 @@ from generator.model import (
     Usage,
 )
 from generator.writing import claims, extractive, grounding, tidy
+from generator.writing.sections import injection_warnings
 from generator.writing.summarise import french_date, metadata_texts
 
 STYLES = ("cybernetica", "cafetech")
@@ -435,7 +436,10 @@ def compose_edition(
         removed=written.removed,
         model_order=written.model_order,
     )
-    return ComposeResult(edition, written.usage, written.prompts, written.warnings, written.model)
+    # Lines addressed to a model are never published; the reviewer is told where they are.
+    injected = [f"{Path(ep.path).name} : {w}" for ep in episodes for w in injection_warnings(ep)]
+    warnings = (*written.warnings, *injected)
+    return ComposeResult(edition, written.usage, written.prompts, warnings, written.model)
 
 
 def compose(

@@ -173,7 +173,7 @@ def _key_points(sentences: Sequence[_Sentence], good: list[int], picked: list[in
     """(key points, numbered synthesis): the points of a list the segment enumerates, else figures."""
     listed = [s.text for s in sentences if tidy.enumerated(s.text)]
     if len(listed) >= 3:
-        points = [p for text in listed for p in tidy.pieces(text)[:1]]
+        points = [p for text in listed for p in tidy.pieces(tidy.strip_ordinal(text))[:1]]
         if len(points) >= 3:
             return points[:5], True
     key_points = [
@@ -265,7 +265,7 @@ def summarise_segment(
         quotes=tuple(quotes),
         rejected_quotes=tuple(rejected),
         entities=tuple(entities[:10]),
-        warnings=checked.warnings + sections.injection_warnings(episode, segment),
+        warnings=checked.warnings,
         synthesis=synthesis,
         importance=importance(
             len(picked),

@@ -221,6 +221,10 @@ class Verifier:
     def _quote(self, speech: Speech, start: int, end: int, proposed: str, match: str, score: float) -> Quote:
         a, b = speech.text.span(start, end)
         original = speech.text.original
+        # A figure's unit is part of it ("22 %"): normalisation drops the sign, the quote keeps it.
+        unit = re.match(r"[ \u00a0\u202f]?%", original[b:])
+        if unit:
+            b += unit.end()
         # Keep the transcript's closing ? ! . when the proposal ended with one: it belongs to the words.
         if proposed.rstrip()[-1:] in "?!.…":
             tail = _CLOSING_PUNCT.match(original, b)

@@ -77,10 +77,10 @@ def plan(segments: Sequence[Segment]) -> list[Segment]:
     return _join_shortest(list(topics), _min_length(spoken), limit)
 
 
-def injection_warnings(episode: Episode, segment: Segment) -> tuple[str, ...]:
-    """A warning for every line of the segment written to a language model rather than said on air."""
+def injection_warnings(episode: Episode) -> tuple[str, ...]:
+    """A warning for every line of the episode written to a language model rather than said on air."""
     out = []
-    for u in episode.utterances[segment.first : segment.last]:
+    for u in episode.utterances:
         if tidy.addresses_model(u.text, u.speaker):
             text = u.text if len(u.text) <= 120 else u.text[:117] + "..."
             out.append(WARN_INJECTION.format(text=text, at=format_ts(u.start_s) or "?"))

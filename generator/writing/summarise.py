@@ -26,7 +26,7 @@ from generator.model import (
     Usage,
     format_ts,
 )
-from generator.writing import claims, extractive, grounding, sections
+from generator.writing import claims, extractive, grounding
 from generator.writing.quotes import Verifier
 
 PROMPT_ID = "summarise_segment"
@@ -222,7 +222,7 @@ def to_summary(
         quotes=tuple(quotes),
         rejected_quotes=tuple(rejected),
         entities=tuple(dict.fromkeys(entities)),
-        warnings=tuple(dict.fromkeys(warnings + list(sections.injection_warnings(episode, segment)))),
+        warnings=tuple(dict.fromkeys(warnings)),
         importance=fallback.importance if fallback is not None else 0.0,
         removed=tuple(removed),
         synthesis=len(key_points) >= 3 and bool(fallback and fallback.synthesis),

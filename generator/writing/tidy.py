@@ -308,6 +308,14 @@ def informative(text: str, known: Sequence[str] = (), *, strict: bool = True) ->
     return has_verb(text) and names_something(text, known) if strict else True
 
 
+def strip_ordinal(text: str) -> str:
+    """'Premièrement, faire des sauvegardes' -> 'faire des sauvegardes' (a numbered list says the rank)."""
+    match = _ENUM.match(text.strip())
+    if not match or not text.strip()[match.end() :].startswith(","):
+        return text
+    return text.strip()[match.end() + 1 :].strip()
+
+
 def enumerated(text: str) -> bool:
     """A sentence opening a point of a list ("Premièrement, ...", "Ensuite, ...")."""
     return bool(_ENUM.match(text.strip()))
