@@ -91,6 +91,8 @@ class Checker:
         self.stems = frozenset(_stems(source)) | frozenset(_stems(background))
         self.prefixes = frozenset(s[:k] for s in self.stems for k in (3, 4, 5) if len(s) >= k)
         self.folded = f" {language.fold(source + ' ' + background)} "
+        # The people's organisations ("fondateur, Volta Reprise"): its guest speaks of it as "on".
+        self.roles = " ".join(f" {language.fold(t)} " for t in self.extra if any(k in t for k in self.known))
 
     # ------------------------------------------------------------------------------- pieces
 
@@ -120,6 +122,11 @@ class Checker:
             if not any(tok in name for name in found):
                 found.append(tok)
         return found
+
+    def _is_person(self, name: str) -> bool:
+        """A host or guest of the episode (or part of their name), or the organisation a guest's role names."""
+        folded = f" {language.fold(name)} "
+        return any(folded in f" {language.fold(k)} " for k in self.known) or folded in self.roles
 
     def _mentions(self, entity: str) -> list[int]:
         """Source sentences naming an entity (a known person also by surname)."""
@@ -153,7 +160,10 @@ class Checker:
         for noun in self._proper_nouns(sentence):
             if f" {language.fold(noun)} " not in self.folded:
                 return REASON_NAME.format(x=noun)
-            entities.append(noun)
+            if not self._is_person(noun):
+                # The episode's people speak about things far from where they are named: their
+                # claims are checked by the words (and by who speaks, when the transcript says).
+                entities.append(noun)
         problem = self._speaker_problem(sentence) or self._relation_problem(entities)
         if problem or sentence.rstrip().endswith("?"):
             return problem  # a question asserts nothing beyond its names and figures

@@ -96,6 +96,10 @@ def quotability(text: str, centrality: float = 0.0) -> float:
     score += 0.4 * min(2, len(_CONVICTION.findall(text)))
     score += 0.5 if language.figures(text) else 0.0
     score += 0.2 if 12 <= n <= 30 else 0.0
+    # Quotes stay verbatim: prefer the lines that need no tidying (no opening tic, filler or stutter).
+    score -= 0.6 if tidy.opens_with_tic(text) else 0.0
+    score -= 0.5 * min(2, tidy.filler_count(text))
+    score -= 0.5 if tidy.pieces(text) and tidy.word_count(tidy.pieces(text)[0]) < n - 2 else 0.0
     return score
 
 
@@ -169,13 +173,32 @@ def _pick_summary(
     return sorted(_mmr(sim, relevance * weights if len(weights) else relevance, good, k))
 
 
-def _key_points(sentences: Sequence[_Sentence], good: list[int], picked: list[int]) -> tuple[list[str], bool]:
+def _enumeration(said: Sequence[_Sentence]) -> list[str]:
+    """The points of a list the segment spells out (ranks 1, 2, 3 in order, close together), tidied."""
+    run: list[_Sentence] = []
+    for s in said:
+        rank = tidy.list_rank(s.text)
+        if rank is None:
+            continue
+        if rank == len(run) + 1 and (not run or s.index - run[-1].index <= 6):
+            run.append(s)
+        elif rank == 1:
+            run = [s]
+        if len(run) >= 3 and rank == len(run) and rank < 3:
+            break
+    if len(run) < 3:
+        return []
+    points = [p for s in run for p in tidy.pieces(tidy.strip_ordinal(s.text))[:1]]
+    return points if len(points) == len(run) and all(not tidy.dangling(p) for p in points) else []
+
+
+def _key_points(
+    said: Sequence[_Sentence], sentences: Sequence[_Sentence], good: list[int], picked: list[int]
+) -> tuple[list[str], bool]:
     """(key points, numbered synthesis): the points of a list the segment enumerates, else figures."""
-    listed = [s.text for s in sentences if tidy.enumerated(s.text)]
-    if len(listed) >= 3:
-        points = [p for text in listed for p in tidy.pieces(tidy.strip_ordinal(text))[:1]]
-        if len(points) >= 3:
-            return points[:5], True
+    listed = _enumeration(said)
+    if listed:
+        return listed[:5], True
     key_points = [
         sentences[i].text.strip()
         for i in good
@@ -247,7 +270,7 @@ def summarise_segment(
     good = _summary_candidates(sentences, episode.known_names)
     picked = _pick_summary(sentences, sim, relevance, good)
     summary = " ".join(sentences[i].text.strip() for i in picked)
-    key_points, synthesis = _key_points(sentences, good, picked)
+    key_points, synthesis = _key_points(said, sentences, good, picked)
     _, said_relevance = _similarity(said, matrix)
     quotes, rejected = _pick_quotes(said, said_relevance, segment, verifier)
 

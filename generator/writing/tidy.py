@@ -92,7 +92,7 @@ _QUESTION_START = re.compile(
 _CHITCHAT = re.compile(
     r"\b(?:bonjour|bonsoir|merci|bienvenue|au revoir|à bientôt|salut|ravie?s? d'être|plaisir|abonnez|"
     r"on se retrouve|petite pause|on revient|de retour|on passe|on commence|parenthèse|à tout de suite|"
-    r"je vous lis|je vous propose|passionnant)\b",
+    r"je vous lis|je vous propose|passionnant|vous est proposée?|rendez-vous sur|point fr|code promo)\b",
     re.IGNORECASE,
 )
 _VERB_FORMS = {
@@ -137,6 +137,12 @@ _ENUM = re.compile(
     r"(?:le|la) (?:première?|deuxième|troisième|quatrième)(?: chose| point| priorité)?)\b",
     re.IGNORECASE,
 )
+_RANKS = {
+    "premièrement": 1, "d'abord": 1, "premier": 1, "première": 1,
+    "deuxièmement": 2, "ensuite": 2, "deuxième": 2,
+    "troisièmement": 3, "enfin": 3, "troisième": 3,
+    "quatrièmement": 4, "quatrième": 4,
+}  # fmt: skip
 _INJECTION = re.compile(
     r"(?:\b(?:ignore[zs]?|oublie[zs]?|ignore)\b.{0,40}\b(?:instructions?|consignes?|prompt)\b"
     r"|\bignore (?:all |previous )+instructions\b|^\s*(?:system|user|assistant|développeur|developer)\s*:"
@@ -177,7 +183,9 @@ def _strip_lead(tokens: list[str]) -> list[str]:
             continue
         first = bare[0]
         free = first in _LEAD_FREE and not (first == "alors" and bare[1:2] in (["que"], ["qu'"]))
-        if len(tokens) > 1 and (free or (first in _LEAD_COMMA and _ends_clause(tokens[0]))):
+        # "Oui, ...", "Non mais ...": a comma-closed tic, or one another tic follows.
+        comma = first in _LEAD_COMMA and (_ends_clause(tokens[0]) or bare[1:2] in ([w] for w in _LEAD_FREE))
+        if len(tokens) > 1 and (free or comma):
             tokens, changed = tokens[1:], True
     return tokens
 
@@ -223,8 +231,17 @@ def _drop_repeated_pairs(tokens: list[str]) -> list[str]:
     return tokens
 
 
+_TRAILING_TICS = {"alors", "quoi", "hein", "voilà", "bon", "enfin", "donc", "et", "mais", "ou", "euh", "bref"}
+_DANGLING_TEXT = """elle il ils elles on je tu nous vous le la les de du des à au aux que qu' qui dont où et ou mais donc
+    pour avec sur dans par un une ce cette ces son sa ses leur leurs mon ma mes en y ne c' d' l' j' s' n'
+    comme parce si quand lorsque puisque car entre vers chez sans sous"""
+_DANGLING = frozenset(_DANGLING_TEXT.split())
+
+
 def _finish(tokens: list[str]) -> str:
     """Tokens -> a sentence: capital first letter, no dangling comma, a final full stop when needed."""
+    while tokens and _bare(tokens[-1]) in _TRAILING_TICS and len(tokens) > 1:
+        tokens = tokens[:-1]  # "... un sous Stargate, alors..." -> "... un sous Stargate."
     text = " ".join(tokens).strip()
     text = re.sub(r"[,;:\s]+$", "", text)
     if not text:
@@ -282,6 +299,13 @@ def filler_count(text: str) -> int:
     return sum(folded.count(f" {f} ") for f in FILLER_WORDS)
 
 
+def dangling(text: str) -> bool:
+    """A sentence that stops short: on a pronoun, an article, a preposition or a conjunction."""
+    tokens = text.split()
+    last = _bare(tokens[-1]) if tokens else ""
+    return last in _DANGLING or last.endswith("'") or text.rstrip().endswith(("...", "…"))
+
+
 def has_verb(text: str) -> bool:
     words = [_bare(t) for t in text.split()]
     return any(
@@ -303,7 +327,7 @@ def informative(text: str, known: Sequence[str] = (), *, strict: bool = True) ->
     n = word_count(text)
     if not MIN_WORDS <= n <= MAX_WORDS or text.rstrip().endswith("?") or addresses_model(text):
         return False
-    if _QUESTION_START.match(text) or _CHITCHAT.search(text):
+    if _QUESTION_START.match(text) or _CHITCHAT.search(text) or dangling(text):
         return False
     return has_verb(text) and names_something(text, known) if strict else True
 
@@ -316,6 +340,9 @@ def strip_ordinal(text: str) -> str:
     return text.strip()[match.end() + 1 :].strip()
 
 
-def enumerated(text: str) -> bool:
-    """A sentence opening a point of a list ("Premièrement, ...", "Ensuite, ...")."""
-    return bool(_ENUM.match(text.strip()))
+def list_rank(text: str) -> int | None:
+    """The rank a sentence announces in a spoken list ("Premièrement," 1, "Ensuite," 2), else None."""
+    match = _ENUM.match(text.strip())
+    if not match:
+        return None
+    return next((r for w, r in _RANKS.items() if w in match.group(0).lower().split()), None)

@@ -341,7 +341,9 @@ def test_a_failure_is_recorded_as_a_failure_and_not_paid_again(fake_llm, tmp_pat
         assert "--retry-failed" in str(again.value) and again.value.usage == Usage()
         assert len(fake_llm.chat_requests) == 2
         # Asked for explicitly: one new call, and its good answer replaces the failure.
-        result = backend(fake_llm, tmp_path, ledger=ledger, retry_failed=True).complete_json(request(registry))
+        result = backend(fake_llm, tmp_path, ledger=ledger, retry_failed=True).complete_json(
+            request(registry)
+        )
         assert not result.cached and len(fake_llm.chat_requests) == 3
         cached = backend(fake_llm, tmp_path, ledger=ledger).complete_json(request(registry))
         assert cached.cached and len(fake_llm.chat_requests) == 3
