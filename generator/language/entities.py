@@ -118,7 +118,9 @@ def candidate_names(text: str) -> list[str]:
         words = match.group(0).split()
         # A capitalised function word (sentence start, "Selon Untel", "À Paris") or an elided common
         # noun opening the sentence ("L'équipe de Untel") is not part of the name.
-        while words and (fold(words[0]) in _NOT_NAME or fold(words[0]) == "a" or _ELIDED_NOUN.match(words[0])):
+        while words and (
+            fold(words[0]) in _NOT_NAME or fold(words[0]) == "a" or _ELIDED_NOUN.match(words[0])
+        ):
             words.pop(0)
             while words and fold(words[0]) in _PARTICLES:
                 words.pop(0)
