@@ -64,7 +64,8 @@ def labels_of(path: Path) -> dict[str, Any]:
 @contextlib.contextmanager
 def workdir(env: dict[str, str]) -> Iterator[Path]:
     """A fresh folder as the current directory, with exactly these LLM variables set."""
-    keys = (*_ENV, "NEWSLETTER_MAX_RETRIES", "NEWSLETTER_MAX_CONCURRENCY")
+    keys = (*_ENV, "NEWSLETTER_MAX_RETRIES", "NEWSLETTER_MAX_CONCURRENCY", "NEWSLETTER_CONTEXT_WINDOW")
+    keys += ("NEWSLETTER_TIMEOUT",)
     old_cwd, old_env = Path.cwd(), {k: os.environ.get(k) for k in keys}
     with tempfile.TemporaryDirectory() as tmp:
         os.chdir(tmp)
@@ -330,7 +331,14 @@ def rerun_table() -> None:
 def local_llm_table(url: str, paths: list[Path]) -> None:
     print(f"### With a real local model ({url})\n")
     rows = []
-    env = {"OPENAI_BASE_URL": url, "OPENAI_API_KEY": "local", "NEWSLETTER_MAX_CONCURRENCY": "1"}
+    env = {
+        "OPENAI_BASE_URL": url,
+        "OPENAI_API_KEY": "local-llm",
+        "NEWSLETTER_MODEL": "qwen2.5-coder-1.5b-instruct",
+        "NEWSLETTER_CONTEXT_WINDOW": "8192",
+        "NEWSLETTER_MAX_CONCURRENCY": "1",  # the local server runs one request at a time
+        "NEWSLETTER_TIMEOUT": "900",
+    }
     reasons: dict[str, int] = {}
     for path in paths:
         with workdir(env):
@@ -339,8 +347,14 @@ def local_llm_table(url: str, paths: list[Path]) -> None:
         for r in meta["removed"]:
             key = re.sub(r"[«(].*", "", r["reason"]).strip(" :")
             reasons[key] = reasons.get(key, 0) + 1
-        rows.append([path.stem, doc["model"], written, len(meta["removed"]), doc["tokens"]["input"]])
-    table(["show", "model", "sentences published", "sentences removed", "input tokens"], rows)
+        failed = len(meta["extra"]["failed_segments"])
+        rows.append([path.stem, doc["model"], written, len(meta["removed"]), failed, doc["tokens"]["input"]])
+        for r in meta["removed"]:
+            print(f"- removed ({r['field']}): {r['sentence']} — {r['reason']}")
+    print()
+    table(
+        ["show", "model", "sentences published", "sentences removed", "topics failed", "input tokens"], rows
+    )
     print(
         "Reasons: "
         + "; ".join(f"{k} ({v})" for k, v in sorted(reasons.items(), key=lambda kv: -kv[1]))
@@ -352,6 +366,7 @@ def main_bench() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="our show only")
     parser.add_argument("--llm-url", help="also run against this OpenAI-compatible server")
+    parser.add_argument("--llm-ours", action="store_true", help="with --llm-url: our show only")
     args = parser.parse_args()
     paths = shows(args.quick)
     offline_table(paths)
@@ -359,7 +374,7 @@ def main_bench() -> None:
     fake_model_table(paths)
     rerun_table()
     if args.llm_url:
-        local_llm_table(args.llm_url, paths)
+        local_llm_table(args.llm_url, [OURS] if args.llm_ours else paths)
 
 
 if __name__ == "__main__":

@@ -91,6 +91,9 @@ class Checker:
         self.stems = frozenset(_stems(source)) | frozenset(_stems(background))
         self.prefixes = frozenset(s[:k] for s in self.stems for k in (3, 4, 5) if len(s) >= k)
         self.folded = f" {language.fold(source + ' ' + background)} "
+        self.capitalised = {
+            t for p in _SOURCE_SENTENCE.split(source) for t in _TOKEN.findall(p)[1:] if t[:1].isupper()
+        }
         # The people's organisations ("fondateur, Volta Reprise"): its guest speaks of it as "on".
         self.roles = " ".join(f" {language.fold(t)} " for t in self.extra if any(k in t for k in self.known))
 
@@ -117,8 +120,10 @@ class Checker:
         found = list(language.candidate_names(sentence))
         tokens = _TOKEN.findall(sentence)
         for k, tok in enumerate(tokens):
-            if k == 0 or not tok[:1].isupper() or lexicon.is_stopword(tok):
+            if not tok[:1].isupper() or lexicon.is_stopword(tok):
                 continue
+            if k == 0 and tok not in self.capitalised:
+                continue  # opening the sentence: a name only if the source writes it as one mid-sentence
             if not any(tok in name for name in found):
                 found.append(tok)
         return found
