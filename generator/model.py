@@ -200,6 +200,7 @@ class Section:
     kind: str = "topic"
     removed: tuple[Removed, ...] = ()
     synthesis: bool = False
+    framing: str = ""  # "Avec X (rôle) et Y (rôle)." from the description: the guests this topic names
 
     @property
     def start(self) -> str | None:

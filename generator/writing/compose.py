@@ -9,6 +9,7 @@ comes from code, with the real number of sections.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -100,7 +101,19 @@ def source_of(episode: Episode, source_url: str | None = None) -> Source:
     )
 
 
-def section_of(summary: SegmentSummary, source: Source) -> Section:
+def framing_line(episode: Episode, summary: SegmentSummary, phrases: Mapping[str, Any]) -> str:
+    """'Avec Inès Kader (directrice, Nuage d'Armor).': the guests the topic names, from the description."""
+    seg = summary.segment
+    said = " ".join(u.text for u in episode.utterances[seg.first : seg.last])
+    named = []
+    for g in episode.guests:
+        parts = [g.name, *[w for w in g.name.split() if len(w) > 2]]
+        if any(re.search(rf"(?<![\w-]){re.escape(p)}(?![\w-])", said) for p in parts):
+            named.append(phrases["guest"].format(name=g.name, role=g.role) if g.role else g.name)
+    return phrases["framing"].format(guests=_join(named, phrases)) if named else ""
+
+
+def section_of(summary: SegmentSummary, source: Source, framing: str = "") -> Section:
     """A section from a segment summary."""
     seg = summary.segment
     return Section(
@@ -115,6 +128,7 @@ def section_of(summary: SegmentSummary, source: Source) -> Section:
         seg.kind,
         summary.removed,
         summary.synthesis,
+        framing,
     )
 
 
@@ -265,14 +279,16 @@ def _items(
     return list(summaries_by_episode)
 
 
-def _ranked_sections(items: EpisodeSummaries, sources: Sequence[Source]) -> list[Section]:
+def _ranked_sections(
+    items: EpisodeSummaries, sources: Sequence[Source], phrases: Mapping[str, Any]
+) -> list[Section]:
     """Every summary as a section, in the order of the episodes and of each show."""
     ordered: list[tuple[int, float, int, Section]] = []
-    for e, ((_ep, summaries), source) in enumerate(zip(items, sources, strict=True)):
+    for e, ((ep, summaries), source) in enumerate(zip(items, sources, strict=True)):
         for s in summaries:
             seg = s.segment
             start = seg.start_s if seg.start_s is not None else float(seg.first)
-            ordered.append((e, start, seg.index, section_of(s, source)))
+            ordered.append((e, start, seg.index, section_of(s, source, framing_line(ep, s, phrases))))
     ordered.sort(key=lambda r: r[:3])
     return [r[3] for r in ordered]
 
@@ -402,7 +418,7 @@ def compose_edition(
     # A reader sees the show's name, never a file name: an unnamed show gets a plain phrase.
     sources = [source_of(ep, source_url) for ep in episodes]
     sources = [s if s.show else replace(s, show=phrases["show_unnamed"]) for s in sources]
-    sections = _ranked_sections(items, sources)
+    sections = _ranked_sections(items, sources, phrases)
     title, intro, closing = _template_text(
         style, episodes, sections, phrases, extractive_note=backend is None
     )

@@ -315,7 +315,8 @@ def summarise(
 ) -> list[SegmentSummary]:
     """Every topic segment of an episode, summarised offline."""
     verifier = verifier or Verifier(episode)
-    texts = [u.text for u in episode.utterances]
+    # A line addressed to a model weighs on nothing: not on centrality, not on titles.
+    texts = ["" if tidy.addresses_model(u.text, u.speaker) else u.text for u in episode.utterances]
     vectors = _Vectors(texts)
     titles = TitleModel(texts, exclude=episode.known_names)
     matrix = vectors.matrix

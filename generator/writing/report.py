@@ -28,6 +28,7 @@ def section_json(s: Section, episode: str) -> dict[str, Any]:
         "end_s": s.end_s,
         "episode": episode,
         "show": s.source.show,
+        "framing": s.framing,
         "summary": s.summary,
         "key_points": list(s.key_points),
         "synthesis": s.synthesis,
