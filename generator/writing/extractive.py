@@ -208,16 +208,23 @@ def _key_points(
 
 
 def _pick_quotes(
-    sentences: Sequence[_Sentence], relevance: np.ndarray, segment: Segment, verifier: Verifier
+    sentences: Sequence[_Sentence],
+    relevance: np.ndarray,
+    segment: Segment,
+    verifier: Verifier,
+    in_summary: frozenset[int] = frozenset(),
 ) -> tuple[list[Quote], list[RejectedQuote]]:
-    """Up to two verified quotes, one per sentence, from the most quotable clause runs."""
+    """Up to two verified quotes, one per sentence, from the most quotable clause runs.
+
+    Lines the summary already says come last: a reader should not read the same words twice.
+    """
     candidates: list[tuple[float, int, str]] = []
     for k_i, s in enumerate(sentences):
         for span in _spans(s.text):
             q = quotability(span, float(relevance[k_i]) if len(relevance) else 0.0)
             if q > 0:
                 candidates.append((q, k_i, span))
-    candidates.sort(key=lambda c: (-c[0], c[1]))
+    candidates.sort(key=lambda c: (sentences[c[1]].index in in_summary, -c[0], c[1]))
     quotes: list[Quote] = []
     rejected: list[RejectedQuote] = []
     used_sentences: set[int] = set()
@@ -272,7 +279,8 @@ def summarise_segment(
     summary = " ".join(sentences[i].text.strip() for i in picked)
     key_points, synthesis = _key_points(said, sentences, good, picked)
     _, said_relevance = _similarity(said, matrix)
-    quotes, rejected = _pick_quotes(said, said_relevance, segment, verifier)
+    used = frozenset(sentences[i].index for i in picked)
+    quotes, rejected = _pick_quotes(said, said_relevance, segment, verifier, used)
 
     texts = [s.text for s in said]
     title = _segment_title(episode, segment, titles)
