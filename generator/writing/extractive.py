@@ -99,7 +99,10 @@ def quotability(text: str, centrality: float = 0.0) -> float:
     # Quotes stay verbatim: prefer the lines that need no tidying (no opening tic, filler or stutter).
     score -= 0.6 if tidy.opens_with_tic(text) else 0.0
     score -= 0.5 * min(2, tidy.filler_count(text))
-    score -= 0.5 if tidy.pieces(text) and tidy.word_count(tidy.pieces(text)[0]) < n - 2 else 0.0
+    tidied = tidy.pieces(text)
+    if not tidied or not tidy.informative(tidied[0], strict=False):
+        return 0.0  # chit-chat, a question, a line that trails off: no quote
+    score -= 0.5 if tidy.word_count(tidied[0]) < tidy.word_count(text) else 0.0  # a stutter or a filler
     return score
 
 
@@ -216,15 +219,20 @@ def _pick_quotes(
 ) -> tuple[list[Quote], list[RejectedQuote]]:
     """Up to two verified quotes, one per sentence, from the most quotable clause runs.
 
-    Lines the summary already says come last: a reader should not read the same words twice.
+    Lines the summary already says weigh less: a reader should not read the same words twice.
     """
     candidates: list[tuple[float, int, str]] = []
+    # In a long segment, the lines least like the rest are asides; a short one has no such statistics.
+    middle = float(np.median(relevance)) if len(relevance) >= 20 else float("-inf")
     for k_i, s in enumerate(sentences):
+        if relevance[k_i] < middle and not tidy.names_something(s.text.split(",")[-1]):
+            continue  # off the topic (an aside, a word about the studio) and naming nothing
         for span in _spans(s.text):
             q = quotability(span, float(relevance[k_i]) if len(relevance) else 0.0)
             if q > 0:
                 candidates.append((q, k_i, span))
-    candidates.sort(key=lambda c: (sentences[c[1]].index in in_summary, -c[0], c[1]))
+    candidates = [(q - (0.4 if sentences[k].index in in_summary else 0.0), k, t) for q, k, t in candidates]
+    candidates.sort(key=lambda c: (-c[0], c[1]))
     quotes: list[Quote] = []
     rejected: list[RejectedQuote] = []
     used_sentences: set[int] = set()
