@@ -128,6 +128,10 @@ def test_no_invented_claim_is_published_and_half_the_supported_ones_are(llm_env,
     assert {r["sentence"] for r in doc["removed"]} == removed
     assert any(r["field"] == "intro" and r["section"] is None for r in meta["removed"])
     assert any(s["removed"] for s in doc["sections"])
+    # `newsletter show` lists them for the reviewer.
+    assert main(["show", doc["draft_id"]]) == 0
+    shown = capsys.readouterr().err
+    assert all(s in shown for s in rec.invented) and "phrase retirée" in shown
     # The injection lines the model copied into its key points and quotes are not published.
     assert rec.injected and not any(_published(line, md) for line in rec.injected)
     assert all("instructions" not in q["text"] for q in doc["quotes"])
