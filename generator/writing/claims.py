@@ -43,9 +43,15 @@ _SAYS = (
     r"explique|estime|affirme|dit|déclare|souligne|rappelle|ajoute|précise|assure|indique|insiste|raconte|"
     r"pense|juge|considère|reconnaît|regrette|prévient|note|observe|constate|défend|plaide|annonce|avance"
 )
-_SAYS_STEMS = frozenset(lexicon.stem(w) for w in _SAYS.split("|"))
 _NAME = r"[A-ZÀ-ÖØ-Þ][\w’'-]+(?:\s+[A-ZÀ-ÖØ-Þ][\w’'-]+)*"
-_ATTRIBUTION = re.compile(rf"(?:\b(?:[Ss]elon|[Dd]'après|[Pp]our)\s+({_NAME}))|(?:({_NAME})\s+(?:{_SAYS})\b)")
+_SAID = (
+    r"expliqué|estimé|affirmé|dit|déclaré|souligné|rappelé|ajouté|précisé|assuré|indiqué|insisté|raconté|"
+    r"reconnu|regretté|prévenu|noté|observé|constaté|défendu|plaidé|annoncé|avancé|jugé|considéré"
+)
+_SAYS_STEMS = frozenset(lexicon.stem(w) for w in (_SAYS + "|" + _SAID).split("|"))
+_ATTRIBUTION = re.compile(
+    rf"(?:\b(?:[Ss]elon|[Dd]'après|[Pp]our)\s+({_NAME}))|(?:({_NAME})\s+(?:(?:{_SAYS})|a\s+(?:{_SAID}))\b)"
+)
 _SOURCE_SENTENCE = re.compile(r"(?<=[.!?…])\s+")
 _TOKEN = re.compile(r"[^\W\d_][\w’'-]*")
 

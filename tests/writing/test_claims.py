@@ -61,6 +61,9 @@ def test_a_person_said_to_speak_must_speak_in_the_segment_when_speakers_are_know
     assert c.reason("Selon Maëlle Kerbrat, " + said) is None
     reason = c.reason("Selon Bastien Oyono, " + said)
     assert reason is not None and "ne prend pas la parole" in reason
+    reason = c.reason("Bastien Oyono a expliqué que " + said)
+    assert reason is not None and "Bastien Oyono ne prend pas la parole" in reason
+    assert c.reason("Maëlle Kerbrat a expliqué que " + said) is None
     # Without speaker labels, nobody can be told apart: the words decide.
     assert checker().reason("Selon Bastien Oyono, " + said) is None
 
