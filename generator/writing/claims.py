@@ -24,6 +24,7 @@ from generator.writing import grounding, tidy
 GLOBAL_MIN = 0.7  # share of content words found anywhere in the source
 LOCAL_MIN = 0.5  # share found in the passage (three sentences) naming the sentence's entities
 WINDOW = 1  # sentences either side of an entity's mention
+MAX_RELATED = 3  # a sentence naming more entities is a list: no pairwise relation is checked
 
 REASON_INJECTION = "consigne adressée à un modèle"
 REASON_FIGURE = "chiffre absent du passage : « {x} »"
@@ -41,14 +42,17 @@ _FRAMING_TEXT = """écouter écouté écoutée émission émissions lettre lecte
 _FRAMING = frozenset(lexicon.stem(w) for w in _FRAMING_TEXT.split())
 _SAYS = (
     r"explique|estime|affirme|dit|déclare|souligne|rappelle|ajoute|précise|assure|indique|insiste|raconte|"
-    r"pense|juge|considère|reconnaît|regrette|prévient|note|observe|constate|défend|plaide|annonce|avance"
+    r"pense|juge|considère|reconnaît|regrette|prévient|note|observe|constate|défend|plaide|annonce|avance|"
+    r"décrit|évoque|détaille|résume|conclut"
 )
 _NAME = r"[A-ZÀ-ÖØ-Þ][\w’'-]+(?:\s+[A-ZÀ-ÖØ-Þ][\w’'-]+)*"
 _SAID = (
     r"expliqué|estimé|affirmé|dit|déclaré|souligné|rappelé|ajouté|précisé|assuré|indiqué|insisté|raconté|"
     r"reconnu|regretté|prévenu|noté|observé|constaté|défendu|plaidé|annoncé|avancé|jugé|considéré"
 )
-_SAYS_STEMS = frozenset(lexicon.stem(w) for w in (_SAYS + "|" + _SAID).split("|"))
+# Words about who speaks on the show: attributions and the show's roles, never the claim itself.
+_ROLES = "présentateur|présentatrice|animateur|animatrice|journaliste|invité|invitée|invités|interrogé|duplex"
+_SAYS_STEMS = frozenset(lexicon.stem(w) for w in (_SAYS + "|" + _SAID + "|" + _ROLES).split("|"))
 _ATTRIBUTION = re.compile(
     rf"(?:\b(?:[Ss]elon|[Dd]'après|[Pp]our)\s+({_NAME}))|(?:({_NAME})\s+(?:(?:{_SAYS})|a\s+(?:{_SAID}))\b)"
 )
@@ -183,6 +187,8 @@ class Checker:
     def _relation_problem(self, entities: Sequence[str]) -> str | None:
         located = [(e, self._mentions(e)) for e in entities]
         located = [(e, m) for e, m in located if m]  # known people and the description need no passage
+        if len(located) > MAX_RELATED:
+            return None  # a list of names ("Google, Microsoft, Meta...") states no relation between them
         for (a, ma), (b, mb) in zip(located, located[1:], strict=False):
             if not any(abs(i - j) <= WINDOW for i in ma for j in mb):
                 return REASON_RELATION.format(x=f"{a} et {b}")
