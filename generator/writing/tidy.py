@@ -43,6 +43,36 @@ _LEAD_COMMA = {
     "concrètement",
     "déjà",
 }
+_REPLIES = {
+    "oui",
+    "non",
+    "bon",
+    "alors",
+    "enfin",
+    "voilà",
+    "bref",
+    "ok",
+    "d'accord",
+    "absolument",
+    "exactement",
+}
+_SUBJECT_STARTS = {
+    "je",
+    "j'ai",
+    "on",
+    "il",
+    "elle",
+    "ils",
+    "elles",
+    "nous",
+    "vous",
+    "c'est",
+    "ça",
+    "ce",
+    "le",
+    "la",
+    "les",
+}
 # Multi-word openers, removed at the start ("Tout à fait, ...", "Eh bien", "Et surtout").
 _LEAD_PHRASES = (
     ("tout", "à", "fait"),
@@ -183,8 +213,14 @@ def _strip_lead(tokens: list[str]) -> list[str]:
             continue
         first = bare[0]
         free = first in _LEAD_FREE and not (first == "alors" and bare[1:2] in (["que"], ["qu'"]))
-        # "Oui, ...", "Non mais ...": a comma-closed tic, or one another tic follows.
-        comma = first in _LEAD_COMMA and (_ends_clause(tokens[0]) or bare[1:2] in ([w] for w in _LEAD_FREE))
+        # "Oui, ...", "Non mais ...", "oui alors on ...": closed by a comma, or followed by another tic or,
+        # for a reply word, by the subject of the sentence (captions often carry no punctuation).
+        nxt = bare[1] if len(bare) > 1 else ""
+        comma = first in _LEAD_COMMA and (
+            _ends_clause(tokens[0])
+            or nxt in _LEAD_FREE | _LEAD_COMMA
+            or (first in _REPLIES and nxt in _SUBJECT_STARTS)
+        )
         if len(tokens) > 1 and (free or comma):
             tokens, changed = tokens[1:], True
     return tokens

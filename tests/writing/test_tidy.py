@@ -28,6 +28,11 @@ SPOKEN = [
         "Je pense que l'Europe doit faire un sous Stargate, alors...",
         "Je pense que l'Europe doit faire un sous Stargate.",
     ),
+    (
+        "oui alors on a fait 14 millions d'euros de chiffre d'affaires",
+        "On a fait 14 millions d'euros de chiffre d'affaires.",
+    ),
+    ("non mais en fait c'est la loi qui compte", "C'est la loi qui compte."),
 ]
 
 
