@@ -35,13 +35,13 @@ def _progress(args: argparse.Namespace):
     return report
 
 
-def _backend(settings: Settings, ledger: Any, *, no_cache: bool = False) -> Any:
+def _backend(settings: Settings, ledger: Any, *, no_cache: bool = False, retry: bool = False) -> Any:
     """The configured LLM backend, or None for the extractive (offline) one."""
     if settings.resolved_backend != "openai":
         return None
     from generator import llm
 
-    return llm.make_backend(settings, ledger, no_cache=no_cache)
+    return llm.make_backend(settings, ledger, no_cache=no_cache, retry_failed=retry)
 
 
 # --------------------------------------------------------------------------------------------- init
@@ -166,7 +166,7 @@ def cmd_generate(args: argparse.Namespace, settings: Settings) -> int:
     openai = settings.resolved_backend == "openai"
     # The ledger holds the LLM answer cache; an offline run needs no state at all.
     with Ledger(settings.paths.state / "ledger.sqlite") if openai else nullcontext() as ledger:
-        backend = _backend(settings, ledger, no_cache=args.no_cache)
+        backend = _backend(settings, ledger, no_cache=args.no_cache, retry=args.retry_failed)
         result = pipeline.generate(
             paths,
             settings,
@@ -207,7 +207,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
 
     progress = _progress(args)
     with Ledger(settings.paths.state / "ledger.sqlite") as ledger:
-        backend = _backend(settings, ledger, no_cache=args.no_cache)
+        backend = _backend(settings, ledger, no_cache=args.no_cache, retry=args.retry_failed)
         result = pipeline.run(
             settings,
             ledger=ledger,
@@ -508,6 +508,7 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--max-concurrency", type=int)
         p.add_argument("--context-window", type=int)
         p.add_argument("--no-cache", action="store_true", help="ignore cached LLM answers")
+        p.add_argument("--retry-failed", action="store_true", help="ask again for answers recorded as failed")
         p.add_argument("--dry-run", action="store_true", help="estimate calls, tokens and cost; call nothing")
         p.add_argument("--json", action="store_true")
 

@@ -146,6 +146,17 @@ class RejectedQuote:
 
 
 @dataclass(frozen=True)
+class Removed:
+    """A generated sentence kept out of the published text because the transcript does not support it."""
+
+    sentence: str
+    reason: str  # French, for the reviewer
+    field: str  # summary | key_point | title | intro | closing
+    segment: int | None = None  # the segment index (None for the edition's intro and closing)
+    episode: str = ""  # the episode's sha256
+
+
+@dataclass(frozen=True)
 class SegmentSummary:
     """What a backend said about one segment, after verification and grounding checks."""
 
@@ -160,6 +171,8 @@ class SegmentSummary:
     warnings: tuple[str, ...] = ()  # grounding failures, shown to the reviewer
     importance: float = 0.0
     failed: str | None = None  # set when the backend could not summarise this segment
+    removed: tuple[Removed, ...] = ()  # generated sentences the transcript does not support
+    synthesis: bool = False  # the key points are the parallel points of a list (numbered synthesis)
 
 
 @dataclass(frozen=True)
@@ -187,6 +200,10 @@ class Section:
     key_points: tuple[str, ...] = ()
     quotes: tuple[Quote, ...] = ()
     warnings: tuple[str, ...] = ()
+    kind: str = "topic"
+    removed: tuple[Removed, ...] = ()
+    synthesis: bool = False
+    framing: str = ""  # "Avec X (rôle) et Y (rôle)." from the description: the guests this topic names
 
     @property
     def start(self) -> str | None:
@@ -207,6 +224,8 @@ class Edition:
     epigraph: Quote | None = None
     extractive: bool = True
     date: dt.date | None = None
+    removed: tuple[Removed, ...] = ()  # sentences of the intro and closing kept out of the text
+    model_order: bool = False  # sections ordered by the model, not in the show's order
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ from generator.topics.segment import segment as segment_episode
 from generator.transcript.clean import clean
 from generator.transcript.ingest import ingest, max_bytes_of
 from generator.writing import compose as compose_mod
-from generator.writing import extractive, plan, summarise
+from generator.writing import extractive, plan, report, summarise
 from generator.writing.quotes import Verifier, word_times
 
 Progress = Callable[[str], None]
@@ -101,15 +101,10 @@ class GenerateResult:
         by_sha = {p.episode.sha256: p.episode.path for p in self.prepared}
         doc["title"] = self.edition.title
         doc["sections"] = [
-            {
-                "title": s.title,
-                "start": s.start,
-                "start_s": s.start_s,
-                "episode": by_sha.get(s.source.sha256, s.source.path),
-                "warnings": list(s.warnings),
-            }
-            for s in self.edition.sections
+            report.section_json(s, by_sha.get(s.source.sha256, s.source.path)) for s in self.edition.sections
         ]
+        doc["removed"] = report.removed_all(self.edition)
+        doc["model_order"] = self.edition.model_order
         doc["quotes"] = [
             {
                 "text": q.text,

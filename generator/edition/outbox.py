@@ -185,6 +185,15 @@ def _quote_doc(
     }
 
 
+def _removed_doc(edition: Edition) -> list[dict[str, Any]]:
+    """Sentences a model wrote that the transcript does not support, kept out of the text, with reasons."""
+    return [
+        {"sentence": r.sentence, "reason": r.reason, "field": r.field, "section": i, "segment": r.segment}
+        for i, removed in [*enumerate(s.removed for s in edition.sections), (None, edition.removed)]
+        for r in removed
+    ]
+
+
 def _quotes_doc(edition: Edition, transcripts: Mapping[str, Sequence[Utterance]]) -> list[dict[str, Any]]:
     quotes = [
         _quote_doc(q, section=i, episode=s.source.sha256, transcript=transcripts.get(s.source.sha256))
@@ -251,9 +260,11 @@ def draft_document(
                 "end": format_ts(s.end_s),
                 "quotes": len(s.quotes),
                 "warnings": list(s.warnings),
+                "kind": s.kind,
             }
             for s in edition.sections
         ],
+        "removed": _removed_doc(edition),  # model sentences the transcript does not support (issue 14)
         "quotes": quotes,
         "rejected_quotes": [
             {"text": r.text, "reason": r.reason, "segment": r.segment, "episode": r.episode}

@@ -135,8 +135,9 @@ def _context(
         quotes = [q for q in section.quotes if q.verified]  # never publish an unverified quote
         return {
             "title": line(section.title),
-            "summary": block(section.summary),
+            "summary": ([line(section.framing)] if section.framing else []) + block(section.summary),
             "key_points": [line(k) for k in section.key_points if line(k)],
+            "synthesis": section.synthesis,  # the key points are a list's parallel points: numbered
             "quotes": [quote_ctx(q, section.source) for q in quotes],
             "source": source_ctx(section.source),
             "start": format_ts(section.start_s),

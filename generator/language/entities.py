@@ -101,6 +101,9 @@ _NAME_SEQ = re.compile(
 )
 
 
+_ELIDED_NOUN = re.compile(r"^[LDld]['’][a-zà-ÿ]")
+
+
 def fold(text: str) -> str:
     """Lower-case, accents off, punctuation to spaces: for comparing names."""
     decomposed = unicodedata.normalize("NFKD", text)
@@ -113,9 +116,14 @@ def candidate_names(text: str) -> list[str]:
     names: list[str] = []
     for match in _NAME_SEQ.finditer(text):
         words = match.group(0).split()
-        # A capitalised function word (sentence start, "Selon Untel") is not part of the name.
-        while words and fold(words[0]) in _NOT_NAME:
+        # A capitalised function word (sentence start, "Selon Untel", "À Paris") or an elided common
+        # noun opening the sentence ("L'équipe de Untel") is not part of the name.
+        while words and (
+            fold(words[0]) in _NOT_NAME or fold(words[0]) == "a" or _ELIDED_NOUN.match(words[0])
+        ):
             words.pop(0)
+            while words and fold(words[0]) in _PARTICLES:
+                words.pop(0)
         if len([w for w in words if fold(w) not in _PARTICLES]) >= 2 and " ".join(words) not in names:
             names.append(" ".join(words))
     return names

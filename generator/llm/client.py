@@ -69,6 +69,7 @@ class OpenAIBackend:
         timeout: float | None = None,
         max_retries: int | None = None,
         max_output_tokens: int | None = None,
+        retry_failed: bool = False,
     ) -> None:
         self.client = client
         self.model = model
@@ -84,6 +85,7 @@ class OpenAIBackend:
         self.timeout = timeout
         self.max_retries = max_retries
         self.max_output_tokens = max_output_tokens
+        self.retry_failed = retry_failed  # ask again for answers recorded as failed (--retry-failed)
         self.mode = MODES[0]  # downgraded once per backend when the server refuses a response_format
         self.send_seed = seed is not None
         self._lock = threading.Lock()
@@ -308,7 +310,11 @@ class OpenAIBackend:
         key = self.cache_key(request)
         if self.ledger is not None and not self.no_cache:
             hit = self.ledger.cache_get(key)
-            if hit is not None:
+            if hit is not None and hit[1].get("failed") and not self.retry_failed:
+                raise self._fail(
+                    f"{hit[1]['failed']} (recorded failure; --retry-failed asks again)", Usage(), request
+                )
+            if hit is not None and not hit[1].get("failed"):
                 data, meta = hit
                 if not validate_schema(data, request.schema) and not (
                     request.validate and request.validate(data)
@@ -340,7 +346,13 @@ class OpenAIBackend:
                 if retry is None:
                     break
                 messages = retry
-        raise self._fail(f"invalid answer after one retry: {'; '.join(problems[:5])}", usage, request)
+        failure = f"invalid answer after one retry: {'; '.join(problems[:5])}"
+        if self.ledger is not None:
+            # Recorded as a failure, never as an answer: an unchanged re-run does not pay for it again.
+            self.ledger.cache_put(
+                key, request.prompt.id, self.model, {}, {**asdict(usage), "failed": failure}
+            )
+        raise self._fail(failure, usage, request)
 
 
 # ------------------------------------------------------------------------------------- construction
@@ -353,6 +365,7 @@ def make_backend(
     no_cache: bool = False,
     prompts: PromptRegistry | None = None,
     tokenizer: Tokenizer | None = None,
+    retry_failed: bool = False,
 ) -> OpenAIBackend:
     """The OpenAI-compatible backend described by settings; ConfigError says what to set."""
     llm = settings.llm
@@ -391,4 +404,5 @@ def make_backend(
         timeout=llm.timeout,
         max_retries=llm.max_retries,
         max_output_tokens=llm.max_output_tokens,
+        retry_failed=retry_failed,
     )

@@ -149,7 +149,7 @@ class Ledger:
     def cache_put(
         self, key: str, prompt_id: str, model: str, response: dict[str, Any], usage: dict[str, Any]
     ) -> None:
-        """Store a successful, validated response. Failures are never cached."""
+        """Store a validated response, or a failed one (`usage["failed"]` says why, the response is empty)."""
         self.execute(
             "INSERT OR REPLACE INTO llm_cache (key, prompt_id, model, response, usage, created) "
             "VALUES (?, ?, ?, ?, ?, ?)",

@@ -4,4 +4,15 @@ May import: model, errors, config, language, transcript, llm, topics.
 The modules below are its public face.
 """
 
-__all__ = ["compose", "extractive", "grounding", "plan", "quotes", "summarise"]
+__all__ = [
+    "claims",
+    "compose",
+    "extractive",
+    "grounding",
+    "plan",
+    "quotes",
+    "report",
+    "sections",
+    "summarise",
+    "tidy",
+]

@@ -9,6 +9,7 @@ comes from code, with the real number of sections.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -19,8 +20,19 @@ from generator.errors import LLMError, RenderError
 from generator.llm import Backend, LLMRequest
 from generator.llm.prompts import PromptRegistry
 from generator.llm.tokens import split_sentences
-from generator.model import Edition, Episode, PromptUse, Quote, Section, SegmentSummary, Source, Usage
-from generator.writing import extractive, grounding
+from generator.model import (
+    Edition,
+    Episode,
+    PromptUse,
+    Quote,
+    Removed,
+    Section,
+    SegmentSummary,
+    Source,
+    Usage,
+)
+from generator.writing import claims, extractive, grounding, tidy
+from generator.writing.sections import injection_warnings
 from generator.writing.summarise import french_date, metadata_texts
 
 STYLES = ("cybernetica", "cafetech")
@@ -90,7 +102,19 @@ def source_of(episode: Episode, source_url: str | None = None) -> Source:
     )
 
 
-def section_of(summary: SegmentSummary, source: Source) -> Section:
+def framing_line(episode: Episode, summary: SegmentSummary, phrases: Mapping[str, Any]) -> str:
+    """'Avec Inès Kader (directrice, Nuage d'Armor).': the guests the topic names, from the description."""
+    seg = summary.segment
+    said = " ".join(u.text for u in episode.utterances[seg.first : seg.last])
+    named = []
+    for g in episode.guests:
+        parts = [g.name, *[w for w in g.name.split() if len(w) > 2]]
+        if any(re.search(rf"(?<![\w-]){re.escape(p)}(?![\w-])", said) for p in parts):
+            named.append(phrases["guest"].format(name=g.name, role=g.role) if g.role else g.name)
+    return phrases["framing"].format(guests=_join(named, phrases)) if named else ""
+
+
+def section_of(summary: SegmentSummary, source: Source, framing: str = "") -> Section:
     """A section from a segment summary."""
     seg = summary.segment
     return Section(
@@ -102,6 +126,10 @@ def section_of(summary: SegmentSummary, source: Source) -> Section:
         summary.key_points,
         summary.quotes,
         summary.warnings,
+        seg.kind,
+        summary.removed,
+        summary.synthesis,
+        framing,
     )
 
 
@@ -122,7 +150,7 @@ def pick_epigraph(sections: Sequence[Section]) -> Quote | None:
     for rank, section in enumerate(sections):
         bonus = 0.5 * (len(sections) - rank) / max(len(sections), 1)
         for q in section.quotes:
-            if not q.verified:
+            if not q.verified or tidy.addresses_model(q.text):
                 continue
             key = (quote_strength(q, bonus), -rank)
             if best is None or key > best[:2]:
@@ -264,14 +292,18 @@ def _items(
     return list(summaries_by_episode)
 
 
-def _ranked_sections(items: EpisodeSummaries, sources: Sequence[Source]) -> list[Section]:
-    """Every summary as a section, most important first (ties keep the episodes' and the show's order)."""
-    ranked: list[tuple[float, int, int, Section]] = []
-    for e, ((_ep, summaries), source) in enumerate(zip(items, sources, strict=True)):
+def _ranked_sections(
+    items: EpisodeSummaries, sources: Sequence[Source], phrases: Mapping[str, Any]
+) -> list[Section]:
+    """Every summary as a section, in the order of the episodes and of each show."""
+    ordered: list[tuple[int, float, int, Section]] = []
+    for e, ((ep, summaries), source) in enumerate(zip(items, sources, strict=True)):
         for s in summaries:
-            ranked.append((s.importance, e, s.segment.index, section_of(s, source)))
-    ranked.sort(key=lambda r: (-r[0], r[1], r[2]))
-    return [r[3] for r in ranked]
+            seg = s.segment
+            start = seg.start_s if seg.start_s is not None else float(seg.first)
+            ordered.append((e, start, seg.index, section_of(s, source, framing_line(ep, s, phrases))))
+    ordered.sort(key=lambda r: r[:3])
+    return [r[3] for r in ordered]
 
 
 @dataclass(frozen=True)
@@ -286,6 +318,8 @@ class _Written:
     prompts: tuple[PromptUse, ...] = ()
     warnings: tuple[str, ...] = ()
     model: str | None = None
+    removed: tuple[Removed, ...] = ()
+    model_order: bool = False
 
 
 def _grounded_fields(
@@ -296,28 +330,27 @@ def _grounded_fields(
     style: str,
     phrases: Mapping[str, Any],
     newsletter_name: str,
-) -> tuple[dict[str, str], list[str]]:
-    """The model's title, intro and closing, each pruned to what the summaries support."""
-    # The model saw only the summaries: everything it writes must be grounded in them.
+) -> tuple[dict[str, str], list[str], list[Removed]]:
+    """The model's title, intro and closing, each pruned to the claims the summaries support."""
+    # The model saw only the summaries: everything it writes must be supported by them.
     material = " ".join(
         [s.title + ". " + s.summary + " " + " ".join(s.key_points) for s in sections]
         + [q.text for s in sections for q in s.quotes]
     )
     known = [n for ep in episodes for n in ep.known_names]
     extra = [t for ep in episodes for t in metadata_texts(ep)] + [newsletter_name]
+    checker = claims.Checker(material, known=known, extra=extra, framing=True)
     got: dict[str, str] = {}
     warnings: list[str] = []
+    removed: list[Removed] = []
     for key in ("title", "intro", "closing"):
-        text, w = grounding.prune(
-            _strip_template_lines(str(data.get(key) or ""), style, phrases),
-            material,
-            known,
-            extra,
-        )
+        text = _strip_template_lines(str(data.get(key) or ""), style, phrases)
+        kept, gone, w = checker.prune(text, field=key)
         warnings += w
-        if text:
-            got[key] = text
-    return got, warnings
+        removed += gone
+        if kept:
+            got[key] = kept
+    return got, warnings, removed
 
 
 def _model_order(proposed: Any, count: int) -> tuple[list[int], list[str]]:
@@ -351,7 +384,7 @@ def _model_pass(
             prompts=(request.prompt.use,),
             warnings=(WARN_COMPOSE_FAILED.format(error=str(exc)[:200]),),
         )
-    got, warnings = _grounded_fields(
+    got, warnings, removed = _grounded_fields(
         result.data,
         draft.sections,
         episodes,
@@ -360,15 +393,21 @@ def _model_pass(
         newsletter_name=newsletter_name,
     )
     order, order_warnings = _model_order(result.data.get("order"), len(draft.sections))
+    reordered = order != list(range(len(draft.sections)))
+    intro = got.get("intro", draft.intro)
+    if reordered:
+        intro = f"{intro} {phrases[style]['order_by_model']}"
     return _Written(
         title=got.get("title", draft.title),
-        intro=got.get("intro", draft.intro),
+        intro=intro,
         closing=got.get("closing", draft.closing),
         sections=tuple(draft.sections[i] for i in order),
         usage=Usage() + result.usage,
         prompts=(result.prompt,),
         warnings=tuple(warnings + order_warnings),
         model=result.model,
+        removed=tuple(removed),
+        model_order=reordered,
     )
 
 
@@ -383,14 +422,16 @@ def compose_edition(
     today: dt.date | None = None,
     source_url: str | None = None,
 ) -> ComposeResult:
-    """Sections by importance (or the model's order), epigraph, intro, announcement, closing, sources."""
+    """Sections in the show's order (or the model's, said in the intro), epigraph, intro, announcement, closing, sources."""
     if style not in STYLES:
         raise RenderError(f"unknown style {style!r}; use one of: {', '.join(STYLES)}")
     phrases = phrases or load_phrases()
     items = _items(summaries_by_episode)
     episodes = [ep for ep, _ in items]
+    # A reader sees the show's name, never a file name: an unnamed show gets a plain phrase.
     sources = [source_of(ep, source_url) for ep in episodes]
-    sections = _ranked_sections(items, sources)
+    sources = [s if s.show else replace(s, show=phrases["show_unnamed"]) for s in sources]
+    sections = _ranked_sections(items, sources, phrases)
     title, intro, closing = _template_text(
         style, episodes, sections, phrases, extractive_note=backend is None
     )
@@ -421,8 +462,13 @@ def compose_edition(
         # Every topic fell back to the transcript's own sentences: label the draft as extractive.
         extractive=backend is None or all(s.failed for _ep, ss in items for s in ss),
         date=today or dt.date.today(),
+        removed=written.removed,
+        model_order=written.model_order,
     )
-    return ComposeResult(edition, written.usage, written.prompts, written.warnings, written.model)
+    # Lines addressed to a model are never published; the reviewer is told where they are.
+    injected = [f"{Path(ep.path).name} : {w}" for ep in episodes for w in injection_warnings(ep)]
+    warnings = (*written.warnings, *injected)
+    return ComposeResult(edition, written.usage, written.prompts, warnings, written.model)
 
 
 def compose(

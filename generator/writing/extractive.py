@@ -18,7 +18,7 @@ from generator import language
 from generator.language import lexicon as french
 from generator.model import Episode, Quote, RejectedQuote, Segment, SegmentSummary
 from generator.topics.titles import TitleModel
-from generator.writing import grounding
+from generator.writing import grounding, sections, tidy
 from generator.writing.quotes import Verifier
 
 TOPIC_KINDS = ("topic", "interview")
@@ -96,6 +96,13 @@ def quotability(text: str, centrality: float = 0.0) -> float:
     score += 0.4 * min(2, len(_CONVICTION.findall(text)))
     score += 0.5 if language.figures(text) else 0.0
     score += 0.2 if 12 <= n <= 30 else 0.0
+    # Quotes stay verbatim: prefer the lines that need no tidying (no opening tic, filler or stutter).
+    score -= 0.6 if tidy.opens_with_tic(text) else 0.0
+    score -= 0.5 * min(2, tidy.filler_count(text))
+    tidied = tidy.pieces(text)
+    if not tidied or not tidy.informative(tidied[0], strict=False):
+        return 0.0  # chit-chat, a question, a line that trails off: no quote
+    score -= 0.5 if tidy.word_count(tidied[0]) < tidy.word_count(text) else 0.0  # a stutter or a filler
     return score
 
 
@@ -120,11 +127,21 @@ def importance(summary_sentences: int, words: int, figures: int, quotables: int,
 
 
 def _segment_sentences(episode: Episode, segment: Segment) -> list[_Sentence]:
-    """The segment's utterances as sentences with their word counts."""
+    """The segment's utterances as they are said (for quotes), lines addressed to a model left out."""
     return [
         _Sentence(i, episode.utterances[i].text, _word_count(episode.utterances[i].text))
         for i in range(segment.first, segment.last)
+        if not tidy.addresses_model(episode.utterances[i].text, episode.utterances[i].speaker)
     ]
+
+
+def _readable_pieces(sentences: Sequence[_Sentence]) -> list[_Sentence]:
+    """Each sentence tidied by deleting words (tics, fillers, stutters) and cut at clause boundaries."""
+    out: dict[str, _Sentence] = {}
+    for s in sentences:
+        for p in tidy.pieces(s.text):
+            out.setdefault(p, _Sentence(s.index, p, tidy.word_count(p)))
+    return list(out.values())
 
 
 def _similarity(sentences: Sequence[_Sentence], matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -140,24 +157,11 @@ def _similarity(sentences: Sequence[_Sentence], matrix: np.ndarray) -> tuple[np.
     return sim, relevance
 
 
-def _readable(s: _Sentence, low: int, high: int) -> bool:
-    """A statement of a readable length: questions and greetings do not make a summary."""
-    text = s.text.strip()
-    return low <= s.words <= high and not text.endswith("?") and not _GREETING.search(text)
-
-
-def _summary_candidates(sentences: Sequence[_Sentence]) -> list[int]:
-    """Positions of the sentences a summary may use, loosening the bar when too few pass."""
-    # Whole sentences first (a capital at the start, not trailing off); then anything readable.
-    good = [
-        k
-        for k, s in enumerate(sentences)
-        if _readable(s, 8, 45) and s.text.strip()[:1].isupper() and not s.text.rstrip().endswith("...")
-    ]
+def _summary_candidates(sentences: Sequence[_Sentence], known: Sequence[str] = ()) -> list[int]:
+    """Positions of complete, informative statements; the 'named thing' bar drops when too few pass."""
+    good = [k for k, s in enumerate(sentences) if tidy.informative(s.text, known)]
     if len(good) < SUMMARY_MIN:
-        good = [k for k, s in enumerate(sentences) if _readable(s, 6, 60)]
-    if len(good) < SUMMARY_MIN:
-        good = [k for k, s in enumerate(sentences) if s.words >= 4] or list(range(len(sentences)))
+        good = [k for k, s in enumerate(sentences) if tidy.informative(s.text, known, strict=False)]
     return good
 
 
@@ -172,26 +176,62 @@ def _pick_summary(
     return sorted(_mmr(sim, relevance * weights if len(weights) else relevance, good, k))
 
 
-def _key_points(sentences: Sequence[_Sentence], good: list[int], picked: list[int]) -> list[str]:
-    """The sentences that carry figures, not already in the summary (three at most)."""
+def _enumeration(said: Sequence[_Sentence]) -> list[str]:
+    """The points of a list the segment spells out (ranks 1, 2, 3 in order, close together), tidied."""
+    run: list[_Sentence] = []
+    for s in said:
+        rank = tidy.list_rank(s.text)
+        if rank is None:
+            continue
+        if rank == len(run) + 1 and (not run or s.index - run[-1].index <= 6):
+            run.append(s)
+        elif rank == 1:
+            run = [s]
+        if len(run) >= 3 and rank == len(run) and rank < 3:
+            break
+    if len(run) < 3:
+        return []
+    points = [p for s in run for p in tidy.pieces(tidy.strip_ordinal(s.text))[:1]]
+    return points if len(points) == len(run) and all(not tidy.dangling(p) for p in points) else []
+
+
+def _key_points(
+    said: Sequence[_Sentence], sentences: Sequence[_Sentence], good: list[int], picked: list[int]
+) -> tuple[list[str], bool]:
+    """(key points, numbered synthesis): the points of a list the segment enumerates, else figures."""
+    listed = _enumeration(said)
+    if listed:
+        return listed[:5], True
     key_points = [
         sentences[i].text.strip()
         for i in good
         if i not in picked and language.figures(sentences[i].text) and sentences[i].words <= 40
     ]
-    return key_points[:3]
+    return key_points[:3], False
 
 
 def _pick_quotes(
-    sentences: Sequence[_Sentence], relevance: np.ndarray, segment: Segment, verifier: Verifier
+    sentences: Sequence[_Sentence],
+    relevance: np.ndarray,
+    segment: Segment,
+    verifier: Verifier,
+    in_summary: frozenset[int] = frozenset(),
 ) -> tuple[list[Quote], list[RejectedQuote]]:
-    """Up to two verified quotes, one per sentence, from the most quotable clause runs."""
+    """Up to two verified quotes, one per sentence, from the most quotable clause runs.
+
+    Lines the summary already says weigh less: a reader should not read the same words twice.
+    """
     candidates: list[tuple[float, int, str]] = []
+    # In a long segment, the lines least like the rest are asides; a short one has no such statistics.
+    middle = float(np.median(relevance)) if len(relevance) >= 20 else float("-inf")
     for k_i, s in enumerate(sentences):
+        if relevance[k_i] < middle and not tidy.names_something(s.text.split(",")[-1]):
+            continue  # off the topic (an aside, a word about the studio) and naming nothing
         for span in _spans(s.text):
             q = quotability(span, float(relevance[k_i]) if len(relevance) else 0.0)
             if q > 0:
                 candidates.append((q, k_i, span))
+    candidates = [(q - (0.4 if sentences[k].index in in_summary else 0.0), k, t) for q, k, t in candidates]
     candidates.sort(key=lambda c: (-c[0], c[1]))
     quotes: list[Quote] = []
     rejected: list[RejectedQuote] = []
@@ -239,15 +279,18 @@ def summarise_segment(
     titles: TitleModel | None = None,
 ) -> SegmentSummary:
     """One segment -> SegmentSummary from its own sentences (quotes verified like any backend's)."""
-    sentences = _segment_sentences(episode, segment)
+    said = _segment_sentences(episode, segment)
+    sentences = _readable_pieces(said)
     sim, relevance = _similarity(sentences, matrix)
-    good = _summary_candidates(sentences)
+    good = _summary_candidates(sentences, episode.known_names)
     picked = _pick_summary(sentences, sim, relevance, good)
     summary = " ".join(sentences[i].text.strip() for i in picked)
-    key_points = _key_points(sentences, good, picked)
-    quotes, rejected = _pick_quotes(sentences, relevance, segment, verifier)
+    key_points, synthesis = _key_points(said, sentences, good, picked)
+    _, said_relevance = _similarity(said, matrix)
+    used = frozenset(sentences[i].index for i in picked)
+    quotes, rejected = _pick_quotes(said, said_relevance, segment, verifier, used)
 
-    texts = [s.text for s in sentences]
+    texts = [s.text for s in said]
     title = _segment_title(episode, segment, titles)
     entities = _entities(texts)
     seg_text = " ".join(texts)
@@ -262,9 +305,10 @@ def summarise_segment(
         rejected_quotes=tuple(rejected),
         entities=tuple(entities[:10]),
         warnings=checked.warnings,
+        synthesis=synthesis,
         importance=importance(
             len(picked),
-            sum(s.words for s in sentences),
+            sum(s.words for s in said),
             len(language.figures(seg_text)),
             len(quotes),
             segment.kind,
@@ -273,9 +317,8 @@ def summarise_segment(
 
 
 def topic_segments(segments: Sequence[Segment]) -> list[Segment]:
-    """Segments worth a section: topics and interviews (all of them if none is labelled so)."""
-    topics = [s for s in segments if s.kind in TOPIC_KINDS and s.last > s.first]
-    return topics or [s for s in segments if s.last > s.first]
+    """Segments worth a section: topics and interviews, none too short, in the show's order."""
+    return sections.plan(segments)
 
 
 def summarise(
@@ -288,7 +331,8 @@ def summarise(
 ) -> list[SegmentSummary]:
     """Every topic segment of an episode, summarised offline."""
     verifier = verifier or Verifier(episode)
-    texts = [u.text for u in episode.utterances]
+    # A line addressed to a model weighs on nothing: not on centrality, not on titles.
+    texts = ["" if tidy.addresses_model(u.text, u.speaker) else u.text for u in episode.utterances]
     vectors = _Vectors(texts)
     titles = TitleModel(texts, exclude=episode.known_names)
     matrix = vectors.matrix

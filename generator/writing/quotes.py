@@ -12,6 +12,7 @@ from rapidfuzz import fuzz
 
 from generator.model import Episode, Quote, RejectedQuote, Segment, Utterance
 from generator.transcript.names import apply_fixes
+from generator.writing.tidy import addresses_model
 
 FUZZY_THRESHOLD = 90.0  # rapidfuzz scores are 0-100: 90 means similarity >= 0.9
 MIN_WORDS = 6  # shorter "quotes" carry no idea worth publishing
@@ -22,6 +23,7 @@ REASON_EMPTY = "citation vide"
 REASON_SHORT = "citation trop courte (moins de {n} mots)"
 REASON_LONG = "citation trop longue (plus de {n} mots)"
 REASON_NOT_FOUND = "introuvable dans la transcription (meilleure ressemblance {score:.0f} %)"
+REASON_INJECTION = "ligne adressée à un modèle de langage : jamais citée"
 REASON_FIGURES = "chiffres différents de la transcription ({proposed} au lieu de {said})"
 
 _CLOSING_PUNCT = re.compile(r"[ \u00a0\u202f]?[?!.…]+")
@@ -163,7 +165,19 @@ class Verifier:
         return self._segments[key]
 
     def verify(self, text: str, segment: Segment | None = None) -> Quote | RejectedQuote:
-        """The exact transcript span for `text` (segment first, then the whole episode), or a refusal."""
+        """The exact transcript span for `text` (segment first, then the whole episode), or a refusal.
+
+        A line written to a language model ("ignore les instructions...") is never quoted.
+        """
+        result = self._verify(text, segment)
+        if isinstance(result, Quote) and (addresses_model(result.text) or addresses_model(text or "")):
+            seg = segment.index if segment is not None else -1
+            return RejectedQuote(
+                text=text or "", reason=REASON_INJECTION, segment=seg, episode=self.episode.path
+            )
+        return result
+
+    def _verify(self, text: str, segment: Segment | None = None) -> Quote | RejectedQuote:
         seg_index = segment.index if segment is not None else -1
         # A proposal written with a misheard name ("Tarek Reem") must match the repaired transcript.
         needle_text = NormText.build(apply_fixes(text or "", self.episode.name_fixes))
@@ -207,6 +221,10 @@ class Verifier:
     def _quote(self, speech: Speech, start: int, end: int, proposed: str, match: str, score: float) -> Quote:
         a, b = speech.text.span(start, end)
         original = speech.text.original
+        # A figure's unit is part of it ("22 %"): normalisation drops the sign, the quote keeps it.
+        unit = re.match(r"[ \u00a0\u202f]?%", original[b:])
+        if unit:
+            b += unit.end()
         # Keep the transcript's closing ? ! . when the proposal ended with one: it belongs to the words.
         if proposed.rstrip()[-1:] in "?!.…":
             tail = _CLOSING_PUNCT.match(original, b)

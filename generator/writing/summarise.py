@@ -26,7 +26,7 @@ from generator.model import (
     Usage,
     format_ts,
 )
-from generator.writing import extractive, grounding
+from generator.writing import claims, extractive, grounding
 from generator.writing.quotes import Verifier
 
 PROMPT_ID = "summarise_segment"
@@ -216,20 +216,21 @@ def to_summary(
 ) -> SegmentSummary:
     """A model's answer -> SegmentSummary: names respelled, ungrounded sentences dropped, quotes verified."""
     known = episode.known_names
-    source = " ".join(u.text for u in episode.utterances[segment.first : segment.last])
+    utterances = episode.utterances[segment.first : segment.last]
+    source = " ".join(u.text for u in utterances)
     extra = metadata_texts(episode)
-    warnings: list[str] = []
-
-    summary, w = _ground_text(str(data.get("summary") or ""), source, known, extra)
-    warnings += w
+    checker = claims.Checker(source, known=known, extra=extra, speakers={u.speaker for u in utterances})
+    where = {"segment": segment.index, "episode": episode.sha256}
+    summary, removed, warnings = checker.prune(str(data.get("summary") or ""), field="summary", **where)
     title, w = _ground_text(str(data.get("title") or "").strip(), source, known, extra)
     if not title and fallback is not None:
         title = fallback.title
         warnings += [WARN_TITLE.format(why="; ".join(w) or "vide")]
     key_points = []
     for point in data.get("key_points") or []:
-        kept, w = _ground_text(str(point), source, known, extra)
+        kept, gone, w = checker.prune(str(point), field="key_point", **where)
         warnings += w
+        removed += gone
         if kept:
             key_points.append(kept)
     if language.detect_language(summary) == "en":
@@ -268,6 +269,8 @@ def to_summary(
         entities=tuple(dict.fromkeys(entities)),
         warnings=tuple(dict.fromkeys(warnings)),
         importance=fallback.importance if fallback is not None else 0.0,
+        removed=tuple(removed),
+        synthesis=len(key_points) >= 3 and bool(fallback and fallback.synthesis),
     )
 
 

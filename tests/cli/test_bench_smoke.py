@@ -19,6 +19,7 @@ pytestmark = pytest.mark.slow
         ("offline.py", ["### Per stage", "### Synthetic long episodes", "### Whole process"]),
         ("quality.py", ["### Published quotes", "### Names", "### Grounding"]),
         ("llm_economy.py", ["### Whole episodes", "### Estimated cost per one-hour episode"]),
+        ("draft.py", ["### Offline drafts", "### Claim check", "### An unchanged re-run"]),
     ],
 )
 def test_bench_script_quick(script: str, headings: list[str]) -> None:

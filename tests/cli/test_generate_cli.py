@@ -148,12 +148,13 @@ def test_corpus_offline_quotes_are_verbatim_and_timed(
         assert guest["name"] in md
         for variant in guest["asr_variants"]:
             assert variant not in md
-    # The sections cover the labelled topics: every labelled topic start is near some section start.
-    starts = [s["start_s"] for s in doc["sections"]]
+    # The sections cover the labelled topics: every labelled topic starts inside some section (issue 14:
+    # a topic under 90 s, or beyond 8 sections per show-hour, joins its neighbour's section).
+    spans = [(s["start_s"], s["end_s"]) for s in doc["sections"]]
     for seg in labels["segments"]:
         if seg["kind"] in ("topic", "interview"):
             m, s = map(int, seg["start"].split(":"))
-            assert min(abs(m * 60 + s - x) for x in starts) <= 30
+            assert any(a - 30 <= m * 60 + s < b for a, b in spans), seg["start"]
 
 
 @pytest.mark.slow

@@ -109,7 +109,9 @@ def test_write_draft_creates_the_folder_with_three_formats_and_draft_json(tmp_pa
         "end": "1:10:10",
         "quotes": 1,
         "warnings": [],
+        "kind": "topic",
     }
+    assert doc["removed"] == []
     servers = doc["quotes"][0]
     assert (
         servers["text"].startswith("On a déplacé")

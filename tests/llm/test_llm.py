@@ -84,12 +84,12 @@ def request(registry: PromptRegistry, transcript: str = TRANSCRIPT, **kw) -> LLM
     return LLMRequest(prompt, SCHEMA, kw.pop("max_tokens", 300), **kw)
 
 
-def backend(fake, tmp_path: Path, *, ledger=None, no_cache=False, env=None, **llm):
+def backend(fake, tmp_path: Path, *, ledger=None, no_cache=False, env=None, retry_failed=False, **llm):
     llm = {"model": "fake-model", "timeout": 2.0, "max_retries": 2, "context_window": 4096} | llm
     settings = load_settings(
         env={"OPENAI_BASE_URL": fake.base_url, **(env or {})}, cwd=tmp_path, overrides={"llm": llm}
     )
-    return make_backend(settings, ledger, no_cache=no_cache)
+    return make_backend(settings, ledger, no_cache=no_cache, retry_failed=retry_failed)
 
 
 # ----------------------------------------------------------------------------------------- happy path
@@ -326,14 +326,35 @@ def test_cache_hit_costs_zero_tokens_and_makes_no_call(fake_llm, tmp_path, regis
         assert not fresh.cached and len(fake_llm.chat_requests) == 2
 
 
-def test_failures_are_never_cached(fake_llm, tmp_path, registry):
+def test_a_failure_is_recorded_as_a_failure_and_not_paid_again(fake_llm, tmp_path, registry):
     with Ledger(tmp_path / "ledger.sqlite") as ledger:
         fake_llm.script("malformed", "malformed")
+        with pytest.raises(LLMError) as first:
+            backend(fake_llm, tmp_path, ledger=ledger).complete_json(request(registry))
+        assert first.value.usage.input > 0 and len(fake_llm.chat_requests) == 2
+        # Recorded as a failure (empty answer, the reason in its usage), never as an answer.
+        rows = ledger.execute("SELECT response, usage FROM llm_cache")
+        assert len(rows) == 1 and rows[0][0] == "{}" and "invalid answer" in rows[0][1]
+        # An unchanged re-run: the same failure, no call, no token.
+        with pytest.raises(LLMError) as again:
+            backend(fake_llm, tmp_path, ledger=ledger).complete_json(request(registry))
+        assert "--retry-failed" in str(again.value) and again.value.usage == Usage()
+        assert len(fake_llm.chat_requests) == 2
+        # Asked for explicitly: one new call, and its good answer replaces the failure.
+        result = backend(fake_llm, tmp_path, ledger=ledger, retry_failed=True).complete_json(
+            request(registry)
+        )
+        assert not result.cached and len(fake_llm.chat_requests) == 3
+        cached = backend(fake_llm, tmp_path, ledger=ledger).complete_json(request(registry))
+        assert cached.cached and len(fake_llm.chat_requests) == 3
+
+
+def test_transport_errors_are_not_recorded(fake_llm, tmp_path, registry):
+    with Ledger(tmp_path / "ledger.sqlite") as ledger:
+        fake_llm.script("500", "500", "500")
         with pytest.raises(LLMError):
             backend(fake_llm, tmp_path, ledger=ledger).complete_json(request(registry))
         assert ledger.execute("SELECT COUNT(*) FROM llm_cache") == [(0,)]
-        result = backend(fake_llm, tmp_path, ledger=ledger).complete_json(request(registry))
-        assert not result.cached and len(fake_llm.chat_requests) == 3
 
 
 def test_cache_key_covers_model_prompt_params_and_messages(fake_llm, tmp_path, registry):

@@ -183,3 +183,43 @@ def test_edition_is_labelled_extractive_when_every_topic_fell_back(prompts):
         [(ep, list(result.summaries))], style="cybernetica", backend=backend, prompts=prompts, today=TODAY
     ).edition
     assert e.extractive
+
+
+# ------------------------------------------------------------------------- issue 14: order and names
+
+
+def test_offline_sections_follow_the_show_and_an_unnamed_show_is_never_its_file(phrases):
+    ep, summaries = offline()
+    # The bakery segment weighs more than the energy one, yet the show discussed energy first.
+    heavy = [dataclasses.replace(s, importance=1.0 + 5.0 * i) for i, s in enumerate(summaries)]
+    e = compose_edition(
+        [(dataclasses.replace(ep, show=None), heavy)], style="cybernetica", today=TODAY
+    ).edition
+    assert [s.start_s for s in e.sections] == sorted(s.start_s for s in e.sections)
+    assert not e.model_order and phrases["cybernetica"]["order_by_model"] not in e.intro
+    assert all(s.source.show == phrases["show_unnamed"] for s in e.sections)
+    assert e.sources[0].show == phrases["show_unnamed"] and "octets-2025" not in e.intro
+
+
+def test_a_model_ranking_is_said_and_its_invented_intro_claims_are_removed(prompts, phrases):
+    ep, summaries = llm_summaries(prompts)
+    answer = {
+        "title": "L'énergie et le pain deviennent des données",
+        "intro": "Les familles ont vu leur facture baisser de 12 %. "
+        "Bastien Oyono a signé un accord avec Google au Japon.",
+        "closing": "On en reparle bientôt.",
+        "order": [1, 0],
+    }
+    result = compose_edition(
+        [(ep, summaries)],
+        style="cybernetica",
+        backend=FakeBackend(lambda u: answer),
+        prompts=prompts,
+        newsletter_name="La Lettre Tech",
+        today=TODAY,
+    )
+    e = result.edition
+    assert e.model_order and e.intro.endswith(phrases["cybernetica"]["order_by_model"])
+    assert "Japon" not in e.intro and "12 %" in e.intro
+    assert [(r.field, r.segment) for r in e.removed] == [("intro", None)]
+    assert "Google" in e.removed[0].reason
