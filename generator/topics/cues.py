@@ -80,4 +80,14 @@ FAREWELL = _rx(
 AD = _rx(
     r"\b(?:page de |la )?pub(?:licité)?\b|\bsponsor(?:isé|isée)?\b|\bpartenaire de (?:cet épisode|l'émission|ce podcast)\b",
     r"\bcet épisode (?:est|vous est) (?:présenté|proposé|offert|sponsorisé)\b|\bcode promo\b",
+    r"\bun (?:petit )?mot de (?:notre|nos) (?:partenaire|sponsor)s?\b",
 )
+
+# A station or show identification between parts ("vous écoutez ..."): a jingle, never a subject.
+JINGLE = _rx(
+    r"\bvous (?:écoutez|êtes (?:bien )?(?:sur|dans))\b",
+    r"\bsi vous (?:nous )?(?:rejoignez|retrouvez) (?:à l'instant|maintenant|en cours)?",
+)
+
+# The host starts the show's first part after the programme ("on commence", "c'est parti").
+START = _rx(r"\b(?:on|nous) (?:commence|démarre|y va)\b|\bc'est parti\b|\binstallez-vous\b")

@@ -60,13 +60,21 @@ def test_finds_every_part_of_a_multi_topic_show(embedder):
     assert {s.kind for s in segments[2:4]} == {"topic"}
 
 
-def test_ad_break_is_its_own_short_segment(embedder):
+def test_ad_break_is_an_aside_inside_a_topic_never_a_topic(embedder):
     episode = make_episode(ad=True)
     segments = segment(episode, embedder=embedder)
-    assert [s.kind for s in segments] == ["intro", "interview", "topic", "ad", "topic", "outro"]
-    for expected, found in zip(true_starts(episode, ad=True), [s.start_s for s in segments[1:]], strict=True):
-        assert abs(expected - found) <= 20, (expected, found)
-    assert segments[3].end_s - segments[3].start_s < 120  # shorter than the minimum topic length
+    assert [s.kind for s in segments] == ["intro", "interview", "topic", "topic", "outro"]
+    # the next subject starts at the host's return, after the break (reference: the part after the ad)
+    starts = true_starts(episode, ad=True)
+    expected = [starts[0], starts[1], starts[3], starts[4]]
+    for want, found in zip(expected, [s.start_s for s in segments[1:]], strict=True):
+        assert abs(want - found) <= 20, (want, found)
+    bread = segments[2]
+    assert [a.kind for a in bread.asides] == ["ad"]
+    ad = bread.asides[0]
+    assert bread.first <= ad.first < ad.last <= bread.last
+    assert "Jardins" in " ".join(u.text for u in episode.utterances[ad.first : ad.last])
+    assert "jardins" not in bread.title.lower()  # the sponsor never names the topic
 
 
 def test_no_intro_when_the_show_starts_with_a_subject(embedder):
