@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from generator.model import Aside, Episode, Segment
-from generator.topics import cues, evidence, pick
+from generator.topics import cues, evidence, pick, units
 from generator.topics.embeddings import SentenceEmbedder, USEEmbedder
 from generator.topics.titles import TitleModel
 
@@ -68,10 +68,15 @@ def segment(
             embedder = USEEmbedder()
         if progress:
             progress(f"segment: embedding {n} sentences")
-        vectors = np.asarray(embedder.embed(texts), dtype=np.float64)
-        cuts, intro, outro = _find_bounds(
-            episode, texts, times, end_time, vectors, min_segment_s, breaks, use_cues
+        unit = units.build(texts, times, end_time, [u.speaker for u in utts], [u.end_s for u in utts])
+        vectors = np.asarray(embedder.embed(unit.texts), dtype=np.float64)
+        found = _find_bounds(episode, unit, end_time, vectors, min_segment_s, use_cues)
+        cuts_u, intro, outro = (
+            found[0],
+            units.to_sentence(found[1], unit, times),
+            units.to_sentence(found[2], unit, times),
         )
+        cuts = sorted({units.to_sentence(c, unit, times) for c in cuts_u})
     else:
         outro = _outro_start(texts, times, end_time) if use_cues else None
         ok = outro is not None and n >= 4 and duration >= 4 * INTRO_MIN_S
@@ -176,25 +181,24 @@ def _outro_start(texts: Sequence[str], times: np.ndarray, end_time: float) -> in
 
 def _find_bounds(
     episode: Episode,
-    texts: Sequence[str],
-    times: np.ndarray,
+    unit: units.Units,
     end_time: float,
     vectors: np.ndarray,
     min_segment_s: float,
-    breaks: Sequence[tuple[int, int, str]],
     use_cues: bool,
 ) -> tuple[list[int], int | None, int | None]:
-    """Segment starts (0 and len(texts) included), the intro's end and the outro's start."""
+    """Unit indexes: segment starts (0 and the end included), the intro's end and the outro's start."""
+    texts, times = unit.texts, unit.times
     n = len(texts)
+    breaks = evidence.asides(texts, times) if use_cues else []
     # Compare one minimum topic of speech on each side: longer windows blur short topics together.
     window = WINDOW_OVERRIDE or _window(times, end_time, intro_hint=0, min_segment_s=min_segment_s)
     content = evidence.content_score(texts, times, end_time, vectors, window)
     # Cues weigh on a content valley, never alone. Host phrases also count when judging whether the
     # show has more subjects than its length suggests; voices and pauses only help place a boundary.
     # (A turn change alone says nothing: conversations change speaker all the time.)
-    utts = episode.utterances
     phrases = evidence.phrase_weights(texts) if use_cues else np.zeros(n)
-    signals = evidence.signal_weights(times, [u.speaker for u in utts], [u.end_s for u in utts])
+    signals = evidence.signal_weights(times, unit.speakers, unit.ends)
     judge = content + np.where(content > 0, phrases, 0.0)
     score = judge + np.where(content > 0, signals, 0.0)
     weights = np.array([max(1, len(t.split())) for t in texts], dtype=np.float64)

@@ -238,10 +238,9 @@ def test_cue_patterns(pattern, text, hit):
     assert bool(getattr(cues, pattern).search(text)) is hit
 
 
-def test_a_new_voice_after_the_opening_is_a_weak_cue():
-    from generator.topics.segment import CUE_WEAK, _cue_scores
+def test_a_new_voice_after_the_opening_adds_weight_only_where_it_is_heard():
+    from generator.topics.evidence import VOICE_WEIGHT, signal_weights
 
-    texts = ["Une phrase neutre."] * 8
     times = np.array([0.0, 20.0, 40.0, 70.0, 90.0, 110.0, 130.0, 150.0])
     speakers = [
         "Animatrice",
@@ -253,12 +252,24 @@ def test_a_new_voice_after_the_opening_is_a_weak_cue():
         "Invité B",
         None,
     ]
-    bonus, strong, _ = _cue_scores(texts, times, speakers)
-    assert not strong.any()
-    # "Invité A" speaks first at 40 s (inside the opening minute): no cue; "Invité B" at 110 s: cue over
-    # the 45 s before their first sentence.
-    assert bonus[5] == CUE_WEAK and bonus[4] == CUE_WEAK and bonus[3] == CUE_WEAK
-    assert bonus[2] == 0.0 and bonus[6] == 0.0 and bonus[7] == 0.0
+    bonus = signal_weights(times, speakers, [None] * 8)
+    # "Invité A" first speaks at 40 s (inside the opening minute): no weight; "Invité B" at 110 s: weight.
+    assert bonus[5] == VOICE_WEIGHT
+    assert bonus[[0, 1, 2, 3, 4, 6, 7]].sum() == 0.0
+
+
+def test_host_phrases_alone_never_make_a_boundary(embedder):
+    # One subject throughout; the host says "on enchaîne" and greets someone mid-show: still one topic.
+    from segment_fixtures import BREAD
+
+    texts = (BREAD[1:] * 4)[:40]
+    texts[20] = "On enchaîne avec la suite de notre sujet sur la farine."
+    texts[21] = "Bonjour Marc Dupont, merci d'être là pour parler de farine."
+    episode = _episode(texts, [16.0 * i for i in range(len(texts))])
+    with_cues = segment(episode, embedder=embedder)
+    without = segment(episode, embedder=embedder, use_cues=False)
+    assert len(with_cues) == len(without) <= 2
+    assert not {s.first for s in with_cues[1:]} & {20, 21}
 
 
 # ----------------------------------------------------------------------------- embeddings
@@ -358,7 +369,10 @@ def test_corpus_segmentation_quality(path, corpus_dir, embedder):
     ref = [sec(s["start"]) for s in segs[1:]]
     found = segment(load_episode(path, Settings()), embedder=embedder)
     hyp = [s.start_s for s in found[1:]]
-    assert pk(ref, hyp, start, end) <= 0.15  # one segment scores 0.26-0.34 on these shows
+    # One segment scores 0.26-0.34 on these shows. The bound was 0.15 for the corpus-fitted segmenter;
+    # 2025-01-23 ends with a 66 s and a 60 s topic, which the rule "a part under 90 s is not a topic"
+    # (issue 13) merges on purpose: those two reference boundaries cost about 0.02 of Pk.
+    assert pk(ref, hyp, start, end) <= 0.16
     assert windowdiff(ref, hyp, start, end) <= 0.18
     assert boundary_f1(ref, hyp, 20, start, end).f1 >= 0.7
     assert found[0].kind == "intro" and found[-1].kind == "outro"
