@@ -396,11 +396,51 @@ def speed(paths: list[Path], target_s: float = 3600.0, runs: int = 5) -> list[di
 # ---------------------------------------------------------------------------------------- main
 
 
+def llm_check(items: list[Item], embedder: USEEmbedder, base_url: str, model: str) -> None:
+    """The optional model pass (topics/refine.py) against the offline result, file by file."""
+    from generator.config import load_settings
+    from generator.llm import PromptRegistry, default_root, make_backend
+    from generator.topics.refine import refine
+
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = load_settings(
+            env={"OPENAI_BASE_URL": base_url, "OPENAI_API_KEY": "local"},
+            cwd=Path(tmp),
+            overrides={"llm": {"model": model, "timeout": 300.0, "max_retries": 0}},
+        )
+        backend = make_backend(settings, None)
+        prompts = PromptRegistry(default_root())
+        print(f"\n**Optional model pass ({model} at {base_url})**\n")
+        print(
+            "| episode | offline Pk / WD / F1 | after the model Pk / WD / F1 | answer | seconds | tokens in/out |"
+        )
+        print("|---|---|---|---|---:|---|")
+        for item in items:
+            offline = ours(item, embedder)
+            t0 = time.perf_counter()
+            result = refine(item.episode, offline, backend=backend, prompts=prompts)
+            took = time.perf_counter() - t0
+            before = scores(item, [s.start_s for s in offline[1:]])
+            after = scores(item, [s.start_s for s in result.segments[1:]])
+            status = "used" if result.refined else f"kept offline ({(result.warning or '')[:60]})"
+            print(
+                f"| {item.name} | {before[0]:.3f} / {before[1]:.3f} / {before[2]:.2f} | "
+                f"{after[0]:.3f} / {after[1]:.3f} / {after[2]:.2f} | {status} | {took:.0f} | "
+                f"{result.usage.input}/{result.usage.output} |"
+            )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, default=ROOT.parent / "shared" / "corpus")
     parser.add_argument("--no-speed", action="store_true")
     parser.add_argument("--seed", type=int, default=13, help="seed of the spliced set")
+    parser.add_argument(
+        "--llm", metavar="BASE_URL", help="also run the optional model pass against this server"
+    )
+    parser.add_argument("--llm-model", default="qwen2.5-coder-1.5b-instruct")
+    parser.add_argument("--llm-only", action="store_true", help="only the model pass (with --llm)")
+    parser.add_argument("--speed-only", action="store_true", help="only the one-hour timing")
     args = parser.parse_args(argv)
     settings = Settings()
     embedder = USEEmbedder(max_cached=512)
@@ -408,6 +448,13 @@ def main(argv: list[str] | None = None) -> int:
         corpus = corpus_items(args.corpus, settings) if args.corpus.is_dir() else []
         unseen = unseen_items(Path(tmp), settings)
     labelled = corpus + [i for shape in unseen.values() for i in shape]
+    if args.speed_only:
+        print_speed(args.corpus, corpus, Path(tmp))
+        return 0
+    if args.llm:
+        llm_check(unseen["scraped"] + corpus, embedder, args.llm, args.llm_model)
+        if args.llm_only:
+            return 0
     t0 = time.perf_counter()
     chosen, overall = leave_one_out(labelled, embedder)
     print(f"Leave-one-episode-out over {len({i.source for i in labelled})} shows ({len(labelled)} files):")
@@ -461,7 +508,7 @@ def print_speed(corpus_dir: Path, corpus: list[Item], tmp: Path) -> None:
             mark = "**" if r is median else ""
             print(
                 f"| {r['duration_s'] / 60:.0f} min | {r['sentences']} | {r['segments']} | {r['ingest_clean_s']:.2f} | "
-                f"{r['segment_s']:.2f} | {mark}{r['wall_s']:.2f}{mark} | {r['peak_mb']:.0f} |"
+                f"{r['segment_s']:.2f} | {mark}{r['wall_s']:.2f}{mark} | {r['cpu_s']:.2f} | {r['peak_mb']:.0f} |"
             )
 
 

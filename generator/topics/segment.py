@@ -197,7 +197,7 @@ def _find_bounds(
     # Cues weigh on a content valley, never alone. Host phrases also count when judging whether the
     # show has more subjects than its length suggests; voices and pauses only help place a boundary.
     # (A turn change alone says nothing: conversations change speaker all the time.)
-    phrases = evidence.phrase_weights(texts) if use_cues else np.zeros(n)
+    phrases = evidence.phrase_weights(units.cue_texts(unit)) if use_cues else np.zeros(n)
     signals = evidence.signal_weights(times, unit.speakers, unit.ends)
     judge = content + np.where(content > 0, phrases, 0.0)
     score = judge + np.where(content > 0, signals, 0.0)

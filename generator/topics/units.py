@@ -77,3 +77,16 @@ def to_sentence(unit: int | None, units: Units, times: np.ndarray) -> int | None
     if after < len(times) and times[after] - t < t - times[i]:
         return after
     return i
+
+
+def cue_texts(unit: Units, carry: int = 5) -> list[str]:
+    """Each unit's text preceded by the last words of the one before, when it is a pseudo-sentence.
+
+    A host's phrase ("on change de sujet") may straddle two pseudo-sentences; with the carried words
+    it is still seen, at the unit where it ends (a few seconds from where it starts).
+    """
+    out = []
+    for i, text in enumerate(unit.texts):
+        split = i > 0 and unit.owner[i] == unit.owner[i - 1]
+        out.append(" ".join(unit.texts[i - 1].split()[-carry:] + [text]) if split else text)
+    return out
