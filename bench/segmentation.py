@@ -312,7 +312,7 @@ def print_table(title: str, rows: dict[str, list]) -> None:
 
 
 def print_items(items: list[Item], embedder: USEEmbedder) -> None:
-    print("\n| episode | shape | ours Pk | WD | F1@20s | found / true | segments (start kind title) |")
+    print("\n| episode | reader | ours Pk | WD | F1@20s | found / true | segments (start kind title) |")
     print("|---|---|---:|---:|---:|---:|---|")
     for item in items:
         segs = ours(item, embedder)

@@ -152,7 +152,7 @@ def cmd_segment(args: argparse.Namespace, settings: Settings) -> int:
     if not segments:
         raise NewsletterError("no speech to segment", path=args.file)
     llm_doc = None
-    if settings.resolved_backend == "openai":
+    if settings.resolved_backend == "openai" and settings.segment.refine:
         # Optional: a model checks boundaries and titles; the offline segmentation is the fallback.
         from generator import llm
         from generator.llm.prompts import PromptRegistry, default_root

@@ -63,6 +63,9 @@ class IngestSettings:
 @dataclass(frozen=True)
 class SegmentSettings:
     min_segment_s: float | None = None  # None: adapted to each episode's length (segment.py)
+    # The model pass over the offline topics (topics/refine.py). Off by default: with the small local
+    # model it did not help (BENCHMARKS.md, Segmentation); turn it on for a capable model.
+    refine: bool = False
 
 
 @dataclass(frozen=True)
@@ -176,6 +179,7 @@ ENV_MAP = {
     "OPENAI_API_KEY": ("llm", "api_key"),
     "OPENAI_BASE_URL": ("llm", "base_url"),
     "NEWSLETTER_MODEL": ("llm", "model"),
+    "NEWSLETTER_SEGMENT_REFINE": ("segment", "refine"),
     "NEWSLETTER_TIMEOUT": ("llm", "timeout"),
     "NEWSLETTER_MAX_RETRIES": ("llm", "max_retries"),
     "NEWSLETTER_MAX_CONCURRENCY": ("llm", "max_concurrency"),

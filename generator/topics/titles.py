@@ -86,7 +86,7 @@ _IDIOMS = re.compile(
     r"c'est-à-dire|il y a|peut-être|à peu près|au bout de|en tout cas|de toute façon|un peu)\b",
     re.IGNORECASE,
 )
-_VERB_END = re.compile(r"(?:ons|ez|ait|aient|èrent|ir|(?<!i)er|(?<!m)ent)$")
+_VERB_END = re.compile(r"(?:ons|ez|ait|aient|èrent|ront|ir|(?<!i)er|(?<!m)ent)$")
 # Adverbs in -ment and verbs in -it ("vieillit") after a noun are no adjectives ("gratuit" is).
 _NOT_ADJECTIVE = re.compile(r"(?:ment|(?<!u)it)$")
 # Infinitives after a bare preposition ("d'émettre", "pour produire", "sans prévenir").
