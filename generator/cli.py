@@ -72,8 +72,8 @@ context_window = 16384
 # La clé d'API se lit uniquement dans OPENAI_API_KEY, jamais dans ce fichier.
 
 [segment]
-# min_segment_s = 90             # durée minimale d'un sujet, en secondes (par défaut :
-                                 # adaptée à la durée, de 45 s à 120 s)
+# min_segment_s = 90             # durée minimale d'un sujet en secondes (défaut : adaptée, 60-90 s)
+# refine = false                 # relecture du découpage par le modèle (segment, si configuré)
 
 [ingest]
 max_size_mb = 50
