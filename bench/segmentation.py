@@ -70,6 +70,15 @@ def seconds(stamp: str) -> float:
     return float(value)
 
 
+def reference(labels: dict) -> tuple[float, float, list[float], list[float]]:
+    """Span, main boundaries and main+fine boundaries of a labels file (also used by bench/quality.py)."""
+    segs = labels["segments"]
+    start, end = seconds(segs[0]["start"]), seconds(segs[-1]["end"])
+    main = [seconds(s["start"]) for s in segs[1:]]
+    fine = sorted(set(main) | {seconds(b) for b in labels.get("alt_boundaries_fine", [])})
+    return start, end, main, fine
+
+
 # ---------------------------------------------------------------------------------------- sets
 
 
