@@ -149,11 +149,16 @@ def test_corpus_offline_quotes_are_verbatim_and_timed(
         for variant in guest["asr_variants"]:
             assert variant not in md
     # The sections cover the labelled topics: every labelled topic start is near some section start.
+    # Topics under 90 s are not topics for the segmenter (issue 13): they join a neighbour.
     starts = [s["start_s"] for s in doc["sections"]]
+
+    def sec(stamp: str) -> int:
+        m, s = map(int, stamp.split(":"))
+        return m * 60 + s
+
     for seg in labels["segments"]:
-        if seg["kind"] in ("topic", "interview"):
-            m, s = map(int, seg["start"].split(":"))
-            assert min(abs(m * 60 + s - x) for x in starts) <= 30
+        if seg["kind"] in ("topic", "interview") and sec(seg["end"]) - sec(seg["start"]) >= 90:
+            assert min(abs(sec(seg["start"]) - x) for x in starts) <= 30
 
 
 @pytest.mark.slow
