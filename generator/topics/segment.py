@@ -32,8 +32,7 @@ PROGRAMME_GAP_S = 30.0  # announcement lines further apart than this are no long
 OUTRO_ZONE_S = 120.0  # the farewell is looked for in the last two minutes at most
 CHAPTER_SNAP_S = 20.0  # a chapter mark is matched to a sentence start this close (caption jitter)
 MIN_SEGMENT_MIN_S = 60.0  # no topic under a minute (issue 13)
-WINDOW_OVERRIDE = None
-WINDOW_MAX_S = 180.0
+WINDOW_MAX_S = 180.0  # the comparison window's cap (three minutes of speech, the earlier design's)
 
 
 def segment(
@@ -191,8 +190,7 @@ def _find_bounds(
     texts, times = unit.texts, unit.times
     n = len(texts)
     breaks = evidence.asides(texts, times) if use_cues else []
-    # Compare one minimum topic of speech on each side: longer windows blur short topics together.
-    window = WINDOW_OVERRIDE or _window(times, end_time, intro_hint=0, min_segment_s=min_segment_s)
+    window = _window(times, end_time, min_segment_s)
     content = evidence.content_score(texts, times, end_time, vectors, window)
     # Cues weigh on a content valley, never alone. Host phrases also count when judging whether the
     # show has more subjects than its length suggests; voices and pauses only help place a boundary.
@@ -221,9 +219,13 @@ def _find_bounds(
     return cuts, intro, outro
 
 
-def _window(times: np.ndarray, end_time: float, intro_hint: int, min_segment_s: float) -> float:
-    """Half the prior topic length on each side (at least one minimum topic, at most three minutes)."""
-    span = end_time - times[intro_hint]
+def _window(times: np.ndarray, end_time: float, min_segment_s: float) -> float:
+    """Half the prior topic length on each side (at least one minimum topic, at most three minutes).
+
+    Half a typical subject of speech on each side: longer windows blur neighbouring topics together,
+    shorter ones see every change of angle inside a topic.
+    """
+    span = end_time - times[0]
     prior, _ = pick.topic_prior(span, min_segment_s)
     return float(min(WINDOW_MAX_S, max(min_segment_s, span / prior / 2)))
 
