@@ -120,10 +120,12 @@ def importance(summary_sentences: int, words: int, figures: int, quotables: int,
 
 
 def _segment_sentences(episode: Episode, segment: Segment) -> list[_Sentence]:
-    """The segment's utterances as sentences with their word counts."""
+    """The segment's utterances as sentences with their word counts (ad breaks and jingles left out)."""
+    aside = {i for a in segment.asides for i in range(a.first, a.last)}
     return [
         _Sentence(i, episode.utterances[i].text, _word_count(episode.utterances[i].text))
         for i in range(segment.first, segment.last)
+        if i not in aside
     ]
 
 

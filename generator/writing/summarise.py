@@ -113,10 +113,11 @@ def build_requests(
         "start": format_ts(segment.start_s) or "",
         "end": format_ts(segment.end_s) or "",
     }
+    aside = {i for a in segment.asides for i in range(a.first, a.last)}  # ad breaks are no content
     lines = [
         {"start": format_ts(u.start_s) or "", "text": u.text.strip()}
-        for u in episode.utterances[segment.first : segment.last]
-        if u.text.strip()
+        for i, u in enumerate(episode.utterances[segment.first : segment.last], segment.first)
+        if u.text.strip() and i not in aside
     ]
     overhead = tokenizer.count_messages(prompt.render(**base, sentences=[], part="partie 10 sur 10").messages)
     budget = input_budget(context_window, max_tokens, overhead)

@@ -120,3 +120,14 @@ def test_unpunctuated_text_is_scored_on_pseudo_sentences():
     assert units.to_sentence(7, unit, times) == 3
     punctuated = ["Une phrase.", "Une autre phrase."]
     assert units.build(punctuated, np.array([0.0, 2.0]), 4.0, [None] * 2, [None] * 2).texts == punctuated
+
+
+def test_sponsor_reads_never_reach_the_offline_draft(rendered, shared_embedder):  # noqa: F811
+    from generator.writing import extractive
+
+    episode = rendered[("grand-comptoir", "scraped")]
+    summaries = extractive.summarise(episode, segment(episode, embedder=shared_embedder))
+    parts = [[s.title, s.summary, *s.key_points, *(q.text for q in s.quotes)] for s in summaries]
+    text = " ".join(p for part in parts for p in part)
+    assert len(summaries) >= 4
+    assert "code promo" not in text.lower() and "mutuelle horizon" not in text.lower()
