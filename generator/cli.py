@@ -138,7 +138,7 @@ def cmd_inspect(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_segment(args: argparse.Namespace, settings: Settings) -> int:
     from generator.topics.embeddings import USEEmbedder
-    from generator.topics.segment import segment
+    from generator.topics.segment import as_json, segment
     from generator.transcript.ingest import load_episode
 
     progress = _progress(args)
@@ -181,19 +181,7 @@ def cmd_segment(args: argparse.Namespace, settings: Settings) -> int:
                 f"newsletter: warning: {args.file}: offline segmentation kept ({result.warning})",
                 file=sys.stderr,
             )
-    doc: dict[str, Any] = {
-        "segments": [
-            {
-                "start_s": s.start_s,
-                "end_s": s.end_s,
-                "start": s.start,
-                "end": s.end,
-                "title": s.title,
-                "kind": s.kind,
-            }
-            for s in segments
-        ]
-    }
+    doc: dict[str, Any] = {"segments": as_json(segments)}
     if llm_doc is not None:
         doc["llm"] = llm_doc
     if args.json:

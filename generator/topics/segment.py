@@ -83,6 +83,22 @@ def segment(
     return _build(episode, texts, times, end_time, cuts, timed, intro, outro, breaks)
 
 
+def as_json(segments: Sequence[Segment]) -> list[dict]:
+    """Segments as JSON-ready dicts (times in seconds and as strings), ad breaks and jingles included."""
+    return [
+        {
+            "start_s": s.start_s,
+            "end_s": s.end_s,
+            "start": s.start,
+            "end": s.end,
+            "title": s.title,
+            "kind": s.kind,
+            "asides": [{"kind": a.kind, "start_s": a.start_s, "end_s": a.end_s} for a in s.asides],
+        }
+        for s in segments
+    ]
+
+
 def adaptive_min_segment(duration_s: float) -> float:
     """Minimum topic length: 90 s, or a sixth of a show shorter than 9 minutes, never under 60 s.
 

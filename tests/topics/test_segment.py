@@ -319,10 +319,23 @@ def test_cli_segment_json(tmp_path, capsys, monkeypatch):
     doc = json.loads(capsys.readouterr().out)
     segs = doc["segments"]
     assert len(segs) == 5
-    assert set(segs[0]) == {"start_s", "end_s", "start", "end", "title", "kind"}
+    assert set(segs[0]) == {"start_s", "end_s", "start", "end", "title", "kind", "asides"}
     assert segs[0]["kind"] == "intro" and segs[-1]["kind"] == "outro"
     assert segs[1]["start"] == "00:48" and segs[1]["start_s"] == 48.0
     assert all(a["end_s"] == b["start_s"] for a, b in zip(segs, segs[1:], strict=False))
+
+
+def test_cli_segment_json_lists_ad_breaks_inside_topics(tmp_path, capsys, monkeypatch):
+    path = tmp_path / "emission.srt"
+    path.write_text(to_srt(make_episode(ad=True)), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["segment", str(path), "--json", "--quiet"]) == 0
+    segs = json.loads(capsys.readouterr().out)["segments"]
+    asides = [(s["kind"], a) for s in segs for a in s["asides"]]
+    assert [(kind, a["kind"]) for kind, a in asides] == [("topic", "ad")]
+    assert all(s["kind"] != "ad" for s in segs)
+    ad = asides[0][1]
+    assert ad["end_s"] - ad["start_s"] < 90
 
 
 def test_cli_segment_text_and_min_segment(tmp_path, capsys, monkeypatch):
