@@ -79,8 +79,9 @@ FAREWELL = _rx(
 # Sponsor reads and ad breaks.
 AD = _rx(
     r"\b(?:page de |la )?pub(?:licité)?\b|\bsponsor(?:isé|isée)?\b|\bpartenaire de (?:cet épisode|l'émission|ce podcast)\b",
-    r"\bcet épisode (?:est|vous est) (?:présenté|proposé|offert|sponsorisé)\b|\bcode promo\b",
-    r"\bun (?:petit )?mot de (?:notre|nos) (?:partenaire|sponsor)s?\b",
+    r"\b(?:cet épisode|cette émission|ce podcast|cette édition) (?:est|vous est) "
+    r"(?:présentée?|proposée?|offerte?|sponsorisée?)\b|\bcode promo\b",
+    r"\b(?:un (?:petit )?mot|une (?:petite |courte )?pause) (?:de|avec) (?:notre|nos) (?:partenaire|sponsor)s?\b",
 )
 
 # A station or show identification between parts ("vous écoutez ..."): a jingle, never a subject.
