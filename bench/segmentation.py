@@ -507,7 +507,7 @@ def print_speed(corpus_dir: Path, corpus: list[Item], tmp: Path) -> None:
     print("\nOne hour of show (corpus episodes chained, scraped page), each run a fresh process: wall time")
     print("from spawn to exit (interpreter start, imports, ingest, model load, embeddings, segmentation).")
     load = Path("/proc/loadavg").read_text().split()[0] if Path("/proc/loadavg").exists() else "?"
-    print(f"Load average at the start: {load} (2 cores; other engineers' suites may be running).")
+    print(f"Load average at the start: {load} (2 cores; other engineers' suites may be running).\n")
     print(
         "| length | sentences | segments | ingest+clean (s) | segment incl. model load (s) "
         "| whole process, wall (s) | CPU user+sys (s) | peak RSS (MB) |"
