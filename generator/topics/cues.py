@@ -43,10 +43,11 @@ CLOSING = _rx(
 
 # A guest greeted: a new part starts shortly before this sentence.
 GREETING = _rx(
-    r"\bbonjour,? (?!à tous|à toutes|tout le monde|et bienvenue)[A-ZÉÈ][\w-]+",
+    r"\b(?:bonjour|bonsoir),? (?!à tous|à toutes|tout le monde|et bienvenue)[A-ZÉÈ][\w-]+",
     r"\b[A-ZÉÈ][\w-]+(?: [A-ZÉÈ][\w-]+)?,? bonjour\b",
     r"\bbienvenue,? (?:à vous|à toi|[A-ZÉÈ][\w-]+)",
-    r"\b(?:je reçois|nous recevons|on reçoit|on accueille|nous accueillons|j'accueille|mon invitée?|notre invitée?|nos invités|mes invités|je vous présente)\b",
+    r"\b(?:je reçois|nous recevons|on reçoit|on accueille|nous accueillons|j'accueille|nos invités|mes invités|je vous présente)\b",
+    r"\b(?:mon|ma|notre) (?:premier |première |prochain |prochaine |dernier |dernière )?invitée?\b",
     r"\bje me tourne (?:vers|maintenant vers)\b|\bà vous la parole\b",
     r"\b(?:qui m'a rejoint|qui nous a rejoints?|est avec nous|sont avec nous|connectée? avec nous|en duplex|en ligne avec nous)\b",
 )
@@ -91,4 +92,4 @@ JINGLE = _rx(
 )
 
 # The host starts the show's first part after the programme ("on commence", "c'est parti").
-START = _rx(r"\b(?:on|nous) (?:commence|démarre|y va)\b|\bc'est parti\b|\binstallez-vous\b")
+START = _rx(r"\b(?:on|nous) (?:commence|démarre|y va)\b|\bc'est parti\b|\binstallez-vous\b|\bbonne écoute\b")

@@ -47,7 +47,7 @@ def test_fixtures_are_long_labelled_french_shows():
     for show in SHOWS.values():
         assert show.end >= 9 * 60
         kinds = [p.kind for p in show.parts]
-        assert kinds[-1] == "outro" and kinds.count("topic") + kinds.count("interview") >= 4
+        assert kinds[-1] == "outro" and kinds.count("topic") + kinds.count("interview") >= 3
     talk = SHOWS["grand-comptoir"]
     assert [p.kind for p in talk.parts].count("ad") == 2 and "transition" in [p.kind for p in talk.parts]
     assert talk.parts[0].kind == "intro"
