@@ -55,8 +55,8 @@ def test_fixtures_are_long_labelled_french_shows():
 
 @pytest.mark.parametrize(
     "shape,max_pk,max_wd,min_f1",
-    # the issue's targets for the page and speaker blocks; automatic captions: today's level, as a guard
-    [("scraped", 0.10, 0.12, 0.75), ("speakers", 0.13, 0.15, 0.70), ("autocaption", 0.20, 0.20, 0.70)],
+    # issue 13's targets (means over our unseen shows; captions pass with a thin margin on Pk)
+    [("scraped", 0.10, 0.12, 0.75), ("speakers", 0.13, 0.15, 0.70), ("autocaption", 0.13, 0.15, 0.70)],
 )
 def test_unseen_shows_score_within_target(rendered, shared_embedder, shape, max_pk, max_wd, min_f1):  # noqa: F811
     got = np.array(
