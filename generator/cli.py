@@ -88,7 +88,7 @@ def cmd_inspect(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_segment(args: argparse.Namespace, settings: Settings) -> int:
     from generator.topics.embeddings import USEEmbedder
-    from generator.topics.segment import segment
+    from generator.topics.segment import as_json, segment
     from generator.transcript.ingest import load_episode
 
     progress = _progress(args)
@@ -102,7 +102,7 @@ def cmd_segment(args: argparse.Namespace, settings: Settings) -> int:
     if not segments:
         raise NewsletterError("no speech to segment", path=args.file)
     llm_doc = None
-    if settings.resolved_backend == "openai":
+    if settings.resolved_backend == "openai" and settings.segment.refine:
         # Optional: a model checks boundaries and titles; the offline segmentation is the fallback.
         from generator import llm
         from generator.llm.prompts import PromptRegistry, default_root
@@ -131,19 +131,7 @@ def cmd_segment(args: argparse.Namespace, settings: Settings) -> int:
                 f"newsletter: warning: {args.file}: offline segmentation kept ({result.warning})",
                 file=sys.stderr,
             )
-    doc: dict[str, Any] = {
-        "segments": [
-            {
-                "start_s": s.start_s,
-                "end_s": s.end_s,
-                "start": s.start,
-                "end": s.end,
-                "title": s.title,
-                "kind": s.kind,
-            }
-            for s in segments
-        ]
-    }
+    doc: dict[str, Any] = {"segments": as_json(segments)}
     if llm_doc is not None:
         doc["llm"] = llm_doc
     if args.json:
@@ -460,7 +448,24 @@ def cmd_prompts(args: argparse.Namespace, settings: Settings) -> int:
 # ------------------------------------------------------------------------------------------ parser
 
 
+def _llm_flags(p: argparse.ArgumentParser) -> None:
+    """The options shared by generate and run (style, backend, model, budgets, cache)."""
+    p.add_argument("--style", choices=("cybernetica", "cafetech"))
+    p.add_argument("--backend", choices=("auto", "extractive", "openai"))
+    p.add_argument("--model")
+    p.add_argument("--base-url")
+    p.add_argument("--timeout", type=float)
+    p.add_argument("--max-retries", type=int)
+    p.add_argument("--max-concurrency", type=int)
+    p.add_argument("--context-window", type=int)
+    p.add_argument("--no-cache", action="store_true", help="ignore cached LLM answers")
+    p.add_argument("--retry-failed", action="store_true", help="ask again for answers recorded as failed")
+    p.add_argument("--dry-run", action="store_true", help="estimate calls, tokens and cost; call nothing")
+    p.add_argument("--json", action="store_true")
+
+
 def build_parser() -> argparse.ArgumentParser:
+    """The argparse parser of every command."""
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--config", metavar="PATH", help=f"config file (default: ./{CONFIG_NAME})")
     common.add_argument("--quiet", "-q", action="store_true", help="no progress on stderr")
@@ -498,26 +503,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--min-segment", type=float, metavar="SECONDS")
     p.add_argument("--backend", choices=("auto", "extractive", "openai"))
 
-    def llm_flags(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--style", choices=("cybernetica", "cafetech"))
-        p.add_argument("--backend", choices=("auto", "extractive", "openai"))
-        p.add_argument("--model")
-        p.add_argument("--base-url")
-        p.add_argument("--timeout", type=float)
-        p.add_argument("--max-retries", type=int)
-        p.add_argument("--max-concurrency", type=int)
-        p.add_argument("--context-window", type=int)
-        p.add_argument("--no-cache", action="store_true", help="ignore cached LLM answers")
-        p.add_argument("--retry-failed", action="store_true", help="ask again for answers recorded as failed")
-        p.add_argument("--dry-run", action="store_true", help="estimate calls, tokens and cost; call nothing")
-        p.add_argument("--json", action="store_true")
-
     p = add("generate", "one edition from these transcripts")
     p.add_argument("files", nargs="+", metavar="FILE")
-    llm_flags(p)
+    _llm_flags(p)
 
     p = add("run", "all new inbox transcripts -> one edition (the nightly job)")
-    llm_flags(p)
+    _llm_flags(p)
     p.add_argument("--wait", action="store_true", help="wait for another run's lock instead of exiting")
 
     p = add("schedule", "the long-running nightly scheduler")

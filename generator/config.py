@@ -71,6 +71,9 @@ class IngestSettings:
 @dataclass(frozen=True)
 class SegmentSettings:
     min_segment_s: float | None = None  # None: adapted to each episode's length (segment.py)
+    # The model pass over the offline topics (topics/refine.py). Off by default: with the small local
+    # model it did not help (BENCHMARKS.md, Segmentation); turn it on for a capable model.
+    refine: bool = False
 
 
 @dataclass(frozen=True)
@@ -203,6 +206,7 @@ ENV_MAP = {
     "OPENAI_API_KEY": ("llm", "api_key"),
     "OPENAI_BASE_URL": ("llm", "base_url"),
     "NEWSLETTER_MODEL": ("llm", "model"),
+    "NEWSLETTER_SEGMENT_REFINE": ("segment", "refine"),
     "NEWSLETTER_TIMEOUT": ("llm", "timeout"),
     "NEWSLETTER_MAX_RETRIES": ("llm", "max_retries"),
     "NEWSLETTER_MAX_CONCURRENCY": ("llm", "max_concurrency"),
@@ -329,8 +333,8 @@ context_window = 16384
 # La clé d'API se lit uniquement dans OPENAI_API_KEY, jamais dans ce fichier.
 
 [segment]
-# min_segment_s = 90             # durée minimale d'un sujet, en secondes (par défaut :
-                                 # adaptée à la durée, de 45 s à 120 s)
+# min_segment_s = 90             # durée minimale d'un sujet en secondes (défaut : adaptée, 60-90 s)
+# refine = false                 # relecture du découpage par le modèle (segment, si configuré)
 
 [ingest]
 max_size_mb = 50

@@ -98,6 +98,17 @@ class Episode:
 
 
 @dataclass(frozen=True)
+class Aside:
+    """A short part inside a segment that is not its subject: an ad break, a jingle (utterances[first:last])."""
+
+    kind: str  # "ad" or "transition"
+    first: int
+    last: int
+    start_s: float | None = None
+    end_s: float | None = None
+
+
+@dataclass(frozen=True)
 class Segment:
     """A topic span of an episode: utterances[first:last]."""
 
@@ -108,6 +119,7 @@ class Segment:
     end_s: float | None
     title: str
     kind: str = "topic"
+    asides: tuple[Aside, ...] = ()  # ad breaks and jingles inside the span (never topics of their own)
 
     @property
     def start(self) -> str | None:

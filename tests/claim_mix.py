@@ -15,9 +15,9 @@ from typing import Any
 
 from generator import language
 from generator.language import lexicon
-from generator.writing import tidy
+from generator.writing import grounding, tidy
 
-_LINE = re.compile(r"^\[(\d\d:\d\d(?::\d\d)?)\] (.+)$", re.MULTILINE)
+_MARK = re.compile(r"^\[\d\d?:\d\d(?::\d\d)?\]\s*", re.MULTILINE)  # v1's time mark on every line
 
 # Inventions about the segment's own entities; {a} and {b} are names or proper nouns it says.
 INVENTED = (
@@ -50,6 +50,13 @@ def entities(lines: list[str]) -> list[str]:
     return sorted(counts, key=lambda n: (-counts[n], n))
 
 
+def transcript_lines(user: str) -> list[str]:
+    """The segment's sentences in any prompt version: v1 sends one timed line per sentence, v2+
+    paragraphs of about 30 s without time marks (both inside <transcription>...</transcription>)."""
+    text = _MARK.sub("", user.split("<transcription>")[-1].split("</transcription>")[0])
+    return [s for para in text.splitlines() for s in grounding.sentences(para)]
+
+
 def _supported(lines: list[str]) -> list[str]:
     """Sentences a faithful model could write: informative lines with their tics and fillers deleted."""
     out = []
@@ -75,7 +82,7 @@ class ClaimMix:
         user = body["messages"][-1]["content"]
         if "<resumes>" in user:
             return self._compose(user)
-        lines = [text for _, text in _LINE.findall(user)]
+        lines = transcript_lines(user)
         true = _supported(lines)[: self.n_true]
         names = entities(lines) or ["Le gouvernement", "une start-up"]
         a, b = names[0], names[1 % len(names)]

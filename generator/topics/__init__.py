@@ -1,7 +1,7 @@
-"""Episode -> [Segment]: topic boundaries, kinds, titles, sentence embeddings, boundary scoring.
+"""Episode -> [Segment]: topic boundaries (evidence, pick, units), kinds, titles, embeddings, scoring.
 
 May import: model, errors, config, language, transcript, llm (the optional model pass in refine).
 The modules below are its public face; everything else in this folder is private to it.
 """
 
-__all__ = ["cues", "embeddings", "refine", "scoring", "segment", "titles"]
+__all__ = ["cues", "embeddings", "evidence", "pick", "refine", "scoring", "segment", "titles", "units"]

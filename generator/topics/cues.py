@@ -43,10 +43,11 @@ CLOSING = _rx(
 
 # A guest greeted: a new part starts shortly before this sentence.
 GREETING = _rx(
-    r"\bbonjour,? (?!à tous|à toutes|tout le monde|et bienvenue)[A-ZÉÈ][\w-]+",
+    r"\b(?:bonjour|bonsoir),? (?!à tous|à toutes|tout le monde|et bienvenue)[A-ZÉÈ][\w-]+",
     r"\b[A-ZÉÈ][\w-]+(?: [A-ZÉÈ][\w-]+)?,? bonjour\b",
     r"\bbienvenue,? (?:à vous|à toi|[A-ZÉÈ][\w-]+)",
-    r"\b(?:je reçois|nous recevons|on reçoit|on accueille|nous accueillons|j'accueille|mon invitée?|notre invitée?|nos invités|mes invités|je vous présente)\b",
+    r"\b(?:je reçois|nous recevons|on reçoit|on accueille|nous accueillons|j'accueille|nos invités|mes invités|je vous présente)\b",
+    r"\b(?:mon|ma|notre) (?:premier |première |prochain |prochaine |dernier |dernière )?invitée?\b",
     r"\bje me tourne (?:vers|maintenant vers)\b|\bà vous la parole\b",
     r"\b(?:qui m'a rejoint|qui nous a rejoints?|est avec nous|sont avec nous|connectée? avec nous|en duplex|en ligne avec nous)\b",
 )
@@ -79,5 +80,20 @@ FAREWELL = _rx(
 # Sponsor reads and ad breaks.
 AD = _rx(
     r"\b(?:page de |la )?pub(?:licité)?\b|\bsponsor(?:isé|isée)?\b|\bpartenaire de (?:cet épisode|l'émission|ce podcast)\b",
-    r"\bcet épisode (?:est|vous est) (?:présenté|proposé|offert|sponsorisé)\b|\bcode promo\b",
+    r"\b(?:cet épisode|cette émission|ce podcast|cette édition) (?:est|vous est) "
+    r"(?:présentée?|proposée?|offerte?|sponsorisée?)\b|\bcode promo\b",
+    r"\b(?:un (?:petit )?mot|une (?:petite |courte )?pause) (?:de|avec) (?:notre|nos) (?:partenaire|sponsor)s?\b",
 )
+
+# The sponsor an ad names ("proposée par Fibrolink", "présenté par Librairie Vagabonde"): the lines of
+# the same read that name it again ("Fibrolink, un débit garanti...") belong to the break.
+SPONSOR = re.compile(r"\bpar ((?:[A-ZÉÈ][\w'’-]+)(?: [A-ZÉÈ][\w'’-]+){0,2})")
+
+# A station or show identification between parts ("vous écoutez ..."): a jingle, never a subject.
+JINGLE = _rx(
+    r"\bvous (?:écoutez|êtes (?:bien )?(?:sur|dans))\b",
+    r"\bsi vous (?:nous )?(?:rejoignez|retrouvez) (?:à l'instant|maintenant|en cours)?",
+)
+
+# The host starts the show's first part after the programme ("on commence", "c'est parti").
+START = _rx(r"\b(?:on|nous) (?:commence|démarre|y va)\b|\bc'est parti\b|\binstallez-vous\b|\bbonne écoute\b")

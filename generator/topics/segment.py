@@ -1,43 +1,43 @@
 """Episode -> [Segment]: topic boundaries with timestamps, offline and deterministic.
 
-How it works, in one pass over the cleaned sentences:
-1. Every sentence is embedded once (multilingual USE); every window is a weighted mean of sentence
-   vectors taken from prefix sums, so the cost does not depend on the window length.
-2. At each sentence start, the speech of the preceding and following windows (time-based, not
-   sentence counts) is compared with sentence embeddings and with lexical cohesion (content-word
-   stems); the depth of each similarity valley is a boundary score.
-3. Host cues move and confirm boundaries: a new subject opened ("on enchaîne"), a guest thanked or a
-   teaser ("à suivre"), a guest greeted, a rubric named, the closing farewell.
-4. Peaks are picked greedily above an adaptive threshold with a minimum topic length; short intros,
-   outros and cue-delimited parts are allowed below it.
-5. Each segment gets a kind and a title made of its best noun phrases (generator/titles.py).
+1. Every sentence is embedded once (multilingual USE). At each sentence start the speech of the
+   preceding and following windows is compared (embeddings and lexical cohesion, two scales); the
+   depth of each similarity valley, in standard scores, is the only evidence that makes a boundary.
+2. Host cues, a new voice and a long pause add weight where the content already dips; ad breaks
+   and jingles (asides) are never the start of a subject: their evidence moves to their end.
+3. The intro ends where the greeting, the running order and any round of the panel's greetings end;
+   the outro is the closing farewells; chapters given by the publisher are strong hints.
+4. The number of topics follows a length prior adjusted by valley strength (topics/pick.py); a
+   part shorter than the minimum joins its more similar neighbour.
+5. Each segment gets a kind and a title made of its best noun phrases (topics/titles.py).
 Text without timestamps runs on pseudo-times from word counts; its segments carry no times.
 """
 
 from __future__ import annotations
 
 import math
-from collections import Counter
+import re
 from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from generator.language import lexicon as french
-from generator.model import Episode, Segment
-from generator.topics import cues
+from generator.model import Aside, Episode, Segment
+from generator.topics import cues, evidence, pick, units
 from generator.topics.embeddings import SentenceEmbedder, USEEmbedder
 from generator.topics.titles import TitleModel
 
 WORDS_PER_SECOND = 2.5  # ordinary French speech rate, for text without timestamps
 INTRO_MIN_S = 15.0  # an intro or outro can be this short when cues delimit it
+INTRO_ZONE_S = 180.0  # the greeting and the running order fit in the first three minutes
+PROGRAMME_GAP_S = 30.0  # announcement lines further apart than this are no longer one running order
 OUTRO_ZONE_S = 120.0  # the farewell is looked for in the last two minutes at most
-CUE_STRONG = 2.0  # score added where a host opens a subject or right after a closing/teaser
-CUE_WEAK = 0.6  # score added before a guest greeting or a rubric name
-THRESHOLD = 1.0  # boundaries need a combined score above this (z-score units)
-WINDOW_S = 180.0  # seconds of speech compared on each side of a candidate boundary
-LEXICAL_VOCAB = 2048  # most widespread content stems kept for lexical cohesion
-MIN_SEGMENT_MIN_S, MIN_SEGMENT_MAX_S = 45.0, 120.0  # bounds of the adaptive minimum topic length
-LEXICAL_WEIGHT = 0.35  # share of lexical cohesion in the content score (embeddings get the rest)
+CHAPTER_SNAP_S = 20.0  # a chapter mark is matched to a sentence start this close (caption jitter)
+MIN_SEGMENT_MIN_S = 60.0  # no topic under a minute (issue 13)
+WINDOW_MAX_S = 180.0  # the comparison window's cap (three minutes of speech, the earlier design's)
+# The name a greeting addresses ("Bonjour Inès.", "Bonsoir Yannick Le Goff"), to tell a round of guests.
+_GREETED = re.compile(
+    r"\b(?:bonjour|bonsoir|salut),? (?!à |tout le monde)((?-i:[A-ZÉÈ])[\w-]+)", re.IGNORECASE
+)
 
 
 def segment(
@@ -46,11 +46,12 @@ def segment(
     min_segment_s: float | None = None,
     embedder: SentenceEmbedder | None = None,
     progress: Callable[[str], None] | None = None,
+    use_cues: bool = True,
 ) -> list[Segment]:
-    """Split an episode into topic segments (intro/topic/interview/outro/transition/ad) with titles.
+    """Split an episode into topic segments (intro/topic/interview/outro) with titles and asides.
 
     `min_segment_s` None adapts the minimum topic length to the episode (see adaptive_min_segment);
-    a number is honoured as given.
+    a number is honoured as given. `use_cues` False ignores every host phrase (the ablation).
     """
     utts = episode.utterances
     n = len(utts)
@@ -63,35 +64,53 @@ def segment(
     if min_segment_s is None:
         min_segment_s = adaptive_min_segment(duration)
     min_segment_s = max(float(min_segment_s), 10.0)
+    breaks = evidence.asides(texts, times) if use_cues else []
 
-    bounds: list[int] = []
+    vectors = None
     if n >= 4 and duration >= 2 * min_segment_s:
         if embedder is None:
             embedder = USEEmbedder()
         if progress:
             progress(f"segment: embedding {n} sentences")
-        vectors = embedder.embed(texts)
-        speakers = [u.speaker for u in utts]
-        bounds = _find_bounds(texts, times, end_time, vectors, min_segment_s, speakers)
+        unit = units.build(texts, times, end_time, [u.speaker for u in utts], [u.end_s for u in utts])
+        vectors = np.asarray(embedder.embed(unit.texts), dtype=np.float64)
+        found = _find_bounds(episode, unit, end_time, vectors, min_segment_s, use_cues)
+        cuts_u, intro, outro = (
+            found[0],
+            units.to_sentence(found[1], unit, times),
+            units.to_sentence(found[2], unit, times),
+        )
+        cuts = sorted({units.to_sentence(c, unit, times) for c in cuts_u})
     else:
-        bounds = []
-        outro = _outro_start(texts, times, end_time)
-        if outro is not None and n >= 4 and duration >= 4 * INTRO_MIN_S:
-            bounds = [outro]
+        outro = _outro_start(texts, times, end_time) if use_cues else None
+        ok = outro is not None and n >= 4 and duration >= 4 * INTRO_MIN_S
+        cuts, intro, outro = ([0, outro, n] if ok else [0, n]), None, (outro if ok else None)
+    return _build(episode, texts, times, end_time, cuts, timed, intro, outro, breaks)
 
-    return _build(episode, texts, times, end_time, [0, *bounds, n], timed, min_segment_s)
+
+def as_json(segments: Sequence[Segment]) -> list[dict]:
+    """Segments as JSON-ready dicts (times in seconds and as strings), ad breaks and jingles included."""
+    return [
+        {
+            "start_s": s.start_s,
+            "end_s": s.end_s,
+            "start": s.start,
+            "end": s.end,
+            "title": s.title,
+            "kind": s.kind,
+            "asides": [{"kind": a.kind, "start_s": a.start_s, "end_s": a.end_s} for a in s.asides],
+        }
+        for s in segments
+    ]
 
 
 def adaptive_min_segment(duration_s: float) -> float:
-    """Minimum topic length for a show of this length: a sixth of it, within 45 s to 120 s.
+    """Minimum topic length: 90 s, or a sixth of a show shorter than 9 minutes, never under 60 s.
 
-    Two minutes suit any show of twelve minutes and more (a 2-hour talk show included), but a short
-    podcast would lose topics to it: three subjects in six minutes last about two minutes each.
-    A sixth leaves room for six topics and stays above the edge zone (an eighth of a short show,
-    half its comparison window) where one window is cut short and content scores are unreliable;
-    below 45 s a part is a news flash, not a topic.
+    Under about 90 s a part is an ad, a jingle or a transition, not a topic (issue 13); a short
+    podcast still needs room for three subjects, hence a sixth of it; under a minute nothing is a topic.
     """
-    return float(min(MIN_SEGMENT_MAX_S, max(MIN_SEGMENT_MIN_S, duration_s / 6)))
+    return float(min(pick.MIN_PART_S, max(MIN_SEGMENT_MIN_S, duration_s / 6)))
 
 
 # ------------------------------------------------------------------------------------ timeline
@@ -125,7 +144,7 @@ def _timeline(episode: Episode, timed: bool) -> tuple[np.ndarray, float]:
     if len(known) == 1:  # a single timestamp: spread the rest at speech rate
         offsets = np.concatenate([[0.0], np.cumsum(n_words)[:-1]]) / WORDS_PER_SECOND
         starts = values[0] + offsets - offsets[known[0]]
-    starts = np.maximum.accumulate(starts)
+    starts = _spread(np.maximum.accumulate(starts), n_words)
     last = utts[-1]
     end = last.end_s if _finite(last.end_s) else None
     end_time = max(float(starts[-1]) + n_words[-1] / WORDS_PER_SECOND, float(end or 0.0))
@@ -135,159 +154,26 @@ def _timeline(episode: Episode, timed: bool) -> tuple[np.ndarray, float]:
     return starts, end_time
 
 
-# ------------------------------------------------------------------------------ content scores
-
-
-def _window_similarity(
-    vectors: np.ndarray, weights: np.ndarray, times: np.ndarray, window: float
-) -> np.ndarray:
-    """Cosine between the speech of [t-window, t) and [t, t+window) at every sentence start."""
-    n = len(times)
-    weighted = vectors * weights[:, None].astype(vectors.dtype)
-    prefix = np.zeros((n + 1, vectors.shape[1]), dtype=vectors.dtype)
-    np.cumsum(weighted, axis=0, out=prefix[1:])
-    idx = np.arange(n)
-    lo = np.searchsorted(times, times - window, side="left")
-    hi = np.searchsorted(times, times + window, side="left")
-    hi = np.maximum(hi, idx + 1)
-    left = prefix[idx] - prefix[lo]
-    right = prefix[hi] - prefix[idx]
-    num = np.einsum("ij,ij->i", left, right)
-    den = np.linalg.norm(left, axis=1) * np.linalg.norm(right, axis=1)
-    sim = np.divide(num, den, out=np.ones(n), where=den > 0)
-    sim[0] = 1.0
-    return sim
-
-
-def _depth(sim: np.ndarray, times: np.ndarray, reach: float) -> np.ndarray:
-    """TextTiling depth: how far each point sits below the highest similarity on each side."""
-    n = len(sim)
-    lo = np.searchsorted(times, times - reach, side="left")
-    hi = np.searchsorted(times, times + reach, side="right")
-    depth = np.zeros(n)
-    for i in range(1, n):
-        left_peak = sim[lo[i] : i + 1].max()
-        right_peak = sim[i : hi[i]].max()
-        depth[i] = (left_peak - sim[i]) + (right_peak - sim[i])
-    return depth
-
-
-def _zscore(values: np.ndarray, valid: np.ndarray) -> np.ndarray:
-    sample = values[valid]
-    if sample.size < 2:
-        return np.zeros_like(values)
-    std = float(sample.std())
-    if std <= 1e-12:
-        return np.zeros_like(values)
-    return (values - float(sample.mean())) / std
-
-
-def _lexical_vectors(texts: Sequence[str]) -> np.ndarray:
-    """Sentence x stem matrix, tf-idf weighted, over stems seen in at least two sentences."""
-    stems = [french.content_stems(t) for t in texts]
-    df = Counter(s for row in stems for s in set(row))
-    # Stems seen once cannot link two windows; the vocabulary is capped so that memory stays
-    # bounded on very long shows (the most widespread stems are kept, ties broken alphabetically).
-    shared = sorted((s for s, c in df.items() if c >= 2), key=lambda s: (-df[s], s))[:LEXICAL_VOCAB]
-    vocab = {s: j for j, s in enumerate(sorted(shared))}
-    matrix = np.zeros((len(texts), max(1, len(vocab))), dtype=np.float32)
-    n = len(texts)
-    for i, row in enumerate(stems):
-        for s in row:
-            j = vocab.get(s)
-            if j is not None:
-                matrix[i, j] += math.log(n / df[s])
-    return matrix
-
-
-def _content_score(
-    texts: Sequence[str], times: np.ndarray, end_time: float, vectors: np.ndarray, window: float
-) -> np.ndarray:
-    """Boundary strength from embeddings and lexical cohesion, in z-score units (0 near the edges)."""
-    weights = np.array([max(1, len(t.split())) for t in texts], dtype=np.float64)
-    # Near either end one window is cut short and always looks "different": no evidence there,
-    # intros and outros are found from the host's cues instead.
-    valid = (times - times[0] >= window / 2) & (end_time - times >= window / 2)
-    valid[0] = False
-    score = np.zeros(len(texts))
-    vectors = vectors.astype(np.float64)
-    lexical = _lexical_vectors(texts)
-    ones = np.ones(len(texts))
-    # Two scales: the long window is stable, the half window sharpens where the change is.
-    for scale, share in ((1.0, 0.6), (0.5, 0.4)):
-        w = window * scale
-        emb = _depth(_window_similarity(vectors, weights, times, w), times, w)
-        lex = _depth(_window_similarity(lexical, ones, times, w), times, w)
-        score += share * ((1 - LEXICAL_WEIGHT) * _zscore(emb, valid) + LEXICAL_WEIGHT * _zscore(lex, valid))
-    score[~valid] = 0.0
-    return score
-
-
-# --------------------------------------------------------------------------------- host cues
-
-
-def _cue_scores(
-    texts: Sequence[str], times: np.ndarray, speakers: Sequence[str | None] = ()
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Score added at each sentence start by host cues, whether the cue is strong, ad-break edges."""
-    n = len(texts)
-    bonus = np.zeros(n)
-    strong = np.zeros(n, dtype=bool)
-    ad_edge = np.zeros(n, dtype=bool)
-    closing = [bool(cues.CLOSING.search(t)) for t in texts]
-    opening = [bool(i and cues.OPENING.search(t)) for i, t in enumerate(texts)]
-    ad = [bool(cues.AD.search(t)) for t in texts]
-
-    def mark(k: int, edge: bool = False) -> None:
-        if 0 < k < n:
-            bonus[k] += CUE_STRONG
-            strong[k] = True
-            ad_edge[k] |= edge
-
-    for i, text in enumerate(texts):
-        if opening[i]:
-            mark(i)
-        if closing[i]:
-            # the new part starts at the first sentence after the closing run (thanks, teaser)
-            k = i + 1
-            while k < n and closing[k] and times[k] - times[i] < 30:
-                k += 1
-            mark(k)
-        if cues.GREETING.search(text) or cues.RUBRIC.search(text):
-            lo = np.searchsorted(times, times[i] - 45.0, side="left")
-            for j in range(max(1, lo), i + 1):
-                bonus[j] += CUE_WEAK
-    # With speaker labels, a voice heard for the first time after the opening is a new guest's part.
-    seen: set[str] = set()
-    for i, who in enumerate(speakers):
-        key = (who or "").strip().lower()
-        if not key or key in seen:
-            continue
-        seen.add(key)
-        if len(seen) > 1 and times[i] - times[0] > 60:
-            lo = np.searchsorted(times, times[i] - 45.0, side="left")
-            for j in range(max(1, lo), i + 1):
-                bonus[j] += CUE_WEAK
-    # An ad break is short and sits between two parts: its first sponsor line starts it, and the
-    # host's return (or the line after the last sponsor mention) ends it.
+def _spread(starts: np.ndarray, n_words: np.ndarray) -> np.ndarray:
+    """Sentences sharing one start (a speaker block, a caption of several sentences) spread by words."""
+    out = starts.copy()
+    n = len(starts)
     i = 0
     while i < n:
-        if not ad[i]:
-            i += 1
-            continue
-        last = i
-        while last + 1 < n and (
-            ad[last + 1] or (times[last + 1] - times[last] < 20 and not opening[last + 1])
-        ):
-            if ad[last + 1] or any(ad[last + 2 : last + 4]):
-                last += 1
-            else:
-                break
-        mark(i, edge=True)
-        back = next((k for k in range(last + 1, n) if opening[k] and times[k] - times[last] <= 120), last + 1)
-        mark(back, edge=True)
-        i = max(back, last + 1)
-    return bonus, strong, ad_edge
+        j = i
+        while j + 1 < n and starts[j + 1] == starts[i]:
+            j += 1
+        if j > i:
+            own = np.cumsum(n_words[i:j]) / WORDS_PER_SECOND  # speech before each later sentence
+            room = (starts[j + 1] - starts[i]) if j + 1 < n else own[-1] + n_words[j] / WORDS_PER_SECOND
+            total = own[-1] + n_words[j] / WORDS_PER_SECOND
+            scale = min(1.0, room / total) if total > 0 else 0.0
+            out[i + 1 : j + 1] = starts[i] + own * scale
+        i = j + 1
+    return out
+
+
+# --------------------------------------------------------------------------------- intro/outro
 
 
 def _outro_start(texts: Sequence[str], times: np.ndarray, end_time: float) -> int | None:
@@ -310,67 +196,142 @@ def _outro_start(texts: Sequence[str], times: np.ndarray, end_time: float) -> in
     return None
 
 
-# ------------------------------------------------------------------------------ peak picking
+# --------------------------------------------------------------------------------- boundaries
 
 
 def _find_bounds(
-    texts: Sequence[str],
-    times: np.ndarray,
+    episode: Episode,
+    unit: units.Units,
     end_time: float,
     vectors: np.ndarray,
     min_segment_s: float,
-    speakers: Sequence[str | None] = (),
-) -> list[int]:
-    """Sentence indexes where a new segment starts (excluding 0)."""
+    use_cues: bool,
+) -> tuple[list[int], int | None, int | None]:
+    """Unit indexes: segment starts (0 and the end included), the intro's end and the outro's start."""
+    texts, times = unit.texts, unit.times
     n = len(texts)
-    duration = end_time - times[0]
-    # About three minutes of speech on each side (short windows over-segment), never more than a
-    # quarter of the show so that a 15-minute podcast still has room for several topics.
-    window = float(min(WINDOW_S, max(duration / 4, 30.0)))
-    content = _content_score(texts, times, end_time, vectors, window)
-    bonus, strong, ad_edge = _cue_scores(texts, times, speakers)
-    score = content + bonus
-    short_gap = max(min_segment_s / 2, INTRO_MIN_S * 2)
+    breaks = evidence.asides(texts, times) if use_cues else []
+    window = _window(times, end_time, min_segment_s)
+    content = evidence.content_score(texts, times, end_time, vectors, window)
+    # Cues weigh on a content valley, never alone. Host phrases also count when judging whether the
+    # show has more subjects than its length suggests; voices and pauses only help place a boundary.
+    # (A turn change alone says nothing: conversations change speaker all the time.)
+    phrases = evidence.phrase_weights(units.cue_texts(unit)) if use_cues else np.zeros(n)
+    signals = evidence.signal_weights(times, unit.speakers, unit.ends)
+    judge = content + np.where(content > 0, phrases, 0.0)
+    score = judge + np.where(content > 0, signals, 0.0)
+    weights = np.array([max(1, len(t.split())) for t in texts], dtype=np.float64)
+    same = ~evidence.real_change(vectors, weights, times, window)
+    score[same], judge[same] = 0.0, 0.0
+    for first, last, _ in breaks:  # a subject starts after a break, never at it or inside it
+        for arr in (score, judge):
+            if last < n:
+                arr[last] = max(arr[last], float(arr[first : last + 1].max()))
+            arr[first:last] = -np.inf
+    outro = _outro_start(texts, times, end_time) if use_cues else None
+    intro = _intro_end(texts, times, end_time, outro, episode.host) if use_cues else None
+    chapters = _chapter_starts(episode, times)
+    lo, hi = intro or 0, outro or n
+    hi_time = float(times[hi]) if hi < n else float(end_time)
+    fixed = [c for c in chapters if lo < c < hi]
+    inner = pick.strongest(score, times, lo, hi, hi_time, fixed, min_segment_s, content=judge)
+    keep = {0, n} | {c for c in (intro, outro) if c is not None} | set(fixed)
+    cuts = pick.merge_short([0, *keep - {0, n}, *inner, n], times, end_time, vectors, keep, min_segment_s)
+    return cuts, intro, outro
 
-    chosen: dict[int, bool] = {}  # index -> cue-backed
-    outro = _outro_start(texts, times, end_time)
-    if outro is not None:
-        chosen[outro] = True
-    # The intro is one short part: it ends at the last host cue of the opening minutes (the
-    # announcement of the topics often holds several "on va parler de" before the first one starts).
-    intro_zone = min(min_segment_s, 0.2 * duration)
-    intro = [i for i in range(1, n) if strong[i] and INTRO_MIN_S <= times[i] - times[0] <= intro_zone]
-    # ...and only when the show opens like one (greeting, programme), not straight into a subject.
-    if intro and (outro is None or intro[-1] < outro) and cues.ANNOUNCE.search(" ".join(texts[: intro[-1]])):
-        chosen[intro[-1]] = True
 
-    for i in sorted(range(1, n), key=lambda k: (-score[k], k)):
-        if score[i] <= THRESHOLD:
+def _window(times: np.ndarray, end_time: float, min_segment_s: float) -> float:
+    """Half the prior topic length on each side (at least one minimum topic, at most three minutes).
+
+    Half a typical subject of speech on each side: longer windows blur neighbouring topics together,
+    shorter ones see every change of angle inside a topic.
+    """
+    span = end_time - times[0]
+    prior, _ = pick.topic_prior(span, min_segment_s)
+    return float(min(WINDOW_MAX_S, max(min_segment_s, span / prior / 2)))
+
+
+def _intro_end(
+    texts: Sequence[str], times: np.ndarray, end_time: float, outro: int | None, host: str | None = None
+) -> int | None:
+    """First sentence after the greeting, the running order and a round of the guests, if the show opens so."""
+    n = len(texts)
+    t0 = times[0]
+    zone = min(INTRO_ZONE_S, 0.2 * (end_time - t0))
+    last = None
+    for i in range(n):
+        if times[i] - t0 > zone:
             break
-        cue = bool(strong[i])
-        if times[i] - times[0] < min_segment_s:
-            continue
-        # Without a cue, only content speaks: it needs a whole window of speech on each side
-        # (nearer an edge one window is cut short and any text looks like it changes subject).
-        if not cue and min(times[i] - times[0], end_time - times[i]) < window:
-            continue
-        if end_time - times[i] < (INTRO_MIN_S if cue else min_segment_s):
-            continue
-        if outro is not None and i > outro:
-            continue
-        ok = True
-        for j, other_cue in chosen.items():
-            gap = abs(times[i] - times[j])
-            if ad_edge[i] and ad_edge[j]:
-                need = INTRO_MIN_S  # the two sides of an ad break
-            else:
-                need = short_gap if (cue and other_cue) else min_segment_s
-            if gap < need:
-                ok = False
+        if cues.ANNOUNCE.search(texts[i]):
+            if last is None and times[i] - t0 > PROGRAMME_GAP_S:
+                return None  # the show opens straight into a subject: no intro
+            if last is not None and times[i] - times[last] > PROGRAMME_GAP_S:
                 break
-        if ok:
-            chosen[i] = cue
-    return sorted(chosen)
+            last = i
+    if last is None or last + 1 >= n:
+        return None
+    j = last + 1
+    # The running order may go on without a cue ("ensuite...", "et pour finir..."): the first subject
+    # starts at the next host cue or after the "let's start" line, within the same half-minute.
+    k = j
+    while k < n and times[k] - times[j] <= PROGRAMME_GAP_S:
+        if k > j and cues.START.search(texts[k - 1]):
+            j = k
+            break
+        if cues.OPENING.search(texts[k]) or cues.GREETING.search(texts[k]):  # a rubric may be announced
+            j = k
+            break
+        k += 1
+    j = _after_round_of_guests(texts, times, j, t0 + zone, host)
+    if times[j] - t0 < INTRO_MIN_S or times[j] - t0 > zone or (outro is not None and j >= outro):
+        return None
+    return j
+
+
+def _after_round_of_guests(
+    texts: Sequence[str], times: np.ndarray, j: int, zone_end: float, host: str | None
+) -> int:
+    """Where the first subject starts when the opening greets the whole panel before any subject.
+
+    Greetings to several people in a row (each within half a minute of the last, the first within a
+    minute of `j`) present the panel: the first subject starts after them, at the host's "on commence"
+    when it comes within half a minute. One guest greeted (and greeting back) opens their interview:
+    `j` stays. With no host known, the host greeted back by each guest counts as one more name.
+    """
+    host_words = {w.lower() for w in (host or "").split()}
+    names: set[str] = set()
+    last = None
+    for k in range(j, len(texts)):
+        since = times[k] - times[j if last is None else last]
+        if times[k] > zone_end or since > (2 if last is None else 1) * PROGRAMME_GAP_S:
+            break
+        greeted = _GREETED.search(texts[k])
+        if greeted and greeted.group(1).lower() not in host_words:
+            names.add(greeted.group(1).lower())
+            last = k
+    if last is None or len(names) < (2 if host_words else 3):
+        return j
+    for k in range(last + 1, len(texts)):
+        if times[k] - times[last] > PROGRAMME_GAP_S:
+            break
+        if cues.OPENING.search(texts[k]) or cues.START.search(texts[k]):
+            return k
+    return last + 1
+
+
+def _chapter_starts(episode: Episode, times: np.ndarray) -> list[int]:
+    """Sentence indexes of the publisher's chapter marks (strong hints), when the episode has them."""
+    out = []
+    for chapter in episode.chapters:
+        if not _finite(chapter.start_s):
+            continue
+        i = int(np.searchsorted(times, chapter.start_s, side="left"))
+        near = [k for k in (i - 1, i) if 0 < k < len(times)]
+        if near:
+            k = min(near, key=lambda k: abs(times[k] - chapter.start_s))
+            if abs(times[k] - chapter.start_s) <= CHAPTER_SNAP_S:
+                out.append(k)
+    return sorted(set(out))
 
 
 # ---------------------------------------------------------------------------- kinds and titles
@@ -383,18 +344,25 @@ def _build(
     end_time: float,
     cuts: list[int],
     timed: bool,
-    min_segment_s: float,
+    intro: int | None,
+    outro: int | None,
+    breaks: Sequence[tuple[int, int, str]],
 ) -> list[Segment]:
     spans = [(a, b) for a, b in zip(cuts, cuts[1:], strict=False) if b > a]
-    kinds = _kinds(episode, texts, times, end_time, spans, min_segment_s)
-    titles = _titles(episode, texts, spans, kinds)
+    kinds = _kinds(episode, texts, times, spans, intro, outro)
+    # Sponsor reads and jingles would name the sponsor, not the subject: no heading comes from them.
+    aside_of = {i for first, last, _ in breaks for i in range(first, last)}
+    titles = _titles(episode, [("" if i in aside_of else t) for i, t in enumerate(texts)], spans, kinds)
+
+    def at(i: int) -> float | None:
+        if not timed:
+            return None
+        return float(times[i]) if i < len(texts) else float(end_time)
+
     segments = []
     for index, ((a, b), kind, title) in enumerate(zip(spans, kinds, titles, strict=True)):
-        start = float(times[a]) if timed else None
-        end = (float(times[b]) if b < len(texts) else float(end_time)) if timed else None
-        segments.append(
-            Segment(index=index, first=a, last=b, start_s=start, end_s=end, title=title, kind=kind)
-        )
+        inside = tuple(Aside(k, f, min(e, b), at(f), at(min(e, b))) for f, e, k in breaks if a <= f < b)
+        segments.append(Segment(index, a, b, at(a), at(b), title, kind, inside))
     return segments
 
 
@@ -407,38 +375,18 @@ def _kinds(
     episode: Episode,
     texts: Sequence[str],
     times: np.ndarray,
-    end_time: float,
     spans: list[tuple[int, int]],
-    min_segment_s: float,
+    intro: int | None,
+    outro: int | None,
 ) -> list[str]:
-    kinds = []
     guests = _names(episode)
-    last = len(spans) - 1
+    kinds = []
     for k, (a, b) in enumerate(spans):
-        start = times[a]
-        stop = times[b] if b < len(texts) else end_time
-        length = stop - start
-        body = texts[a:b]
-        joined = " ".join(body)
-        if len(spans) == 1:
-            kinds.append("topic")
-        elif (
-            k == 0
-            and length <= max(min_segment_s * 1.5, 0.12 * (end_time - times[0]))
-            and cues.ANNOUNCE.search(joined)
-        ):
+        if len(spans) > 1 and k == 0 and intro is not None and b == intro:
             kinds.append("intro")
-        elif (
-            k == last
-            and length <= OUTRO_ZONE_S
-            and (cues.FAREWELL.search(joined) or cues.CLOSING.search(joined))
-        ):
+        elif len(spans) > 1 and outro is not None and a == outro:
             kinds.append("outro")
-        elif length <= 240 and len(cues.AD.findall(joined)) >= 2:
-            kinds.append("ad")
-        elif length < 30:
-            kinds.append("transition")
-        elif _is_interview(body, times[a:b], guests):
+        elif _is_interview(texts[a:b], times[a:b], guests):
             kinds.append("interview")
         else:
             kinds.append("topic")
@@ -457,18 +405,13 @@ def _is_interview(body: Sequence[str], times: np.ndarray, guests: Sequence[str])
     return bool(cues.CLOSING.search(" ".join(body[-6:])))
 
 
-_KIND_LABELS = {
-    "intro": "Ouverture",
-    "outro": "Fin de l'émission",
-    "ad": "Publicité",
-    "transition": "Transition",
-}
+_KIND_LABELS = {"intro": "Ouverture", "outro": "Fin de l'émission"}
 
 
 def _titles(
     episode: Episode, texts: Sequence[str], spans: list[tuple[int, int]], kinds: list[str]
 ) -> list[str]:
-    """Each segment's best noun phrases (generator.topics.titles), after a label for intros and breaks."""
+    """Each segment's best noun phrases (topics/titles.py), after a label for the intro and outro."""
     model = TitleModel(texts, exclude=episode.known_names)
     return [
         _title_for(kind, model.title(a, b, capitalise=kind not in _KIND_LABELS))
@@ -477,7 +420,7 @@ def _titles(
 
 
 def _title_for(kind: str, title: str) -> str:
-    if kind == "outro" or (kind in ("ad", "transition") and not title):
+    if kind == "outro":
         return _KIND_LABELS[kind]
     if not title:
         return _KIND_LABELS.get(kind, "Sujet")

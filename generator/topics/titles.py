@@ -86,7 +86,7 @@ _IDIOMS = re.compile(
     r"c'est-à-dire|il y a|peut-être|à peu près|au bout de|en tout cas|de toute façon|un peu)\b",
     re.IGNORECASE,
 )
-_VERB_END = re.compile(r"(?:ons|ez|ait|aient|èrent|ir|(?<!i)er|(?<!m)ent)$")
+_VERB_END = re.compile(r"(?:ons|ez|ait|aient|èrent|ront|ir|(?<!i)er|(?<!m)ent)$")
 # Adverbs in -ment and verbs in -it ("vieillit") after a noun are no adjectives ("gratuit" is).
 _NOT_ADJECTIVE = re.compile(r"(?:ment|(?<!u)it)$")
 # Infinitives after a bare preposition ("d'émettre", "pour produire", "sans prévenir").
@@ -117,9 +117,48 @@ def _norm(token: str) -> str:
     return token.lower().replace("’", "'")
 
 
+# Words of the show's own machinery: greetings, thanks and the programme name no subject
+# ("Bonjour", "au programme", "nos invités" must never become a heading).
+_SHOW_WORDS = frozenset(
+    [
+        "bonjour",
+        "bonsoir",
+        "bienvenue",
+        "merci",
+        "salut",
+        "revoir",
+        "bientôt",
+        "remerciement",
+        "remerciements",
+        "émission",
+        "émissions",
+        "épisode",
+        "épisodes",
+        "programme",
+        "sommaire",
+        "invité",
+        "invitée",
+        "invités",
+        "invitées",
+        "podcast",
+        "podcasts",
+        "pause",
+        "publicité",
+        "sponsor",
+        "partenaire",
+        "auditeur",
+        "auditeurs",
+        "auditrices",
+        "suite",
+    ]
+)
+
+
 def _content(token: str) -> bool:
-    """A word that can carry a topic: not a function word, a filler or a number."""
+    """A word that can carry a topic: not a function word, a filler, a number or a greeting."""
     if token[:1].isdigit() or "'" in token[:-1] and _norm(token) != "aujourd'hui":
+        return False
+    if _norm(token) in _SHOW_WORDS:
         return False
     return not (french.is_stopword(token) or french.is_filler(token) or token.endswith("'"))
 
@@ -323,8 +362,18 @@ def compose_title(phrases: Sequence[Phrase], *, capitalise: bool = True) -> str:
             if len(joined) <= MAX_TITLE_CHARS:
                 text = joined
     if len(text) > MAX_TITLE_CHARS:
-        text = text[:MAX_TITLE_CHARS].rsplit(" ", 1)[0]
+        text = _trim(text)
     return text[:1].upper() + text[1:] if capitalise else text
+
+
+def _trim(text: str) -> str:
+    """Cut a long heading at a word boundary, never ending on a link word ("... et", "... de la")."""
+    words = text[: MAX_TITLE_CHARS + 1].split()
+    if len(text) > MAX_TITLE_CHARS:
+        words = words[:-1]  # the last word may be cut in the middle
+    while words and (french.is_stopword(words[-1].strip(":,")) or words[-1] in (":", ",", "-")):
+        words.pop()
+    return " ".join(words) or text[:MAX_TITLE_CHARS]
 
 
 def _named_words(texts: Sequence[str]) -> frozenset[str]:

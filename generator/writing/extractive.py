@@ -127,11 +127,13 @@ def importance(summary_sentences: int, words: int, figures: int, quotables: int,
 
 
 def _segment_sentences(episode: Episode, segment: Segment) -> list[_Sentence]:
-    """The segment's utterances as they are said (for quotes), lines addressed to a model left out."""
+    """The segment's utterances as said (for quotes): ad breaks, jingles and lines addressed to a model left out."""
+    aside = {i for a in segment.asides for i in range(a.first, a.last)}
     return [
         _Sentence(i, episode.utterances[i].text, _word_count(episode.utterances[i].text))
         for i in range(segment.first, segment.last)
-        if not tidy.addresses_model(episode.utterances[i].text, episode.utterances[i].speaker)
+        if i not in aside
+        and not tidy.addresses_model(episode.utterances[i].text, episode.utterances[i].speaker)
     ]
 
 
@@ -331,8 +333,12 @@ def summarise(
 ) -> list[SegmentSummary]:
     """Every topic segment of an episode, summarised offline."""
     verifier = verifier or Verifier(episode)
-    # A line addressed to a model weighs on nothing: not on centrality, not on titles.
-    texts = ["" if tidy.addresses_model(u.text, u.speaker) else u.text for u in episode.utterances]
+    # A line addressed to a model, an ad break or a jingle weighs on nothing: not on centrality, not on titles.
+    aside = {i for s in segments for a in s.asides for i in range(a.first, a.last)}
+    texts = [
+        "" if i in aside or tidy.addresses_model(u.text, u.speaker) else u.text
+        for i, u in enumerate(episode.utterances)
+    ]
     vectors = _Vectors(texts)
     titles = TitleModel(texts, exclude=episode.known_names)
     matrix = vectors.matrix

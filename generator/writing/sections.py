@@ -26,7 +26,10 @@ def _length(s: Segment) -> float:
 
 
 def _merge(a: Segment, b: Segment) -> Segment:
-    """Two touching segments as one; the longer one gives its title, kind and index."""
+    """Two touching segments as one; the longer one gives its title, kind and index, both their asides.
+
+    An ad break or a jingle of the shorter one stays an aside of the whole: it must never become content.
+    """
     keep = a if _length(a) >= _length(b) else b
     return replace(
         keep,
@@ -34,6 +37,7 @@ def _merge(a: Segment, b: Segment) -> Segment:
         last=max(a.last, b.last),
         start_s=a.start_s,
         end_s=b.end_s,
+        asides=(*a.asides, *b.asides),
     )
 
 

@@ -114,10 +114,11 @@ def build_requests(
         "start": format_ts(segment.start_s) or "",
         "end": format_ts(segment.end_s) or "",
     }
+    aside = {i for a in segment.asides for i in range(a.first, a.last)}  # ad breaks are no content
     lines = [
         {"start": format_ts(u.start_s) or "", "text": u.text.strip()}
-        for u in episode.utterances[segment.first : segment.last]
-        if u.text.strip()
+        for i, u in enumerate(episode.utterances[segment.first : segment.last], segment.first)
+        if u.text.strip() and i not in aside
     ]
     # v1 takes one timed line per sentence; v2+ takes ~30 s paragraphs and no time marks (the model
     # needs none: the topic's start is in the header, quote times come from the verifier).

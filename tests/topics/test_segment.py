@@ -60,13 +60,21 @@ def test_finds_every_part_of_a_multi_topic_show(embedder):
     assert {s.kind for s in segments[2:4]} == {"topic"}
 
 
-def test_ad_break_is_its_own_short_segment(embedder):
+def test_ad_break_is_an_aside_inside_a_topic_never_a_topic(embedder):
     episode = make_episode(ad=True)
     segments = segment(episode, embedder=embedder)
-    assert [s.kind for s in segments] == ["intro", "interview", "topic", "ad", "topic", "outro"]
-    for expected, found in zip(true_starts(episode, ad=True), [s.start_s for s in segments[1:]], strict=True):
-        assert abs(expected - found) <= 20, (expected, found)
-    assert segments[3].end_s - segments[3].start_s < 120  # shorter than the minimum topic length
+    assert [s.kind for s in segments] == ["intro", "interview", "topic", "topic", "outro"]
+    # the next subject starts at the host's return, after the break (reference: the part after the ad)
+    starts = true_starts(episode, ad=True)
+    expected = [starts[0], starts[1], starts[3], starts[4]]
+    for want, found in zip(expected, [s.start_s for s in segments[1:]], strict=True):
+        assert abs(want - found) <= 20, (want, found)
+    bread = segments[2]
+    assert [a.kind for a in bread.asides] == ["ad"]
+    ad = bread.asides[0]
+    assert bread.first <= ad.first < ad.last <= bread.last
+    assert "Jardins" in " ".join(u.text for u in episode.utterances[ad.first : ad.last])
+    assert "jardins" not in bread.title.lower()  # the sponsor never names the topic
 
 
 def test_no_intro_when_the_show_starts_with_a_subject(embedder):
@@ -230,10 +238,9 @@ def test_cue_patterns(pattern, text, hit):
     assert bool(getattr(cues, pattern).search(text)) is hit
 
 
-def test_a_new_voice_after_the_opening_is_a_weak_cue():
-    from generator.topics.segment import CUE_WEAK, _cue_scores
+def test_a_new_voice_after_the_opening_adds_weight_only_where_it_is_heard():
+    from generator.topics.evidence import VOICE_WEIGHT, signal_weights
 
-    texts = ["Une phrase neutre."] * 8
     times = np.array([0.0, 20.0, 40.0, 70.0, 90.0, 110.0, 130.0, 150.0])
     speakers = [
         "Animatrice",
@@ -245,12 +252,69 @@ def test_a_new_voice_after_the_opening_is_a_weak_cue():
         "Invité B",
         None,
     ]
-    bonus, strong, _ = _cue_scores(texts, times, speakers)
-    assert not strong.any()
-    # "Invité A" speaks first at 40 s (inside the opening minute): no cue; "Invité B" at 110 s: cue over
-    # the 45 s before their first sentence.
-    assert bonus[5] == CUE_WEAK and bonus[4] == CUE_WEAK and bonus[3] == CUE_WEAK
-    assert bonus[2] == 0.0 and bonus[6] == 0.0 and bonus[7] == 0.0
+    bonus = signal_weights(times, speakers, [None] * 8)
+    # "Invité A" first speaks at 40 s (inside the opening minute): no weight; "Invité B" at 110 s: weight.
+    assert bonus[5] == VOICE_WEIGHT
+    assert bonus[[0, 1, 2, 3, 4, 6, 7]].sum() == 0.0
+
+
+def test_an_ad_break_holds_every_line_naming_its_sponsor():
+    from generator.topics.evidence import asides
+
+    texts = [
+        "Les assureurs refusent d'assurer les hôpitaux.",
+        "Bon, on fait une petite pause et on revient avec les batteries.",
+        "Cette émission vous est proposée par Fibrolink, la fibre optique pour les entreprises.",
+        "Fibrolink, un débit garanti et un support basé à Rennes.",
+        "Rendez-vous sur fibrolink point fr pour un devis gratuit.",
+        "Et on est de retour dans Circuits Courts.",
+    ]
+    assert asides(texts, np.array([0.0, 11, 21, 33, 45, 55])) == [(1, 5, "ad")]
+
+
+def test_a_panel_greeted_in_the_opening_belongs_to_the_intro():
+    from generator.topics.segment import _after_round_of_guests, _intro_end
+
+    texts = [
+        "Bonjour à tous et bienvenue dans Circuits Courts.",
+        "Au programme aujourd'hui, trois sujets.",
+        "D'abord, les hébergeurs bretons.",
+        "Ensuite, les hôpitaux.",
+        "Pour en parler, j'ai le plaisir de recevoir Inès Kader. Bonjour Inès.",
+        "Bonjour Sonia, merci de l'invitation.",
+        "Noé Vasseur, chercheur à Rennes. Bonjour Noé.",
+        "Salut Sonia.",
+        "Et Julien Marchetti, fondateur de Volta Reprise. Bonjour Julien.",
+        "Bonjour, ravi d'être là.",
+        "Alors Inès, on commence avec vous.",
+        "Nuage d'Armor, c'est quoi exactement ?",
+    ]
+    times = np.array([3.0, 21, 23, 33, 54, 67, 73, 83, 89, 98, 103, 105])
+    long_show = 1800.0
+    assert _intro_end(texts, times, long_show, None) == 10  # at "on commence", not after the programme
+    assert _intro_end(texts, times, long_show, None, "Sonia Le Bihan") == 10
+    # One guest greeted, who greets the host back: their interview starts at the greeting.
+    one = [
+        "Mon premier invité est cheminot. Bonjour Hugo Ferrand.",
+        "Bonjour Margaux, merci.",
+        "Alors, ce train ?",
+    ]
+    assert _after_round_of_guests(one, np.array([30.0, 35, 38]), 0, 180, None) == 0
+    assert _after_round_of_guests(one, np.array([30.0, 35, 38]), 0, 180, "Margaux Lefèvre") == 0
+
+
+def test_host_phrases_alone_never_make_a_boundary(embedder):
+    # One subject throughout; the host says "on enchaîne" and greets someone mid-show: still one topic.
+    from segment_fixtures import BREAD
+
+    texts = (BREAD[1:] * 4)[:40]
+    texts[20] = "On enchaîne avec la suite de notre sujet sur la farine."
+    texts[21] = "Bonjour Marc Dupont, merci d'être là pour parler de farine."
+    episode = _episode(texts, [16.0 * i for i in range(len(texts))])
+    with_cues = segment(episode, embedder=embedder)
+    without = segment(episode, embedder=embedder, use_cues=False)
+    assert len(with_cues) == len(without) <= 2
+    assert not {s.first for s in with_cues[1:]} & {20, 21}
 
 
 # ----------------------------------------------------------------------------- embeddings
@@ -300,10 +364,23 @@ def test_cli_segment_json(tmp_path, capsys, monkeypatch):
     doc = json.loads(capsys.readouterr().out)
     segs = doc["segments"]
     assert len(segs) == 5
-    assert set(segs[0]) == {"start_s", "end_s", "start", "end", "title", "kind"}
+    assert set(segs[0]) == {"start_s", "end_s", "start", "end", "title", "kind", "asides"}
     assert segs[0]["kind"] == "intro" and segs[-1]["kind"] == "outro"
     assert segs[1]["start"] == "00:48" and segs[1]["start_s"] == 48.0
     assert all(a["end_s"] == b["start_s"] for a, b in zip(segs, segs[1:], strict=False))
+
+
+def test_cli_segment_json_lists_ad_breaks_inside_topics(tmp_path, capsys, monkeypatch):
+    path = tmp_path / "emission.srt"
+    path.write_text(to_srt(make_episode(ad=True)), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["segment", str(path), "--json", "--quiet"]) == 0
+    segs = json.loads(capsys.readouterr().out)["segments"]
+    asides = [(s["kind"], a) for s in segs for a in s["asides"]]
+    assert [(kind, a["kind"]) for kind, a in asides] == [("topic", "ad")]
+    assert all(s["kind"] != "ad" for s in segs)
+    ad = asides[0][1]
+    assert ad["end_s"] - ad["start_s"] < 90
 
 
 def test_cli_segment_text_and_min_segment(tmp_path, capsys, monkeypatch):
@@ -350,7 +427,10 @@ def test_corpus_segmentation_quality(path, corpus_dir, embedder):
     ref = [sec(s["start"]) for s in segs[1:]]
     found = segment(load_episode(path, Settings()), embedder=embedder)
     hyp = [s.start_s for s in found[1:]]
-    assert pk(ref, hyp, start, end) <= 0.15  # one segment scores 0.26-0.34 on these shows
+    # One segment scores 0.26-0.34 on these shows. The bound was 0.15 for the corpus-fitted segmenter;
+    # 2025-01-23 ends with a 66 s and a 60 s topic, which the rule "a part under 90 s is not a topic"
+    # (issue 13) merges on purpose: those two reference boundaries cost about 0.02 of Pk.
+    assert pk(ref, hyp, start, end) <= 0.16
     assert windowdiff(ref, hyp, start, end) <= 0.18
     assert boundary_f1(ref, hyp, 20, start, end).f1 >= 0.7
     assert found[0].kind == "intro" and found[-1].kind == "outro"

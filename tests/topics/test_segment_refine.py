@@ -147,6 +147,7 @@ def test_cli_segment_with_a_model(fake_llm, tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("OPENAI_BASE_URL", fake_llm.base_url)
     monkeypatch.setenv("OPENAI_API_KEY", "test")
     monkeypatch.setenv("NEWSLETTER_MODEL", "fake-model")
+    monkeypatch.setenv("NEWSLETTER_SEGMENT_REFINE", "1")  # off by default since issue 13
 
     def answer(body: dict) -> dict:
         # keep every boundary the CLI offers (the middle candidate), retitle the segments
@@ -171,3 +172,15 @@ def test_cli_segment_with_a_model(fake_llm, tmp_path, capsys, monkeypatch):
     assert cli.main(["segment", str(path)]) == 0  # the model fails: offline result, warning on stderr
     out = capsys.readouterr()
     assert "offline segmentation kept" in out.err and "Ouverture" in out.out
+
+
+def test_cli_segment_with_a_model_stays_offline_unless_asked(fake_llm, tmp_path, capsys, monkeypatch):
+    path = tmp_path / "emission.srt"
+    path.write_text(to_srt(EPISODE), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("OPENAI_BASE_URL", fake_llm.base_url)
+    monkeypatch.setenv("OPENAI_API_KEY", "test")
+    monkeypatch.delenv("NEWSLETTER_SEGMENT_REFINE", raising=False)
+    assert cli.main(["segment", str(path), "--json", "--quiet"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert not fake_llm.chat_requests and not doc.get("llm")

@@ -150,10 +150,10 @@ def test_edition_title_reads_as_one_french_list():
 
 
 def test_adaptive_minimum_follows_the_length_of_the_show():
-    assert adaptive_min_segment(6.5 * 60) == pytest.approx(65.0)
-    assert adaptive_min_segment(120.0) == 45.0  # never a news flash
-    assert adaptive_min_segment(15 * 60) == 120.0
-    assert adaptive_min_segment(2 * 3600) == 120.0
+    assert adaptive_min_segment(6.5 * 60) == pytest.approx(65.0)  # a sixth of a short show
+    assert adaptive_min_segment(120.0) == 60.0  # never a topic under a minute
+    assert adaptive_min_segment(15 * 60) == 90.0  # under 90 s a part is a break, not a topic
+    assert adaptive_min_segment(2 * 3600) == 90.0
 
 
 def test_config_default_is_adaptive_and_an_explicit_value_is_kept(tmp_path: Path):

@@ -6,7 +6,7 @@ import dataclasses
 
 from fr_episode import GUESTS, HOST, make_episode, make_segments
 
-from generator.model import Segment
+from generator.model import Aside, Segment
 from generator.writing import claims, sections
 
 ENERGY = " ".join(u.text for u in make_episode().utterances[2:9])
@@ -117,6 +117,21 @@ def test_at_most_eight_sections_per_show_hour():
     planned = sections.plan(segs)
     assert 3 <= len(planned) <= 8
     assert planned[0].start_s == 0 and planned[-1].end_s == 3600
+
+
+def test_a_merged_section_keeps_the_ad_breaks_of_both_parts():
+    # Segments carry their ad breaks and jingles as asides (issue 13); a short topic joining a longer
+    # neighbour must bring its own, or the sponsor read becomes section content.
+    ad = Aside("ad", 12, 14, 620.0, 650.0)
+    jingle = Aside("transition", 25, 26, 900.0, 905.0)
+    segs = [
+        _seg(1, 0, 600),
+        dataclasses.replace(_seg(2, 600, 670), asides=(ad,)),  # 70 s: joins the shorter topic it touches
+        dataclasses.replace(_seg(3, 670, 1300), asides=(jingle,)),
+    ]
+    planned = sections.plan(segs)
+    assert [(s.first, s.last) for s in planned] == [(10, 30), (30, 40)]
+    assert planned[0].asides == (ad,) and planned[1].asides == (jingle,)
 
 
 def test_a_short_test_episode_keeps_its_sections():
