@@ -46,6 +46,7 @@ class BatchServer:
     uploads: int = 0
     sync_calls: int = 0
     line_calls: int = 0
+    sync_bodies: list[dict[str, Any]] = field(default_factory=list)  # every synchronous chat request
 
     def __post_init__(self) -> None:
         self._plans: list[Plan] = []
@@ -306,9 +307,11 @@ class _Handler(BaseHTTPRequestHandler):
         parts = self.path.split("?")[0].rstrip("/").split("/")[2:]
         loop = self.loop
         if parts == ["chat", "completions"]:
+            request = json.loads(raw or b"{}")
             with loop._lock:
                 loop.sync_calls += 1
-            status, body = loop._chat(json.loads(raw or b"{}"))
+                loop.sync_bodies.append(request)
+            status, body = loop._chat(request)
             self._send(status, body)
         elif parts == ["files"]:
             self._send(200, self._upload(raw))

@@ -9,6 +9,7 @@ from generator.llm.batch import (
     ANSWERED,
     FAILED,
     IDEMPOTENCY_KEY,
+    MAX_REFUSALS,
     REPAIR,
     SYNC,
     WAITING,
@@ -20,6 +21,7 @@ from generator.llm.batch import (
     LineResult,
     PendingLine,
     idempotency_key,
+    refused_option,
 )
 from generator.llm.checks import degeneration, french_errors
 from generator.llm.client import OPENAI_URL, OpenAIBackend, make_backend
@@ -43,8 +45,10 @@ __all__ = [
     "Deferred",
     "LineRecord",
     "LineResult",
+    "MAX_REFUSALS",
     "PendingLine",
     "idempotency_key",
+    "refused_option",
     "OPENAI_URL",
     "Backend",
     "LLMRequest",

@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from generator.errors import BudgetError, LLMError
+from generator.llm.client import _CONTEXT_MARKERS, MODES
 from generator.llm.protocol import LLMRequest, LLMResult
 from generator.model import Usage
 
@@ -27,6 +28,7 @@ FIRST, REPAIR = "first", "repair"
 # Line states, as the nightly store reports them for a request key.
 WAITING, ANSWERED, FAILED, SYNC = "waiting", "answered", "failed", "sync"
 MAX_BATCH_ATTEMPTS = 2  # a line that failed twice in a batch is done synchronously
+MAX_REFUSALS = len(MODES)  # refused lines not counted as attempts: a seed, then each response format
 
 
 class Deferred(Exception):  # noqa: N818 - not an error: the answer is on its way
@@ -81,7 +83,8 @@ class LineRecord:
     usage: Usage = field(default_factory=Usage)  # every answered line of this key so far
     model: str | None = None
     error: str | None = None
-    attempts: int = 1
+    attempts: int = 1  # lines of this kind sent so far, those refused for a request option left out
+    sent: int = 0  # lines of this kind sent so far, all of them (numbers the custom_id of the next)
 
 
 @dataclass(frozen=True)
@@ -97,9 +100,29 @@ class PendingLine:
         return {"custom_id": self.custom_id, "method": "POST", "url": ENDPOINT, "body": self.body}
 
 
-def custom_id(key: str, kind: str) -> str:
-    """The line's custom_id: the cache key, suffixed for a repair (unique within a batch)."""
-    return key if kind == FIRST else f"{key}.{kind}"
+def custom_id(key: str, kind: str, sent: int = 0) -> str:
+    """The line's custom_id: the cache key, suffixed for a repair and numbered for a retry.
+
+    Unique across every batch of a key: a failed line sent again is a new line, never the same one twice.
+    """
+    base = key if kind == FIRST else f"{key}.{kind}"
+    return base if sent == 0 else f"{base}.{sent + 1}"
+
+
+def refused_option(error: str | None) -> str | None:
+    """Which request option a failed line's error says the server refused: "seed", "format" or None.
+
+    The batch counterpart of the synchronous client's downgrade: servers refuse an option with an
+    HTTP 400/422 (llama.cpp's Python server with a 500) whose message names it.
+    """
+    text = (error or "").lower()
+    if not text or any(m in text for m in _CONTEXT_MARKERS):
+        return None
+    if "seed" in text:
+        return "seed"
+    if any(word in text for word in ("response_format", "json", "schema")):
+        return "format"
+    return None
 
 
 def idempotency_key(run_id: int, custom_ids: Iterable[str]) -> str:
@@ -316,7 +339,7 @@ class BatchBackend:
             with self._lock:
                 self.waiting.add(key)
         elif record.state == FAILED and record.attempts < MAX_BATCH_ATTEMPTS:
-            self._collect(key, record.kind, request, self._messages(request, record))
+            self._collect(key, record.kind, request, self._messages(request, record), record.sent)
         else:  # the batch expired, failed or was cancelled, or the line failed twice
             return self._sync(request, record)
         raise Deferred(f"{request.prompt.id}: answer deferred to a batch")
@@ -332,9 +355,11 @@ class BatchBackend:
             or messages
         )
 
-    def _collect(self, key: str, kind: str, request: LLMRequest, messages: list[dict[str, str]]) -> None:
+    def _collect(
+        self, key: str, kind: str, request: LLMRequest, messages: list[dict[str, str]], sent: int = 0
+    ) -> None:
         body = self.inner.request_body(messages, request, self.inner.mode)
-        cid = custom_id(key, kind)
+        cid = custom_id(key, kind, sent)
         with self._lock:
             self.pending[cid] = PendingLine(cid, key, kind, body)
 
@@ -390,6 +415,33 @@ class BatchBackend:
                 {**asdict(usage), "model": model},
             )
         return LLMResult(data, usage, False, request.prompt.use, model)
+
+    def wire(self) -> tuple[str, bool]:
+        """The request options lines are built with now: response-format mode, and whether to send a seed."""
+        return self.inner.mode, bool(self.inner.send_seed)
+
+    def set_wire(self, mode: str, seed: bool) -> None:
+        if mode in MODES:
+            self.inner.mode, self.inner.send_seed = mode, seed
+
+    def downgrade(self, error: str | None, sent_with: tuple[str, bool]) -> bool:
+        """A line refused for a request option: build the next lines without it (True if changed).
+
+        The synchronous client learns this from one refused call; batch mode learns it from a refused
+        line, so that the retry and every later line go through a batch too. Only a line sent with the
+        current options teaches anything (another batch may have taught it already).
+        """
+        what = refused_option(error)
+        mode, seed = self.wire()
+        if what is None or tuple(sent_with) != (mode, seed):
+            return False
+        if what == "seed" and seed:
+            self.inner.send_seed = False
+        elif mode != MODES[-1]:
+            self.inner.mode = MODES[MODES.index(mode) + 1]
+        else:
+            return False
+        return True
 
     def take_pending(self) -> list[PendingLine]:
         """The lines collected so far (emptied: a run submits them once)."""

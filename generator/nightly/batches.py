@@ -31,6 +31,7 @@ from generator.llm import (
     ANSWERED,
     FAILED,
     IDEMPOTENCY_KEY,
+    MAX_REFUSALS,
     REPAIR,
     SYNC,
     WAITING,
@@ -41,6 +42,7 @@ from generator.llm import (
     LineResult,
     PendingLine,
     idempotency_key,
+    refused_option,
 )
 from generator.model import Usage
 from generator.nightly import crashpoint
@@ -75,6 +77,13 @@ SCHEMA = (
     error TEXT
 )""",
     "CREATE INDEX IF NOT EXISTS batch_lines_key ON batch_lines (key)",
+    # The request options (response-format mode, seed) a job's lines were sent with (scope = its idem),
+    # and those the server is known to accept (scope = "server:<host>/<model>").
+    """CREATE TABLE IF NOT EXISTS batch_wire (
+    scope TEXT PRIMARY KEY,
+    mode TEXT NOT NULL,
+    seed INTEGER NOT NULL
+)""",
 )
 INTENT, UPLOADED = "intent", "uploaded"  # before the provider knows the batch
 USED = "used"  # a line whose answer went into a written draft
@@ -191,6 +200,7 @@ class BatchStore:
 
     def drop_job(self, idem: str) -> None:
         """A job that never reached the provider: its requests will simply be collected again."""
+        self.ledger.execute("DELETE FROM batch_wire WHERE scope = ?", (idem,))
         self.ledger.execute("DELETE FROM batch_lines WHERE idem = ?", (idem,))
         self.ledger.execute("DELETE FROM batch_jobs WHERE idem = ?", (idem,))
 
@@ -225,6 +235,17 @@ class BatchStore:
         )
         return answered, len(rows) - answered
 
+    def wire(self, scope: str) -> tuple[str, bool] | None:
+        """The request options recorded for a job (its idem) or a server."""
+        rows = self.ledger.execute("SELECT mode, seed FROM batch_wire WHERE scope = ?", (scope,))
+        return (str(rows[0][0]), bool(rows[0][1])) if rows else None
+
+    def set_wire(self, scope: str, wire: tuple[str, bool]) -> None:
+        self.ledger.execute(
+            "INSERT OR REPLACE INTO batch_wire (scope, mode, seed) VALUES (?, ?, ?)",
+            (scope, wire[0], int(wire[1])),
+        )
+
     def lookup(self, key: str) -> LineRecord | None:
         """The latest line of a request key not yet used in a draft (see llm.LineRecord)."""
         rows = self.ledger.execute(
@@ -241,8 +262,11 @@ class BatchStore:
             # The repair is not answered yet: keep the first answer, which the repair messages quote.
             first = [r for r in rows if r[0] != REPAIR and r[2] is not None]
             content, finish = (first[-1][2], first[-1][3]) if first else (None, None)
-        attempts = sum(1 for r in rows if r[0] == kind)
-        return LineRecord(key, state, kind, batch_id, content, finish, usage, model, error, attempts)
+        sent = sum(1 for r in rows if r[0] == kind)
+        # A line refused for a request option goes again without it: no attempt spent (bounded).
+        refused = sum(1 for r in rows if r[0] == kind and r[1] == FAILED and refused_option(r[6]))
+        attempts = sent - min(refused, MAX_REFUSALS)
+        return LineRecord(key, state, kind, batch_id, content, finish, usage, model, error, attempts, sent)
 
     def consume(self, keys: Collection[str]) -> None:
         """Answers now in a draft: later runs read them from the cache, at no cost."""
@@ -270,6 +294,10 @@ class BatchNight:
         self.backend = BatchBackend(
             self.inner, self.store.lookup, lambda: too_late(self.clock(), self.settings)
         )
+        self.scope = f"server:{self.inner.host}/{self.inner.model}"
+        known = self.store.wire(self.scope)
+        if known is not None:  # what an earlier batch taught about this server (see _learn)
+            self.backend.set_wire(*known)
 
     def poll(self, progress: Callable[[str], None], crash: crashpoint.Crash = crashpoint.never) -> list[str]:
         """Resolve jobs a crash left unsent, poll the running ones, cancel those past their deadline."""
@@ -317,7 +345,27 @@ class BatchNight:
         results = self.client.results(status) if (status.output_file_id or status.error_file_id) else {}
         answered, missing = self.store.store_results(job, status, results)
         why = f": {status.errors}" if status.errors else ""
-        return [note or f"batch {job.batch_id} {status.status}{why}: {answered} answered, {missing} to redo"]
+        learnt = self._learn(job, results)
+        return [
+            note or f"batch {job.batch_id} {status.status}{why}: {answered} answered, {missing} to redo"
+        ] + learnt
+
+    def _learn(self, job: Job, results: dict[str, LineResult]) -> list[str]:
+        """Lines refused for a request option (a response format, a seed): later lines go without it."""
+        sent_with = self.store.wire(job.idem)
+        errors = [r.error for r in results.values() if r.error and refused_option(r.error)]
+        if sent_with is None or not errors:
+            return []
+        mode, what = self.backend.wire()[0], refused_option(errors[0])
+        if not self.backend.downgrade(errors[0], sent_with):
+            return []
+        self.store.set_wire(self.scope, self.backend.wire())
+        refused = "the seed" if what == "seed" else f"response format {mode}"
+        again = "without a seed" if what == "seed" else f"with response format {self.backend.wire()[0]}"
+        return [
+            f"batch {job.batch_id}: the server refused {refused} ({errors[0][:120]}); "
+            f"its lines go again in a batch {again}"
+        ]
 
     def _metadata(self, idem: str, run_id: int | None, count: int) -> dict[str, str]:
         return {IDEMPOTENCY_KEY: idem, "newsletter_run": str(run_id), "newsletter_requests": str(count)}
@@ -358,6 +406,7 @@ class BatchNight:
             0,
             False,
         )
+        self.store.set_wire(idem, self.backend.wire())  # what its lines are built with (see _learn)
         self.store.add_job(job, lines)
         crash("batch_intent")
         try:

@@ -19,7 +19,7 @@ from generator.llm import (
     LLMUnitError,
     cost,
 )
-from generator.llm.batch import custom_id, idempotency_key, parse_line
+from generator.llm.batch import custom_id, idempotency_key, parse_line, refused_option
 from generator.model import Usage
 from generator.nightly.ledger import Ledger
 
@@ -56,8 +56,17 @@ def test_output_and_error_lines_are_read_by_custom_id() -> None:
     ).usage.estimated
 
 
+def test_a_line_refused_for_an_option_is_told_apart() -> None:
+    llama = "HTTP 500: {'loc': ('body', 'response_format', 'type'), 'msg': \"Input should be 'text' or 'json_object'\"}"
+    assert refused_option(llama) == "format"
+    assert refused_option("HTTP 400: Unrecognized request argument supplied: seed") == "seed"
+    assert refused_option("HTTP 500: scripted line failure") is None and refused_option(None) is None
+    assert refused_option("HTTP 400: maximum context length is 8192 tokens (json)") is None
+
+
 def test_custom_ids_and_idempotency_keys() -> None:
     assert custom_id("abc", "first") == "abc" and custom_id("abc", "repair") == "abc.repair"
+    assert custom_id("abc", "first", 1) == "abc.2" and custom_id("abc", "repair", 2) == "abc.repair.3"
     key = idempotency_key(7, ["b", "a"])
     assert key.startswith("newsletter-run7-") and key == idempotency_key(7, ["a", "b"])
     assert key != idempotency_key(8, ["a", "b"])

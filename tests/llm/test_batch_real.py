@@ -65,6 +65,16 @@ def _wait(loop: BatchServer, timeout: float = 1800.0) -> None:
         time.sleep(2)
 
 
+def _sync_report(loop: BatchServer) -> str:
+    """What the synchronous chat calls asked, to see which stage bypassed the batch."""
+    out = [f"{loop.sync_calls} synchronous chat call(s):"]
+    for body in loop.sync_bodies:
+        messages = body.get("messages") or []
+        head = " | ".join(f"{m.get('role')}: {str(m.get('content'))[:160]!r}" for m in messages[:3])
+        out.append(f"- {len(messages)} messages, max_tokens={body.get('max_tokens')}: {head}")
+    return "\n".join(out)
+
+
 def test_a_night_through_the_batch_api_of_the_real_model(llm_url, tmp_path: Path, shared_embedder):  # noqa: F811
     (tmp_path / "inbox").mkdir()
     shutil.copy(FIXTURES / "run" / SHOW, tmp_path / "inbox" / SHOW)
@@ -86,7 +96,7 @@ def test_a_night_through_the_batch_api_of_the_real_model(llm_url, tmp_path: Path
         [draft] = outbox.list_drafts(tmp_path / "outbox")
         meta = json.loads((draft.path / "draft.json").read_text(encoding="utf-8"))
         assert meta["extra"]["batches"] and set(meta["extra"]["batches"]) <= set(loop.batches)
-        assert loop.sync_calls == 0  # every answer came through a batch
+        assert loop.sync_calls == 0, _sync_report(loop)  # every answer came through a batch
         ids = [
             json.loads(line)["custom_id"]
             for b in loop.batches.values()

@@ -211,12 +211,41 @@ def test_failed_lines_alone_are_retried(night) -> None:
     night.loop.process()
     second = night.run()
     assert second.status == "waiting"
-    assert [line["custom_id"] for line in night.lines(1)] == [failed_id]  # only the failed line goes again
+    # Only the failed line goes again, as a new line of the same request (never the same line twice).
+    assert [line["custom_id"] for line in night.lines(1)] == [f"{failed_id}.2"]
     night.loop.process()
     night.run()  # compose batch
     night.loop.process()
     assert night.run().status == "ok" and night.loop.sync_calls == 0
     assert night.loop.line_calls == first.waiting[0]["requests"]["total"] + 1  # failed line not executed
+
+
+@pytest.mark.parametrize("status", [400, 500])
+def test_a_refused_response_format_is_learnt_from_the_batch_and_never_goes_synchronous(night, status) -> None:
+    """llama.cpp's Python server refuses json_schema (HTTP 500): the lines go again, in a batch, without it."""
+    night.fake.reject_formats = frozenset({"json_schema"})
+    night.fake.reject_status = status
+    total = night.run().waiting[0]["requests"]["total"]
+    night.loop.process()
+    second = night.run()
+    assert second.status == "waiting" and any(
+        "refused response format json_schema" in n for n in second.notes
+    )
+    retried = night.lines(1)
+    assert len(retried) == total and all(line["custom_id"].endswith(".2") for line in retried)
+    assert {line["body"]["response_format"]["type"] for line in retried} == {"json_object"}
+    assert all("schema" in line["body"]["response_format"] for line in retried)  # json_object + schema
+    for _ in range(3):
+        night.loop.process()
+        result = night.run()
+        if result.status != "waiting":
+            break
+    assert result.status == "ok" and night.loop.sync_calls == 0
+    ids = [line["custom_id"] for n in range(len(night.loop.created)) for line in night.lines(n)]
+    assert len(ids) == len(set(ids))
+    # The compose line, built by a later run, already used the format the server accepts.
+    assert night.lines(len(night.loop.created) - 1)[0]["body"]["response_format"]["type"] == "json_object"
+    assert night.run().status == "nothing"
 
 
 def test_expired_batch_keeps_its_answers_and_does_the_rest_synchronously(night) -> None:
@@ -335,7 +364,10 @@ def test_a_lying_output_file_is_matched_safely_and_a_lost_batch_goes_synchronous
     stranger = json.loads(lines[0]) | {"custom_id": "not-ours"}
     night.loop.files[out] = "\n".join(["{torn", json.dumps(stranger), *lines[1:]]).encode() + b"\n"
     assert night.run().status == "waiting"  # the dropped line goes again, alone
-    assert len(night.lines(1)) == 1 and night.lines(1)[0]["custom_id"] == json.loads(lines[0])["custom_id"]
+    assert (
+        len(night.lines(1)) == 1
+        and night.lines(1)[0]["custom_id"] == json.loads(lines[0])["custom_id"] + ".2"
+    )
     del night.loop.batches[list(night.loop.batches)[-1]]  # the provider lost the retry batch
     result = night.run()
     assert any("no longer knows" in n for n in result.notes)
