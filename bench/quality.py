@@ -25,6 +25,7 @@ Tables:
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import re
@@ -322,7 +323,15 @@ def main(argv: list[str] | None = None) -> None:
         "--llm-files", type=int, default=0, help="only the first N files with the LLM (0: all)"
     )
     parser.add_argument("--quick", action="store_true", help="the shipped sample only (smoke test)")
+    parser.add_argument(
+        "--pin",
+        action="append",
+        default=[],
+        metavar="ID=N",
+        help="LLM run: pin a prompt version (repeatable)",
+    )
     args = parser.parse_args(argv)
+    pins = {k: int(v) for k, v in (p.split("=", 1) for p in args.pin)}
     files = [SAMPLE] if args.quick else (args.files or default_files())
     embedder = USEEmbedder(cache_dir=None)
     url = llm_url(args.llm_url) if args.llm else None
@@ -343,6 +352,7 @@ def main(argv: list[str] | None = None) -> None:
             drafts.append(make_draft(path, offline, folder, embedder=embedder))
         if url:
             online = settings_for(folder, url)
+            online = dataclasses.replace(online, prompts={**online.prompts, **pins})
             backend = llm.make_backend(online, None, no_cache=True)
             for path in files[: args.llm_files or None]:
                 drafts.append(

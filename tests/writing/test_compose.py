@@ -223,3 +223,24 @@ def test_a_model_ranking_is_said_and_its_invented_intro_claims_are_removed(promp
     assert "Japon" not in e.intro and "12 %" in e.intro
     assert [(r.field, r.segment) for r in e.removed] == [("intro", None)]
     assert "Google" in e.removed[0].reason
+
+
+def test_a_model_title_naming_the_newsletter_is_kept(prompts):
+    # Seen with the local model: "La Lettre Tech — ..." was removed as a name absent from the passage.
+    ep, summaries = llm_summaries(prompts)
+    answer = {
+        "title": "La Lettre Tech",
+        "intro": "Cette semaine, deux initiatives locales.",
+        "closing": "Qui suivra ces pionniers ?",
+        "order": [0, 1],
+    }
+    result = compose_edition(
+        [(ep, summaries)],
+        style="cybernetica",
+        backend=FakeBackend(lambda u: answer),
+        prompts=prompts,
+        newsletter_name="La Lettre Tech",
+        today=TODAY,
+    )
+    assert result.edition.title == answer["title"]
+    assert not any("Lettre Tech" in r.sentence for r in result.edition.removed)
