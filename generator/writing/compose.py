@@ -337,8 +337,9 @@ def _grounded_fields(
         [s.title + ". " + s.summary + " " + " ".join(s.key_points) for s in sections]
         + [q.text for s in sections for q in s.quotes]
     )
-    # The newsletter's own name is a known name: a title naming it invents nothing.
-    known = [n for ep in episodes for n in ep.known_names] + [newsletter_name]
+    # The newsletter's and the shows' own names are known names: a title naming them invents nothing.
+    shows = [ep.show for ep in episodes if ep.show]
+    known = [n for ep in episodes for n in ep.known_names] + [newsletter_name, *shows]
     extra = [t for ep in episodes for t in metadata_texts(ep)] + [newsletter_name]
     checker = claims.Checker(material, known=known, extra=extra, framing=True)
     got: dict[str, str] = {}
