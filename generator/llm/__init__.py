@@ -21,10 +21,9 @@ from generator.llm.batch import (
     LineResult,
     PendingLine,
     idempotency_key,
-    refused_option,
 )
 from generator.llm.checks import degeneration, french_errors
-from generator.llm.client import OPENAI_URL, OpenAIBackend, make_backend
+from generator.llm.client import OPENAI_URL, OpenAIBackend, make_backend, refused_option
 from generator.llm.parallel import run_parallel
 from generator.llm.pricing import cost, estimate, price_for
 from generator.llm.prompts import PromptFile, PromptRegistry, RenderedPrompt, default_root

@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from generator.errors import BudgetError, LLMError
-from generator.llm.client import _CONTEXT_MARKERS, MODES
+from generator.llm.client import MODES, refused_option
 from generator.llm.protocol import LLMRequest, LLMResult
 from generator.model import Usage
 
@@ -107,22 +107,6 @@ def custom_id(key: str, kind: str, sent: int = 0) -> str:
     """
     base = key if kind == FIRST else f"{key}.{kind}"
     return base if sent == 0 else f"{base}.{sent + 1}"
-
-
-def refused_option(error: str | None) -> str | None:
-    """Which request option a failed line's error says the server refused: "seed", "format" or None.
-
-    The batch counterpart of the synchronous client's downgrade: servers refuse an option with an
-    HTTP 400/422 (llama.cpp's Python server with a 500) whose message names it.
-    """
-    text = (error or "").lower()
-    if not text or any(m in text for m in _CONTEXT_MARKERS):
-        return None
-    if "seed" in text:
-        return "seed"
-    if any(word in text for word in ("response_format", "json", "schema")):
-        return "format"
-    return None
 
 
 def idempotency_key(run_id: int, custom_ids: Iterable[str]) -> str:
@@ -435,13 +419,7 @@ class BatchBackend:
         mode, seed = self.wire()
         if what is None or tuple(sent_with) != (mode, seed):
             return False
-        if what == "seed" and seed:
-            self.inner.send_seed = False
-        elif mode != MODES[-1]:
-            self.inner.mode = MODES[MODES.index(mode) + 1]
-        else:
-            return False
-        return True
+        return self.inner.step_down(what, mode)
 
     def take_pending(self) -> list[PendingLine]:
         """The lines collected so far (emptied: a run submits them once)."""

@@ -39,6 +39,22 @@ OPENAI_URL = "https://api.openai.com/v1"
 MODES = ("json_schema", "json_object_schema", "json_object", "text")
 
 
+def refused_option(error: str | None) -> str | None:
+    """Which request option a server's error says it refused: "seed", "format" or None.
+
+    Servers refuse an option with an HTTP 400/422 naming it, llama.cpp's Python server with a 500;
+    a context-length error is never a refused option.
+    """
+    text = (error or "").lower()
+    if not text or any(m in text for m in _CONTEXT_MARKERS):
+        return None
+    if "seed" in text:
+        return "seed"
+    if any(word in text for word in ("response_format", "json", "schema")):
+        return "format"
+    return None
+
+
 def _safe_name(prompt_id: str) -> str:
     return re.sub(r"[^a-zA-Z0-9_-]", "_", prompt_id)[:64] or "answer"
 
@@ -196,13 +212,16 @@ class OpenAIBackend:
                 f"{request.prompt.id}: the server at {self.endpoint} says the request is too long "
                 f"for the model ({exc}); set [llm] context_window to the server's real context"
             ) from exc
-        # Servers refuse an option with 400/422 naming it; llama.cpp's Python server with a 500 naming it.
-        if not any(word in text for word in ("response_format", "json", "schema", "seed")):
-            return False
+        refused = refused_option(text)
+        return refused is not None and self.step_down(refused, mode)
+
+    def step_down(self, refused: str, mode: str) -> bool:
+        """After the server refused `refused` ("seed" or "format") sent with `mode`: drop the seed, else
+        take the next response format; False when nothing is left to drop (shared with batch mode)."""
         with self._lock:
             if self.mode != mode:
                 return True  # another thread already downgraded: retry with its mode
-            if "seed" in text and self.send_seed:
+            if refused == "seed" and self.send_seed:
                 self.send_seed = False  # e.g. Mistral calls it random_seed: send none
                 return True
             if mode != "text":
