@@ -8,13 +8,14 @@ answer, and every error reads `$.path: what to fix`.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from jsonschema import Draft202012Validator, validators
-from jsonschema.exceptions import ValidationError
+if TYPE_CHECKING:
+    from jsonschema.exceptions import ValidationError
 
 _SCHEMA_KEYS = frozenset(
     {
@@ -58,13 +59,19 @@ def check_schema(schema: Mapping[str, Any], path: str = "$") -> None:
         check_schema(sub, f"{path}|{i}")
 
 
-def _min_length_stripped(validator: Any, bound: int, instance: Any, schema: Mapping[str, Any]) -> Any:
-    # A model padding a required text with spaces has not written it: count the stripped text.
-    if isinstance(instance, str) and len(instance.strip()) < bound:
-        yield ValidationError(f"{instance!r} is too short", validator="minLength", validator_value=bound)
+@functools.cache
+def _validator_class() -> Any:
+    """Draft 2020-12 with our minLength; jsonschema is imported here, not at start-up (offline runs
+    never validate a model's answer)."""
+    from jsonschema import Draft202012Validator, validators
+    from jsonschema.exceptions import ValidationError
 
+    def min_length_stripped(validator: Any, bound: int, instance: Any, schema: Mapping[str, Any]) -> Any:
+        # A model padding a required text with spaces has not written it: count the stripped text.
+        if isinstance(instance, str) and len(instance.strip()) < bound:
+            yield ValidationError(f"{instance!r} is too short", validator="minLength", validator_value=bound)
 
-_Validator = validators.extend(Draft202012Validator, {"minLength": _min_length_stripped})
+    return validators.extend(Draft202012Validator, {"minLength": min_length_stripped})
 
 
 def _json_path(parts: Any) -> str:
@@ -124,7 +131,7 @@ def _order(error: ValidationError) -> tuple[int, str]:
 
 def validate_schema(data: Any, schema: Mapping[str, Any]) -> list[str]:
     """Errors of `data` against `schema`, each as `$.path: what is wrong`; empty when valid."""
-    errors = sorted(_Validator(schema).iter_errors(data), key=lambda e: _json_path(e.absolute_path))
+    errors = sorted(_validator_class()(schema).iter_errors(data), key=lambda e: _json_path(e.absolute_path))
     # A value of the wrong type reports only that (the other keywords of its schema cannot apply).
     wrong_type = {tuple(e.absolute_path) for e in errors if e.validator == "type"}
     out: list[str] = []
