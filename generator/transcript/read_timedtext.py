@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import html
 import re
-import xml.etree.ElementTree as ET
 
-from generator.errors import InputError
 from generator.transcript.fragments import Fragment, Parsed, count_words
+from generator.transcript.xml_input import parse_xml
 
 _ROOT = re.compile(r"^(?:<\?xml[^>]*\?>\s*)?<(?P<root>transcript|timedtext)[\s>]")
 
@@ -26,12 +25,7 @@ def _float(value: str | None, scale: float = 1.0) -> float | None:
 
 def parse_timedtext(text: str, path: str) -> Parsed:
     """One fragment per `<text>` / `<p>`; srv3 times are milliseconds, srv1 times seconds."""
-    if "<!DOCTYPE" in text[:2000] or "<!ENTITY" in text:
-        raise InputError("timed text XML with a DOCTYPE or entities is refused (unsafe XML)", path=path)
-    try:
-        root = ET.fromstring(text)
-    except ET.ParseError as exc:
-        raise InputError(f"malformed timed text XML: {exc}", path=path) from None
+    root = parse_xml(text, path, name="timed text XML", malformed="malformed timed text XML")
     parsed = Parsed(format="timedtext")
     srv3 = root.tag == "timedtext"
     items = root.iter("p") if srv3 else root.iter("text")

@@ -9,6 +9,7 @@ from generator.errors import InputError
 from generator.transcript.fragments import Fragment, Parsed, count_words
 from generator.transcript.layouts import unrecognised
 from generator.transcript.timestamps import parse_ts
+from generator.transcript.xml_input import parse_xml
 
 _TTM = "{http://www.w3.org/ns/ttml#metadata}"
 _XML_ID = "{http://www.w3.org/XML/1998/namespace}id"
@@ -64,12 +65,7 @@ def _agents(root: ET.Element) -> dict[str, str]:
 
 def parse_ttml(text: str, path: str) -> Parsed:
     """Every `<p>` of the body is a fragment; its agent (or its parent's) is the speaker."""
-    if "<!DOCTYPE" in text[:2000] or "<!ENTITY" in text:
-        raise InputError("TTML with a DOCTYPE or entities is refused (unsafe XML)", path=path)
-    try:
-        root = ET.fromstring(text)
-    except ET.ParseError as exc:
-        raise InputError(f"malformed TTML/XML: {exc}", path=path) from None
+    root = parse_xml(text, path, name="TTML", malformed="malformed TTML/XML")
     if _local(root.tag) != "tt":
         raise InputError(unrecognised(f"XML document <{_local(root.tag)}> is not TTML"), path=path)
     tick_rate = float(root.get("{http://www.w3.org/ns/ttml#parameter}tickRate") or 10_000_000)
