@@ -101,6 +101,18 @@ def llm_summaries(prompts):
     return ep, list(result.summaries)
 
 
+def compose_answered(ep, summaries, answer, prompts):
+    """The Cybernetica edition of these summaries, the model answering `answer` to compose."""
+    return compose_edition(
+        [(ep, summaries)],
+        style="cybernetica",
+        backend=FakeBackend(lambda u: answer),
+        prompts=prompts,
+        newsletter_name="La Lettre Tech",
+        today=TODAY,
+    )
+
+
 def test_llm_compose_sees_only_summaries_and_its_text_is_grounded(prompts, phrases):
     ep, summaries = llm_summaries(prompts)
     answer = {
@@ -210,14 +222,7 @@ def test_a_model_ranking_is_said_and_its_invented_intro_claims_are_removed(promp
         "closing": "On en reparle bientôt.",
         "order": [1, 0],
     }
-    result = compose_edition(
-        [(ep, summaries)],
-        style="cybernetica",
-        backend=FakeBackend(lambda u: answer),
-        prompts=prompts,
-        newsletter_name="La Lettre Tech",
-        today=TODAY,
-    )
+    result = compose_answered(ep, summaries, answer, prompts)
     e = result.edition
     assert e.model_order and e.intro.endswith(phrases["cybernetica"]["order_by_model"])
     assert "Japon" not in e.intro and "12 %" in e.intro
@@ -237,13 +242,6 @@ def test_a_model_title_naming_the_newsletter_or_the_show_is_kept(prompts, title)
         "closing": "Qui suivra ces pionniers ?",
         "order": [0, 1],
     }
-    result = compose_edition(
-        [(ep, summaries)],
-        style="cybernetica",
-        backend=FakeBackend(lambda u: answer),
-        prompts=prompts,
-        newsletter_name="La Lettre Tech",
-        today=TODAY,
-    )
+    result = compose_answered(ep, summaries, answer, prompts)
     assert result.edition.title == answer["title"]
     assert not [r for r in result.edition.removed if r.field == "title"]
