@@ -11,6 +11,7 @@ from typing import Any
 from generator import __version__
 from generator.config import CONFIG_NAME, INIT_TEMPLATE, Settings, load_settings
 from generator.errors import NewsletterError
+from generator.styles import STYLES
 
 EXIT_OK, EXIT_FAILED_INPUTS, EXIT_USAGE = 0, 1, 2
 
@@ -450,7 +451,7 @@ def cmd_prompts(args: argparse.Namespace, settings: Settings) -> int:
 
 def _llm_flags(p: argparse.ArgumentParser) -> None:
     """The options shared by generate and run (style, backend, model, budgets, cache)."""
-    p.add_argument("--style", choices=("cybernetica", "cafetech"))
+    p.add_argument("--style", choices=STYLES.names())
     p.add_argument("--backend", choices=("auto", "extractive", "openai"))
     p.add_argument("--model")
     p.add_argument("--base-url")

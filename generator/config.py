@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.errors import ConfigError
+from generator.styles import DEFAULT_STYLE, STYLES
 
 CONFIG_NAME = "newsletter.toml"
 
@@ -35,7 +36,7 @@ class NewsletterSettings:
     name: str = "La Lettre Tech"
     author: str = "La rédaction"
     sign_off: str = ""
-    style: str = "cybernetica"
+    style: str = DEFAULT_STYLE
     source_url: str | None = None
 
 
@@ -291,9 +292,9 @@ def load_settings(
 def _validate(settings: Settings) -> None:
     if settings.llm.backend not in ("auto", "extractive", "openai"):
         raise ConfigError(f"[llm] backend must be auto, extractive or openai, not {settings.llm.backend!r}")
-    if settings.newsletter.style not in ("cybernetica", "cafetech"):
+    if settings.newsletter.style not in STYLES:
         raise ConfigError(
-            f"[newsletter] style must be cybernetica or cafetech, not {settings.newsletter.style!r}"
+            f"[newsletter] style must be one of {STYLES.choices_text()}, not {settings.newsletter.style!r}"
         )
     if settings.run.edition_per not in ("run", "episode"):
         raise ConfigError(f"[run] edition_per must be run or episode, not {settings.run.edition_per!r}")
@@ -312,7 +313,7 @@ INIT_TEMPLATE = """\
 [newsletter]
 name = "La Lettre Tech"          # nom de VOTRE newsletter (jamais celui de Cybernetica ou CaféTech)
 author = "La rédaction"          # signature
-style = "cybernetica"            # cybernetica | cafetech
+style = "__DEFAULT_STYLE__"            # __STYLE_CHOICES__
 # source_url = "https://exemple.fr/emission"   # lien des horodatages (#t=...)
 
 [paths]
@@ -355,4 +356,4 @@ timezone = "Europe/Paris"
 # input = 0.15
 # cached_input = 0.075
 # output = 0.60
-"""
+""".replace("__DEFAULT_STYLE__", DEFAULT_STYLE).replace("__STYLE_CHOICES__", STYLES.choices_text(" | "))

@@ -14,6 +14,8 @@ PACKAGE = Path(__file__).resolve().parents[1] / "generator"
 RANK = {
     "model": 0,
     "errors": 0,
+    "registry": 0,
+    "styles": 1,
     "config": 1,
     "language": 2,
     "transcript": 3,

@@ -19,8 +19,8 @@ from markupsafe import Markup
 from generator.config import NewsletterSettings
 from generator.errors import RenderError
 from generator.model import Edition, Provenance, Quote, Section, Source, format_ts
+from generator.styles import STYLES
 
-STYLES = ("cybernetica", "cafetech")
 FORMATS = ("md", "html", "txt")
 TEXT_WIDTH = 72
 

@@ -31,11 +31,11 @@ from generator.model import (
     Source,
     Usage,
 )
+from generator.styles import STYLES
 from generator.writing import claims, extractive, grounding, tidy
 from generator.writing.sections import injection_warnings
 from generator.writing.summarise import french_date, metadata_texts
 
-STYLES = ("cybernetica", "cafetech")
 DEFAULT_MAX_TOKENS = 700
 WARN_COMPOSE_FAILED = "ouverture et clôture écrites sans le modèle : l'appel a échoué ({error})"
 WARN_ORDER = "ordre des sujets proposé par le modèle incomplet ou invalide : complété par importance"
