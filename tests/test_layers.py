@@ -135,7 +135,9 @@ def size_problems(source: str, name: str) -> list[str]:
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
             length = node.end_lineno - node.lineno + 1
             if length > MAX_FUNCTION_LINES:
-                problems.append(f"{name}:{node.lineno} {node.name} is {length} lines (limit {MAX_FUNCTION_LINES})")
+                problems.append(
+                    f"{name}:{node.lineno} {node.name} is {length} lines (limit {MAX_FUNCTION_LINES})"
+                )
             count = parameter_count(node)
             if count > MAX_PARAMETERS:
                 problems.append(
