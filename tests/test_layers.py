@@ -61,17 +61,48 @@ def test_every_top_level_unit_has_a_rank():
     assert set(STAGES) <= units
 
 
+# Units that need less than everything below them: the highest rank they may import besides their own.
+# edition/ renders and stores an Edition: it needs the model, errors, settings and styles, nothing else.
+CEILING = {"edition": RANK["styles"]}
+
+
+def import_problems(here: str, imports: list[tuple[str, int]], name: str) -> list[str]:
+    """Imports of unit `here` that go up the layers, or above the unit's ceiling."""
+    problems = []
+    for target, line in imports:
+        parts = target.split(".")
+        if len(parts) < 2 or parts[1] not in RANK or parts[1] == here:
+            continue  # `from generator import __version__`, or its own unit
+        there = parts[1]
+        limit = min(RANK[here], CEILING.get(here, RANK[here]))
+        if RANK[there] > limit:
+            problems.append(
+                f"{name}:{line} imports {target} ({here} may import up to rank {limit}, {there} is {RANK[there]})"
+            )
+    return problems
+
+
 @pytest.mark.parametrize("path", modules(), ids=lambda p: str(p.relative_to(PACKAGE)))
 def test_imports_go_downwards_only(path):
     here = unit_of(path)
     if here == "__init__":
         return
-    for target, line in imports_of(path):
-        parts = target.split(".")
-        if len(parts) < 2 or parts[1] not in RANK:
-            continue  # `from generator import __version__`
-        there = parts[1]
-        assert RANK[there] <= RANK[here], f"{path.name}:{line} imports {target} (upward: {here} -> {there})"
+    problems = import_problems(here, imports_of(path), str(path.relative_to(PACKAGE)))
+    assert not problems, "; ".join(problems)
+
+
+def test_the_import_check_catches_an_upward_import_and_a_ceiling_breach():
+    assert (
+        import_problems("writing", [("generator.topics.segment", 3), ("generator.model.Edition", 4)], "w.py")
+        == []
+    )
+    assert import_problems("topics", [("generator.writing.compose", 7)], "t.py") == [
+        "t.py:7 imports generator.writing.compose (topics may import up to rank 4, writing is 5)"
+    ]
+    assert import_problems("edition", [("generator.styles.STYLES", 1)], "e.py") == []
+    assert import_problems("edition", [("generator.language.lexicon", 2)], "e.py") == [
+        "e.py:2 imports generator.language.lexicon (edition may import up to rank 1, language is 2)"
+    ]
 
 
 @pytest.mark.parametrize("stage", STAGES)
