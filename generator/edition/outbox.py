@@ -259,6 +259,31 @@ def list_drafts(outbox_dir: Path) -> list[DraftInfo]:
     return sorted(drafts, key=lambda d: (d.created, d.id))
 
 
+@dataclass(frozen=True)
+class DamagedDraft:
+    """A folder of the outbox with a draft.json that cannot be read, and why."""
+
+    id: str
+    path: Path
+    error: str
+
+
+def damaged_drafts(outbox_dir: Path) -> list[DamagedDraft]:
+    """The folders `list_drafts` leaves out because their draft.json is unreadable, by name."""
+    outbox_dir = Path(outbox_dir)
+    if not outbox_dir.is_dir():
+        return []
+    found = []
+    for folder in sorted(outbox_dir.iterdir()):
+        if folder.name.startswith(".") or not folder.is_dir() or not (folder / DRAFT_JSON).is_file():
+            continue
+        try:
+            _info(folder, _read_doc(folder))
+        except OutboxError as exc:
+            found.append(DamagedDraft(folder.name, folder, str(exc)))
+    return found
+
+
 def load_draft(outbox_dir: Path, draft_id: str) -> DraftInfo:
     """The draft with this id (its folder name); OutboxError if there is none."""
     outbox_dir = Path(outbox_dir)
@@ -317,9 +342,10 @@ def _locked(folder: Path) -> Iterator[None]:
         os.close(fd)  # closing releases the lock
 
 
-def _last_status(doc: dict[str, Any]) -> dict[str, Any]:
+def last_status(doc: dict[str, Any]) -> dict[str, Any]:
     """The last history entry that changed the status (edits do not)."""
-    return next((h for h in reversed(doc.get("history") or []) if h.get("action") != "edit"), {})
+    history = doc.get("history") if isinstance(doc.get("history"), list) else []
+    return next((h for h in reversed(history) if isinstance(h, dict) and h.get("action") != "edit"), {})
 
 
 def _check_revision(info: DraftInfo, revision: int | None) -> None:
@@ -344,7 +370,7 @@ def _transition(
     with _locked(load_draft(outbox_dir, draft_id).path):
         info = load_draft(outbox_dir, draft_id)
         doc = info.doc
-        last = _last_status(doc)
+        last = last_status(doc)
         when = f" on {last.get('at', '?')} by {last.get('user', '?')}"
         if info.status == "approved":
             raise OutboxError(

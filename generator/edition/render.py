@@ -254,6 +254,34 @@ def markdown_to_safe_html(text: str) -> str:
     )
 
 
+def removed_html(text: str) -> dict[str, int]:
+    """What the sanitiser takes out of an editor's Markdown: {"images", "liens", "balises"} counts."""
+    from html.parser import HTMLParser
+
+    class Counter(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__(convert_charrefs=True)
+            self.tags: dict[str, int] = {}
+            self.links = 0
+
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            self.tags[tag] = self.tags.get(tag, 0) + 1
+            self.links += tag == "a" and any(k == "href" for k, _ in attrs)
+
+    def count(html: str) -> Counter:
+        counter = Counter()
+        counter.feed(html)
+        counter.close()
+        return counter
+
+    before = count(markdown.markdown(text, extensions=["sane_lists"], output_format="html"))
+    after = count(markdown_to_safe_html(text))
+    gone = {tag: n - after.tags.get(tag, 0) for tag, n in before.tags.items() if n > after.tags.get(tag, 0)}
+    images = gone.pop("img", 0)
+    links = max(before.links - after.links, gone.pop("a", 0))
+    return {"images": images, "liens": links, "balises": sum(gone.values())}
+
+
 def render(
     edition: Edition,
     provenance: Provenance,

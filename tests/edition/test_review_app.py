@@ -105,7 +105,9 @@ def test_draft_page_shows_each_quote_beside_its_transcript(app):
     assert "la loi entre en vigueur en mars" in page  # the grounding warning
     assert "segment 4 : résumé impossible" in page
     assert "modele-test" in page and "<code>summarise_segment</code> v1" in page
-    assert f'<iframe src="/drafts/{draft.id}/newsletter.html"' in page
+    # The newsletter grows with its content in the page (no frame, no inner scroll); the email is one link away.
+    assert "<iframe" not in page and '<article class="preview" id="apercu">' in page
+    assert f'href="/drafts/{draft.id}/newsletter.html"' in page
 
 
 def test_csp_is_present_without_wildcard_on_every_answer(app):

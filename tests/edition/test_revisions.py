@@ -11,9 +11,14 @@ from render_fixtures import NEWSLETTER
 from review_fixtures import TEMPLATES, write_review_draft
 
 from generator.edition import draft_json, outbox, render, revisions
-from generator.edition.review_pages import removed_sentences
+from generator.edition.review_pages import removed_sentences as _removed
 from generator.errors import OutboxError
+from generator.i18n import messages
 from generator.model import Utterance
+
+
+def removed_sentences(doc):
+    return _removed(doc, messages("fr"))
 
 
 def test_quote_context_keeps_the_sentences_around_each_quote(tmp_path):
@@ -84,7 +89,7 @@ def test_revise_keeps_the_previous_files_and_says_who_changed_what(tmp_path):
     with pytest.raises(OutboxError, match="already rejected on .* \\(reason: titre à revoir\\)"):
         outbox.reject(tmp_path, draft.id, "encore")
     assert outbox.approve(tmp_path, draft.id, revision=3).status == "approved"
-    with pytest.raises(OutboxError, match="approved"):
+    with pytest.raises(OutboxError, match="approuvé"):
         revisions.revise(tmp_path, draft.id, _edited(draft, "jeter", "x"), revision=3)
 
 
