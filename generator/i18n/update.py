@@ -65,7 +65,7 @@ def load(path: Path, lang: str) -> Catalog:
 
 def merged(path: Path, lang: str, tmpl: Catalog) -> Catalog:
     catalog = load(path, lang)
-    catalog.update(tmpl, no_fuzzy_matching=True, update_header_comment=False)
+    catalog.update(tmpl, no_fuzzy_matching=True, update_header_comment=False, update_creation_date=False)
     catalog.obsolete.clear()
     return catalog
 
@@ -88,7 +88,8 @@ def main() -> None:
     for lang, domain, tmpl in (("en", DOMAIN, template()), ("fr", "argparse", argparse_template())):
         po = po_path(lang, domain)
         out = io.BytesIO()
-        write_po(out, merged(po, lang, tmpl), width=110, omit_header=False, sort_output=False)
+        # Sorted and without line numbers: a moved line changes nothing, two branches rarely conflict.
+        write_po(out, merged(po, lang, tmpl), width=110, no_location=True, sort_output=True)
         _write(po, out.getvalue())
         _write(po.with_suffix(".mo"), mo_bytes(po, lang))
 
