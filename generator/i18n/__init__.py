@@ -34,6 +34,7 @@ from babel.numbers import format_decimal
 
 __all__ = [
     "LANGUAGES",
+    "N_",
     "Messages",
     "_",
     "accept_language",
@@ -167,6 +168,11 @@ def set_language(lang: str | None) -> Messages:
 def current() -> Messages:
     """The process's messages: set by `set_language`, else read from the environment."""
     return messages(_current[0] if _current else language_from_env())
+
+
+def N_(message: str) -> str:
+    """Marks a constant for translation where it is defined; `_(CONSTANT)` translates it where used."""
+    return message
 
 
 def _(message: str, **params: Any) -> str:

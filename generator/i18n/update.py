@@ -22,7 +22,7 @@ from babel.messages.pofile import read_po, write_po
 from generator.i18n import DOMAIN, LOCALES_DIR
 
 ROOT = LOCALES_DIR.parents[2]
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2)}
+KEYWORDS = {"_": None, "N_": None, "gettext": None, "ngettext": (1, 2)}
 METHODS = [
     ("generator/**.py", "python"),
     ("templates/review/**.j2", "jinja2"),

@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from generator.i18n import _
 from generator.model import Chapter, Guest
 from generator.transcript.fragments import Parsed
 from generator.transcript.metadata import parse_date, parse_description
@@ -65,7 +66,7 @@ def describe(parsed: Parsed, path: Path, today: dt.date) -> About:
     about.show = about.show or meta.get("show") or None
     if about.show is None and (said := show_in(_opening(parsed))):
         about.show = said
-        about.warnings.append(f"show name taken from the first words of the speech: {said}")
+        about.warnings.append(_("nom de l'émission tiré des premiers mots prononcés : {said}", said=said))
     about.host = about.host or meta.get("host") or None
     if about.date is None and meta.get("date"):
         about.date, warning = parse_date(meta["date"], today)
@@ -73,5 +74,5 @@ def describe(parsed: Parsed, path: Path, today: dt.date) -> About:
             about.warnings.append(warning)
     about.source_url = meta.get("source_url")
     if full is None and not meta:
-        about.warnings.append("no episode description found: show, date and guests are unknown")
+        about.warnings.append(_("aucune description de l'épisode : émission, date et invités inconnus"))
     return about

@@ -6,6 +6,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, replace
 
+from generator.i18n import _
 from generator.model import Episode, Utterance
 from generator.transcript.fragments import count_words
 from generator.transcript.names import NameRepairer
@@ -189,7 +190,10 @@ def clean(episode: Episode) -> Episode:
     warnings = episode.warnings
     if _unpunctuated([_Word(w, 0) for u in kept for w in u.text.split()]):
         warnings += (
-            f"speech without punctuation: sentences cut at pauses and about every {UNPUNCTUATED_WORDS} words",
+            _(
+                "parole sans ponctuation : phrases coupées aux pauses et environ tous les {n} mots",
+                n=UNPUNCTUATED_WORDS,
+            ),
         )
     repairer = NameRepairer(episode.known_names, any_case=_lower_case(sentences))
     sentences = tuple(

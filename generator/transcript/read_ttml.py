@@ -6,6 +6,7 @@ import re
 import xml.etree.ElementTree as ET
 
 from generator.errors import InputError
+from generator.i18n import _
 from generator.transcript.fragments import Fragment, Parsed, count_words
 from generator.transcript.layouts import unrecognised
 from generator.transcript.timestamps import parse_ts
@@ -76,7 +77,7 @@ def parse_ttml(text: str, path: str) -> Parsed:
         parsed.meta["title"] = title.strip()
     _walk(root, None, agents, tick_rate, parsed)
     if not any(f.start_s is not None for f in parsed.fragments):
-        parsed.warnings.append("TTML paragraphs carry no `begin` time")
+        parsed.warnings.append(_("les paragraphes TTML n'ont pas d'heure `begin`"))
     return parsed
 
 

@@ -433,7 +433,7 @@ def test_cli_run_json_end_to_end(workspace: Path, capsys: pytest.CaptureFixture[
     doc = json.loads(captured.out)
     assert code == 1 and captured.err == ""  # --quiet: nothing on stderr
     assert doc["status"] == "partial" and len(doc["drafts"]) == 1
-    assert doc["failed"] == [{"name": "vide.txt", "error": f"{workspace}/inbox/vide.txt: is empty"}]
+    assert doc["failed"] == [{"name": "vide.txt", "error": f"{workspace}/inbox/vide.txt: est vide"}]
     assert {i["name"]: i["status"] for i in doc["inputs"]} == {
         "ciel-ouvert.srt": "processed",
         "pedales-et-circuits.srt": "processed",

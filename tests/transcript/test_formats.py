@@ -70,7 +70,7 @@ def test_a_first_name_shared_by_two_people_stays_as_written(tmp_path):
     )
     ep = load(path)
     assert [u.speaker for u in ep.utterances] == ["Paul", "Anne Roy"]
-    assert "speaker 'Paul' may be Paul Roux or Paul Lebrun: kept as written" in ep.warnings
+    assert "l'intervenant « Paul » peut être Paul Roux ou Paul Lebrun : laissé tel quel" in ep.warnings
 
 
 def test_auto_captions_rolling_lines_kept_once_and_cut_into_short_sentences():
@@ -208,7 +208,7 @@ def test_inspect_json_reports_word_conservation(capsys):
 
 def test_estimated_times_inside_turns_are_said():
     ep = load(fixture("turns_name_ts"))
-    assert any("estimated from word position" in w for w in ep.warnings)
+    assert any("position des mots" in w for w in ep.warnings)
 
 
 def test_chapters_listed_in_a_description(tmp_path):
@@ -419,7 +419,7 @@ def test_csv_and_tsv_exports(tmp_path):
         ("Anne", 1.5, "Salut."),
         ("Anne", 1.5, "Ça va ?"),
     ]
-    assert any("without a readable start time" in w for w in ep.warnings)
+    assert any("sans heure de début lisible" in w for w in ep.warnings)
 
 
 def test_a_first_name_not_in_the_description_takes_the_full_name_said_on_air(tmp_path):
@@ -434,7 +434,7 @@ def test_a_first_name_not_in_the_description_takes_the_full_name_said_on_air(tmp
     )
     ep = load(path)
     assert [u.speaker for u in ep.utterances] == ["Jérôme Vidal", "Sandrine Okafor", "Jérôme Vidal"]
-    assert "speaker 'Jérôme' taken as 'Jérôme Vidal', the full name said in the speech" in ep.warnings
+    assert "l'intervenant « Jérôme » est pris pour « Jérôme Vidal », le nom complet dit dans l'émission" in ep.warnings
 
 
 def test_a_chapter_list_copied_above_a_scraped_page_is_header_not_speech(tmp_path):
