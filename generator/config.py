@@ -12,6 +12,7 @@ from typing import Any
 
 from generator.backends import AUTO, BACKENDS, EXTRACTIVE, OPENAI
 from generator.errors import ConfigError
+from generator.i18n import _
 from generator.styles import DEFAULT_STYLE, STYLES
 
 CONFIG_NAME = "newsletter.toml"
@@ -148,7 +149,15 @@ def _coerce(section: str, key: str, value: Any, target: Any) -> Any:
             return float(value)
         return value if value is None else str(value)
     except (TypeError, ValueError) as exc:
-        raise ConfigError(f"[{section}] {key} = {value!r} is not valid: {exc}") from exc
+        raise ConfigError(
+            _(
+                "[{section}] {key} = {value} n'est pas valable : {error}",
+                section=section,
+                key=key,
+                value=repr(value),
+                error=exc,
+            )
+        ) from exc
 
 
 def _apply(section_obj: Any, section: str, values: Mapping[str, Any]) -> Any:
@@ -156,8 +165,16 @@ def _apply(section_obj: Any, section: str, values: Mapping[str, Any]) -> Any:
     changes = {}
     for key, value in values.items():
         if key not in known or (section == "llm" and key == "api_key"):
-            hint = " (the API key is read only from OPENAI_API_KEY)" if key == "api_key" else ""
-            raise ConfigError(f"unknown setting [{section}] {key}{hint}; known: {', '.join(sorted(known))}")
+            hint = _(" (la clé d'API se lit seulement dans OPENAI_API_KEY)") if key == "api_key" else ""
+            raise ConfigError(
+                _(
+                    "réglage inconnu [{section}] {key}{hint} ; connus : {known}",
+                    section=section,
+                    key=key,
+                    hint=hint,
+                    known=", ".join(sorted(known)),
+                )
+            )
         changes[key] = _coerce(section, key, value, getattr(section_obj, key))
     return replace(section_obj, **changes)
 
@@ -167,9 +184,9 @@ def _read_toml(path: Path) -> dict[str, Any]:
         with path.open("rb") as fh:
             return tomllib.load(fh)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"invalid TOML: {exc}", path=str(path)) from exc
+        raise ConfigError(_("TOML invalide : {error}", error=exc), path=str(path)) from exc
     except OSError as exc:
-        raise ConfigError(f"cannot read config: {exc.strerror}", path=str(path)) from exc
+        raise ConfigError(_("configuration illisible : {error}", error=exc.strerror), path=str(path)) from exc
 
 
 def _prices(raw: Mapping[str, Any]) -> dict[str, tuple[float, float, float]]:
@@ -183,7 +200,10 @@ def _prices(raw: Mapping[str, Any]) -> dict[str, tuple[float, float, float]]:
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise ConfigError(
-                f"[prices.{model}] needs numeric input, output (and optional cached_input)"
+                _(
+                    "[prices.{model}] demande des nombres input, output (et cached_input, facultatif)",
+                    model=model,
+                )
             ) from exc
     return prices
 
@@ -200,7 +220,9 @@ def _batch_prices(raw: Mapping[str, Any]) -> dict[str, tuple[float, float, float
                     float(entry["batch_output"]),
                 )
             except (KeyError, TypeError, ValueError) as exc:
-                raise ConfigError(f"[prices.{model}] needs numeric batch_input and batch_output") from exc
+                raise ConfigError(
+                    _("[prices.{model}] demande des nombres batch_input et batch_output", model=model)
+                ) from exc
     return prices
 
 
@@ -233,7 +255,10 @@ def load_settings(
     if config is not None:
         path = Path(config)
         if not path.is_file():
-            raise ConfigError("config file not found; run `newsletter init` or fix --config", path=str(path))
+            raise ConfigError(
+                _("fichier de configuration introuvable ; lancez `newsletter init` ou corrigez --config"),
+                path=str(path),
+            )
     else:
         path = base / CONFIG_NAME
         if not path.is_file():
@@ -245,18 +270,20 @@ def load_settings(
     for key, value in raw.items():
         if key in _SECTIONS:
             if not isinstance(value, dict):
-                raise ConfigError(f"[{key}] must be a table", path=str(path))
+                raise ConfigError(_("[{key}] doit être une table", key=key), path=str(path))
             updates[key] = _apply(getattr(settings, key), key, value)
         elif key == "prompts":
             try:
                 updates["prompts"] = {str(k): int(v) for k, v in value.items()}
             except (AttributeError, TypeError, ValueError) as exc:
-                raise ConfigError("[prompts] maps a prompt id to a version number", path=str(path)) from exc
+                raise ConfigError(
+                    _("[prompts] associe un identifiant de prompt à un numéro de version"), path=str(path)
+                ) from exc
         elif key == "prices":
             updates["prices"] = _prices(value)
             updates["batch_prices"] = _batch_prices(value)
         else:
-            raise ConfigError(f"unknown section [{key}]", path=str(path))
+            raise ConfigError(_("section inconnue [{key}]", key=key), path=str(path))
     settings = replace(settings, **updates)
 
     # Relative paths in a config file are relative to that file's folder.
@@ -293,19 +320,34 @@ def load_settings(
 def _validate(settings: Settings) -> None:
     if settings.llm.backend not in BACKENDS:
         raise ConfigError(
-            f"[llm] backend must be one of {BACKENDS.choices_text()}, not {settings.llm.backend!r}"
+            _(
+                "[llm] backend doit valoir {choices}, pas {value}",
+                choices=BACKENDS.choices_text(),
+                value=repr(settings.llm.backend),
+            )
         )
     if settings.newsletter.style not in STYLES:
         raise ConfigError(
-            f"[newsletter] style must be one of {STYLES.choices_text()}, not {settings.newsletter.style!r}"
+            _(
+                "[newsletter] style doit valoir {choices}, pas {value}",
+                choices=STYLES.choices_text(),
+                value=repr(settings.newsletter.style),
+            )
         )
     if settings.run.edition_per not in ("run", "episode"):
-        raise ConfigError(f"[run] edition_per must be run or episode, not {settings.run.edition_per!r}")
+        raise ConfigError(
+            _(
+                "[run] edition_per doit valoir run ou episode, pas {value}",
+                value=repr(settings.run.edition_per),
+            )
+        )
     if settings.llm.max_concurrency < 1 or settings.llm.max_retries < 0 or settings.llm.timeout <= 0:
-        raise ConfigError("[llm] max_concurrency >= 1, max_retries >= 0 and timeout > 0 are required")
+        raise ConfigError(_("[llm] demande max_concurrency >= 1, max_retries >= 0 et timeout > 0"))
     deadline = settings.llm.batch_deadline
     if deadline is not None and not re.fullmatch(r"([01]?\d|2[0-3]):[0-5]\d", deadline.strip()):
-        raise ConfigError(f"[llm] batch_deadline must be a local time HH:MM, not {deadline!r}")
+        raise ConfigError(
+            _("[llm] batch_deadline doit être une heure locale HH:MM, pas {value}", value=repr(deadline))
+        )
 
 
 # What `newsletter init` writes: every key, commented (French, like the rest of what a user reads).

@@ -95,9 +95,9 @@ def test_approve_and_reject_through_the_cli(project, capsys):
     assert f"{one.id}: approved by " in capsys.readouterr().out
     assert run(project, "approve", one.id) == 2
     err = capsys.readouterr().err
-    assert err.startswith("newsletter: error: ") and "already approved" in err and err.count("\n") == 1
+    assert err.startswith("newsletter: error: ") and "déjà été approuvé" in err and err.count("\n") == 1
     assert run(project, "reject", one.id, "--reason", "non") == 2
-    assert "already approved" in capsys.readouterr().err
+    assert "déjà été approuvé" in capsys.readouterr().err
 
     assert run(project, "reject", three.id, "--reason", "trop de citations") == 0
     out = capsys.readouterr().out
@@ -123,8 +123,8 @@ def test_unknown_id_exits_2_with_one_clear_line(project, capsys, command):
     captured = capsys.readouterr()
     assert captured.out == ""
     assert captured.err == (
-        f"newsletter: error: unknown draft '2020-01-01-absent' in {project['outbox']}; "
-        "`newsletter drafts` lists them\n"
+        f"newsletter: error: brouillon inconnu « 2020-01-01-absent » dans {project['outbox']} ; "
+        "`newsletter drafts` les liste\n"
     )
 
 
@@ -186,4 +186,4 @@ def test_preview_port_in_use_is_a_clear_error(project, capsys):
         port = sock.getsockname()[1]
         assert run(project, "preview", project["drafts"][0].id, "--port", str(port)) == 2
     err = capsys.readouterr().err
-    assert f"cannot listen on 127.0.0.1:{port}" in err and "another --port" in err
+    assert f"impossible d'écouter sur 127.0.0.1:{port}" in err and "un autre --port" in err

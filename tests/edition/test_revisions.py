@@ -86,7 +86,7 @@ def test_revise_keeps_the_previous_files_and_says_who_changed_what(tmp_path):
     # A rejected draft can still be fixed; the rejection stays the last word on its status.
     outbox.reject(tmp_path, draft.id, "titre à revoir")
     revisions.revise(tmp_path, draft.id, _edited(draft, "gaspiller", "jeter"), revision=2)
-    with pytest.raises(OutboxError, match="already rejected on .* \\(reason: titre à revoir\\)"):
+    with pytest.raises(OutboxError, match="déjà été rejeté le .* \\(raison : titre à revoir\\)"):
         outbox.reject(tmp_path, draft.id, "encore")
     assert outbox.approve(tmp_path, draft.id, revision=3).status == "approved"
     with pytest.raises(OutboxError, match="approuvé"):

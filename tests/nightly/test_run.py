@@ -332,7 +332,7 @@ def test_a_second_run_while_one_holds_the_lock_is_refused(env) -> None:
     _drop(root, "a.txt", "Épisode A.")
     with (
         RunLock(settings.paths.state / "run.lock", command="run (schedule)"),
-        pytest.raises(LockError, match=r"another run is in progress \(pid \d+ .*run \(schedule\)"),
+        pytest.raises(LockError, match=r"une autre exécution est en cours \(pid \d+ .*run \(schedule\)"),
     ):
         stages.run(settings, ledger)
     assert (root / "inbox" / "a.txt").exists() and stages.processed == []
@@ -477,7 +477,7 @@ def test_cli_run_refuses_while_another_run_holds_the_lock(workspace: Path, capsy
     with RunLock(workspace / "state" / "run.lock", command="run (schedule)"):
         assert main(["run", "-q"]) == 2
     err = capsys.readouterr().err
-    assert "another run is in progress" in err and "run (schedule)" in err and "--wait" in err
+    assert "une autre exécution est en cours" in err and "run (schedule)" in err and "--wait" in err
     assert (workspace / "inbox" / "vide.txt").exists()
 
 
