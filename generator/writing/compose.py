@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.errors import LLMError, RenderError
+from generator.i18n import _
 from generator.language import french_date, split_sentences
 from generator.llm import Backend, LLMRequest
 from generator.llm.prompts import PromptRegistry
@@ -55,12 +56,14 @@ def load_phrases(path: Path | None = None) -> dict[str, Any]:
         with path.open("rb") as fh:
             data = tomllib.load(fh)
     except OSError as exc:
-        raise RenderError(f"cannot read the phrases file: {exc.strerror}", path=str(path)) from exc
+        raise RenderError(
+            _("fichier de formules illisible : {error}", error=exc.strerror), path=str(path)
+        ) from exc
     except tomllib.TOMLDecodeError as exc:
-        raise RenderError(f"invalid TOML: {exc}", path=str(path)) from exc
+        raise RenderError(_("TOML invalide : {error}", error=exc), path=str(path)) from exc
     for style in STYLES:
         if style not in data:
-            raise RenderError(f"missing [{style}] table", path=str(path))
+            raise RenderError(_("table [{style}] absente", style=style), path=str(path))
     return data
 
 
@@ -426,7 +429,9 @@ def compose_edition(
 ) -> ComposeResult:
     """Sections in the show's order (or the model's, said in the intro), epigraph, intro, announcement, closing, sources."""
     if style not in STYLES:
-        raise RenderError(f"unknown style {style!r}; use one of: {', '.join(STYLES)}")
+        raise RenderError(
+            _("style inconnu « {style} » ; au choix : {choices}", style=style, choices=", ".join(STYLES))
+        )
     phrases = phrases or load_phrases()
     items = _items(summaries_by_episode)
     episodes = [ep for ep, _ in items]

@@ -137,7 +137,7 @@ def test_edited_markdown_is_sanitised_and_rendered_in_three_formats():
     )
     assert out["txt"].startswith("Titre\n=====\n")
     assert "Un mot et un lien (https://exemple.fr/a)" in out["txt"] and "- point *un*" in out["txt"]
-    with pytest.raises(Exception, match="unknown style"):
+    with pytest.raises(Exception, match="style inconnu"):
         render.render_markdown(
             md, style="x", title="", extractive=False, newsletter=NEWSLETTER, templates_dir=TEMPLATES
         )
