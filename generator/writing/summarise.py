@@ -12,6 +12,7 @@ from typing import Any
 
 from generator import language
 from generator.errors import LLMError
+from generator.i18n import _, ngettext
 from generator.language import french_date
 from generator.llm import Backend, LLMRequest, LLMResult, run_parallel
 from generator.llm.prompts import PromptFile, PromptRegistry
@@ -291,13 +292,25 @@ def summarise(
         raise ValueError("summarise with a backend needs the prompt registry and a tokenizer")
     units = plan(episode, segments, prompts=prompts, tokenizer=tokenizer, context_window=context_window)
     if progress:
-        progress(f"summarise: {len(units)} call(s) for {len(offline)} topic(s) of {episode.path}")
+        calls = ngettext("{n} appel", "{n} appels", len(units))
+        topics = ngettext("{n} sujet", "{n} sujets", len(offline))
+        progress(
+            _("résumés : {calls} pour {topics} de {path}", calls=calls, topics=topics, path=episode.path)
+        )
 
     def done(index: int, result: LLMResult | LLMError) -> None:
         if progress:
             unit = units[index]
-            state = "failed" if isinstance(result, LLMError) else ("cached" if result.cached else "ok")
-            progress(f"summarise: segment {unit.segment.index} part {unit.part + 1}/{unit.parts} {state}")
+            state = _("échec") if isinstance(result, LLMError) else (_("en cache") if result.cached else "ok")
+            progress(
+                _(
+                    "résumés : sujet {index} partie {part}/{parts} {state}",
+                    index=unit.segment.index,
+                    part=unit.part + 1,
+                    parts=unit.parts,
+                    state=state,
+                )
+            )
 
     results = run_parallel(backend, [u.request for u in units], max_concurrency, on_done=done)
     usage = Usage()
