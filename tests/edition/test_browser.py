@@ -73,6 +73,7 @@ class Tab:
             device_scale_factor=1,
             is_mobile=width < 600,
             color_scheme="dark" if dark else "light",
+            locale="fr-FR",  # Accept-Language: the review pages follow it (headless Chromium says en-US)
         )
         self.page = self.context.new_page()
         self.page.set_default_timeout(15000)
