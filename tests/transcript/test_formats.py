@@ -434,7 +434,10 @@ def test_a_first_name_not_in_the_description_takes_the_full_name_said_on_air(tmp
     )
     ep = load(path)
     assert [u.speaker for u in ep.utterances] == ["Jérôme Vidal", "Sandrine Okafor", "Jérôme Vidal"]
-    assert "l'intervenant « Jérôme » est pris pour « Jérôme Vidal », le nom complet dit dans l'émission" in ep.warnings
+    assert (
+        "l'intervenant « Jérôme » est pris pour « Jérôme Vidal », le nom complet dit dans l'émission"
+        in ep.warnings
+    )
 
 
 def test_a_chapter_list_copied_above_a_scraped_page_is_header_not_speech(tmp_path):

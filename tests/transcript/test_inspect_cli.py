@@ -90,7 +90,10 @@ def test_bad_input_exits_2_with_one_line(capsys, tmp_path, name, data, problem):
 
 def test_directory_exits_2(capsys, tmp_path):
     code, _, err = run(capsys, str(tmp_path))
-    assert code == 2 and err == f"newsletter: error: {tmp_path}: est un dossier, pas un fichier de transcription\n"
+    assert (
+        code == 2
+        and err == f"newsletter: error: {tmp_path}: est un dossier, pas un fichier de transcription\n"
+    )
 
 
 def test_size_limit_from_config(capsys, tmp_path):
