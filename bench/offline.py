@@ -27,7 +27,7 @@ import sys
 import tempfile
 import time
 import tracemalloc
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -105,6 +105,16 @@ def traced_stages(peaks: dict[str, float]) -> Iterator[None]:
     """
     timed = pipeline.Timings.stage  # the pipeline's per-stage timer, so this bench follows its stages
     write_draft = outbox.write_draft
+
+    def measure(stage: str, fn: Callable[[], Any]) -> Any:
+        tracemalloc.reset_peak()
+        before = tracemalloc.get_traced_memory()[0]
+        try:
+            return fn()
+        finally:
+            peak = tracemalloc.get_traced_memory()[1]
+            peaks[stage] = max(peaks.get(stage, 0.0), (peak - before) / MIB)
+            peaks["total"] = max(peaks.get("total", 0.0), peak / MIB)
 
     @contextlib.contextmanager
     def stage(timings: pipeline.Timings, name: str) -> Iterator[None]:
