@@ -4,8 +4,9 @@
 `run_nightly` is the unattended night, reusing `prepare` and `write`.
 """
 
+from generator.nightly.night import NightOptions
 from generator.pipeline.edition import estimate, generate, load, prepare, write
-from generator.pipeline.night import NightOptions, run_nightly
+from generator.pipeline.night import run_nightly
 from generator.pipeline.result import GenerateResult, Prepared, provenance_of
 from generator.pipeline.tools import (
     Progress,

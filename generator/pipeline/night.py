@@ -1,6 +1,6 @@
 """The nightly job wired to the real stages: every new inbox transcript -> draft(s), crash-safe.
 
-The order of operations lives in generator/nightly/run.py; this module hands it `prepare` per input
+The order of operations lives in generator/nightly/night.py; this module hands it `prepare` per input
 (a failure stays with its input), `write` per edition and the outbox's drafts as the record of what
 is already published.
 """
@@ -13,32 +13,24 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from generator.errors import NewsletterError
-from generator.nightly import run as nightly
+from generator.nightly import night as nightly
+from generator.nightly.night import NightOptions, NightStages
 from generator.pipeline.edition import estimate, prepare, write
 from generator.pipeline.result import Prepared
 from generator.pipeline.tools import Progress, Tools, no_progress
-
-
-@dataclass(frozen=True)
-class NightOptions:
-    """How `run_nightly` runs: a dry run, waiting for another run's lock, and what started it."""
-
-    dry_run: bool = False
-    wait: bool = False
-    wait_timeout: float | None = None
-    trigger: str = "manual"
 
 
 def run_nightly(
     tools: Tools,
     *,
     ledger: Any,
-    options: NightOptions = NightOptions(),
+    options: NightOptions | None = None,
     progress: Progress | None = None,
     sleep: Callable[[float], None] = time.sleep,
 ) -> nightly.RunResult:
-    """The nightly job: every new inbox transcript -> draft(s), crash-safe (order in nightly/run.py)."""
+    """The nightly job: every new inbox transcript -> draft(s), crash-safe (order in nightly/night.py)."""
     progress = progress or no_progress
+    options = options or NightOptions()
     settings, backend, clock = tools.settings, tools.backend, tools.clock
     night = None
     if settings.llm.batch and hasattr(backend, "request_body") and not options.dry_run:
@@ -48,28 +40,22 @@ def run_nightly(
         tools = replace(tools, backend=night.backend)
     stages = _NightlyStages(tools, progress)
     outbox_dir = settings.paths.outbox
-    return nightly.run(
-        settings,
-        ledger=ledger,
+    work = NightStages(
         process=stages.process,
         write=stages.write_group,
         find_drafted=lambda shas: nightly.drafts_holding(outbox_dir, shas),
         cleanup_outbox=lambda: nightly.remove_unfinished_drafts(outbox_dir, clock=clock),
         estimate=stages.estimate_new,
-        progress=progress,
-        dry_run=options.dry_run,
-        wait=options.wait,
-        wait_timeout=options.wait_timeout,
-        trigger=options.trigger,
-        clock=clock,
-        sleep=sleep,
         batches=night,
+    )
+    return nightly.run_night(
+        settings, ledger, work, options=options, progress=progress, clock=clock, sleep=sleep
     )
 
 
 @dataclass(frozen=True)
 class _NightlyStages:
-    """The real stages as nightly.run's callables (the tools load their models on first use)."""
+    """The real stages as the night's callables (the tools load their models on first use)."""
 
     tools: Tools
     progress: Progress

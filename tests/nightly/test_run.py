@@ -19,7 +19,7 @@ from generator.config import RunSettings, Settings, load_settings
 from generator.edition import outbox
 from generator.errors import InputError, LockError
 from generator.model import Edition, Provenance, Source, Usage
-from generator.nightly import run as nightly
+from generator.nightly import night as nightly
 from generator.nightly.crashpoint import ENV_VAR
 from generator.nightly.inbox import InboxFile
 from generator.nightly.ledger import Ledger
@@ -73,13 +73,16 @@ class Stages:
 
     def run(self, settings: Settings, ledger: Ledger, **kwargs: Any) -> nightly.RunResult:
         messages: list[str] = kwargs.pop("messages", [])
-        return nightly.run(
-            settings,
-            ledger=ledger,
-            process=self.process,
-            write=self.write,
+        stages = nightly.NightStages(
+            self.process,
+            self.write,
             find_drafted=lambda shas: nightly.drafts_holding(settings.paths.outbox, shas),
             cleanup_outbox=lambda: nightly.remove_unfinished_drafts(settings.paths.outbox),
+        )
+        return nightly.run_night(
+            settings,
+            ledger,
+            stages,
             progress=messages.append,
             clock=lambda: DAY,
             sleep=pytest.fail,
@@ -278,11 +281,10 @@ def test_a_file_still_being_written_is_reported_and_left(env) -> None:
         with fresh.open("a", encoding="utf-8") as fh:
             fh.write(" encore")
 
-    result = nightly.run(
+    result = nightly.run_night(
         settings,
-        ledger=ledger,
-        process=stages.process,
-        write=stages.write,
+        ledger,
+        nightly.NightStages(stages.process, stages.write),
         clock=lambda: DAY,
         sleep=sleep_while_copy_goes_on,
     )
@@ -311,13 +313,11 @@ def test_dry_run_changes_nothing(env) -> None:
     root, settings, ledger, stages = env
     _drop(root, "a.txt", "Épisode A.")
     before = _tree(root)
-    result = nightly.run(
+    result = nightly.run_night(
         settings,
-        ledger=ledger,
-        process=pytest.fail,
-        write=pytest.fail,
-        dry_run=True,
-        estimate=lambda files: {"calls": len(files)},
+        ledger,
+        nightly.NightStages(pytest.fail, pytest.fail, estimate=lambda files: {"calls": len(files)}),
+        options=nightly.NightOptions(dry_run=True),
         clock=lambda: DAY,
         sleep=pytest.fail,
     )
@@ -374,12 +374,14 @@ def test_dying_at_any_point_is_finished_by_the_next_run(tmp_path: Path, point: s
 
     with Ledger(settings.paths.state / "ledger.sqlite") as ledger:
         with pytest.raises(Died):
-            nightly.run(
+            nightly.run_night(
                 settings,
-                ledger=ledger,
-                process=stages.process,
-                write=stages.write,
-                find_drafted=lambda s: nightly.drafts_holding(settings.paths.outbox, s),
+                ledger,
+                nightly.NightStages(
+                    stages.process,
+                    stages.write,
+                    find_drafted=lambda s: nightly.drafts_holding(settings.paths.outbox, s),
+                ),
                 clock=lambda: DAY,
                 sleep=pytest.fail,
                 crash=die,

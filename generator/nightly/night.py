@@ -1,4 +1,4 @@
-"""The nightly run: new inbox files -> drafts, crash-safe. Stages come in as callables (see pipeline.run).
+"""The nightly run: new inbox files -> drafts, crash-safe. Stages come in as callables (see pipeline.run_nightly).
 
 Order of operations, chosen so that a kill -9 at any point is recovered by the next run:
 
@@ -87,39 +87,61 @@ def _noop(message: str) -> None:
     pass
 
 
-def run(
+@dataclass(frozen=True)
+class NightStages:
+    """The work of a night, handed in by the pipeline (fakes in tests).
+
+    `process` turns one input into what the writer needs (raises on a bad input); `write` makes one
+    draft of processed inputs; `find_drafted` finds content already in a complete draft;
+    `cleanup_outbox` removes temp folders of interrupted writes; `estimate` prices new inputs for a dry
+    run; `batches` (nightly.batches.BatchNight, batch mode only) polls waiting batches first and submits
+    what the stages deferred: inputs whose answers are still to come stay in the inbox, `waiting`.
+    """
+
+    process: ProcessFn
+    write: WriteFn
+    find_drafted: FindFn | None = None
+    cleanup_outbox: CleanupFn | None = None
+    estimate: EstimateFn | None = None
+    batches: Any = None
+
+
+@dataclass(frozen=True)
+class NightOptions:
+    """How a night runs: a dry run (nothing changed), waiting for another run's lock, what started it."""
+
+    dry_run: bool = False
+    wait: bool = False
+    wait_timeout: float | None = None
+    trigger: str = "manual"
+
+
+def run_night(
     settings: Settings,
-    *,
     ledger: Ledger,
-    process: ProcessFn,
-    write: WriteFn,
-    find_drafted: FindFn | None = None,
-    cleanup_outbox: CleanupFn | None = None,
-    estimate: EstimateFn | None = None,
+    stages: NightStages,
+    *,
+    options: NightOptions | None = None,
     progress: Progress | None = None,
-    dry_run: bool = False,
-    wait: bool = False,
-    wait_timeout: float | None = None,
-    trigger: str = "manual",
     clock: Callable[[], float] = time.time,
     sleep: Callable[[float], None] = time.sleep,
     crash: crashpoint.Crash | None = None,
-    batches: Any = None,
 ) -> RunResult:
-    """Turn every new, settled inbox file into draft(s); see the module docstring for the crash-safe order.
-
-    `batches` (nightly.batches.BatchNight, batch mode only) polls waiting batches first and submits
-    what the stages deferred; inputs whose answers are still to come stay in the inbox, `waiting`.
-    """
+    """Turn every new, settled inbox file into draft(s); see the module docstring for the crash-safe order."""
     progress = progress or _noop
+    options = options or NightOptions()
     crash = crash or crashpoint.from_env()
     started = clock()
-    lock = RunLock(settings.paths.state / LOCK_NAME, command=f"run ({trigger})", clock=clock, sleep=sleep)
-    if dry_run:
-        return _dry_run(settings, ledger, find_drafted, estimate, progress, started, clock, sleep)
+    lock = RunLock(
+        settings.paths.state / LOCK_NAME, command=f"run ({options.trigger})", clock=clock, sleep=sleep
+    )
+    if options.dry_run:
+        return _dry_run(
+            settings, ledger, stages.find_drafted, stages.estimate, progress, started, clock, sleep
+        )
     lock.acquire(
-        wait=wait,
-        timeout=wait_timeout,
+        wait=options.wait,
+        timeout=options.wait_timeout,
         on_wait=lambda h: progress(
             f"waiting for the run in progress ({h.describe() if h else 'another process'})"
         ),
@@ -128,20 +150,7 @@ def run(
         started = clock()  # after any wait for the lock
         crash("locked")
         return NightlyRun(
-            settings,
-            ledger,
-            process,
-            write,
-            find_drafted,
-            cleanup_outbox,
-            progress,
-            trigger,
-            started,
-            clock,
-            sleep,
-            crash,
-            lock,
-            batches,
+            settings, ledger, stages, progress, options.trigger, started, clock, sleep, crash, lock
         ).execute()
     finally:
         lock.release()
@@ -164,10 +173,7 @@ class NightlyRun:
 
     settings: Settings
     ledger: Ledger
-    process: ProcessFn
-    write: WriteFn
-    find_drafted: FindFn | None
-    cleanup_outbox: CleanupFn | None
+    stages: NightStages
     progress: Progress
     trigger: str
     started: float
@@ -175,7 +181,6 @@ class NightlyRun:
     sleep: Callable[[float], None]
     crash: crashpoint.Crash
     lock: RunLock
-    batches: Any = None  # nightly.batches.BatchNight in batch mode
     notes: list[str] = field(default_factory=list)
     outcomes: dict[Path, InputOutcome] = field(default_factory=dict)
     moved: list[tuple[Path, Path]] = field(default_factory=list)  # (inbox path, new folder): sidecars follow
@@ -186,11 +191,11 @@ class NightlyRun:
         self.recover_batches()
         scan = self.scan()
         # 3. Classify by content.
-        new, to_move, duplicates = _classify(scan.ready, self.ledger, self.find_drafted)
+        new, to_move, duplicates = _classify(scan.ready, self.ledger, self.stages.find_drafted)
         if not (new or to_move or duplicates):
             return self.finish_empty(scan)
         shas = [f.sha256 for f in new]
-        batches = self.batches
+        batches = self.stages.batches
         if batches and new and not (to_move or duplicates) and batches.holding(shas):
             return self.finish_holding(scan, new)
         run_id = self.record(new)
@@ -212,8 +217,8 @@ class NightlyRun:
             self.notes.append(
                 f"previous run(s) {', '.join(map(str, interrupted))} were interrupted; finishing their work"
             )
-        if self.cleanup_outbox is not None:
-            removed = self.cleanup_outbox()
+        if self.stages.cleanup_outbox is not None:
+            removed = self.stages.cleanup_outbox()
             if removed:
                 self.notes.append(f"removed {len(removed)} unfinished draft folder(s) from the outbox")
         for note in self.notes:
@@ -246,8 +251,8 @@ class NightlyRun:
 
     def recover_batches(self) -> None:
         """1b. (batch mode) Find batches a dead run left unrecorded, poll the others, apply deadlines."""
-        if self.batches is not None:
-            self.notes.extend(self.batches.poll(self.progress, self.crash))
+        if self.stages.batches is not None:
+            self.notes.extend(self.stages.batches.poll(self.progress, self.crash))
 
     def wait_for(self, results: Sequence[tuple[InboxFile, Any]]) -> _Drafted:
         """5b. (batch mode) Answers still to come: the inputs stay in the inbox, no draft yet."""
@@ -321,7 +326,7 @@ class NightlyRun:
             tag = f"[{n}/{len(new)}] {f.name}"
             progress(f"{tag}: processing")
             try:
-                result = self.process(f, lambda message, tag=tag: progress(f"{tag}: {message}"))
+                result = self.stages.process(f, lambda message, tag=tag: progress(f"{tag}: {message}"))
             except Exception as exc:  # noqa: BLE001 - any failure of one input is reported, others go on
                 error = one_line(exc)
                 progress(f"{tag}: failed: {error}")
@@ -349,11 +354,11 @@ class NightlyRun:
             progress(f"writing the draft ({names})")
             crash("before_write")
             try:
-                written = self.write(group, progress)
+                written = self.stages.write(group, progress)
             except Deferred:  # the compose call went into a batch: this draft waits for it
                 self.wait_for(group)
-                if self.batches is not None:
-                    self.batches.flush(run_id, [f.sha256 for f, _ in group], crash)
+                if self.stages.batches is not None:
+                    self.stages.batches.flush(run_id, [f.sha256 for f, _ in group], crash)
                 continue
             except Exception as exc:  # noqa: BLE001 - inputs stay in the inbox for the next run
                 error = one_line(exc)
@@ -369,8 +374,8 @@ class NightlyRun:
                 self.ledger.input_set(f.sha256, f.name, INPUT_DRAFTED, run_id=run_id, draft_id=written.id)
                 drafted.append((f, written.id))
             drafts.append(written.id)
-            if self.batches is not None:
-                self.batches.consume()
+            if self.stages.batches is not None:
+                self.stages.batches.consume()
             usage, cost = usage + written.usage, cost + written.cost
             progress(f"draft {written.id} written")
             crash("draft_recorded")
@@ -432,7 +437,7 @@ class NightlyRun:
             tuple(self.notes),
             drafted.usage,
             drafted.cost,
-            waiting=self.batches.waiting() if self.batches is not None else (),
+            waiting=self.stages.batches.waiting() if self.stages.batches is not None else (),
         )
         self.ledger.run_finish(run_id, status, result.to_json(), finished=self.clock())
         self.crash("finished")
