@@ -72,7 +72,9 @@ def prepare(
                 progress=progress,
             )
     else:
-        result = summarise.SummariseResult(tuple(extractive.summarise(episode, segments, verifier=verifier)))
+        result = summarise.SummariseResult(
+            tuple(extractive.summarise_extractive(episode, segments, verifier=verifier))
+        )
     return Prepared(episode, tuple(segments), result, timings.seconds, transcript_tokens)
 
 

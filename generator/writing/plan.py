@@ -23,7 +23,7 @@ def night_requests(
     requests = [
         u.request
         for episode, segments, _ in items
-        for u in summarise.plan(
+        for u in summarise.plan_requests(
             episode,
             segments,
             prompts=prompts,

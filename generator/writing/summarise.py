@@ -275,7 +275,7 @@ def to_summary(
     )
 
 
-def plan(
+def plan_requests(
     episode: Episode,
     segments: Sequence[Segment],
     *,
@@ -307,12 +307,14 @@ def summarise(
 ) -> SummariseResult:
     """Summaries of every topic segment: by the model when a backend is given, else extractive."""
     verifier = verifier or Verifier(episode)
-    offline = extractive.summarise(episode, segments, verifier=verifier, embedder=embedder)
+    offline = extractive.summarise_extractive(episode, segments, verifier=verifier, embedder=embedder)
     if backend is None:
         return SummariseResult(tuple(offline))
     if prompts is None or tokenizer is None:
         raise ValueError("summarise with a backend needs the prompt registry and a tokenizer")
-    units = plan(episode, segments, prompts=prompts, tokenizer=tokenizer, context_window=context_window)
+    units = plan_requests(
+        episode, segments, prompts=prompts, tokenizer=tokenizer, context_window=context_window
+    )
     if progress:
         progress(f"summarise: {len(units)} call(s) for {len(offline)} topic(s) of {episode.path}")
 

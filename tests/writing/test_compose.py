@@ -39,7 +39,7 @@ def prompts():
 
 def offline():
     ep = make_episode()
-    return ep, extractive.summarise(ep, make_segments())
+    return ep, extractive.summarise_extractive(ep, make_segments())
 
 
 def test_number_words_and_announcement(phrases):
@@ -79,7 +79,7 @@ def test_epigraph_is_the_strongest_verified_quote_with_a_speaker():
 def test_several_episodes_make_one_edition():
     ep1, s1 = offline()
     ep2 = dataclasses.replace(make_episode(path="autre.txt"), sha256="1" * 64, show="Autre Show")
-    s2 = extractive.summarise(ep2, make_segments())
+    s2 = extractive.summarise_extractive(ep2, make_segments())
     e = compose({ep1: s1, ep2: s2}, style="cybernetica", today=TODAY)
     assert len(e.sections) == 4 and len(e.sources) == 2
     assert e.announcement == "Voici quatre idées pour cette semaine."
