@@ -5,7 +5,7 @@
 """
 
 from generator.nightly.night import NightOptions
-from generator.pipeline.edition import estimate, generate, load, prepare, write
+from generator.pipeline.edition import estimate_dry_run, generate, load, prepare, write
 from generator.pipeline.night import run_nightly
 from generator.pipeline.result import GenerateResult, Prepared, provenance_of
 from generator.pipeline.tools import (
@@ -28,7 +28,7 @@ __all__ = [
     "Tools",
     "build_tools",
     "default_templates_dir",
-    "estimate",
+    "estimate_dry_run",
     "generate",
     "load",
     "make_embedder",

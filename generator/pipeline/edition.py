@@ -131,7 +131,7 @@ def _merged_timings(prepared: Sequence[Prepared]) -> dict[str, float]:
     return timings
 
 
-def estimate(prepared: Sequence[Prepared], tools: Tools) -> dict[str, Any]:
+def estimate_dry_run(prepared: Sequence[Prepared], tools: Tools) -> dict[str, Any]:
     """--dry-run figures: calls, tokens and cost a real run would spend (nothing is called)."""
     settings, backend, prompts = tools.settings, tools.backend, tools.prompts
     if backend is None or prompts is None:
@@ -176,7 +176,7 @@ def generate(
     started = time.perf_counter()
     prepared = [prepare(Path(p), tools, progress=progress, call_model=not dry_run) for p in paths]
     if dry_run:
-        figures = estimate(prepared, tools)
+        figures = estimate_dry_run(prepared, tools)
         return GenerateResult(tools.backend_name, tools.model, tuple(prepared), estimate=figures)
     result = write(prepared, tools, progress=progress, today=today, now=now)
     progress(f"done in {time.perf_counter() - started:.1f} s")

@@ -15,7 +15,7 @@ from typing import Any
 from generator.errors import NewsletterError
 from generator.nightly import night as nightly
 from generator.nightly.night import NightOptions, NightStages
-from generator.pipeline.edition import estimate, prepare, write
+from generator.pipeline.edition import estimate_dry_run, prepare, write
 from generator.pipeline.result import Prepared
 from generator.pipeline.tools import Progress, Tools, no_progress
 
@@ -84,4 +84,4 @@ class _NightlyStages:
                 self.progress(f"{f.name}: would fail: {exc}")
         if not prepared:
             return {}
-        return estimate(prepared, self.tools)
+        return estimate_dry_run(prepared, self.tools)

@@ -138,7 +138,7 @@ def build_requests(
             stamp, _, text = item.partition("] ")
             sentences.append({"start": stamp.lstrip("["), "text": text})
         part = f"partie {k + 1} sur {len(chunks)}" if len(chunks) > 1 else ""
-        text = sentences if field == "sentences" else [p["text"] for p in paragraphs(sentences)]
+        text = sentences if field == "sentences" else [p["text"] for p in timed_paragraphs(sentences)]
         rendered = prompt.render(**base, **{field: text}, part=part)
         requests.append(LLMRequest(rendered, rendered.schema or {}, max_tokens, _validator))
     return requests
@@ -161,7 +161,9 @@ def _seconds(stamp: str) -> float | None:
         return None
 
 
-def paragraphs(sentences: Sequence[dict[str, str]], every_s: float = PARAGRAPH_S) -> list[dict[str, str]]:
+def timed_paragraphs(
+    sentences: Sequence[dict[str, str]], every_s: float = PARAGRAPH_S
+) -> list[dict[str, str]]:
     """Timed sentences -> paragraphs of about `every_s` seconds, each with the time of its first sentence.
 
     The model needs no time per sentence (quote times come from the verifier); paragraph breaks keep

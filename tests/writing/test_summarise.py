@@ -20,8 +20,8 @@ from generator.writing.summarise import (
     _validator,
     build_requests,
     merge_answers,
-    paragraphs,
     summarise,
+    timed_paragraphs,
 )
 
 ENERGY_ANSWER = {
@@ -242,10 +242,10 @@ def test_paragraphs_carry_one_time_mark_per_thirty_seconds():
     timed = [
         {"start": f"{s // 60:02d}:{s % 60:02d}", "text": f"Phrase {s}."} for s in (0, 10, 29, 30, 45, 60)
     ]
-    assert paragraphs(timed) == [
+    assert timed_paragraphs(timed) == [
         {"start": "00:00", "text": "Phrase 0. Phrase 10. Phrase 29."},
         {"start": "00:30", "text": "Phrase 30. Phrase 45."},
         {"start": "01:00", "text": "Phrase 60."},
     ]
     untimed = [{"start": "", "text": "Une."}, {"start": "", "text": "Deux."}]
-    assert paragraphs(untimed) == [{"start": "", "text": "Une. Deux."}]
+    assert timed_paragraphs(untimed) == [{"start": "", "text": "Une. Deux."}]
