@@ -4,7 +4,6 @@ Only `llm/client.py` imports openai and only `llm/tokens.py` imports tiktoken; t
 goes through the names below.
 """
 
-from generator.llm import prompts, tokens
 from generator.llm.batch import (
     ANSWERED,
     FAILED,
@@ -29,7 +28,7 @@ from generator.llm.pricing import cost, estimate, price_for
 from generator.llm.prompts import PromptFile, PromptRegistry, RenderedPrompt, default_root
 from generator.llm.protocol import Backend, LLMRequest, LLMResult, LLMUnitError, Validator
 from generator.llm.schema import check_schema, parse_json_object, validate_schema, wire_schema
-from generator.llm.tokens import Tokenizer, get_tokenizer, input_budget, split_to_fit
+from generator.llm.tokens import Tokenizer, get_tokenizer, input_budget, split_sentences, split_to_fit
 
 __all__ = [
     "ANSWERED",
@@ -70,10 +69,9 @@ __all__ = [
     "make_backend",
     "parse_json_object",
     "price_for",
-    "prompts",
     "run_parallel",
+    "split_sentences",
     "split_to_fit",
-    "tokens",
     "validate_schema",
     "wire_schema",
 ]

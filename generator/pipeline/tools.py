@@ -17,8 +17,7 @@ from typing import Any
 
 from generator import llm
 from generator.config import Settings
-from generator.llm.prompts import PromptRegistry, default_root
-from generator.llm.tokens import Tokenizer, get_tokenizer
+from generator.llm import PromptRegistry, Tokenizer, default_root, get_tokenizer
 
 Progress = Callable[[str], None]
 

@@ -17,9 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.errors import LLMError, RenderError
-from generator.llm import Backend, LLMRequest
-from generator.llm.prompts import PromptRegistry
-from generator.llm.tokens import split_sentences
+from generator.llm import Backend, LLMRequest, PromptRegistry, split_sentences
 from generator.model import (
     Edition,
     Episode,

@@ -13,9 +13,17 @@ from typing import Any
 
 from generator import language
 from generator.errors import LLMError
-from generator.llm import Backend, LLMRequest, LLMResult, run_parallel
-from generator.llm.prompts import PromptFile, PromptRegistry
-from generator.llm.tokens import Tokenizer, input_budget, split_to_fit
+from generator.llm import (
+    Backend,
+    LLMRequest,
+    LLMResult,
+    PromptFile,
+    PromptRegistry,
+    Tokenizer,
+    input_budget,
+    run_parallel,
+    split_to_fit,
+)
 from generator.model import (
     Episode,
     PromptUse,
