@@ -139,14 +139,14 @@ def make_draft(
     segments = segment_episode(episode, min_segment_s=settings.segment.min_segment_s, embedder=embedder)
     topics = [s for s in segments if s.kind in extractive.TOPIC_KINDS]
     kept = topics[:cap] if cap else segments
+    calls = None
+    if backend is not None:
+        budget = (settings.llm.context_window, settings.llm.max_concurrency)
+        calls = summarise.ModelCalls(backend, prompts, tokenizer, *budget)
     result = summarise.summarise(
         episode,
         kept,
-        backend=backend,
-        prompts=prompts,
-        tokenizer=tokenizer,
-        context_window=settings.llm.context_window,
-        max_concurrency=settings.llm.max_concurrency,
+        calls=calls,
         verifier=Verifier(episode, word_times=times),
         embedder=embedder,
     )

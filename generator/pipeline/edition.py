@@ -62,11 +62,7 @@ def prepare(
             result = summarise.summarise(
                 episode,
                 segments,
-                backend=tools.backend if call_model else None,
-                prompts=tools.prompts,
-                tokenizer=tools.tokenizer,
-                context_window=settings.llm.context_window,
-                max_concurrency=settings.llm.max_concurrency,
+                calls=_model_calls(tools) if call_model else None,
                 verifier=verifier,
                 embedder=tools.embedder,
                 progress=progress,
@@ -76,6 +72,22 @@ def prepare(
             tuple(extractive.summarise_extractive(episode, segments, verifier=verifier))
         )
     return Prepared(episode, tuple(segments), result, timings.seconds, transcript_tokens)
+
+
+def _model_calls(tools: Tools) -> summarise.ModelCalls | None:
+    """The backend with its prompts, tokenizer and budgets; None for the extractive backend."""
+    if tools.backend is None:
+        return None
+    if tools.prompts is None:
+        raise ValueError("summarise with a backend needs the prompt registry")
+    llm_settings = tools.settings.llm
+    return summarise.ModelCalls(
+        tools.backend,
+        tools.prompts,
+        tools.tokenizer,
+        llm_settings.context_window,
+        llm_settings.max_concurrency,
+    )
 
 
 def write(

@@ -15,6 +15,8 @@ from typing import Any
 from generator.errors import NewsletterError
 from generator.nightly import night as nightly
 from generator.nightly.night import NightOptions, NightStages
+from generator.nightly.result import WrittenDraft
+from generator.nightly.sorting import drafts_holding, remove_unfinished_drafts
 from generator.pipeline.edition import estimate_dry_run, prepare, write
 from generator.pipeline.result import Prepared
 from generator.pipeline.tools import Progress, Tools, no_progress
@@ -43,8 +45,8 @@ def run_nightly(
     work = NightStages(
         process=stages.process,
         write=stages.write_group,
-        find_drafted=lambda shas: nightly.drafts_holding(outbox_dir, shas),
-        cleanup_outbox=lambda: nightly.remove_unfinished_drafts(outbox_dir, clock=clock),
+        find_drafted=lambda shas: drafts_holding(outbox_dir, shas),
+        cleanup_outbox=lambda: remove_unfinished_drafts(outbox_dir, clock=clock),
         estimate=stages.estimate_new,
         batches=night,
     )
@@ -66,11 +68,11 @@ class _NightlyStages:
 
     def write_group(
         self, group: Sequence[tuple[nightly.InboxFile, Prepared]], report: Progress
-    ) -> nightly.WrittenDraft:
+    ) -> WrittenDraft:
         """One edition from these prepared inputs, written to the outbox."""
         result = write([p for _, p in group], self.tools, progress=report)
         assert result.draft is not None and result.provenance is not None
-        return nightly.WrittenDraft(
+        return WrittenDraft(
             result.draft.id, str(result.draft.path), result.provenance.usage, result.provenance.cost_estimate
         )
 

@@ -302,28 +302,34 @@ def plan_requests(
     return units
 
 
+@dataclass(frozen=True)
+class ModelCalls:
+    """What summarising with a model needs: the backend, its prompts and tokenizer, the budget of the calls."""
+
+    backend: Backend
+    prompts: PromptRegistry
+    tokenizer: Tokenizer
+    context_window: int = 16384
+    max_concurrency: int = 1
+
+
 def summarise(
     episode: Episode,
     segments: Sequence[Segment],
     *,
-    backend: Backend | None,
-    prompts: PromptRegistry | None = None,
-    tokenizer: Tokenizer | None = None,
-    context_window: int = 16384,
-    max_concurrency: int = 1,
+    calls: ModelCalls | None,
     verifier: Verifier | None = None,
     embedder: Any = None,
     progress: Callable[[str], None] | None = None,
 ) -> SummariseResult:
-    """Summaries of every topic segment: by the model when a backend is given, else extractive."""
+    """Summaries of every topic segment: by the model when `calls` is given, else extractive."""
     verifier = verifier or Verifier(episode)
     offline = extractive.summarise_extractive(episode, segments, verifier=verifier, embedder=embedder)
-    if backend is None:
+    if calls is None:
         return SummariseResult(tuple(offline))
-    if prompts is None or tokenizer is None:
-        raise ValueError("summarise with a backend needs the prompt registry and a tokenizer")
+    backend, prompts, tokenizer = calls.backend, calls.prompts, calls.tokenizer
     units = plan_requests(
-        episode, segments, prompts=prompts, tokenizer=tokenizer, context_window=context_window
+        episode, segments, prompts=prompts, tokenizer=tokenizer, context_window=calls.context_window
     )
     if progress:
         progress(f"summarise: {len(units)} call(s) for {len(offline)} topic(s) of {episode.path}")
@@ -334,7 +340,7 @@ def summarise(
             state = "failed" if isinstance(result, LLMError) else ("cached" if result.cached else "ok")
             progress(f"summarise: segment {unit.segment.index} part {unit.part + 1}/{unit.parts} {state}")
 
-    results = run_parallel(backend, [u.request for u in units], max_concurrency, on_done=done)
+    results = run_parallel(backend, [u.request for u in units], calls.max_concurrency, on_done=done)
     usage = Usage()
     used: list[PromptUse] = []
     by_segment: dict[int, list[LLMResult | LLMError]] = {}

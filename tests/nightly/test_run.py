@@ -24,6 +24,8 @@ from generator.nightly.crashpoint import ENV_VAR
 from generator.nightly.inbox import InboxFile
 from generator.nightly.ledger import Ledger
 from generator.nightly.lock import RunLock
+from generator.nightly.result import WrittenDraft
+from generator.nightly.sorting import drafts_holding, remove_unfinished_drafts
 
 DAY = dt.datetime(2026, 11, 23, 6, 0).timestamp()  # a fixed "now" (local time): processed/2026-11-23/
 
@@ -59,7 +61,7 @@ class Stages:
         self.processed.append(f.name)
         return text
 
-    def write(self, group: Sequence[tuple[InboxFile, Any]], progress) -> nightly.WrittenDraft:
+    def write(self, group: Sequence[tuple[InboxFile, Any]], progress) -> WrittenDraft:
         if self.fail_write:
             raise OSError("No space left on device")
         self.writes.append([f.name for f, _ in group])
@@ -69,15 +71,15 @@ class Stages:
         edition = Edition("cybernetica", "Édition de test", "Intro.", "", (), "Fin.", sources)
         rendered = {k: f"{k} : " + " / ".join(text for _, text in group) for k in ("md", "html", "txt")}
         info = outbox.write_draft(self.root / "outbox", edition, Provenance("extractive", None), rendered)
-        return nightly.WrittenDraft(info.id, str(info.path), Usage(input=100, output=20, calls=2), 0.0012)
+        return WrittenDraft(info.id, str(info.path), Usage(input=100, output=20, calls=2), 0.0012)
 
     def run(self, settings: Settings, ledger: Ledger, **kwargs: Any) -> nightly.RunResult:
         messages: list[str] = kwargs.pop("messages", [])
         stages = nightly.NightStages(
             self.process,
             self.write,
-            find_drafted=lambda shas: nightly.drafts_holding(settings.paths.outbox, shas),
-            cleanup_outbox=lambda: nightly.remove_unfinished_drafts(settings.paths.outbox),
+            find_drafted=lambda shas: drafts_holding(settings.paths.outbox, shas),
+            cleanup_outbox=lambda: remove_unfinished_drafts(settings.paths.outbox),
         )
         return nightly.run_night(
             settings,
@@ -380,7 +382,7 @@ def test_dying_at_any_point_is_finished_by_the_next_run(tmp_path: Path, point: s
                 nightly.NightStages(
                     stages.process,
                     stages.write,
-                    find_drafted=lambda s: nightly.drafts_holding(settings.paths.outbox, s),
+                    find_drafted=lambda s: drafts_holding(settings.paths.outbox, s),
                 ),
                 clock=lambda: DAY,
                 sleep=pytest.fail,

@@ -22,7 +22,7 @@ from generator.writing.compose import (
     number_words,
     pick_epigraph,
 )
-from generator.writing.summarise import summarise
+from generator.writing.summarise import ModelCalls, summarise
 
 TODAY = dt.date(2025, 3, 11)
 
@@ -95,9 +95,7 @@ def test_unknown_style_is_an_error():
 def llm_summaries(prompts):
     ep = make_episode()
     backend = FakeBackend(lambda u: ENERGY_ANSWER if "panneaux" in u else BAKERY_ANSWER)
-    result = summarise(
-        ep, make_segments(), backend=backend, prompts=prompts, tokenizer=get_tokenizer("gpt-4o-mini")
-    )
+    result = summarise(ep, make_segments(), calls=ModelCalls(backend, prompts, get_tokenizer("gpt-4o-mini")))
     return ep, list(result.summaries)
 
 
@@ -187,9 +185,7 @@ def test_llm_compose_failure_falls_back_to_templates(prompts, phrases):
 def test_edition_is_labelled_extractive_when_every_topic_fell_back(prompts):
     ep = make_episode()
     backend = FakeBackend(lambda u: LLMError("connection refused"))
-    result = summarise(
-        ep, make_segments(), backend=backend, prompts=prompts, tokenizer=get_tokenizer("gpt-4o-mini")
-    )
+    result = summarise(ep, make_segments(), calls=ModelCalls(backend, prompts, get_tokenizer("gpt-4o-mini")))
     assert all(s.failed for s in result.summaries)
     e = compose_edition(
         [(ep, list(result.summaries))], style="cybernetica", backend=backend, prompts=prompts, today=TODAY
