@@ -28,7 +28,7 @@ from generator.llm.pricing import cost, estimate, price_for
 from generator.llm.prompts import PromptFile, PromptRegistry, RenderedPrompt, default_root
 from generator.llm.protocol import Backend, LLMRequest, LLMResult, LLMUnitError, Validator
 from generator.llm.schema import check_schema, parse_json_object, validate_schema, wire_schema
-from generator.llm.tokens import Tokenizer, get_tokenizer, input_budget, split_sentences, split_to_fit
+from generator.llm.tokens import Tokenizer, get_tokenizer, input_budget, split_to_fit
 
 __all__ = [
     "ANSWERED",
@@ -70,7 +70,6 @@ __all__ = [
     "parse_json_object",
     "price_for",
     "run_parallel",
-    "split_sentences",
     "split_to_fit",
     "validate_schema",
     "wire_schema",
