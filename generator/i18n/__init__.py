@@ -88,13 +88,13 @@ class Messages:
     lang: str
     catalogue: _gettext.NullTranslations
 
-    def _(self, message: str, **params: Any) -> str:
+    def _(self, message: str, /, **params: Any) -> str:
         text = self.catalogue.gettext(message) if self.lang != DEFAULT else message
         return text.format(**params) if params else text
 
     gettext = _
 
-    def ngettext(self, singular: str, plural: str, n: int, **params: Any) -> str:
+    def ngettext(self, singular: str, plural: str, n: int, /, **params: Any) -> str:
         """The form for `n` (French: 0 and 1 singular; English: 1 only); `{n}` is the formatted count."""
         if self.lang == DEFAULT:
             text = singular if Locale.parse(self.lang).plural_form(abs(n)) == "one" else plural
@@ -175,11 +175,11 @@ def N_(message: str) -> str:
     return message
 
 
-def _(message: str, **params: Any) -> str:
+def _(message: str, /, **params: Any) -> str:
     """`message` in the process's language (see `current`)."""
     return current()._(message, **params)
 
 
-def ngettext(singular: str, plural: str, n: int, **params: Any) -> str:
+def ngettext(singular: str, plural: str, n: int, /, **params: Any) -> str:
     """The form for `n` in the process's language (see `Messages.ngettext`)."""
     return current().ngettext(singular, plural, n, **params)

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.errors import LLMError, RenderError
-from generator.i18n import _
+from generator.i18n import N_, _
 from generator.language import french_date, split_sentences
 from generator.llm import Backend, LLMRequest, PromptRegistry
 from generator.model import (
@@ -37,8 +37,8 @@ from generator.writing.sections import injection_warnings
 from generator.writing.summarise import metadata_texts
 
 DEFAULT_MAX_TOKENS = 700
-WARN_COMPOSE_FAILED = "ouverture et clôture écrites sans le modèle : l'appel a échoué ({error})"
-WARN_ORDER = "ordre des sujets proposé par le modèle incomplet ou invalide : complété par importance"
+WARN_COMPOSE_FAILED = N_("ouverture et clôture écrites sans le modèle : l'appel a échoué ({error})")
+WARN_ORDER = N_("ordre des sujets proposé par le modèle incomplet ou invalide : complété par importance")
 
 EpisodeSummaries = Sequence[tuple[Episode, Sequence[SegmentSummary]]]
 
@@ -363,7 +363,7 @@ def _model_order(proposed: Any, count: int) -> tuple[list[int], list[str]]:
     warnings: list[str] = []
     if len(order) != count:
         if proposed:
-            warnings.append(WARN_ORDER)
+            warnings.append(_(WARN_ORDER))
         order += [i for i in range(count) if i not in order]
     return order, warnings
 
@@ -386,7 +386,7 @@ def _model_pass(
             draft,
             usage=Usage() + getattr(exc, "usage", Usage()),
             prompts=(request.prompt.use,),
-            warnings=(WARN_COMPOSE_FAILED.format(error=str(exc)[:200]),),
+            warnings=(_(WARN_COMPOSE_FAILED, error=str(exc)[:200]),),
         )
     got, warnings, removed = _grounded_fields(
         result.data,

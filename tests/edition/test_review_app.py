@@ -390,8 +390,8 @@ def test_cli_prints_the_url_first_then_serves_until_ctrl_c(config, capsys, monke
     assert pages["index"][0] == 200 and draft.id in pages["index"][2]
     assert opened == ([pages["url"]] if display and not no_open else [])
     err = pages["err"] + capsys.readouterr().err
-    assert "Ctrl-C" in err and "review stopped" in err
-    assert ("no graphical display" in err) == (not no_open and not display)
+    assert "Ctrl-C" in err and "relecture : serveur arrêté" in err
+    assert ("pas d'affichage graphique" in err) == (not no_open and not display)
 
 
 def test_review_command_in_a_real_process_stops_cleanly_on_sigint(config):
@@ -421,7 +421,9 @@ def test_review_command_in_a_real_process_stops_cleanly_on_sigint(config):
         if proc.poll() is None:
             proc.kill()
             proc.wait()
-    assert proc.returncode == 0 and out == "" and "review stopped" in err and "Traceback" not in err
+    assert (
+        proc.returncode == 0 and out == "" and "relecture : serveur arrêté" in err and "Traceback" not in err
+    )
 
 
 def test_a_sparse_or_odd_draft_json_still_shows(tmp_path):

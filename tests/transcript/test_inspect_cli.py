@@ -84,7 +84,7 @@ def test_bad_input_exits_2_with_one_line(capsys, tmp_path, name, data, problem):
     code, out, err = run(capsys, str(path), "--json")
     assert code == 2 and out == ""
     assert err.count("\n") == 1
-    assert err.startswith(f"newsletter: error: {path}: ") and problem in err
+    assert err.startswith(f"newsletter : erreur : {path}: ") and problem in err
     assert path.read_bytes() == data and path.stat().st_mtime_ns == stat.st_mtime_ns
 
 
@@ -92,7 +92,7 @@ def test_directory_exits_2(capsys, tmp_path):
     code, _, err = run(capsys, str(tmp_path))
     assert (
         code == 2
-        and err == f"newsletter: error: {tmp_path}: est un dossier, pas un fichier de transcription\n"
+        and err == f"newsletter : erreur : {tmp_path}: est un dossier, pas un fichier de transcription\n"
     )
 
 
@@ -121,4 +121,4 @@ def test_whole_process_inspect_leaves_the_input_alone(tmp_path):
         capture_output=True, text=True, cwd=tmp_path, env=env, timeout=60,
     )  # fmt: skip
     assert bad.returncode == 2
-    assert bad.stderr == f"newsletter: error: {Path(tmp_path / 'absent.txt')}: fichier introuvable\n"
+    assert bad.stderr == f"newsletter : erreur : {Path(tmp_path / 'absent.txt')}: fichier introuvable\n"
