@@ -87,7 +87,13 @@ def build_parser() -> argparse.ArgumentParser:
         version=f"%(prog)s {__version__}",
         help=_("afficher la version et quitter"),
     )
-    sub = parser.add_subparsers(dest="command", required=True, metavar=_("COMMANDE"), title=_("commandes"))
+    sub = parser.add_subparsers(
+        dest="command",
+        required=True,
+        metavar=_("COMMANDE"),
+        title=_("commandes"),
+        help=_("la commande à lancer ; `newsletter COMMANDE --help` la détaille"),
+    )
 
     def add(name: str, help_: str) -> argparse.ArgumentParser:
         return sub.add_parser(
