@@ -105,6 +105,8 @@ def reflow(fragments: tuple[Utterance, ...]) -> tuple[Utterance, ...]:
                 end_s=fragments[current[-1].fragment].end_s,
                 speaker=first.speaker,
                 new_speaker=first.new_speaker and opens_fragment,
+                heading=first.heading if opens_fragment else None,
+                set_apart=first.set_apart,
             )
         )
         current.clear()
@@ -115,7 +117,9 @@ def reflow(fragments: tuple[Utterance, ...]) -> tuple[Utterance, ...]:
         at_boundary = word.fragment != previous_fragment
         if current:
             frag = fragments[word.fragment]
-            turn = at_boundary and (frag.new_speaker or frag.speaker != fragments[previous_fragment].speaker)
+            turn = at_boundary and (
+                frag.new_speaker or frag.speaker != fragments[previous_fragment].speaker or bool(frag.heading)
+            )
             too_long = at_boundary and len(current) >= MAX_SENTENCE_WORDS
             if bare or (at_boundary and _bare_stretch(current)):
                 too_long = too_long or _cut_bare(current, at_boundary, fragments[previous_fragment], frag)

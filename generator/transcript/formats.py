@@ -8,7 +8,9 @@ from generator.errors import InputError
 from generator.transcript.fragments import Parsed
 from generator.transcript.layouts import unrecognised
 from generator.transcript.read_cues import parse_cues
+from generator.transcript.frontmatter import has_front_matter
 from generator.transcript.read_json import parse_json
+from generator.transcript.read_page import looks_like_page, parse_page
 from generator.transcript.read_plain import parse_plain
 from generator.transcript.read_scraped import parse_scraped
 from generator.transcript.read_table import looks_like_table, parse_table
@@ -30,6 +32,9 @@ FORMATS = (
     "whisper_json",
     "podcast_json",
     "youtube_json",
+    "service_json",
+    "markdown_page",
+    "html_page",
     "plain",
 )
 
@@ -41,6 +46,8 @@ _MARKUP = re.compile(r"^<(?:\?xml|!DOCTYPE|!--|[A-Za-z][\w:-]*[\s>/])", re.IGNOR
 def detect(text: str) -> str:
     """The format of a decoded transcript, by content."""
     head = text.lstrip("\ufeff \t\r\n")
+    if head.startswith("---") and has_front_matter(text.lstrip("\ufeff")):
+        return "page"
     if head.startswith("WEBVTT"):
         return "webvtt"
     if looks_like_ttml(head[:5000]):
@@ -48,7 +55,7 @@ def detect(text: str) -> str:
     if looks_like_timedtext(head[:500]):
         return "timedtext"
     if _MARKUP.match(head):
-        return "markup"
+        return "page" if looks_like_page(head) else "markup"
     lines = text.splitlines()
     if looks_like_table(head):
         return "table"
@@ -57,6 +64,8 @@ def detect(text: str) -> str:
     styles = line_styles(lines)
     if styles["cue"] >= 1 and styles["cue"] >= styles["glued"] / 4:
         return "srt"
+    if looks_like_page(head) and styles["glued"] + styles["bracket"] + styles["range"] < 2:
+        return "page"
     headers = count_turn_headers(lines)
     if headers >= 2 and 2 * headers >= styles["glued"] + styles["range"]:
         return "turns"
@@ -71,6 +80,8 @@ def parse(text: str, path: str) -> Parsed:
     fmt = detect(text)
     if fmt == "markup":
         raise InputError(unrecognised("an XML/HTML document that is not a TTML transcript"), path=path)
+    if fmt == "page":
+        return parse_page(text.lstrip("\ufeff"), path)
     if fmt == "json":
         return parse_json(text, path)
     if fmt == "ttml":
