@@ -6,9 +6,9 @@ import re
 
 from generator.errors import InputError
 from generator.transcript.fragments import Parsed
+from generator.transcript.frontmatter import has_front_matter
 from generator.transcript.layouts import unrecognised
 from generator.transcript.read_cues import parse_cues
-from generator.transcript.frontmatter import has_front_matter
 from generator.transcript.read_json import parse_json
 from generator.transcript.read_page import looks_like_page, parse_page
 from generator.transcript.read_plain import parse_plain

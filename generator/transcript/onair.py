@@ -33,22 +33,68 @@ _SELF = re.compile(
 _SHOW_CUES = re.compile(
     r"(?i:\b(?:vous\s+écoutez|vous\s+regardez|vous\s+êtes\s+(?:bien\s+)?(?:sur|dans)|bienvenue\s+(?:à\s+tous\s+)?"
     r"(?:dans|sur|à)|(?:chaîne|chaine|site|podcast|émission|média|programme|magazine|rendez-vous)"
-    r"(?:\s+(?:youtube|internet|web|télé|radio|vidéo))?\s+qui\s+s'appelle|\bici)\s+)"
+    r"(?:\s+(?:youtube|internet|web|télé|radio|vidéo))?\s+qui\s+s'appelle)\s+|(?:^|(?<=[.!?…]\s))[Ii]ci\s+)"
 )
 _TITLES = {
     fold(w)
-    for w in ("Monsieur", "Madame", "Mademoiselle", "Maître", "Docteur", "Professeur", "Président",
-              "Présidente", "Cher", "Chère", "Messieurs", "Mesdames")  # fmt: skip
+    for w in (
+        "Monsieur",
+        "Madame",
+        "Mademoiselle",
+        "Maître",
+        "Docteur",
+        "Professeur",
+        "Président",
+        "Présidente",
+        "Cher",
+        "Chère",
+        "Messieurs",
+        "Mesdames",
+    )  # fmt: skip
 }
 # A show's name ends where a new clause starts.
 _CLAUSE_WORDS = {
     fold(w)
-    for w in ("je", "j'", "tu", "il", "elle", "nous", "vous", "on", "ils", "elles", "qui", "que", "qu'",
-              "dont", "où", "avec", "pour", "aujourd'hui", "ce", "cette", "c'est", "mais", "donc", "alors",
-              "voilà", "bonjour", "bonsoir", "reçoit", "accueille", "présente", "parce", "comme", "car")  # fmt: skip
+    for w in (
+        "je",
+        "j'",
+        "tu",
+        "il",
+        "elle",
+        "nous",
+        "vous",
+        "on",
+        "ils",
+        "elles",
+        "qui",
+        "que",
+        "qu'",
+        "dont",
+        "où",
+        "avec",
+        "pour",
+        "aujourd'hui",
+        "ce",
+        "cette",
+        "c'est",
+        "mais",
+        "donc",
+        "alors",
+        "voilà",
+        "bonjour",
+        "bonsoir",
+        "reçoit",
+        "accueille",
+        "présente",
+        "parce",
+        "comme",
+        "car",
+    )  # fmt: skip
 }
 _JOINERS = {"de", "du", "des", "la", "le", "les", "l'", "et", "à", "en", "au", "aux", "d'", "un", "une"}
-_SUBTITLE = re.compile(r"^,\s+(?P<sub>(?:le|la|les|l['’])\s*[^\s,.!?;:]+(?:\s+[^\s,.!?;:]+){0,2})\s*(?:[.!?…]|$)")
+_SUBTITLE = re.compile(
+    r"^,\s+(?P<sub>(?:le|la|les|l['’])\s*[^\s,.!?;:]+(?:\s+[^\s,.!?;:]+){0,2})\s*(?:[.!?…]|$)"
+)
 
 
 @dataclass(frozen=True)
@@ -71,20 +117,22 @@ def take_name(text: str) -> str | None:
     rest = text
     for m in re.finditer(r"\S+", text):
         token = m.group(0)
-        bare = token.rstrip(",.;:!?…)»”\"")
-        if fold(bare) in _CLAUSE_WORDS or (words and fold(bare) in ("et",) and _next_is_clause(text[m.end():])):
-            rest = text[m.start():]
+        bare = token.rstrip(',.;:!?…)»”"')
+        if fold(bare) in _CLAUSE_WORDS or (
+            words and fold(bare) in ("et",) and _next_is_clause(text[m.end() :])
+        ):
+            rest = text[m.start() :]
             break
         if bare:
             words.append(bare)
         if bare != token or len(words) >= MAX_SHOW_WORDS:
-            rest = text[m.start() + len(bare):]
+            rest = text[m.start() + len(bare) :]
             break
     else:
         rest = ""
     while words and fold(words[-1]) in _JOINERS:
         words.pop()
-    if not words or not (words[0][:1].isalnum()):
+    if not words or not words[0][:1].isalnum() or fold(words[0]) in _JOINERS | _CLAUSE_WORDS:
         return None
     name = " ".join(words)
     sub = _SUBTITLE.match(rest)

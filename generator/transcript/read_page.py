@@ -76,8 +76,17 @@ def parse_page(text: str, path: str) -> Parsed:
         parsed.description = front.description
         parsed.people = front.people
         parsed.meta.update(
-            {k: v for k, v in (("title", front.title), ("show", front.show), ("date", front.date),
-                               ("host", front.host), ("source_url", front.url)) if v}  # fmt: skip
+            {
+                k: v
+                for k, v in (
+                    ("title", front.title),
+                    ("show", front.show),
+                    ("date", front.date),
+                    ("host", front.host),
+                    ("source_url", front.url),
+                )
+                if v
+            }  # fmt: skip
         )
     if _HTML_DOC.match(body):
         parsed.format = "html_page"

@@ -12,7 +12,7 @@ _LABEL = re.compile(r"^(?P<name>[A-ZÀ-Þ][\w'’.-]*(?:\s+[\w'’.-]+){0,4})\s?
 _LABEL_ALONE = re.compile(r"^(?P<name>[A-ZÀ-Þ][\w'’.-]*(?:\s+[\w'’.-]+){0,4})\s?:$")
 # Diarisation without names: "Speaker 1", "Intervenant 2", "SPEAKER_03".
 GENERIC = re.compile(
-    r"^(?:(?:Speaker|Intervenante?|Locut(?:eur|rice)|Orat(?:eur|rice)|Participante?|Invitée?|Voix)\s*\d{1,2}|SPEAKER_\d{1,3})$",
+    r"^(?:(?:Speaker|Intervenante?|Locut(?:eur|rice)|Orat(?:eur|rice)|Participante?|Invitée?|Voix)\s*(?:\d{1,2}|[A-Z])|SPEAKER_\d{1,3})$",
     re.IGNORECASE,
 )
 _DASH = re.compile(r"^[-–—]\s+(?P<text>\S.*)$")
