@@ -7,6 +7,9 @@ from collections import Counter
 from dataclasses import dataclass, replace
 
 from generator.model import Episode, Utterance
+from generator.transcript.clauses import MAX_WORDS as CLAUSE_MAX_WORDS
+from generator.transcript.clauses import MIN_WORDS as CLAUSE_MIN_WORDS
+from generator.transcript.clauses import cut_points
 from generator.transcript.fragments import count_words
 from generator.transcript.names import NameRepairer
 
@@ -112,8 +115,9 @@ def reflow(fragments: tuple[Utterance, ...]) -> tuple[Utterance, ...]:
         current.clear()
 
     bare = _unpunctuated(words)
+    cuts = _clause_cuts(words, fragments) if bare else set()
     previous_fragment = -1
-    for word in words:
+    for position, word in enumerate(words):
         at_boundary = word.fragment != previous_fragment
         if current:
             frag = fragments[word.fragment]
@@ -121,7 +125,9 @@ def reflow(fragments: tuple[Utterance, ...]) -> tuple[Utterance, ...]:
                 frag.new_speaker or frag.speaker != fragments[previous_fragment].speaker or bool(frag.heading)
             )
             too_long = at_boundary and len(current) >= MAX_SENTENCE_WORDS
-            if bare or (at_boundary and _bare_stretch(current)):
+            if bare:
+                too_long = position in cuts
+            elif at_boundary and _bare_stretch(current):
                 too_long = too_long or _cut_bare(current, at_boundary, fragments[previous_fragment], frag)
             if turn or too_long or _ends_sentence(current[-1].text, word.text):
                 flush()
@@ -137,6 +143,20 @@ def reflow(fragments: tuple[Utterance, ...]) -> tuple[Utterance, ...]:
             s = replace(s, end_s=max(sentences[k + 1].start_s, s.start_s or 0.0))
         out.append(s)
     return tuple(out)
+
+
+def _clause_cuts(words: list[_Word], fragments: tuple[Utterance, ...]) -> set[int]:
+    """Where unpunctuated speech starts its pseudo-sentences: pauses between captions and clause cues."""
+    gaps: list[float | None] = []
+    for k, word in enumerate(words):
+        gap = None
+        if k and word.fragment != words[k - 1].fragment:
+            before, frag = fragments[words[k - 1].fragment], fragments[word.fragment]
+            gap = 0.0
+            if before.end_s is not None and frag.start_s is not None:
+                gap = max(0.0, frag.start_s - before.end_s)
+        gaps.append(gap)
+    return cut_points([w.text for w in words], gaps)
 
 
 def _unpunctuated(words: list[_Word]) -> bool:
@@ -193,7 +213,8 @@ def clean(episode: Episode) -> Episode:
     warnings = episode.warnings
     if _unpunctuated([_Word(w, 0) for u in kept for w in u.text.split()]):
         warnings += (
-            f"speech without punctuation: sentences cut at pauses and about every {UNPUNCTUATED_WORDS} words",
+            "speech without punctuation: sentences rebuilt at pauses and clause cues "
+            f"({CLAUSE_MIN_WORDS} to {CLAUSE_MAX_WORDS} words)",
         )
     repairer = NameRepairer(episode.known_names, any_case=_lower_case(sentences))
     sentences = tuple(
