@@ -25,18 +25,67 @@ LENGTH_WEIGHT = 0.03  # slight preference for longer sentences among equal cuts
 # Words that open a clause, by how surely (compared folded: lower case, no accents).
 _OPENERS = {
     **dict.fromkeys(
-        ("mais", "donc", "alors", "parce", "puisque", "car", "ensuite", "puis", "voila", "bon", "bref",
-         "enfin", "d'ailleurs", "effectivement", "evidemment", "finalement", "cependant", "pourtant",
-         "sinon", "ainsi", "aujourd'hui", "maintenant", "oui", "non", "d'accord", "merci", "bonjour",
-         "bonsoir", "ok", "euh", "ben", "bah", "du coup"),  # fmt: skip
+        (
+            "mais",
+            "donc",
+            "alors",
+            "parce",
+            "puisque",
+            "car",
+            "ensuite",
+            "puis",
+            "voila",
+            "bon",
+            "bref",
+            "enfin",
+            "d'ailleurs",
+            "effectivement",
+            "evidemment",
+            "finalement",
+            "cependant",
+            "pourtant",
+            "sinon",
+            "ainsi",
+            "aujourd'hui",
+            "maintenant",
+            "oui",
+            "non",
+            "d'accord",
+            "merci",
+            "bonjour",
+            "bonsoir",
+            "ok",
+            "euh",
+            "ben",
+            "bah",
+            "du coup",
+        ),  # fmt: skip
         1.5,
     ),
     **dict.fromkeys(
         ("qu'est-ce", "est-ce", "comment", "pourquoi", "quel", "quelle", "quels", "quelles", "combien"), 1.2
     ),
     **dict.fromkeys(
-        ("je", "j'", "on", "nous", "vous", "il", "ils", "elle", "elles", "c'est", "c'etait", "ca", "moi",
-         "toi", "tu", "ce", "y", "il y"),  # fmt: skip
+        (
+            "je",
+            "j'",
+            "on",
+            "nous",
+            "vous",
+            "il",
+            "ils",
+            "elle",
+            "elles",
+            "c'est",
+            "c'etait",
+            "ca",
+            "moi",
+            "toi",
+            "tu",
+            "ce",
+            "y",
+            "il y",
+        ),  # fmt: skip
         0.7,
     ),
     "et": 0.5,
@@ -56,7 +105,7 @@ _NO_START = frozenset(fold(w) for w in _NO_START_TEXT.split())
 
 
 def _bare(word: str) -> str:
-    return fold(word.strip(".,;:!?…«»\"()[]"))
+    return fold(word.strip('.,;:!?…«»"()[]'))
 
 
 def _score(previous: str, word: str, gap: float | None) -> float:

@@ -19,6 +19,7 @@ def is_voice_label(speaker: str) -> bool:
     """A diarisation label without a name (`Speaker 1`, `SPEAKER_03`, `Intervenant 2`)."""
     return bool(GENERIC.match(speaker.strip()))
 
+
 _TOKEN = re.compile(r"\S+")
 # Elided articles glued to a name: "d'Alexandre", "l'Europe".
 _ELISION = re.compile(r"^(?:[dDlLjJnNsScC]|[qQ]u|[jJ]usqu|[lL]orsqu|[pP]uisqu)['’]")

@@ -21,7 +21,7 @@ from generator.transcript.speakers import Speakers
 
 _HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 _SKIP = {"script", "style", "noscript", "template", "svg", "img", "picture", "video", "audio", "iframe",
-         "form", "button", "nav", "head", "figure", "input", "select", "object", "embed"}  # fmt: skip
+         "form", "button", "nav", "head", "header", "footer", "figure", "input", "select", "object", "embed"}  # fmt: skip
 _CODE = {"pre", "code"}
 _LISTS = {"ul", "ol", "dl"}
 _BLOCKS = {"p", "li", "dd", "dt", "td", "th", "figcaption", "caption", "address"}
@@ -94,12 +94,34 @@ def parse_page(text: str, path: str) -> Parsed:
     else:
         html = MarkdownIt("commonmark", {"html": True}).render(body)
     tree = LexborHTMLParser(html)
+    if parsed.format == "html_page":
+        _head_meta(tree, parsed)
     root = tree.body or tree.root
     walk = _Walk()
     if root is not None:
         _walk(root, walk)
     _to_fragments(walk.blocks, parsed)
     return parsed
+
+
+def _head_meta(tree: LexborHTMLParser, parsed: Parsed) -> None:
+    """An HTML page's own title, description and site name (`<title>`, `<meta>`), when no front matter."""
+    found = {
+        "title": tree.css_first('meta[property="og:title"]') or tree.css_first("title"),
+        "show": tree.css_first('meta[property="og:site_name"]'),
+        "description": tree.css_first('meta[name="description"]')
+        or tree.css_first('meta[property="og:description"]'),
+    }
+    for key, node in found.items():
+        if node is None:
+            continue
+        value = " ".join((node.attributes.get("content") or node.text(deep=True) or "").split())
+        if not value:
+            continue
+        if key == "description":
+            parsed.description = parsed.description or value
+        else:
+            parsed.meta.setdefault(key, value)
 
 
 def _inline(node: LexborNode) -> tuple[list[str], int, int]:
@@ -223,12 +245,13 @@ def _walk_list(node: LexborNode, walk: _Walk) -> None:
             walk.blocks.append(_Block("speech", lines, set_apart=_whole_emphasis(li)))
 
 
-def _without_urls(line: str, parsed: Parsed) -> str:
-    """A bare web address inside speech is markup: dropped and counted."""
+def _without_urls(line: str, parsed: Parsed | None) -> str:
+    """A bare web address inside speech is markup: dropped (and counted, given `parsed`)."""
     kept = []
     for token in line.split():
         if _URL.match(token.strip("()[]<>.,;")):
-            parsed.noise_words["link"] += count_words(token)
+            if parsed is not None:
+                parsed.noise_words["link"] += count_words(token)
         else:
             kept.append(token)
     return " ".join(kept)
@@ -250,8 +273,10 @@ def _drop_excerpts(blocks: list[_Block]) -> None:
 def _to_fragments(blocks: list[_Block], parsed: Parsed) -> None:
     """Speech blocks -> fragments (one per line), with speaker labels, headings and set-apart questions."""
     _drop_excerpts(blocks)
-    speech = [_without_urls(line, parsed) for b in blocks if b.kind == "speech" for line in b.lines]
-    speakers = Speakers([line for line in speech if line])
+    speech = [_without_urls(line, None) for b in blocks if b.kind == "speech" for line in b.lines]
+    speakers = Speakers(
+        [line for line in speech if line], known=[*parsed.people, parsed.meta.get("host", "")]
+    )
     heading: str | None = None
     previous_apart = False
     number = 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Sequence
 
 from generator.transcript.fragments import Fragment, count_words
 from generator.transcript.metadata import fold, is_name_like
@@ -47,8 +48,9 @@ _LABEL_STOP = {
 }
 
 
-def _label_candidates(texts: list[str]) -> set[str]:
-    """Speaker labels (`Nom :`) used in this file: name-like, or single words used at least twice."""
+def _label_candidates(texts: list[str], known: set[str]) -> set[str]:
+    """Speaker labels (`Nom :`) used in this file: name-like, single words used at least twice, or the
+    name or first name of a person the file's metadata names."""
     counts: Counter[str] = Counter()
     for text in texts:
         text = re.sub(r"^(?:>>|&gt;&gt;|[-–—])\s*", "", text)  # ">> NADIA: ..." names NADIA too
@@ -61,7 +63,8 @@ def _label_candidates(texts: list[str]) -> set[str]:
         if fold(tokens[0]) in _LABEL_STOP:
             continue
         if (
-            is_name_like(name)
+            fold(name) in known
+            or is_name_like(name)
             or GENERIC.match(name)
             or (len(tokens) == 1 and count >= 2)
             or (name.isupper() and count >= 2)
@@ -73,8 +76,9 @@ def _label_candidates(texts: list[str]) -> set[str]:
 class Speakers:
     """Applies speaker labels, leading dashes and `>>` markers to fragment texts."""
 
-    def __init__(self, texts: list[str]) -> None:
-        self.labels = _label_candidates(texts)
+    def __init__(self, texts: list[str], known: Sequence[str] = ()) -> None:
+        names = {fold(n) for n in known} | {fold(n.split()[0]) for n in known if n.split()}
+        self.labels = _label_candidates(texts, names)
         self.current: str | None = None
         self.pending = False  # the next text starts a new speaker's turn
         # "00:12 - text" on every line: the dash separates, it does not mark a new speaker.
