@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from generator.transcript.metadata import fold, is_name_like
+from generator.transcript.metadata import MONTHS, WEEKDAYS, fold, is_name_like
 
 # The greetings, introductions and show names of an opening come within its first minutes.
 OPENING_WORDS = 400
@@ -91,6 +91,13 @@ _CLAUSE_WORDS = {
         "car",
     )  # fmt: skip
 }
+# ", l'émission", ", la quotidienne": an apposition saying what the show is, not part of its name.
+_KINDS = {
+    fold(w)
+    for w in ("podcast", "émission", "quotidienne", "quotidien", "hebdo", "hebdomadaire", "magazine",
+              "rendez-vous", "chronique", "matinale", "série", "mensuel", "programme")  # fmt: skip
+}
+_DATE_WORDS = {fold(w) for w in (*MONTHS, *WEEKDAYS, "ce", "cette", "hier", "demain")}
 _JOINERS = {"de", "du", "des", "la", "le", "les", "l'", "et", "à", "en", "au", "aux", "d'", "un", "une"}
 _SUBTITLE = re.compile(
     r"^,\s+(?P<sub>(?:le|la|les|l['’])\s*[^\s,.!?;:]+(?:\s+[^\s,.!?;:]+){0,2})\s*(?:[.!?…]|$)"
@@ -132,11 +139,11 @@ def take_name(text: str) -> str | None:
         rest = ""
     while words and fold(words[-1]) in _JOINERS:
         words.pop()
-    if not words or not words[0][:1].isalnum() or fold(words[0]) in _JOINERS | _CLAUSE_WORDS:
+    if not words or not words[0][:1].isalnum() or (words[0].islower() and fold(words[0]) in _JOINERS):
         return None
     name = " ".join(words)
     sub = _SUBTITLE.match(rest)
-    if sub:
+    if sub and fold(sub["sub"].split()[-1]) not in _KINDS:  # ", la quotidienne" says what it is
         name = f"{name}, {sub['sub']}"
     return name
 
