@@ -26,9 +26,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SYMBOLS = "%€°"
-FUNCTION_END = set(
-    ["le", "la", "les", "l'", "un", "une", "des", "du", "de", "d'", "au", "aux", "à", "en", "dans", "sur", "pour", "par", "avec", "et", "ou", "que", "qu'", "qui", "ne", "se", "ce", "cette", "ces", "mon", "ma", "mes", "son", "sa", "ses", "notre", "votre", "leur", "je", "tu", "il", "on", "nous", "vous", "est", "très"]
+_FUNCTION_WORDS = (
+    "le la les l' un une des du de d' au aux à en dans sur pour par avec et ou que qu' qui ne se ce "
+    "cette ces mon ma mes son sa ses notre votre leur je tu il on nous vous est très"
 )
+FUNCTION_END = set(_FUNCTION_WORDS.split())
 
 
 def _source_symbols(path: Path) -> dict[str, int]:

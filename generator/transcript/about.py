@@ -11,13 +11,13 @@ from generator.transcript.fragments import Parsed
 from generator.transcript.metadata import fold, is_name_like, parse_date, parse_description
 from generator.transcript.onair import OPENING_WORDS as ON_AIR_WORDS
 from generator.transcript.onair import read_on_air
+from generator.transcript.read_page import PAGE_FORMATS
 from generator.transcript.showinfo import chapters_in, show_in, without_chapters
 from generator.transcript.sidecar import read_sidecars
 from generator.transcript.speakers import GENERIC
 
 # The first words of the speech often name the show ("Bonjour et bienvenue dans X").
 OPENING_WORDS = 60
-PAGE_FORMATS = ("markdown_page", "html_page")
 FRONT_MATTER = "front matter"
 SPEECH = "speech"
 

@@ -94,8 +94,21 @@ _CLAUSE_WORDS = {
 # ", l'émission", ", la quotidienne": an apposition saying what the show is, not part of its name.
 _KINDS = {
     fold(w)
-    for w in ("podcast", "émission", "quotidienne", "quotidien", "hebdo", "hebdomadaire", "magazine",
-              "rendez-vous", "chronique", "matinale", "série", "mensuel", "programme")  # fmt: skip
+    for w in (
+        "podcast",
+        "émission",
+        "quotidienne",
+        "quotidien",
+        "hebdo",
+        "hebdomadaire",
+        "magazine",
+        "rendez-vous",
+        "chronique",
+        "matinale",
+        "série",
+        "mensuel",
+        "programme",
+    )  # fmt: skip
 }
 _DATE_WORDS = {fold(w) for w in (*MONTHS, *WEEKDAYS, "ce", "cette", "hier", "demain")}
 _JOINERS = {"de", "du", "des", "la", "le", "les", "l'", "et", "à", "en", "au", "aux", "d'", "un", "une"}

@@ -19,6 +19,8 @@ from generator.transcript.fragments import Fragment, Parsed, count_words
 from generator.transcript.frontmatter import read_front_matter, split_front_matter
 from generator.transcript.speakers import Speakers
 
+MARKDOWN_PAGE, HTML_PAGE = "markdown_page", "html_page"
+PAGE_FORMATS = (MARKDOWN_PAGE, HTML_PAGE)  # what `Parsed.format` says of a page
 _HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 _SKIP = {"script", "style", "noscript", "template", "svg", "img", "picture", "video", "audio", "iframe",
          "form", "button", "nav", "head", "header", "footer", "figure", "input", "select", "object", "embed"}  # fmt: skip
@@ -69,7 +71,7 @@ class _Walk:
 def parse_page(text: str, path: str) -> Parsed:
     """A Markdown or HTML page -> fragments, with its front matter as metadata."""
     raw, body = split_front_matter(text)
-    parsed = Parsed(format="markdown_page")
+    parsed = Parsed(format=MARKDOWN_PAGE)
     if raw is not None:
         front = read_front_matter(raw)
         parsed.noise_words["front matter"] += front.words
@@ -89,12 +91,12 @@ def parse_page(text: str, path: str) -> Parsed:
             }  # fmt: skip
         )
     if _HTML_DOC.match(body):
-        parsed.format = "html_page"
+        parsed.format = HTML_PAGE
         html = body
     else:
         html = MarkdownIt("commonmark", {"html": True}).render(body)
     tree = LexborHTMLParser(html)
-    if parsed.format == "html_page":
+    if parsed.format == HTML_PAGE:
         _head_meta(tree, parsed)
     root = tree.body or tree.root
     walk = _Walk()
