@@ -88,7 +88,7 @@ def _scraped(s: Sample) -> bool:
 
 def _page(s: Sample) -> bool:
     """A Markdown page (front matter, headings, links) or an HTML page of paragraphs."""
-    if s.head.startswith("---") and has_front_matter(s.text.lstrip("\ufeff")):
+    if s.head.startswith(("---", "+++")) and has_front_matter(s.text.lstrip("\ufeff")):
         return True
     if _markup(s):
         return looks_like_page(s.head)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import tomllib
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlparse
@@ -12,8 +13,12 @@ import yaml
 
 from generator.transcript.fragments import count_words
 
-_FENCE = re.compile(r"\A\ufeff?---[ \t]*\r?\n")
-_CLOSE = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)
+# YAML between `---` lines (Jekyll, Eleventy, Astro...), or TOML between `+++` lines (Hugo).
+_FENCE = re.compile(r"\A\ufeff?(?P<fence>---|\+\+\+)[ \t]*\r?\n")
+_CLOSE = {
+    "---": re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE),
+    "+++": re.compile(r"^\+\+\+[ \t]*$", re.MULTILINE),
+}
 MAX_FRONT_MATTER_LINES = 300
 
 # Keys publishers use, by what they say (compared in lower case, `-` and `_` alike).
@@ -49,10 +54,12 @@ def split_front_matter(text: str) -> tuple[str | None, str]:
     m = _FENCE.match(text)
     if not m:
         return None, text
-    close = _CLOSE.search(text, m.end())
+    close = _CLOSE[m["fence"]].search(text, m.end())
     if close is None or text.count("\n", m.end(), close.start()) > MAX_FRONT_MATTER_LINES:
         return None, text
-    return text[m.end() : close.start()], text[close.end() :]
+    # TOML is marked so that `_load` knows it: a YAML document never starts with this line.
+    raw = text[m.end() : close.start()]
+    return (_TOML_MARK + raw if m["fence"] == "+++" else raw), text[close.end() :]
 
 
 def has_front_matter(text: str) -> bool:
@@ -61,7 +68,15 @@ def has_front_matter(text: str) -> bool:
     return raw is not None and isinstance(_load(raw), dict)
 
 
+_TOML_MARK = "#toml\n"
+
+
 def _load(raw: str) -> Any:
+    if raw.startswith(_TOML_MARK):
+        try:
+            return tomllib.loads(raw[len(_TOML_MARK) :])
+        except tomllib.TOMLDecodeError:
+            return None
     try:
         return yaml.safe_load(raw)
     except yaml.YAMLError:

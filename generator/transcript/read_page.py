@@ -18,6 +18,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 from generator.transcript.fragments import Fragment, Parsed, count_words
 from generator.transcript.frontmatter import read_front_matter, split_front_matter
 from generator.transcript.speakers import Speakers
+from generator.transcript.timestamps import BRACKET, parse_ts
 
 MARKDOWN_PAGE, HTML_PAGE = "markdown_page", "html_page"
 PAGE_FORMATS = (MARKDOWN_PAGE, HTML_PAGE)  # what `Parsed.format` says of a page
@@ -259,6 +260,11 @@ def _without_urls(line: str, parsed: Parsed | None) -> str:
     return " ".join(kept)
 
 
+def _unstamped(line: str) -> str:
+    stamp = BRACKET.match(line)
+    return stamp["text"] if stamp and stamp["text"] else line
+
+
 def _drop_excerpts(blocks: list[_Block]) -> None:
     """A boxed paragraph repeating speech said elsewhere on the page is a pull quote, not speech again."""
     for k, block in enumerate(blocks):
@@ -275,13 +281,14 @@ def _drop_excerpts(blocks: list[_Block]) -> None:
 def _to_fragments(blocks: list[_Block], parsed: Parsed) -> None:
     """Speech blocks -> fragments (one per line), with speaker labels, headings and set-apart questions."""
     _drop_excerpts(blocks)
-    speech = [_without_urls(line, None) for b in blocks if b.kind == "speech" for line in b.lines]
+    speech = [_without_urls(_unstamped(line), None) for b in blocks if b.kind == "speech" for line in b.lines]
     speakers = Speakers(
         [line for line in speech if line], known=[*parsed.people, parsed.meta.get("host", "")]
     )
     heading: str | None = None
     previous_apart = False
     number = 0
+    last_start: float | None = None
     for block in blocks:
         if block.kind == "heading":
             parsed.drop(block.lines[0], "heading")
@@ -297,6 +304,11 @@ def _to_fragments(blocks: list[_Block], parsed: Parsed) -> None:
             line = _without_urls(raw, parsed)
             if not line or speakers.alone(line):
                 continue
+            start = last_start  # an untimed paragraph goes on from the last time given
+            stamp = BRACKET.match(line)  # "[00:12:05] Nom : texte": a timed paragraph
+            if stamp and stamp["text"]:
+                start, line = parse_ts(stamp["ts"]), stamp["text"]
+                last_start = start
             content, speaker, new = speakers.apply(line)
             if not count_words(content):
                 parsed.drop(content, "no words")
@@ -306,7 +318,7 @@ def _to_fragments(blocks: list[_Block], parsed: Parsed) -> None:
             turn = new or (k == 0 and (block.set_apart or previous_apart))
             parsed.fragments.append(
                 Fragment(
-                    content, None, number, None, speaker, turn, heading=heading, set_apart=block.set_apart
+                    content, start, number, None, speaker, turn, heading=heading, set_apart=block.set_apart
                 )
             )
             heading = None

@@ -104,3 +104,25 @@ def test_inspect_json_names_where_each_field_came_from(capsys):
         "title": "front matter",
     }
     assert doc["title"] == "Le vélo cargo, pour quoi faire ?"
+
+
+def test_hugo_toml_front_matter_and_timed_paragraphs(tmp_path):
+    page = tmp_path / "episode.md"
+    page.write_text(
+        '+++\ntitle = "Les semences paysannes"\ndate = 2024-06-01\nguests = ["Odile Ferrat"]\n'
+        'podcast = "Terre à Terre"\n+++\n\n## Transcription\n\n'
+        "[00:00:05] **Marc :** Bonjour Odile, tu cultives des semences anciennes.\n\n"
+        "[00:00:12] **Odile :** Oui, depuis douze ans, sur 3 hectares.\n\nEt ça marche bien.\n\n"
+        "[00:00:20] **Marc :** Sur 3 hectares ?\n",
+        encoding="utf-8",
+    )
+    ep = clean(ingest(page, today=dt.date(2026, 12, 1)))
+    assert (ep.show, ep.title, ep.date) == ("Terre à Terre", "Les semences paysannes", dt.date(2024, 6, 1))
+    assert [g.name for g in ep.guests] == ["Odile Ferrat"]
+    assert [(u.start_s, u.speaker) for u in ep.utterances] == [
+        (5.0, "Marc"),
+        (12.0, "Odile Ferrat"),
+        (12.0, "Odile Ferrat"),
+        (20.0, "Marc"),
+    ]
+    assert "[00:00" not in " ".join(u.text for u in ep.utterances)
