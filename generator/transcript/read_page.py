@@ -38,6 +38,13 @@ LINK_SHARE = 0.6
 EXCERPT_MIN_WORDS = 15
 EXCERPT_SIMILARITY = 85.0
 _MD_HEADING = re.compile(r"^#{1,6}[ \t]+\S", re.MULTILINE)
+# `**Nadia :** Bonjour` or `__Nadia__ : Bonjour`: speaker labels set in bold, Markdown style.
+_MD_BOLD_LABEL = re.compile(
+    r"^(?:\*\*|__)[^*_\n]{1,60}(?:\*\*|__)\s?:?\s*\S|^(?:\*\*|__)[^*_\n]{1,60}:(?:\*\*|__)", re.MULTILINE
+)
+_BOLD_LABEL = re.compile(
+    r"^<p[^>]*>\s*<(strong|b)>\s*(?P<name>[^<:]{1,60}?)\s*:?\s*</\1>\s*:?", re.IGNORECASE
+)
 _MD_LINK = re.compile(r"\[[^\]\n]+\]\((?:https?://|/)[^)\s]+\)")
 _HTML_BLOCK = re.compile(r"<(?:p|div|article|section|br|h[1-6]|strong|blockquote)\b[^>]*>", re.IGNORECASE)
 _HTML_DOC = re.compile(r"^\s*(?:<!DOCTYPE html|<html\b|<body\b|<article\b|<main\b)", re.IGNORECASE)
@@ -49,7 +56,12 @@ def looks_like_page(text: str) -> bool:
     if _HTML_DOC.match(head):
         return True
     blocks = len(_HTML_BLOCK.findall(head))
-    return blocks >= 4 or len(_MD_HEADING.findall(head)) >= 2 or len(_MD_LINK.findall(head)) >= 2
+    return (
+        blocks >= 4
+        or len(_MD_HEADING.findall(head)) >= 2
+        or len(_MD_LINK.findall(head)) >= 2
+        or len(_MD_BOLD_LABEL.findall(head)) >= 2
+    )
 
 
 @dataclass
@@ -67,6 +79,7 @@ class _Block:
 class _Walk:
     blocks: list[_Block] = field(default_factory=list)
     boxed: bool = False
+    bold_labels: set[str] = field(default_factory=set)  # `<strong>Nadia :</strong>` opening a paragraph
 
 
 def parse_page(text: str, path: str) -> Parsed:
@@ -103,7 +116,7 @@ def parse_page(text: str, path: str) -> Parsed:
     walk = _Walk()
     if root is not None:
         _walk(root, walk)
-    _to_fragments(walk.blocks, parsed)
+    _to_fragments(walk.blocks, parsed, walk.bold_labels)
     return parsed
 
 
@@ -218,6 +231,9 @@ def _paragraph(node: LexborNode, walk: _Walk) -> None:
     if text.rstrip().endswith(":") and words <= _LIST_INTRO_WORDS and _next_is_list(node):
         walk.blocks.append(_Block("drop", lines, reason="link list"))
         return
+    label = _BOLD_LABEL.match(node.html or "")
+    if label:
+        walk.bold_labels.add(" ".join(label["name"].split()))
     walk.blocks.append(_Block("speech", lines, set_apart=_whole_emphasis(node), boxed=walk.boxed))
 
 
@@ -278,12 +294,13 @@ def _drop_excerpts(blocks: list[_Block]) -> None:
             block.kind, block.reason = "drop", "repeated excerpt"
 
 
-def _to_fragments(blocks: list[_Block], parsed: Parsed) -> None:
+def _to_fragments(blocks: list[_Block], parsed: Parsed, labels: set[str]) -> None:
     """Speech blocks -> fragments (one per line), with speaker labels, headings and set-apart questions."""
     _drop_excerpts(blocks)
     speech = [_without_urls(_unstamped(line), None) for b in blocks if b.kind == "speech" for line in b.lines]
     speakers = Speakers(
-        [line for line in speech if line], known=[*parsed.people, parsed.meta.get("host", "")]
+        [line for line in speech if line],
+        known=[*parsed.people, parsed.meta.get("host", ""), *sorted(labels)],
     )
     heading: str | None = None
     previous_apart = False

@@ -291,3 +291,61 @@ def parse_service(doc: Any, path: str) -> Parsed | None:
                 parsed.meta["source_url"] = url
             return parsed
     return None
+
+
+# The last resort for other tools' exports: the longest list of objects that carry a text.
+_TEXT_KEYS = ("text", "transcript", "content", "body", "sentence", "utterance", "caption", "value")
+_START_KEYS = ("start", "start_time", "startTime", "start_s", "begin", "from", "offset", "start_offset",
+               "startMs", "start_ms", "startOffset")  # fmt: skip
+_END_KEYS = ("end", "end_time", "endTime", "end_s", "to", "end_offset", "endMs", "end_ms", "endOffset")
+_SPEAKER_KEYS = ("speaker", "speaker_label", "speaker_name", "speakerName", "spk", "who", "participant")
+# Times above this many seconds (ten hours) are milliseconds.
+MS_ABOVE = 36000.0
+MAX_DEPTH = 4
+
+
+def _first_key(item: dict[str, Any], keys: tuple[str, ...]) -> str | None:
+    return next((k for k in keys if k in item and item[k] not in (None, "")), None)
+
+
+def _lists(doc: Any, depth: int = 0) -> list[list[dict[str, Any]]]:
+    """Lists of objects with a text, anywhere in the first levels of the document."""
+    found = []
+    if isinstance(doc, list) and doc and all(isinstance(x, dict) for x in doc):
+        texts = sum(1 for x in doc if isinstance(x.get(_first_key(x, _TEXT_KEYS) or ""), str))
+        if texts >= 0.8 * len(doc):
+            found.append(doc)
+    if depth < MAX_DEPTH:
+        children = doc.values() if isinstance(doc, dict) else doc if isinstance(doc, list) else []
+        for child in children:
+            if isinstance(child, (dict, list)):
+                found.extend(_lists(child, depth + 1))
+    return found
+
+
+def parse_generic(doc: Any) -> Parsed | None:
+    """Objects with a text, and a start, end and speaker under any usual key; None when there are none."""
+    candidates = _lists(doc)
+    if not candidates:
+        return None
+    items = max(
+        candidates, key=lambda xs: sum(len(str(x.get(_first_key(x, _TEXT_KEYS) or "", ""))) for x in xs)
+    )
+    start_key = _first_key(items[0], _START_KEYS)
+    end_key = _first_key(items[0], _END_KEYS)
+    starts = [_time(x.get(start_key)) for x in items] if start_key else []
+    big = max((t for t in starts if t is not None), default=0.0)
+    scale = 1000.0 if (start_key or "").lower().endswith("ms") or big > MS_ABOVE else 1.0
+    parsed = Parsed(format="service_json")
+    for item in items:
+        text_key = _first_key(item, _TEXT_KEYS)
+        speaker_key = _first_key(item, _SPEAKER_KEYS)
+        _add(
+            parsed,
+            item.get(text_key) if text_key else "",
+            item.get(start_key) if start_key else None,
+            item.get(end_key) if end_key else None,
+            item.get(speaker_key) if speaker_key else None,
+            scale,
+        )
+    return parsed if parsed.fragments else None

@@ -16,6 +16,8 @@ GENERIC = re.compile(
     r"^(?:(?:Speaker|Intervenante?|Locut(?:eur|rice)|Orat(?:eur|rice)|Participante?|Invitée?|Voix)\s*(?:\d{1,2}|[A-Z])|SPEAKER_\d{1,3})$",
     re.IGNORECASE,
 )
+# "[Speaker 0]: text", "[Nadia Roche] : text": a label in brackets, as some exports write it.
+_BRACKETED = re.compile(r"^\[(?P<name>[^\]\n]{1,40})\]\s?:\s*(?=\S)")
 _DASH = re.compile(r"^[-–—]\s+(?P<text>\S.*)$")
 _CHEVRONS = re.compile(r"^(?:>>|&gt;&gt;)\s*(?P<text>.*)$")
 _LABEL_STOP = {
@@ -48,12 +50,22 @@ _LABEL_STOP = {
 }
 
 
+def unbracket(text: str) -> str:
+    """`[Speaker 0]: text` -> `Speaker 0: text` when the brackets hold a speaker's label."""
+    m = _BRACKETED.match(text)
+    if m and (
+        GENERIC.match(m["name"]) or is_name_like(m["name"]) or re.fullmatch(r"[A-ZÀ-Þ][\w'’-]+", m["name"])
+    ):
+        return f"{m['name']}: {text[m.end() :]}"
+    return text
+
+
 def _label_candidates(texts: list[str], known: set[str]) -> set[str]:
     """Speaker labels (`Nom :`) used in this file: name-like, single words used at least twice, or the
     name or first name of a person the file's metadata names."""
     counts: Counter[str] = Counter()
     for text in texts:
-        text = re.sub(r"^(?:>>|&gt;&gt;|[-–—])\s*", "", text)  # ">> NADIA: ..." names NADIA too
+        text = unbracket(re.sub(r"^(?:>>|&gt;&gt;|[-–—])\s*", "", text))  # ">> NADIA: ..." names NADIA too
         m = _LABEL.match(text) or _LABEL_ALONE.match(text)
         if m:
             counts[m["name"]] += 1
@@ -100,6 +112,7 @@ class Speakers:
         """Returns (text without the marker, speaker, whether a new speaker starts here)."""
         new = self.pending
         self.pending = False
+        text = unbracket(text)
         m = _LABEL.match(text)
         if m and m["name"] in self.labels:
             speaker = m["name"].strip()

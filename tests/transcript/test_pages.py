@@ -126,3 +126,20 @@ def test_hugo_toml_front_matter_and_timed_paragraphs(tmp_path):
         (20.0, "Marc"),
     ]
     assert "[00:00" not in " ".join(u.text for u in ep.utterances)
+
+
+def test_bold_speaker_labels_in_markdown(tmp_path):
+    page = tmp_path / "labo.md"
+    page.write_text(
+        "# Le Labo Vert, épisode 3\n\n**Nadia :** Bonjour à tous, on parle compost.\n\n"
+        "**Paul :** Bonjour Nadia. Le compost réduit de 30 % nos déchets.\n\n**Nadia :** Vraiment ?\n",
+        encoding="utf-8",
+    )
+    ep = clean(ingest(page, today=dt.date(2026, 12, 1)))
+    assert ep.format == "markdown_page"
+    assert [(u.speaker, u.text) for u in ep.utterances] == [
+        ("Nadia", "Bonjour à tous, on parle compost."),
+        ("Paul", "Bonjour Nadia."),
+        ("Paul", "Le compost réduit de 30 % nos déchets."),
+        ("Nadia", "Vraiment ?"),
+    ]

@@ -165,3 +165,34 @@ def test_an_export_without_speech_is_a_clear_error(tmp_path):
     path.write_text(json.dumps({"result": {"transcription": {"utterances": [{"text": "", "start": 0}]}}}))
     with pytest.raises(InputError, match="without any speech"):
         ingest(path)
+
+
+def test_another_tool_export_is_read_by_its_usual_keys(tmp_path):
+    doc = {
+        "version": 2,
+        "data": {
+            "blocks": [
+                {"speakerName": "Nadia", "startMs": 1200, "endMs": 3000, "content": "Bonjour à tous."},
+                {"speakerName": "Paul", "startMs": 3500, "endMs": 7000, "content": "Ça monte de 12 %."},
+            ]
+        },
+    }
+    ep = load(tmp_path, doc)
+    assert [(u.start_s, u.speaker, u.text) for u in ep.utterances] == [
+        (1.2, "Nadia", "Bonjour à tous."),
+        (3.5, "Paul", "Ça monte de 12 %."),
+    ]
+
+
+def test_bracketed_labels_in_captions_are_speakers_not_annotations(tmp_path):
+    path = tmp_path / "tours.srt"
+    path.write_text(
+        "1\n00:00:01,000 --> 00:00:03,000\n[Speaker 0]: Bonjour à tous.\n\n"
+        "2\n00:00:03,500 --> 00:00:06,000\n[Speaker 1]: Bonjour, merci.\n",
+        encoding="utf-8",
+    )
+    ep = clean(ingest(path, today=dt.date(2026, 12, 1)))
+    assert [(u.speaker, u.text) for u in ep.utterances] == [
+        ("Speaker 0", "Bonjour à tous."),
+        ("Speaker 1", "Bonjour, merci."),
+    ]

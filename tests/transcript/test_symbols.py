@@ -33,3 +33,14 @@ def test_a_percent_said_as_its_own_caption_word_is_kept_and_counted(tmp_path):
     assert " ".join(u.text for u in ep.utterances) == " ".join(words)
     counts = word_counts(ep)
     assert counts["words_in"] == counts["words_kept"] == len(words)
+
+
+def test_a_figure_alone_on_its_line_is_speech_in_plain_text(tmp_path):
+    path = tmp_path / "brut.txt"
+    path.write_text(
+        "Le taux de participation était de\n94 %\net tout le monde était surpris.\n", encoding="utf-8"
+    )
+    ep = clean(ingest(path, today=dt.date(2026, 12, 1)))
+    assert " ".join(u.text for u in ep.utterances) == (
+        "Le taux de participation était de 94 % et tout le monde était surpris."
+    )
