@@ -194,6 +194,15 @@ def _lower_case(sentences: tuple[Utterance, ...]) -> bool:
     return len(words) >= UNPUNCTUATED_WORDS and sum(w[:1].isupper() for w in words) * 100 < len(words)
 
 
+def _written_names(episode: Episode) -> tuple[str, ...]:
+    """The names a written source spells: a name only heard on air repairs nothing (it is kept as heard)."""
+    origins = dict(episode.origins)
+    names = [] if origins.get("host") == "speech" or not episode.host else [episode.host]
+    if origins.get("guests") != "speech":
+        names += [g.name for g in episode.guests]
+    return tuple(names)
+
+
 def clean(episode: Episode) -> Episode:
     """Remove annotations and empty fragments, reflow into sentences, repair the guests' names."""
     if episode.cleaned:
@@ -216,7 +225,7 @@ def clean(episode: Episode) -> Episode:
             "speech without punctuation: sentences rebuilt at pauses and clause cues "
             f"({CLAUSE_MIN_WORDS} to {CLAUSE_MAX_WORDS} words)",
         )
-    repairer = NameRepairer(episode.known_names, any_case=_lower_case(sentences))
+    repairer = NameRepairer(_written_names(episode), any_case=_lower_case(sentences))
     sentences = tuple(
         replace(s, text=fixed) if (fixed := repairer.repair(s.text)) != s.text else s for s in sentences
     )

@@ -201,4 +201,6 @@ def read_on_air(opening: str) -> OnAir:
             if name and name != host and name not in guests:
                 guests.append(name)
     people = {fold(n) for n in [host, *guests] if n}
-    return OnAir(show=_show(opening, people), host=host, guests=tuple(guests))
+    show = _show(opening, people)
+    guests = [g for g in guests if show is None or fold(g) != fold(show)]  # "Bonjour France Inter"
+    return OnAir(show=show, host=host, guests=tuple(guests))

@@ -102,3 +102,15 @@ def test_a_description_names_the_show_whole(description, show):
     from generator.transcript.metadata import parse_description
 
     assert parse_description(description, dt.date(2026, 12, 1)).show == show
+
+
+def test_a_name_only_heard_on_air_repairs_nothing(tmp_path):
+    path = tmp_path / "entretien.vtt"
+    path.write_text(
+        "WEBVTT\n\n00:00:01.000 --> 00:00:03.000\nCamille Ferrand, bonjour.\n\n"
+        "00:00:03.500 --> 00:00:08.000\nComme le disait Camille Ferand tout à l'heure, le lac monte.\n",
+        encoding="utf-8",
+    )
+    ep = clean(ingest(path, today=dt.date(2026, 12, 1)))
+    assert [g.name for g in ep.guests] == ["Camille Ferrand"]
+    assert ep.name_fixes == () and "Camille Ferand tout" in ep.utterances[-1].text
