@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from generator.transcript.speakers import GENERIC
 # The first words of the speech often name the show ("Bonjour et bienvenue dans X").
 OPENING_WORDS = 60
 FRONT_MATTER = "front matter"
+ROLE_MAX_WORDS = 8
 SPEECH = "speech"
 
 
@@ -118,10 +120,27 @@ def _from_description(about: About, full: str, parsed: Parsed, today: dt.date) -
     about.warnings.extend(info.warnings)
 
 
+def _role_in(description: str | None, name: str) -> str | None:
+    """"X, experte en architecture, ..." or "X est designer et ...": the role a description gives X."""
+    if not description:
+        return None
+    m = re.search(rf"{re.escape(name)}\s*(?:,|\s(?:est|sont)\s)\s*(?P<role>[^,.;:()]+)", description)
+    if not m:
+        return None
+    role = re.split(r"\s+(?:et|qui|pour|avec|dans)\s+", m["role"].strip(), maxsplit=1)[0]
+    words = role.split()
+    return role if 1 <= len(words) <= ROLE_MAX_WORDS and words[0][:1].islower() else None
+
+
 def _add_people(about: About, people: list[str], origin: str) -> None:
-    """The people a front matter lists are guests (the host excepted), after the description's."""
+    """The people a front matter lists are guests (the host excepted), after the description's; their
+    role, when the description gives one."""
     known = {fold(n) for n in about.known_names}
-    added = tuple(Guest(name=p) for p in people if fold(p) not in known and is_name_like(p))
+    added = tuple(
+        Guest(name=p, role=_role_in(about.description, p))
+        for p in people
+        if fold(p) not in known and is_name_like(p)
+    )
     if added:
         about.guests = about.guests + added
         about.origins.setdefault("guests", origin)

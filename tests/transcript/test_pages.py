@@ -27,7 +27,11 @@ def test_front_matter_is_metadata_with_its_origin_never_speech():
     assert ep.title == "Le vélo cargo, pour quoi faire ?"
     assert ep.date == dt.date(2025, 3, 14)
     assert ep.host == "Sophie Lamarre"
-    assert [g.name for g in ep.guests] == ["Aline Marchetti", "Bruno Keller"]
+    # The people of the front matter, with the role its description gives them.
+    assert [(g.name, g.role) for g in ep.guests] == [
+        ("Aline Marchetti", "urbaniste"),
+        ("Bruno Keller", "artisan cycliste"),
+    ]
     origins = dict(ep.origins)
     assert origins["date"] == origins["title"] == origins["guests"] == origins["host"] == "front matter"
     speech = " ".join(u.text for u in ep.utterances)
