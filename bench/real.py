@@ -52,8 +52,11 @@ def _strip(word: str) -> str:
     return word.strip('.,;:!?…«»"()').lower()
 
 
-def _clause_measure(fragments: list) -> dict[str, float]:
-    """Punctuated timed speech -> stripped of punctuation -> cut again: cuts at the original's clause edges."""
+def _clause_measure(fragments: list, word_level: bool = False) -> dict[str, float]:
+    """Punctuated timed speech -> stripped of punctuation -> cut again: cuts at the original's clause edges.
+
+    `word_level`: each cue's words become word-timed fragments (times spread over the cue), the shape of
+    automatic captions."""
     from generator.model import Utterance
     from generator.transcript.clean import reflow
 
@@ -68,7 +71,14 @@ def _clause_measure(fragments: list) -> dict[str, float]:
             if b:
                 words.append((b, bool(re.search(r"[.,;:!?…][\"»)]*$", t))))
         text = " ".join(b for b in kept if b)
-        if text:
+        if text and word_level and u.start_s is not None and u.end_s is not None:
+            said = text.split()
+            step = (u.end_s - u.start_s) / len(said)
+            bare_frags += [
+                Utterance(w, start_s=u.start_s + k * step, end_s=u.start_s + (k + 1) * step)
+                for k, w in enumerate(said)
+            ]
+        elif text:
             bare_frags.append(
                 Utterance(text, start_s=u.start_s, end_s=u.end_s, speaker=None, new_speaker=False)
             )
@@ -141,6 +151,7 @@ def measure(shared: Path) -> dict:
         timed = any(u.start_s is not None for u in raw.utterances)
         if timed and ep.format == "webvtt":
             out["clauses"][name] = _clause_measure(list(raw.utterances))
+            out["clauses"][f"{name}, word-timed"] = _clause_measure(list(raw.utterances), word_level=True)
         elif timed:
             out["clauses"][name] = _unpunctuated_measure(list(ep.utterances))
     return out

@@ -121,7 +121,7 @@ def _from_description(about: About, full: str, parsed: Parsed, today: dt.date) -
 
 
 def _role_in(description: str | None, name: str) -> str | None:
-    """"X, experte en architecture, ..." or "X est designer et ...": the role a description gives X."""
+    """ "X, experte en architecture, ..." or "X est designer et ...": the role a description gives X."""
     if not description:
         return None
     m = re.search(rf"{re.escape(name)}\s*(?:,|\s(?:est|sont)\s)\s*(?P<role>[^,.;:()]+)", description)

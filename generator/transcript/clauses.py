@@ -16,10 +16,9 @@ from generator.transcript.metadata import fold
 MIN_WORDS = 8
 MAX_WORDS = 30
 # A cut this strong is taken as soon as the sentence holds MIN_WORDS words.
-STRONG = 3.0
+STRONG = 2.5
 PAUSE_WEIGHT = 2.0  # per second of silence, up to PAUSE_CAP_S
 PAUSE_CAP_S = 1.5
-CUE_EDGE = 0.5  # a caption's edge is a likelier phrase edge than the inside of its line
 LENGTH_WEIGHT = 0.03  # slight preference for longer sentences among equal cuts
 
 # Words that open a clause, by how surely (compared folded: lower case, no accents).
@@ -110,7 +109,7 @@ def _bare(word: str) -> str:
 
 def _score(previous: str, word: str, gap: float | None) -> float:
     """How good a sentence end between `previous` and `word` is (`gap` None: inside one caption)."""
-    score = PAUSE_WEIGHT * min(gap or 0.0, PAUSE_CAP_S) + (CUE_EDGE if gap is not None else 0.0)
+    score = PAUSE_WEIGHT * min(gap or 0.0, PAUSE_CAP_S)
     prev, nxt = _bare(previous), _bare(word)
     if "'" in nxt and nxt.split("'")[0] + "'" in _OPENERS and nxt not in _OPENERS:
         nxt = nxt.split("'")[0] + "'"

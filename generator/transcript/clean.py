@@ -61,6 +61,8 @@ UNPUNCTUATED_WORDS = 25
 UNPUNCTUATED_HARD = 40
 PAUSE_MIN_WORDS = 4
 PAUSE_S = 0.8
+# Fragments of at most this many words (median): captions timed word by word.
+WORD_LEVEL_WORDS = 2
 # Fewer sentence ends than one per this many words: the speech is unpunctuated.
 PUNCTUATED_EVERY = 40
 
@@ -115,7 +117,10 @@ def reflow(fragments: tuple[Utterance, ...]) -> tuple[Utterance, ...]:
         current.clear()
 
     bare = _unpunctuated(words)
-    cuts = _clause_cuts(words, fragments) if bare else set()
+    # Word-timed captions are rebuilt into clauses; caption lines of several words keep their edges
+    # (a sentence then starts where a time is known, as topic segmentation expects).
+    by_clause = bare and _word_level(fragments)
+    cuts = _clause_cuts(words, fragments) if by_clause else set()
     previous_fragment = -1
     for position, word in enumerate(words):
         at_boundary = word.fragment != previous_fragment
@@ -125,9 +130,9 @@ def reflow(fragments: tuple[Utterance, ...]) -> tuple[Utterance, ...]:
                 frag.new_speaker or frag.speaker != fragments[previous_fragment].speaker or bool(frag.heading)
             )
             too_long = at_boundary and len(current) >= MAX_SENTENCE_WORDS
-            if bare:
+            if by_clause:
                 too_long = position in cuts
-            elif at_boundary and _bare_stretch(current):
+            elif bare or (at_boundary and _bare_stretch(current)):
                 too_long = too_long or _cut_bare(current, at_boundary, fragments[previous_fragment], frag)
             if turn or too_long or _ends_sentence(current[-1].text, word.text):
                 flush()
@@ -143,6 +148,12 @@ def reflow(fragments: tuple[Utterance, ...]) -> tuple[Utterance, ...]:
             s = replace(s, end_s=max(sentences[k + 1].start_s, s.start_s or 0.0))
         out.append(s)
     return tuple(out)
+
+
+def _word_level(fragments: tuple[Utterance, ...]) -> bool:
+    """Captions that time each word (automatic captions, word-level exports): one word a fragment."""
+    sizes = sorted(len(f.text.split()) for f in fragments)
+    return bool(sizes) and sizes[len(sizes) // 2] <= WORD_LEVEL_WORDS
 
 
 def _clause_cuts(words: list[_Word], fragments: tuple[Utterance, ...]) -> set[int]:
@@ -223,7 +234,9 @@ def clean(episode: Episode) -> Episode:
     if _unpunctuated([_Word(w, 0) for u in kept for w in u.text.split()]):
         warnings += (
             "speech without punctuation: sentences rebuilt at pauses and clause cues "
-            f"({CLAUSE_MIN_WORDS} to {CLAUSE_MAX_WORDS} words)",
+            f"({CLAUSE_MIN_WORDS} to {CLAUSE_MAX_WORDS} words)"
+            if _word_level(tuple(kept))
+            else f"speech without punctuation: sentences cut at pauses and about every {UNPUNCTUATED_WORDS} words",
         )
     repairer = NameRepairer(_written_names(episode), any_case=_lower_case(sentences))
     sentences = tuple(
