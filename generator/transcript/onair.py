@@ -9,7 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from generator.transcript.metadata import MONTHS, WEEKDAYS, fold, is_name_like
+from generator.language import MONTHS, WEEKDAYS, split_sentences
+from generator.transcript.metadata import fold, is_name_like
 
 # The greetings, introductions and show names of an opening come within its first minutes.
 OPENING_WORDS = 400
@@ -33,8 +34,9 @@ _SELF = re.compile(
 _SHOW_CUES = re.compile(
     r"(?i:\b(?:vous\s+écoutez|vous\s+regardez|vous\s+êtes\s+(?:bien\s+)?(?:sur|dans)|bienvenue\s+(?:à\s+tous\s+)?"
     r"(?:dans|sur|à)|(?:chaîne|chaine|site|podcast|émission|média|programme|magazine|rendez-vous)"
-    r"(?:\s+(?:youtube|internet|web|télé|radio|vidéo))?\s+qui\s+s'appelle)\s+|(?:^|(?<=[.!?…]\s))[Ii]ci\s+)"
+    r"(?:\s+(?:youtube|internet|web|télé|radio|vidéo))?\s+qui\s+s'appelle)\s+)"
 )
+_ICI = re.compile(r"^[Ii]ci\s+")
 _TITLES = {
     fold(w)
     for w in (
@@ -53,44 +55,14 @@ _TITLES = {
     )  # fmt: skip
 }
 # A show's name ends where a new clause starts.
-_CLAUSE_WORDS = {
-    fold(w)
-    for w in (
-        "je",
-        "j'",
-        "tu",
-        "il",
-        "elle",
-        "nous",
-        "vous",
-        "on",
-        "ils",
-        "elles",
-        "qui",
-        "que",
-        "qu'",
-        "dont",
-        "où",
-        "avec",
-        "pour",
-        "aujourd'hui",
-        "ce",
-        "cette",
-        "c'est",
-        "mais",
-        "donc",
-        "alors",
-        "voilà",
-        "bonjour",
-        "bonsoir",
-        "reçoit",
-        "accueille",
-        "présente",
-        "parce",
-        "comme",
-        "car",
-    )  # fmt: skip
-}
+# A show's name ends where a new clause starts: a subject, a relative, a linking word, a greeting, a verb
+# of the description grammar.
+_SUBJECTS = ("je", "j'", "tu", "il", "elle", "nous", "vous", "on", "ils", "elles", "c'est", "ce", "cette")
+_RELATIVES = ("qui", "que", "qu'", "dont", "où")
+_LINKS = ("avec", "pour", "mais", "donc", "alors", "voilà", "parce", "comme", "car", "sur", "autour")
+_GREETINGS_AND_VERBS = ("aujourd'hui", "bonjour", "bonsoir", "reçoit", "reçoivent", "accueille",
+                        "accueillent", "invite", "présente", "présentent")  # fmt: skip
+_CLAUSE_WORDS = {fold(w) for group in (_SUBJECTS, _RELATIVES, _LINKS, _GREETINGS_AND_VERBS) for w in group}
 # ", l'émission", ", la quotidienne": an apposition saying what the show is, not part of its name.
 _KINDS = {
     fold(w)
@@ -177,13 +149,14 @@ def _person(name: str) -> str | None:
 def _show(text: str, people: set[str]) -> str | None:
     for cue in _SHOW_CUES.finditer(text):
         name = take_name(text[cue.end() :])
-        if not name:
-            continue
-        if cue.group(0).strip().lower() == "ici" and (_person(name) or fold(name) in people):
-            continue  # "ici Nadia Roche": a host saying who speaks, not a show
-        if fold(name) in people or fold(name) in {"vous", "nous", "tous", "toutes"}:
-            continue
-        return name
+        if name and fold(name) not in people and fold(name) not in {"vous", "nous", "tous", "toutes"}:
+            return name
+    # "Ici France Inter." opening a sentence (inside one, "ici à Davos" is a place).
+    for sentence in split_sentences(text):
+        said = _ICI.match(sentence)
+        name = take_name(sentence[said.end() :]) if said else None
+        if name and not _person(name) and fold(name) not in people:
+            return name  # "Ici Nadia Roche" is a host saying who speaks, not a show
     return None
 
 
