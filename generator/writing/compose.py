@@ -18,8 +18,7 @@ from typing import Any
 
 from generator.errors import LLMError, RenderError
 from generator.language import french_date, split_sentences
-from generator.llm import Backend, LLMRequest
-from generator.llm.prompts import PromptRegistry
+from generator.llm import Backend, LLMRequest, PromptRegistry
 from generator.model import (
     Edition,
     Episode,

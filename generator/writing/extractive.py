@@ -323,7 +323,7 @@ def topic_segments(segments: Sequence[Segment]) -> list[Segment]:
     return sections.plan(segments)
 
 
-def summarise(
+def summarise_extractive(
     episode: Episode,
     segments: Sequence[Segment],
     *,

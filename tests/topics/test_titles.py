@@ -121,7 +121,7 @@ def test_segment_titles_are_good_headings_and_differ(shared_embedder):  # noqa: 
 
 def test_extractive_section_titles_use_the_same_headings():
     episode = make_fr_episode()
-    summaries = extractive.summarise(episode, make_fr_segments())
+    summaries = extractive.summarise_extractive(episode, make_fr_segments())
     model = TitleModel([u.text for u in episode.utterances], exclude=episode.known_names)
     for s in summaries:
         text = " ".join(u.text for u in episode.utterances[s.segment.first : s.segment.last])

@@ -127,7 +127,7 @@ def test_sponsor_reads_never_reach_the_offline_draft(rendered, shared_embedder):
 
     episode = rendered[("grand-comptoir", "scraped")]
     segments = segment(episode, embedder=shared_embedder)
-    summaries = extractive.summarise(episode, segments)
+    summaries = extractive.summarise_extractive(episode, segments)
     parts = [[s.title, s.summary, *s.key_points, *(q.text for q in s.quotes)] for s in summaries]
     text = " ".join(p for part in parts for p in part)
     # The draft has at most max(3, 8 per show-hour) sections (issue 14): 3 for this 15-minute show,
