@@ -66,7 +66,7 @@ def _agents(root: ET.Element) -> dict[str, str]:
 
 def parse_ttml(text: str, path: str) -> Parsed:
     """Every `<p>` of the body is a fragment; its agent (or its parent's) is the speaker."""
-    root = parse_xml(text, path, name="TTML", malformed="malformed TTML/XML")
+    root = parse_xml(text, path, name="TTML", malformed=_("TTML/XML mal formé"))
     if _local(root.tag) != "tt":
         raise InputError(unrecognised(f"XML document <{_local(root.tag)}> is not TTML"), path=path)
     tick_rate = float(root.get("{http://www.w3.org/ns/ttml#parameter}tickRate") or 10_000_000)

@@ -175,15 +175,15 @@ def test_ttml_agent_inherited_from_div_and_clock_times(tmp_path):
 @pytest.mark.parametrize(
     "data, what",
     [
-        ("<html><body><p>Bonjour</p></body></html>", "XML/HTML document"),
-        ('{"titre": "Bonjour"}', "JSON transcript not recognised"),
-        ("<?xml version='1.0'?><rss><item>Bonjour</item></rss>", "XML/HTML document"),
+        ('<svg xmlns="http://www.w3.org/2000/svg"><text>Bonjour</text></svg>', "document XML/HTML"),
+        ('{"titre": "Bonjour"}', "transcription JSON non reconnue"),
+        ("<?xml version='1.0'?><rss><item>Bonjour</item></rss>", "document XML/HTML"),
     ],
 )
 def test_unrecognised_layout_exits_2_naming_the_known_layouts(capsys, tmp_path, data, what):
     path = tmp_path / "inconnu.txt"
     path.write_text(data, encoding="utf-8")
-    with pytest.raises(InputError, match="known layouts: SRT, SBV, WebVTT"):
+    with pytest.raises(InputError, match="formats connus : SRT, SBV, WebVTT"):
         ingest(path, max_bytes=10**6)
     assert main(["inspect", str(path)]) == 2
     err = capsys.readouterr().err.strip()
@@ -434,10 +434,8 @@ def test_a_first_name_not_in_the_description_takes_the_full_name_said_on_air(tmp
     )
     ep = load(path)
     assert [u.speaker for u in ep.utterances] == ["Jérôme Vidal", "Sandrine Okafor", "Jérôme Vidal"]
-    assert (
-        "l'intervenant « Jérôme » est pris pour « Jérôme Vidal », le nom complet dit dans l'émission"
-        in ep.warnings
-    )
+    # The host introduced themself on air ("je suis Jérôme Vidal"): the host, from the speech.
+    assert ep.host == "Jérôme Vidal" and dict(ep.origins)["host"] == "speech"
 
 
 def test_a_chapter_list_copied_above_a_scraped_page_is_header_not_speech(tmp_path):

@@ -377,10 +377,10 @@ BAD = {
     "truncated_json": (
         "coupe.json",
         b'{"segments": [{"start": 0.0, "end": 2.0, "text": "Bonjour',
-        "truncated JSON",
+        "JSON tronqué",
     ),
-    "malformed_json": ("casse.json", b'{"segments": [{"start": 0.0,, "text": "Bonjour"}]}', "malformed JSON"),
-    "unknown_json": ("autre.json", b'{"titre": "Bonjour"}', "JSON transcript not recognised"),
+    "malformed_json": ("casse.json", b'{"segments": [{"start": 0.0,, "text": "Bonjour"}]}', "JSON mal formé"),
+    "unknown_json": ("autre.json", b'{"titre": "Bonjour"}', "transcription JSON non reconnue"),
     "no_speech": ("rien.txt", "Catégorie\n🗞\nNewsTranscription\n00:00\n00:05...\n".encode(), "aucune parole"),
     "backwards": (
         "recule.txt",

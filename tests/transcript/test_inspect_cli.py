@@ -14,9 +14,9 @@ from conftest import FIXTURES, ROOT, SAMPLE
 
 from generator.cli import main
 
-KEYS = ["format", "encoding", "show", "date", "host", "guests", "duration_s", "utterances", "sentences",
+KEYS = ["format", "encoding", "show", "title", "date", "host", "guests", "duration_s", "utterances", "sentences",
         "noise_removed", "name_fixes", "warnings", "words_in", "words_kept", "words_noise",
-        "words_noise_reasons", "chapters"]  # fmt: skip
+        "words_noise_reasons", "chapters", "origins"]  # fmt: skip
 
 
 def run(capsys, *argv: str) -> tuple[int, str, str]:
@@ -73,7 +73,7 @@ def test_human_report_in_french(capsys):
     [
         ("vide.txt", b"", "est vide"),
         ("binaire.bin", b"\x00\x01\x02\xff" * 100, "fichier binaire"),
-        ("coupe.json", b'[{"text": "bonjour", "start": 0', "truncated JSON"),
+        ("coupe.json", b'[{"text": "bonjour", "start": 0', "JSON tronqué"),
         ("recule.txt", b"01:00Bonjour.\n00:10Au revoir.\n", "les horodatages reculent"),
     ],
 )
