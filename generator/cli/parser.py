@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from typing import Any
 
 from generator import __version__
@@ -95,11 +96,26 @@ def build_parser() -> argparse.ArgumentParser:
         help=_("la commande à lancer ; `newsletter COMMANDE --help` la détaille"),
     )
 
+    add = _adder(sub, sub_common)
+    _transcript_commands(add)
+    _edition_commands(add)
+    _draft_commands(add)
+    return parser
+
+
+def _adder(sub: Any, parent: argparse.ArgumentParser) -> Callable[[str, str], argparse.ArgumentParser]:
+    """A function adding one command (name, help line) with the shared options and French headings."""
+
     def add(name: str, help_: str) -> argparse.ArgumentParser:
         return sub.add_parser(
-            name, help=help_, description=help_, parents=[sub_common], formatter_class=HelpFormatter
+            name, help=help_, description=help_, parents=[parent], formatter_class=HelpFormatter
         )
 
+    return add
+
+
+def _transcript_commands(add: Callable[[str, str], argparse.ArgumentParser]) -> None:
+    """init, inspect, segment."""
     p = add("init", _("écrire un newsletter.toml commenté et créer inbox/, outbox/, state/"))
     p.add_argument(
         "dir", nargs="?", default=".", metavar=_("DOSSIER"), help=_("dossier du projet (par défaut : .)")
@@ -125,6 +141,9 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
 
+
+def _edition_commands(add: Callable[[str, str], argparse.ArgumentParser]) -> None:
+    """generate, run, schedule."""
     p = add("generate", _("une édition à partir de ces transcriptions"))
     p.add_argument("files", nargs="+", metavar=_("FICHIER"), help=_("une ou plusieurs transcriptions"))
     _llm_flags(p)
@@ -140,6 +159,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--next", type=int, metavar="N", default=0, help=_("afficher les N prochains passages et quitter")
     )
 
+
+def _draft_commands(add: Callable[[str, str], argparse.ArgumentParser]) -> None:
+    """drafts, show, approve, reject, preview, review, prompts."""
     p = add("drafts", _("lister les brouillons de l'outbox"))
     _json(p)
     p = add("show", _("afficher un brouillon"))
@@ -152,12 +174,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("reject", _("rejeter un brouillon"))
     p.add_argument("id", metavar="ID", help=_("identifiant du brouillon (voir `newsletter drafts`)"))
     p.add_argument("--reason", required=True, metavar=_("RAISON"), help=_("la raison du rejet (obligatoire)"))
-    p = add("preview", _("servir le HTML d'un brouillon sur 127.0.0.1"))
-    p.add_argument("id", metavar="ID", help=_("identifiant du brouillon (voir `newsletter drafts`)"))
-    p = add("review", _("approuver, rejeter, modifier les brouillons dans un navigateur"))
-    p.add_argument("--no-open", action="store_true", help=_("ne pas ouvrir de navigateur"))
-    for name in ("preview", "review"):
-        sub.choices[name].add_argument(
+    preview = add("preview", _("servir le HTML d'un brouillon sur 127.0.0.1"))
+    preview.add_argument("id", metavar="ID", help=_("identifiant du brouillon (voir `newsletter drafts`)"))
+    review = add("review", _("approuver, rejeter, modifier les brouillons dans un navigateur"))
+    review.add_argument("--no-open", action="store_true", help=_("ne pas ouvrir de navigateur"))
+    for p in (preview, review):
+        p.add_argument(
             "--port",
             type=int,
             default=0,
@@ -167,7 +189,6 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("prompts", _("lister les fichiers de prompts"))
     _json(p)
-    return parser
 
 
 def overrides(args: argparse.Namespace) -> dict[str, dict[str, Any]]:

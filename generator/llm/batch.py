@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from generator.errors import BudgetError, LLMError
+from generator.i18n import _
 from generator.llm.client import MODES, refused_option
 from generator.llm.protocol import LLMRequest, LLMResult
 from generator.model import Usage
@@ -176,15 +177,28 @@ class BatchClient:
             return fn()
         except openai.APIStatusError as exc:
             hint = (
-                " (does this server offer the Batch API? set [llm] batch = false)"
+                _(" (ce serveur offre-t-il l'API Batch ? sinon [llm] batch = false)")
                 if exc.status_code == 404
                 else ""
             )
             raise LLMError(
-                f"batch API at {self.endpoint}: {what} refused, HTTP {exc.status_code}{hint}"
+                _(
+                    "API Batch de {endpoint} : {what} refusé, HTTP {status}{hint}",
+                    endpoint=self.endpoint,
+                    what=what,
+                    status=exc.status_code,
+                    hint=hint,
+                )
             ) from exc
         except openai.APIError as exc:
-            raise LLMError(f"batch API at {self.endpoint}: {what} failed: {exc}") from exc
+            raise LLMError(
+                _(
+                    "API Batch de {endpoint} : {what} en échec : {error}",
+                    endpoint=self.endpoint,
+                    what=what,
+                    error=exc,
+                )
+            ) from exc
 
     def upload(self, lines: Sequence[PendingLine]) -> str:
         """Upload the JSONL file (purpose "batch"); its file id."""

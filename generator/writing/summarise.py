@@ -290,6 +290,26 @@ class ModelCalls:
     max_concurrency: int = 1
 
 
+def _reporter(units: Sequence[Any], progress: Callable[[str], None] | None) -> Callable[[int, Any], None]:
+    """The progress line of each finished call: topic, part, and whether it failed or came from the cache."""
+
+    def done(index: int, result: LLMResult | LLMError) -> None:
+        if progress:
+            unit = units[index]
+            state = _("échec") if isinstance(result, LLMError) else (_("en cache") if result.cached else "ok")
+            progress(
+                _(
+                    "résumés : sujet {index} partie {part}/{parts} {state}",
+                    index=unit.segment.index,
+                    part=unit.part + 1,
+                    parts=unit.parts,
+                    state=state,
+                )
+            )
+
+    return done
+
+
 def summarise(
     episode: Episode,
     segments: Sequence[Segment],
@@ -314,21 +334,7 @@ def summarise(
         progress(
             _("résumés : {calls} pour {topics} de {path}", calls=n_calls, topics=topics, path=episode.path)
         )
-
-    def done(index: int, result: LLMResult | LLMError) -> None:
-        if progress:
-            unit = units[index]
-            state = _("échec") if isinstance(result, LLMError) else (_("en cache") if result.cached else "ok")
-            progress(
-                _(
-                    "résumés : sujet {index} partie {part}/{parts} {state}",
-                    index=unit.segment.index,
-                    part=unit.part + 1,
-                    parts=unit.parts,
-                    state=state,
-                )
-            )
-
+    done = _reporter(units, progress)
     results = run_parallel(backend, [u.request for u in units], calls.max_concurrency, on_done=done)
     usage = Usage()
     used: list[PromptUse] = []
