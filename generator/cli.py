@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from generator import __version__
+from generator import __version__, cli_sources
 from generator.config import CONFIG_NAME, INIT_TEMPLATE, Settings, load_settings
 from generator.errors import NewsletterError
 from generator.styles import STYLES
@@ -195,6 +195,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     from generator.nightly.ledger import Ledger
 
     progress = _progress(args)
+    fed = cli_sources.before_run(settings, progress, dry_run=args.dry_run)  # [[sources]] -> inbox
     with Ledger(settings.paths.state / "ledger.sqlite") as ledger:
         backend = _backend(settings, ledger, no_cache=args.no_cache, retry=args.retry_failed)
         result = pipeline.run(
@@ -209,8 +210,9 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     if not args.dry_run:
         scheduler.run_logger(settings.paths.state).info("run finished: %s", result.log_line())
     if args.json:
-        _emit_json(result.to_json())
-        return result.exit_code
+        _emit_json(result.to_json() | cli_sources.run_json(fed))
+        return cli_sources.exit_code(result.exit_code, fed)
+    cli_sources.print_reports(fed)
     inbox_dir = settings.paths.inbox
     if result.status in ("nothing", "dry_run") and not result.inputs and not args.quiet:
         print(f"nothing new in {inbox_dir}")  # under --quiet, silence: cron mails only real news
@@ -251,7 +253,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
         )
     if not args.dry_run and not args.quiet:
         print(result.log_line(), file=sys.stderr)
-    return result.exit_code
+    return cli_sources.exit_code(result.exit_code, fed)
 
 
 def cmd_schedule(args: argparse.Namespace, settings: Settings) -> int:
@@ -275,6 +277,7 @@ def cmd_schedule(args: argparse.Namespace, settings: Settings) -> int:
     )
 
     def job() -> object:
+        cli_sources.before_run(settings, lambda m: logger.info("  %s", m), dry_run=False)
         with Ledger(ledger_path) as ledger:
             backend = _backend(settings, ledger)
             return pipeline.run(
@@ -512,6 +515,8 @@ def build_parser() -> argparse.ArgumentParser:
     _llm_flags(p)
     p.add_argument("--wait", action="store_true", help="wait for another run's lock instead of exiting")
 
+    cli_sources.add_parser(add)
+
     p = add("schedule", "the long-running nightly scheduler")
     p.add_argument("--next", type=int, metavar="N", default=0, help="print the next N run times and exit")
 
@@ -549,6 +554,7 @@ COMMANDS = {
     "preview": cmd_preview,
     "review": cmd_review,
     "prompts": cmd_prompts,
+    "sources": cli_sources.cmd_sources,
 }
 
 

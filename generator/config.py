@@ -92,6 +92,42 @@ class ScheduleSettings:
 
 
 @dataclass(frozen=True)
+class SourceSettings:
+    """One `[[sources]]` table: a podcast feed the run checks for new episodes."""
+
+    url: str
+    name: str | None = None  # None: the feed's own title
+    backfill: int = 1  # how many of the latest items to take the first time the feed is seen
+    kind: str = "feed"  # sources.SOURCE_KINDS
+
+
+@dataclass(frozen=True)
+class FetchSettings:
+    """How feeds, transcripts and audio are fetched (sizes in MB, times in seconds)."""
+
+    timeout: float = 20.0
+    max_feed_mb: float = 10.0
+    max_transcript_mb: float = 20.0
+    max_audio_mb: float = 500.0
+    per_host: int = 4  # connections at once to one host
+    workers: int = 8  # feeds checked at once
+    max_retry_wait_s: float = 10.0  # a longer Retry-After defers the feed to a later check
+
+
+@dataclass(frozen=True)
+class TranscriptionSettings:
+    """Speech-to-text for items with audio and no transcript; `none` lists them as skipped."""
+
+    backend: str = "none"  # sources.TRANSCRIBERS
+    model: str = "whisper-1"
+    base_url: str | None = None
+    model_path: str | None = None  # faster-whisper: a local model folder (never downloaded)
+    api_key_env: str = "OPENAI_API_KEY"
+    price_per_minute: float = 0.006  # USD, for --dry-run estimates and the record
+    max_upload_mb: float = 24.0  # the API refuses files over 25 MB: longer audio is split at silences
+
+
+@dataclass(frozen=True)
 class Settings:
     newsletter: NewsletterSettings = field(default_factory=NewsletterSettings)
     paths: PathSettings = field(default_factory=PathSettings)
@@ -100,6 +136,9 @@ class Settings:
     segment: SegmentSettings = field(default_factory=SegmentSettings)
     run: RunSettings = field(default_factory=RunSettings)
     schedule: ScheduleSettings = field(default_factory=ScheduleSettings)
+    fetch: FetchSettings = field(default_factory=FetchSettings)
+    transcription: TranscriptionSettings = field(default_factory=TranscriptionSettings)
+    sources: tuple[SourceSettings, ...] = ()
     prompts: Mapping[str, int] = field(default_factory=dict)  # prompt id -> pinned version
     prices: Mapping[str, tuple[float, float, float]] = field(default_factory=lambda: dict(DEFAULT_PRICES))
     batch_prices: Mapping[str, tuple[float, float, float]] = field(
@@ -127,6 +166,8 @@ _SECTIONS = {
     "segment": SegmentSettings,
     "run": RunSettings,
     "schedule": ScheduleSettings,
+    "fetch": FetchSettings,
+    "transcription": TranscriptionSettings,
 }
 
 
@@ -145,6 +186,8 @@ def _coerce(section: str, key: str, value: Any, target: Any) -> Any:
             return int(value)
         if target is None and key == "min_segment_s":
             return float(value)
+        if isinstance(target, int) and not isinstance(target, bool) and key == "backfill":
+            return int(value)
         return value if value is None else str(value)
     except (TypeError, ValueError) as exc:
         raise ConfigError(f"[{section}] {key} = {value!r} is not valid: {exc}") from exc
@@ -203,6 +246,32 @@ def _batch_prices(raw: Mapping[str, Any]) -> dict[str, tuple[float, float, float
     return prices
 
 
+def _sources(raw: Any, path: Path | None) -> tuple[SourceSettings, ...]:
+    """`[[sources]]` tables: url required, name and backfill optional."""
+    where = str(path) if path else None
+    if not isinstance(raw, list):
+        raise ConfigError("[[sources]] doit être une liste de tables (url, name, backfill)", path=where)
+    out = []
+    for n, entry in enumerate(raw, 1):
+        if not isinstance(entry, dict) or not isinstance(entry.get("url"), str) or not entry["url"].strip():
+            raise ConfigError(f"[[sources]] n° {n} : la clé url (texte) est obligatoire", path=where)
+        unknown = set(entry) - {"url", "name", "backfill", "kind"}
+        if unknown:
+            raise ConfigError(
+                f"[[sources]] n° {n} : clé inconnue {', '.join(sorted(unknown))} (url, name, backfill, kind)",
+                path=where,
+            )
+        backfill = entry.get("backfill", 1)
+        if isinstance(backfill, bool) or not isinstance(backfill, int) or backfill < 0:
+            raise ConfigError(f"[[sources]] n° {n} : backfill doit être un entier >= 0", path=where)
+        url = entry["url"].strip()
+        if not url.startswith(("http://", "https://")):
+            raise ConfigError(f"[[sources]] n° {n} : url doit commencer par http:// ou https:// ({url})", path=where)
+        name = entry.get("name")
+        out.append(SourceSettings(url, str(name).strip() if name else None, backfill, str(entry.get("kind", "feed"))))
+    return tuple(out)
+
+
 ENV_MAP = {
     "OPENAI_API_KEY": ("llm", "api_key"),
     "OPENAI_BASE_URL": ("llm", "base_url"),
@@ -251,6 +320,8 @@ def load_settings(
                 updates["prompts"] = {str(k): int(v) for k, v in value.items()}
             except (AttributeError, TypeError, ValueError) as exc:
                 raise ConfigError("[prompts] maps a prompt id to a version number", path=str(path)) from exc
+        elif key == "sources":
+            updates["sources"] = _sources(value, path)
         elif key == "prices":
             updates["prices"] = _prices(value)
             updates["batch_prices"] = _batch_prices(value)
@@ -348,6 +419,18 @@ settle_seconds = 5               # un fichier doit rester inchangé ce temps ava
 time = "06:00"                   # heure locale ; 02:00-03:00 refusé (changement d'heure)
 days = "*"                       # jours cron : "*", "mon-fri", "mon,thu"
 timezone = "Europe/Paris"
+
+# [[sources]]                   # flux de podcast vérifiés avant chaque passage (`newsletter sources add URL`)
+# url = "https://exemple.fr/podcast.xml"
+# name = "Mon émission"          # facultatif : sinon le titre du flux
+# backfill = 1                   # à la première lecture, combien des derniers épisodes prendre
+
+# [transcription]                # épisodes sans transcription : audio -> texte
+# backend = "none"               # none | openai | faster-whisper
+# model = "whisper-1"
+# base_url = "http://127.0.0.1:8000/v1"   # un serveur compatible OpenAI (faster-whisper-server...)
+# model_path = "/chemin/vers/modele"      # faster-whisper : modèle local, jamais téléchargé
+# api_key_env = "OPENAI_API_KEY"
 
 # [prompts]
 # summarise_segment = 1          # épingler une version de prompt

@@ -21,6 +21,7 @@ from generator.llm.tokens import Tokenizer, get_tokenizer
 from generator.model import Edition, Episode, PromptUse, Provenance, RejectedQuote, Segment, Usage
 from generator.nightly import run as nightly
 from generator.topics.segment import segment as segment_episode
+from generator.transcript import origin_of
 from generator.transcript.clean import clean
 from generator.transcript.ingest import ingest, max_bytes_of
 from generator.writing import compose as compose_mod
@@ -333,6 +334,7 @@ def _draft_extra(prepared: Sequence[Prepared], usage: Usage) -> dict[str, Any]:
                     {"from": f.wrong, "to": f.right, "count": f.count} for f in p.episode.name_fixes
                 ],
             }
+            | origin_of(Path(p.episode.path))  # feed, GUID, transcript URL when a source delivered it
             for p in prepared
         ],
         "segments": [
