@@ -167,7 +167,9 @@ def zeros(total: int, chunk: int = 1 << 16) -> Callable[[], Iterable[bytes]]:
     return gen
 
 
-def rss(title: str, items: list[str], *, language: str = "fr", ns: str = "https://podcastindex.org/namespace/1.0") -> bytes:
+def rss(
+    title: str, items: list[str], *, language: str = "fr", ns: str = "https://podcastindex.org/namespace/1.0"
+) -> bytes:
     """An RSS 2.0 feed shaped like a hosted podcast's (itunes + podcast namespaces)."""
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
@@ -181,6 +183,6 @@ def rss(title: str, items: list[str], *, language: str = "fr", ns: str = "https:
 
 def item(guid: str, title: str, date: str, *, extra: str = "", description: str = "") -> str:
     return (
-        f"<item><title>{title}</title><guid isPermaLink=\"false\">{guid}</guid><pubDate>{date}</pubDate>"
+        f'<item><title>{title}</title><guid isPermaLink="false">{guid}</guid><pubDate>{date}</pubDate>'
         f"<description><![CDATA[{description}]]></description>{extra}</item>"
     )

@@ -1,7 +1,7 @@
 """Audio too big for one upload is cut at silences into WAV pieces, each with its offset in the whole.
 
 WAV is read with the stdlib `wave` and numpy (loudness per 50 ms window); a cut falls in the quietest
-window of the last quarter before the size limit, so no word is split. Compressed audio (MP3, AAC...)
+stretch of the last two thirds before the size limit, so no word is split. Compressed audio (MP3, AAC...)
 over the limit is first decoded to 16 kHz mono WAV by ffmpeg when it is installed; without ffmpeg such
 a file is refused with a message saying so (under the limit it is sent as it is).
 """
@@ -54,16 +54,26 @@ def _loudness(frames: bytes, width: int, channels: int, window: int) -> np.ndarr
 
 
 def cut_points(loudness: np.ndarray, max_windows: int) -> list[int]:
-    """Window indexes where pieces start (0 first): each piece at most `max_windows`, cut at the quietest
-    window of its last quarter."""
+    """Window indexes where pieces start (0 first): each piece at most `max_windows` long, cut in the
+    middle of the longest quietest stretch of its last two thirds."""
     cuts = [0]
     total = len(loudness)
     while total - cuts[-1] > max_windows:
         start = cuts[-1]
-        hi = start + max_windows
-        lo = start + max(1, (max_windows * 3) // 4)
-        quiet = lo + int(np.argmin(loudness[lo:hi]))
-        cuts.append(quiet)
+        lo, hi = start + max(1, max_windows // 3), start + max_windows
+        zone = loudness[lo:hi]
+        quiet = zone <= zone.min() + 1e-9 + 0.05 * (np.median(zone) - zone.min())
+        best, run_start, best_span = int(np.argmin(zone)), None, (0, 0)
+        for i, q in enumerate([*quiet, False]):
+            if q and run_start is None:
+                run_start = i
+            elif not q and run_start is not None:
+                if i - run_start > best_span[1] - best_span[0]:
+                    best_span = (run_start, i)
+                run_start = None
+        if best_span[1] > best_span[0]:
+            best = (best_span[0] + best_span[1]) // 2
+        cuts.append(lo + best)
     return cuts
 
 

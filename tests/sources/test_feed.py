@@ -24,9 +24,16 @@ def test_every_transcript_tag_of_an_item_is_kept_and_french_vtt_is_chosen():
         '<podcast:transcript url="https://h/ep1.fr.vtt" type="text/vtt" language="fr-FR"/>'
         '<podcast:transcript url="https://h/ep1.json" type="application/json" language="fr"/>'
     )
-    feed = parse_feed(rss("Octets", [item("g1", "Épisode 1", "Mon, 23 Nov 2026 06:00:00 +0100", extra=extra)]))
+    feed = parse_feed(
+        rss("Octets", [item("g1", "Épisode 1", "Mon, 23 Nov 2026 06:00:00 +0100", extra=extra)])
+    )
     links = feed.items[0].transcripts
-    assert [link.url.rsplit("/", 1)[1] for link in links] == ["ep1.en.vtt", "ep1.html", "ep1.fr.vtt", "ep1.json"]
+    assert [link.url.rsplit("/", 1)[1] for link in links] == [
+        "ep1.en.vtt",
+        "ep1.html",
+        "ep1.fr.vtt",
+        "ep1.json",
+    ]
     assert choose_transcript(links, feed.language).url == "https://h/ep1.fr.vtt"
 
 
