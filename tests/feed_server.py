@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gzip
 import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -26,6 +27,7 @@ class Route:
     length: int | None = None  # Content-Length to announce for a lazy body (None: none, read to close)
     faults: deque[tuple[int, dict[str, str]]] = field(default_factory=deque)  # one-off (status, headers)
     status: int = 200
+    delay: float = 0.0  # seconds before answering (a slow host)
 
 
 @dataclass
@@ -108,6 +110,8 @@ class FeedServer:
         if route is None:
             h.send_error(404)
             return
+        if route.delay:
+            time.sleep(route.delay)
         if route.faults:
             status, headers = route.faults.popleft()
             h.send_response(status)
