@@ -12,6 +12,7 @@ from typing import Any
 
 from generator.backends import AUTO, BACKENDS, EXTRACTIVE, OPENAI
 from generator.errors import ConfigError
+from generator.source_kinds import FEED, NO_TRANSCRIPTION, SOURCE_KINDS, TRANSCRIBERS
 from generator.styles import DEFAULT_STYLE, STYLES
 
 CONFIG_NAME = "newsletter.toml"
@@ -99,7 +100,7 @@ class SourceSettings:
     url: str
     name: str | None = None  # None: the feed's own title
     backfill: int = 1  # how many of the latest items to take the first time the feed is seen
-    kind: str = "feed"  # sources.SOURCE_KINDS
+    kind: str = FEED  # source_kinds.SOURCE_KINDS
 
 
 @dataclass(frozen=True)
@@ -119,7 +120,7 @@ class FetchSettings:
 class TranscriptionSettings:
     """Speech-to-text for items with audio and no transcript; `none` lists them as skipped."""
 
-    backend: str = "none"  # sources.TRANSCRIBERS
+    backend: str = NO_TRANSCRIPTION  # source_kinds.TRANSCRIBERS
     model: str = "whisper-1"
     base_url: str | None = None
     model_path: str | None = None  # faster-whisper: a local model folder (never downloaded)
@@ -269,7 +270,7 @@ def _sources(raw: Any, path: Path | None) -> tuple[SourceSettings, ...]:
         if not url.startswith(("http://", "https://")):
             raise ConfigError(f"[[sources]] n° {n} : url doit commencer par http:// ou https:// ({url})", path=where)
         name = entry.get("name")
-        out.append(SourceSettings(url, str(name).strip() if name else None, backfill, str(entry.get("kind", "feed"))))
+        out.append(SourceSettings(url, str(name).strip() if name else None, backfill, str(entry.get("kind", FEED))))
     return tuple(out)
 
 
@@ -361,6 +362,21 @@ def load_settings(
     return settings
 
 
+def _validate_sources(settings: Settings) -> None:
+    """[transcription] backend and [[sources]] kind come from their registries; [fetch] bounds are positive."""
+    if settings.transcription.backend not in TRANSCRIBERS:
+        raise ConfigError(
+            f"[transcription] backend doit être {TRANSCRIBERS.choices_text(' | ')}, "
+            f"pas {settings.transcription.backend!r}"
+        )
+    for src in settings.sources:
+        if src.kind not in SOURCE_KINDS:
+            raise ConfigError(f"[[sources]] kind doit être {SOURCE_KINDS.choices_text(' | ')}, pas {src.kind!r}")
+    f = settings.fetch
+    if min(f.timeout, f.max_feed_mb, f.max_transcript_mb, f.max_audio_mb, f.per_host, f.workers) <= 0:
+        raise ConfigError("[fetch] timeout, max_*_mb, per_host et workers doivent être positifs")
+
+
 def _validate(settings: Settings) -> None:
     if settings.llm.backend not in BACKENDS:
         raise ConfigError(
@@ -372,6 +388,7 @@ def _validate(settings: Settings) -> None:
         )
     if settings.run.edition_per not in ("run", "episode"):
         raise ConfigError(f"[run] edition_per must be run or episode, not {settings.run.edition_per!r}")
+    _validate_sources(settings)
     if settings.llm.max_concurrency < 1 or settings.llm.max_retries < 0 or settings.llm.timeout <= 0:
         raise ConfigError("[llm] max_concurrency >= 1, max_retries >= 0 and timeout > 0 are required")
     deadline = settings.llm.batch_deadline
@@ -429,7 +446,7 @@ timezone = "Europe/Paris"
 # backfill = 1                   # à la première lecture, combien des derniers épisodes prendre
 
 # [transcription]                # épisodes sans transcription : audio -> texte
-# backend = "none"               # none | openai | faster-whisper
+# backend = "none"               # __TRANSCRIBERS__
 # model = "whisper-1"
 # base_url = "http://127.0.0.1:8000/v1"   # un serveur compatible OpenAI (faster-whisper-server...)
 # model_path = "/chemin/vers/modele"      # faster-whisper : modèle local, jamais téléchargé
@@ -442,4 +459,6 @@ timezone = "Europe/Paris"
 # input = 0.15
 # cached_input = 0.075
 # output = 0.60
-""".replace("__DEFAULT_STYLE__", DEFAULT_STYLE).replace("__STYLE_CHOICES__", STYLES.choices_text(" | "))
+""".replace("__DEFAULT_STYLE__", DEFAULT_STYLE).replace("__STYLE_CHOICES__", STYLES.choices_text(" | ")).replace(
+    "__TRANSCRIBERS__", TRANSCRIBERS.choices_text(" | ")
+)

@@ -18,6 +18,7 @@ RANK = {
     "errors": 0,
     "registry": 0,
     "styles": 1,
+    "source_kinds": 1,
     "backends": 1,
     "config": 1,
     "language": 2,

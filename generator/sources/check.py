@@ -18,7 +18,7 @@ from typing import Any
 
 from generator.config import FetchSettings, SourceSettings
 from generator.errors import SourceError
-from generator.registry import Registry
+from generator.source_kinds import FEED, SOURCE_KINDS
 from generator.sources import store as st
 from generator.sources.feed import Enclosure, Feed, FeedItem, TranscriptLink, choose_transcript, parse_feed
 from generator.sources.fetch import Fetcher, RetryLater
@@ -91,17 +91,8 @@ def item_from_json(data: str) -> tuple[FeedItem, str, str | None]:
     return item, doc.get("show") or "", doc.get("feed_language")
 
 
-@dataclass(frozen=True)
-class SourceKind:
-    """How a kind of source is read: bytes -> Feed."""
-
-    name: str
-    label: str
-    parse: Callable[[bytes, str], Feed]
-
-
-SOURCE_KINDS: Registry[SourceKind] = Registry("type de source")
-SOURCE_KINDS.add("feed", SourceKind("feed", "flux RSS 2.0 ou Atom (podcast)", parse_feed))
+# How each registered source kind is read (names in generator/source_kinds.py): bytes -> Feed.
+READERS: dict[str, Callable[[bytes, str], Feed]] = {FEED: parse_feed}
 
 
 @dataclass
@@ -125,7 +116,8 @@ class FeedCheck:
             return SourceReport(
                 src.url, name, DEFERRED, f"le serveur a demandé d'attendre jusqu'au {when}"
             ), None
-        kind = SOURCE_KINDS.get(src.kind)
+        SOURCE_KINDS.get(src.kind)  # ConfigError naming the choices
+        parse = READERS[src.kind]
         try:
             got = self.fetcher.get(
                 state.fetch_url,
@@ -137,7 +129,7 @@ class FeedCheck:
             if got.not_modified:
                 self._save(status=UNCHANGED, error=None, retry_at=None, **moved)
                 return SourceReport(src.url, name, UNCHANGED, fetched_url=state.fetch_url), None
-            feed = kind.parse(got.body, got.url)
+            feed = parse(got.body, got.url)
         except RetryLater as exc:
             self._save(status=FAILED, error=str(exc), retry_at=exc.retry_at)
             return SourceReport(src.url, name, FAILED, str(exc)), None

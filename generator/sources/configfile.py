@@ -12,7 +12,8 @@ from tomlkit.exceptions import TOMLKitError
 
 from generator.config import CONFIG_NAME, Settings
 from generator.errors import ConfigError
-from generator.sources.check import SOURCE_KINDS
+from generator.source_kinds import FEED
+from generator.sources.check import READERS
 from generator.sources.feed import Feed
 from generator.sources.fetch import Fetcher
 
@@ -23,7 +24,7 @@ def validate_feed(settings: Settings, url: str, transport: httpx.BaseTransport |
         raise ConfigError(f"adresse de flux invalide (http:// ou https:// attendu) : {url}")
     with Fetcher(settings.fetch, transport=transport) as fetcher:
         got = fetcher.get(url, cap_mb=settings.fetch.max_feed_mb)
-    return SOURCE_KINDS.get("feed").parse(got.body, got.url)
+    return READERS[FEED](got.body, got.url)
 
 
 def append_source(config: Path, url: str, name: str | None = None, backfill: int | None = None) -> Path:

@@ -21,12 +21,13 @@ from typing import Any
 
 from generator.config import FetchSettings, TranscriptionSettings
 from generator.errors import NewsletterError, SourceError
+from generator.source_kinds import TRANSCRIBERS
 from generator.sources import store as st
 from generator.sources.audio import wav_duration
 from generator.sources.check import ItemOutcome, item_from_json
 from generator.sources.feed import FeedItem, choose_transcript
 from generator.sources.fetch import Fetcher
-from generator.sources.speech import TRANSCRIBERS, transcribe
+from generator.sources.speech import transcribe
 
 NO_TRANSCRIPT = "pas de transcription"
 AUDIO_BYTES_PER_S = 16_000  # 128 kbit/s: the duration of audio whose feed gives only a size
@@ -107,7 +108,7 @@ class Deliverer:
         """Items to deliver now: pending, claimed (interrupted), failed under the attempt limit, and
         skipped ones once a transcription backend is configured."""
         statuses = (st.PENDING, st.CLAIMED, st.FAILED)
-        if TRANSCRIBERS.get(self.options.transcription.backend).engine is not None:
+        if TRANSCRIBERS.get(self.options.transcription.backend).transcribes:
             statuses += (st.SKIPPED,)
         rows = self.store.items(feed_url, statuses)
         return [r for r in rows if r.data and not (r.status == st.FAILED and r.attempts >= st.MAX_ATTEMPTS)]
@@ -134,7 +135,7 @@ class Deliverer:
                 name, cost = self._transcript(feed_url, item, show, link.url, f"{stem}.{link.format}"), 0.0
             elif audio_url is None:
                 raise SourceError("ni transcription ni audio dans le flux", path=feed_url)
-            elif TRANSCRIBERS.get(self.options.transcription.backend).engine is None:
+            elif not TRANSCRIBERS.get(self.options.transcription.backend).transcribes:
                 self.store.item_set(feed_url, item.key, st.SKIPPED, error=NO_TRANSCRIPT)
                 return _with(base, st.SKIPPED, detail=NO_TRANSCRIPT)
             else:

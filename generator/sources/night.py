@@ -10,11 +10,11 @@ from typing import Any
 import httpx
 
 from generator.config import Settings
+from generator.source_kinds import TRANSCRIBERS
 from generator.sources import store as st
 from generator.sources.check import DEFERRED, FAILED, FeedCheck, SourceReport, check_all
 from generator.sources.deliver import Deliverer, Delivery, transcription_cost
 from generator.sources.fetch import Fetcher
-from generator.sources.speech import TRANSCRIBERS
 
 SOURCES_DIR = "sources"
 

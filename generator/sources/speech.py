@@ -13,14 +13,13 @@ import os
 import re
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 from generator import llm
 from generator.config import TranscriptionSettings
 from generator.errors import ConfigError, TranscriptionError
 from generator.llm import SpeechSegment
-from generator.registry import Registry
+from generator.source_kinds import FASTER_WHISPER, OPENAI_SPEECH, TRANSCRIBERS
 from generator.sources.audio import pieces_for_upload
 
 MB = 1024 * 1024
@@ -36,14 +35,6 @@ HALLUCINATIONS = (
 )
 
 Engine = Callable[[Path, TranscriptionSettings, Path], list[SpeechSegment]]
-
-
-@dataclass(frozen=True)
-class Transcriber:
-    name: str
-    label: str  # French, for listings
-    engine: Engine | None  # None: no transcription (the item is skipped)
-    paid: bool  # whether --dry-run prices it
 
 
 def _fold(text: str) -> str:
@@ -92,13 +83,8 @@ def _faster_whisper(audio: Path, settings: TranscriptionSettings, work: Path) ->
     return [SpeechSegment(float(p.start), float(p.end), p.text.strip()) for p in parts if p.text.strip()]
 
 
-TRANSCRIBERS: Registry[Transcriber] = Registry("moteur de transcription")
-TRANSCRIBERS.add("none", Transcriber("none", "aucun (épisodes sans transcription ignorés)", None, False))
-TRANSCRIBERS.add("openai", Transcriber("openai", "API audio/transcriptions compatible OpenAI", _openai, True))
-TRANSCRIBERS.add(
-    "faster-whisper", Transcriber("faster-whisper", "faster-whisper local", _faster_whisper, False)
-)
-DEFAULT_TRANSCRIBER = "none"
+# What each registered name runs (names in generator/source_kinds.py; `none` runs nothing).
+ENGINES: dict[str, Engine] = {OPENAI_SPEECH: _openai, FASTER_WHISPER: _faster_whisper}
 
 
 def _stamp(seconds: float) -> str:
@@ -119,10 +105,9 @@ def to_srt(segments: list[SpeechSegment]) -> str:
 
 def transcribe(audio: Path, settings: TranscriptionSettings, work: Path) -> str | None:
     """The audio as SRT text by the configured backend; None for `none`. TranscriptionError on failure."""
-    entry = TRANSCRIBERS.get(settings.backend)
-    if entry.engine is None:
+    if not TRANSCRIBERS.get(settings.backend).transcribes:
         return None
-    segments = drop_hallucinations(entry.engine(audio, settings, work))
+    segments = drop_hallucinations(ENGINES[settings.backend](audio, settings, work))
     if not segments:
         raise TranscriptionError("aucune parole reconnue dans l'audio", path=str(audio))
     return to_srt(segments)

@@ -12,7 +12,8 @@ from feed_server import FeedServer
 from generator.config import TranscriptionSettings
 from generator.errors import ConfigError, TranscriptionError
 from generator.llm import SpeechSegment
-from generator.sources import TRANSCRIBERS, drop_hallucinations
+from generator.source_kinds import TRANSCRIBERS
+from generator.sources import drop_hallucinations
 from generator.sources.audio import cut_points, split_wav
 from generator.sources.speech import transcribe
 
