@@ -28,6 +28,7 @@ class Route:
     faults: deque[tuple[int, dict[str, str]]] = field(default_factory=deque)  # one-off (status, headers)
     status: int = 200
     delay: float = 0.0  # seconds before answering (a slow host)
+    ranges: bool = False  # answer `Range: bytes=N-` with 206 (bytes bodies only)
 
 
 @dataclass
@@ -131,6 +132,17 @@ class FeedServer:
         ):
             h.send_response(304)
             h.end_headers()
+            return
+        wanted = h.headers.get("Range", "")
+        if route.ranges and wanted.startswith("bytes=") and wanted.endswith("-"):
+            start = int(wanted[6:-1])
+            h.send_response(206)
+            h.send_header("Content-Range", f"bytes {start}-{len(route.body) - 1}/{len(route.body)}")
+            h.send_header("Content-Length", str(len(route.body) - start))
+            h.end_headers()
+            h.wfile.write(route.body[start:])
+            with self.lock:
+                self.sent[h.path] = self.sent.get(h.path, 0) + len(route.body) - start
             return
         h.send_response(route.status)
         h.send_header("Content-Type", route.content_type)

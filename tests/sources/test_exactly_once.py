@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from dataclasses import replace
 from pathlib import Path
 
@@ -181,4 +182,48 @@ def test_append_source_refuses_a_non_list(tmp_path: Path) -> None:
 def test_bad_sources_tables(tmp_path: Path, table: str, words: str) -> None:
     (tmp_path / "newsletter.toml").write_text(f"[[sources]]\n{table}\n", encoding="utf-8")
     with pytest.raises(ConfigError, match=words):
+        load_settings(None, env={}, cwd=tmp_path)
+
+
+def test_dry_run_estimates_the_transcription_and_changes_nothing(tmp_path: Path, monkeypatch, capsys) -> None:
+    monkeypatch.chdir(tmp_path)
+    for var in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "NEWSLETTER_BACKEND"):
+        monkeypatch.delenv(var, raising=False)
+    with FeedServer() as server:
+        server.routes["/f.xml"] = Route(
+            rss(
+                "Octets",
+                [
+                    item(
+                        "oc-1",
+                        "Audio seul",
+                        "Mon, 23 Nov 2026 06:00:00 +0100",
+                        extra='<enclosure url="https://exemple.fr/a.mp3" type="audio/mpeg" length="1"/>'
+                        "<itunes:duration>50:00</itunes:duration>",
+                    )
+                ],
+            ),
+            etag='"v1"',
+        )
+        (tmp_path / "newsletter.toml").write_text(
+            f'[[sources]]\nurl = "{server.url("/f.xml")}"\n[transcription]\nbackend = "openai"\n'
+            f'base_url = "{server.url("/v1")}"\n',
+            encoding="utf-8",
+        )
+        assert main(["run", "--dry-run", "--json", "-q"]) == 0
+        doc = json.loads(capsys.readouterr().out)
+        [it] = doc["sources"][0]["items"]
+        assert it["status"] == "new" and it["cost"] == pytest.approx(0.30)  # 50 min at $0.006
+        assert doc["transcription_cost_estimate"] == pytest.approx(0.30)
+        assert not any(r.method == "POST" for r in server.requests) and not (tmp_path / "inbox").exists()
+        # Nothing recorded: the real run fetches in full (no validator stored) and finds the item new.
+        assert main(["sources", "check", "--json", "-q"]) == 0
+        doc = json.loads(capsys.readouterr().out)
+        assert [i["key"] for i in doc["sources"][0]["items"]] == ["oc-1"]
+        assert "If-None-Match" not in server.requests_to("/f.xml")[1].headers
+
+
+def test_unknown_transcription_backend_is_refused_from_the_registry(tmp_path: Path) -> None:
+    (tmp_path / "newsletter.toml").write_text('[transcription]\nbackend = "whisperx"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match=re.escape("none | openai | faster-whisper")):
         load_settings(None, env={}, cwd=tmp_path)

@@ -113,3 +113,24 @@ def test_download_is_streamed_to_disk_capped_and_atomic(server, tmp_path: Path):
         with pytest.raises(SourceError, match="trop gros"):
             f.download(server.url("/a.mp3"), tmp_path / "b.mp3", cap_mb=1)
     assert not (tmp_path / "b.mp3").exists()
+
+
+def test_an_interrupted_download_resumes_with_a_range_request(server, tmp_path: Path):
+    audio = bytes(range(256)) * 4096  # 1 MB
+    server.routes["/a.mp3"] = Route(audio, content_type="audio/mpeg", ranges=True)
+    (tmp_path / ".a.mp3.part").write_bytes(audio[:300_000])  # what a killed run left
+    with _fetcher() as f:
+        path = f.download(server.url("/a.mp3"), tmp_path / "a.mp3", cap_mb=5)
+    assert path.read_bytes() == audio and not (tmp_path / ".a.mp3.part").exists()
+    assert (
+        server.requests[0].headers["Range"] == "bytes=300000-"
+        and server.sent["/a.mp3"] == len(audio) - 300_000
+    )
+
+
+def test_a_server_ignoring_range_restarts_the_download(server, tmp_path: Path):
+    audio = b"RIFF" + b"x" * 10_000
+    server.routes["/a.wav"] = Route(audio, content_type="audio/wav")
+    (tmp_path / ".a.wav.part").write_bytes(b"garbage")
+    with _fetcher() as f:
+        assert f.download(server.url("/a.wav"), tmp_path / "a.wav", cap_mb=1).read_bytes() == audio
