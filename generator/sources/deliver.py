@@ -60,7 +60,8 @@ def file_stem(feed_url: str, item: FeedItem, show: str) -> str:
 
 def plain(text: str) -> str:
     """An HTML description as text: paragraphs and line breaks kept as lines, tags dropped."""
-    text = re.sub(r"(?i)<br\s*/?>|</p>|</li>|</h\d>", "\n", text)
+    text = re.sub(r"(?is)<(script|style)\b.*?</\1>", "", text)
+    text = re.sub(r"(?i)<br\s*/?>|</p>|</li>|</h\d>|</div>|</time>|</cite>", "\n", text)
     text = html.unescape(re.sub(r"<[^>]+>", "", text))
     return "\n".join(line.strip() for line in text.splitlines() if line.strip())
 
@@ -186,9 +187,13 @@ class Deliverer:
 
     def _transcript(self, feed_url: str, item: FeedItem, show: str, url: str, name: str) -> str:
         got = self.fetcher.get(url, cap_mb=self.options.fetch.max_transcript_mb)
-        if not got.body.strip():
+        body = got.body
+        if name.endswith(".html"):  # the readers refuse markup: its text, one line per paragraph or cue
+            body = plain(body.decode("utf-8", errors="replace")).encode("utf-8")
+            name = name[: -len(".html")] + ".txt"
+        if not body.strip():
             raise SourceError("transcription vide", path=url)
-        return self._place(name, got.body, self._info(feed_url, item, show, {"transcript_url": url}))
+        return self._place(name, body, self._info(feed_url, item, show, {"transcript_url": url}))
 
     def _speech(self, feed_url: str, item: FeedItem, show: str, stem: str) -> tuple[str, float]:
         assert item.enclosure is not None

@@ -227,3 +227,35 @@ def test_unknown_transcription_backend_is_refused_from_the_registry(tmp_path: Pa
     (tmp_path / "newsletter.toml").write_text('[transcription]\nbackend = "whisperx"\n', encoding="utf-8")
     with pytest.raises(ConfigError, match=re.escape("none | openai | faster-whisper")):
         load_settings(None, env={}, cwd=tmp_path)
+
+
+def test_an_html_only_transcript_arrives_as_text_the_readers_take(setup, capsys) -> None:
+    server, settings = setup
+    page = (
+        "<html><head><style>p{}</style></head><body>"
+        "<cite>Marie Dubois :</cite><time>00:00:05</time><p>Bonjour et bienvenue dans Octets, l'émission du lundi.</p>"
+        "<cite>Paul Martin :</cite><time>00:01:10</time><p>Aujourd'hui on parle des batteries &amp; du recyclage.</p>"
+        "</body></html>"
+    )
+    server.routes["/t/1.html"] = Route(page.encode(), content_type="text/html")
+    server.routes["/f.xml"] = Route(
+        rss(
+            "Octets",
+            [
+                item(
+                    "h-1",
+                    "HTML",
+                    "Mon, 23 Nov 2026 06:00:00 +0100",
+                    extra=f'<podcast:transcript url="{server.url("/t/1.html")}" type="text/html"/>',
+                )
+            ],
+        )
+    )
+    [report] = check_sources(settings)
+    [it] = report.items
+    assert it.status == "delivered" and it.file.endswith(".txt")
+    text = (settings.paths.inbox / it.file).read_text("utf-8")
+    assert "<" not in text and "batteries & du recyclage" in text and "00:01:10" in text
+    assert main(["inspect", str(settings.paths.inbox / it.file), "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert "Octets" in json.dumps(doc, ensure_ascii=False)  # the show, from the .info.json beside it
