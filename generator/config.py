@@ -445,6 +445,14 @@ timezone = "Europe/Paris"
 # name = "Mon émission"          # facultatif : sinon le titre du flux
 # backfill = 1                   # à la première lecture, combien des derniers épisodes prendre
 
+# [fetch]                        # lecture des flux : délais en secondes, tailles en Mo
+# timeout = 20
+# max_feed_mb = 10
+# max_transcript_mb = 20
+# max_audio_mb = 500
+# per_host = 4                   # connexions simultanées au plus par hôte
+# max_retry_wait_s = 10          # Retry-After plus long : le flux attend le passage suivant
+
 # [transcription]                # épisodes sans transcription : audio -> texte
 # backend = "none"               # __TRANSCRIBERS__
 # model = "whisper-1"

@@ -201,7 +201,7 @@ class Fetcher:
         if r.history and all(h.status_code in PERMANENT for h in r.history):
             permanent = str(r.url)
         return Fetched(
-            r.status_code if r.status_code != 304 else 304,
+            r.status_code,
             str(r.url),
             permanent,
             body,
