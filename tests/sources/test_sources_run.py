@@ -249,3 +249,37 @@ def test_backend_none_lists_the_audio_item_as_skipped(workspace: Path, capsys) -
         assert code == 0 and doc["sources"][0]["status"] == "ok" and doc["sources"][0]["items"] == []
         assert main(["sources", "-q"]) == 0
         assert "1 sans transcription" in capsys.readouterr().out
+
+
+@pytest.mark.slow
+def test_run_reports_failing_sources_in_json_and_exit_status_and_drafts_the_good_one(
+    workspace: Path, capsys
+) -> None:
+    with FeedServer() as server:
+        _feeds(server)
+        server.routes["/casse.xml"] = Route(b"<rss><channel><title>oups</channel>")
+        server.routes["/lent.xml"] = Route(b"<rss/>", faults=deque([(429, {"Retry-After": "3600"})]))
+        server.routes["/enorme.xml"] = Route(b"<rss>" + b" " * (11 * 1024 * 1024) + b"</rss>")
+        _config(
+            workspace, [server.url(p) for p in ("/casse.xml", "/lent.xml", "/enorme.xml", "/pedales.xml")]
+        )
+        code, doc = _run(capsys)
+        assert code == 1
+        status = [(s["status"], (s["error"] or "")[:40]) for s in doc["sources"]]
+        assert [s for s, _ in status] == ["failed", "failed", "failed", "ok"]
+        assert "mal formé" in doc["sources"][0]["error"] and "HTTP 429" in doc["sources"][1]["error"]
+        assert "trop gros" in doc["sources"][2]["error"]
+        assert len(doc["drafts"]) == 1 and doc["sources"][3]["items"][0]["status"] == "delivered"
+        # The human output says the same, in French, one line per source.
+        code = main(["run"])
+        out = capsys.readouterr().out
+        assert code == 1
+        lines = out.splitlines()
+        assert lines[0].endswith("flux mal formé (XML illisible : mismatched tag: line 1, column 27)")
+        assert (
+            "/lent.xml : reporté (le serveur a demandé d'attendre) — le serveur a demandé d'attendre jusqu'au"
+            in lines[1]
+        )
+        assert "trop gros : 11.0 Mo annoncés, limite 10.0 Mo" in lines[2]
+        assert lines[3] == "source Pédales et circuits : inchangé (304)"
+        assert len(server.requests_to("/lent.xml")) == 1  # deferred: not asked again before its time
