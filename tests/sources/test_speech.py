@@ -125,3 +125,53 @@ def test_known_french_silence_hallucinations_are_dropped():
         "Bonjour et bienvenue.",
         "N'oubliez pas de vous abonner au podcast.",
     ]
+
+
+def test_faster_whisper_runs_the_local_model_in_french_with_vad(tmp_path: Path, monkeypatch):
+    """The optional extra is not installed here: a stand-in module records how it is called."""
+    import sys
+    import types
+    from types import SimpleNamespace
+
+    calls: dict = {}
+
+    class WhisperModel:
+        def __init__(self, path, **kw):
+            calls["init"] = (path, kw)
+
+        def transcribe(self, audio, **kw):
+            calls["transcribe"] = (audio, kw)
+            parts = [
+                SimpleNamespace(start=0.0, end=2.5, text=" Bonjour à tous."),
+                SimpleNamespace(
+                    start=2.5, end=5.0, text=" Sous-titres réalisés par la communauté d'Amara.org"
+                ),
+            ]
+            return iter(parts), SimpleNamespace(language="fr")
+
+    monkeypatch.setitem(sys.modules, "faster_whisper", types.SimpleNamespace(WhisperModel=WhisperModel))
+    model = tmp_path / "modele"
+    model.mkdir()
+    audio = tmp_path / "a.wav"
+    make_wav(audio, [(0.5, True)])
+    srt = transcribe(audio, TranscriptionSettings(backend="faster-whisper", model_path=str(model)), tmp_path)
+    assert calls["init"] == (str(model), {"device": "cpu", "compute_type": "int8", "local_files_only": True})
+    assert calls["transcribe"] == (str(audio), {"language": "fr", "vad_filter": True})
+    assert srt == "1\n00:00:00,000 --> 00:00:02,500\nBonjour à tous.\n"
+
+
+def test_compressed_audio_over_the_limit_needs_ffmpeg(server, tmp_path: Path, monkeypatch):
+    import shutil as sh
+
+    fake = FakeSpeech(["Bonjour."])
+    fake.install(server)
+    small = tmp_path / "petit.mp3"
+    small.write_bytes(b"ID3" + b"\0" * 1000)
+    srt = transcribe(small, _settings(server), tmp_path / "w")  # under the limit: sent as it is
+    assert fake.calls[0]["file"][:3] == b"ID3" and "Bonjour." in srt
+    big = tmp_path / "gros.mp3"
+    big.write_bytes(b"ID3" + b"\0" * 200_000)
+    monkeypatch.setattr(sh, "which", lambda name: None)
+    with pytest.raises(TranscriptionError, match="installez ffmpeg"):
+        transcribe(big, _settings(server, max_upload_mb=0.1), tmp_path / "w")
+    assert len(fake.calls) == 1
