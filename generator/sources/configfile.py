@@ -37,6 +37,8 @@ def append_source(config: Path, url: str, name: str | None = None, backfill: int
     sources = doc.get("sources")
     if sources is None:
         sources = tomlkit.aot()
+        if text.strip():
+            doc.add(tomlkit.nl())  # a blank line before the first [[sources]]
         doc.append("sources", sources)
     elif not isinstance(sources, tomlkit.items.AoT):
         raise ConfigError("sources doit être une liste [[sources]]", path=str(config))
