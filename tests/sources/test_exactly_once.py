@@ -155,12 +155,17 @@ def test_sources_add_validates_and_keeps_comments(tmp_path: Path, monkeypatch, c
         assert "pas un flux RSS ou Atom" in capsys.readouterr().err
         assert main(["sources", "add", server.url("/f.xml")]) == 2
         assert "déjà dans la configuration" in capsys.readouterr().err
+        server.routes["/g.xml"] = Route(rss("Autre", []))
+        assert main(["sources", "add", server.url("/g.xml"), "--backfill", "3"]) == 0
     text = config.read_text("utf-8")
     assert (
         text.startswith("# Ma configuration, commentée à la main\n") and "settle_seconds = 2  # court" in text
     )
     settings = load_settings(None, env={}, cwd=tmp_path)
-    assert settings.sources == (SourceSettings(server.url("/f.xml"), "Mon émission", 1),)
+    assert settings.sources == (
+        SourceSettings(server.url("/f.xml"), "Mon émission", 1),
+        SourceSettings(server.url("/g.xml"), None, 3),
+    )
 
 
 def test_append_source_refuses_a_non_list(tmp_path: Path) -> None:
