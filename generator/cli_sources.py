@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from generator.config import Settings
 from generator.errors import ConfigError
 
 EXIT_SOURCE_FAILED = 1  # as a failed inbox input: the run went on, something needs a look
+SOURCES_LOCK = "sources.lock"  # one check at a time: two would download the same new items
 
 _MARKS = {"delivered": "+", "skipped": "-", "failed": "x", "new": "?", "old": "·"}
 _STATUS_FR = {
@@ -61,7 +63,8 @@ def cmd_sources(args: argparse.Namespace, settings: Settings) -> int:
             )
         return 0
     if args.action == "check":
-        reports = sources.check_sources(settings, deliver=False, progress=_progress(args))
+        with _lock(settings, wait=False):
+            reports = sources.check_sources(settings, deliver=False, progress=_progress(args))
         if args.json:
             _emit({"sources": [r.to_json() for r in reports]})
         else:
@@ -103,7 +106,28 @@ def before_run(settings: Settings, progress: Callable[[str], None], *, dry_run: 
         return []
     from generator import sources
 
-    return sources.check_sources(settings, deliver=True, dry_run=dry_run, progress=progress)
+    if dry_run:  # records nothing, downloads nothing: no lock needed
+        return sources.check_sources(settings, deliver=True, dry_run=True, progress=progress)
+    with _lock(settings, wait=True, progress=progress):
+        return sources.check_sources(settings, deliver=True, progress=progress)
+
+
+@contextlib.contextmanager
+def _lock(settings: Settings, *, wait: bool, progress: Callable[[str], None] | None = None) -> Iterator[None]:
+    """The sources' lock (state/sources.lock): a run waits for a check in progress, a check refuses."""
+    from generator.nightly.lock import RunLock
+
+    lock = RunLock(settings.paths.state / SOURCES_LOCK, command="sources")
+    note = progress or (lambda message: None)
+    lock.acquire(
+        wait=wait,
+        timeout=600.0,
+        on_wait=lambda h: note("une vérification des sources est en cours ; attente"),
+    )
+    try:
+        yield
+    finally:
+        lock.release()
 
 
 def exit_code(run_code: int, reports: Sequence[Any]) -> int:

@@ -264,3 +264,14 @@ def test_an_html_only_transcript_arrives_as_text_the_readers_take(setup, capsys)
     assert main(["inspect", str(settings.paths.inbox / it.file), "--json"]) == 0
     doc = json.loads(capsys.readouterr().out)
     assert "Octets" in json.dumps(doc, ensure_ascii=False)  # the show, from the .info.json beside it
+
+
+def test_a_check_refuses_while_another_holds_the_sources_lock(tmp_path: Path, monkeypatch, capsys) -> None:
+    from generator.nightly.lock import RunLock
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "newsletter.toml").write_text('[[sources]]\nurl = "http://127.0.0.1:9/f.xml"\n', encoding="utf-8")
+    with RunLock(tmp_path / "state" / "sources.lock", command="sources"):
+        assert main(["sources", "check", "-q"]) == 2
+    assert "sources" in capsys.readouterr().err
+    assert main(["sources", "check", "-q"]) == 1  # free again: the (unreachable) feed is checked and fails
