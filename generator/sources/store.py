@@ -5,6 +5,7 @@ ledger's: a row is written `claimed` with the inbox file name *before* the downl
 renamed into the inbox whole, then the row becomes `delivered`. A run that finds a `claimed` row
 looks for the file (inbox or processed/): there -> `delivered` (nothing downloaded twice); absent ->
 download again (nothing lost). The nightly ledger then knows the file by its sha256 as for any input.
+Two processes never deliver at once: the CLI holds `state/sources.lock` around a check.
 """
 
 from __future__ import annotations
