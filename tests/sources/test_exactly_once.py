@@ -270,7 +270,9 @@ def test_a_check_refuses_while_another_holds_the_sources_lock(tmp_path: Path, mo
     from generator.nightly.lock import RunLock
 
     monkeypatch.chdir(tmp_path)
-    (tmp_path / "newsletter.toml").write_text('[[sources]]\nurl = "http://127.0.0.1:9/f.xml"\n', encoding="utf-8")
+    (tmp_path / "newsletter.toml").write_text(
+        '[[sources]]\nurl = "http://127.0.0.1:9/f.xml"\n', encoding="utf-8"
+    )
     with RunLock(tmp_path / "state" / "sources.lock", command="sources"):
         assert main(["sources", "check", "-q"]) == 2
     assert "sources" in capsys.readouterr().err

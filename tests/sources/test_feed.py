@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from feed_server import item, rss
 
@@ -143,3 +145,20 @@ BILLION_LAUGHS = b"""<?xml version="1.0"?>
 def test_bad_feeds_are_refused_in_french(body, words):
     with pytest.raises(SourceError, match=words):
         parse_feed(body, "https://h/f.xml")
+
+
+def test_a_hosted_feed_as_a_host_writes_it():
+    """Buzzsprout-like: four transcript types per episode (HTML, JSON, SRT captions, VTT), an older episode with audio only."""
+    fixture = Path(__file__).resolve().parents[1] / "fixtures" / "sources" / "hosted.xml"
+    feed = parse_feed(fixture.read_bytes())
+    assert feed.title == "Les Circuits du Dimanche" and feed.language == "fr-fr"
+    new, old = feed.items
+    assert new.key == "Buzzsprout-12345678" and new.title.startswith("#58")
+    assert [t.format for t in new.transcripts] == ["html", "json", "srt", "vtt"]
+    best = choose_transcript(new.transcripts, feed.language)
+    assert best.format == "srt" and best.captions  # timed, and marked as captions
+    assert new.duration_s == 2990 and new.enclosure.length == 48211533
+    assert "04:12 Les pannes" in new.description and new.chapters_url.endswith("chapters.json")
+    assert (
+        old.transcripts == () and old.duration_s == 41 * 60 + 5 and choose_transcript(old.transcripts) is None
+    )
