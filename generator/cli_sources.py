@@ -12,6 +12,7 @@ from typing import Any
 
 from generator.config import Settings
 from generator.errors import ConfigError
+from generator.source_kinds import TRANSCRIBERS
 
 EXIT_SOURCE_FAILED = 1  # as a failed inbox input: the run went on, something needs a look
 SOURCES_LOCK = "sources.lock"  # one check at a time: two would download the same new items
@@ -76,6 +77,9 @@ def cmd_sources(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     if not rows:
         print("aucune source : ajoutez un flux avec `newsletter sources add URL`")
+    else:
+        backend = settings.transcription.backend
+        print(f"transcription des épisodes sans texte : {backend} ({TRANSCRIBERS.get(backend).label})")
     for row in rows:
         status = _STATUS_FR.get(row["status"], row["status"])
         nxt = row["next_item"] or "rien en attente"

@@ -15,7 +15,7 @@ import os
 import re
 import time
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -221,6 +221,4 @@ class Deliverer:
 
 
 def _with(base: ItemOutcome, status: str, **values: Any) -> ItemOutcome:
-    from dataclasses import replace
-
     return replace(base, status=status, **values)

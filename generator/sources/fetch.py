@@ -103,8 +103,6 @@ class Fetcher:
         )
         self._hosts: dict[str, threading.BoundedSemaphore] = {}
         self._hosts_lock = threading.Lock()
-        self.peak: dict[str, int] = {}  # most connections held at once per host (for bench and tests)
-        self._held: dict[str, int] = {}
 
     def close(self) -> None:
         self.client.close()
@@ -123,12 +121,6 @@ class Fetcher:
             if host not in self._hosts:
                 self._hosts[host] = threading.BoundedSemaphore(self.settings.per_host)
             return self._hosts[host]
-
-    def _count(self, url: str, delta: int) -> None:
-        host = urlsplit(url).netloc.lower()
-        with self._hosts_lock:
-            self._held[host] = self._held.get(host, 0) + delta
-            self.peak[host] = max(self.peak.get(host, 0), self._held[host])
 
     # ------------------------------------------------------------------ requests
 
@@ -152,7 +144,6 @@ class Fetcher:
         """One request: the response, or the seconds to wait before the one retry."""
         slot = self._host_slot(url)
         with slot:
-            self._count(url, +1)
             try:
                 with self.client.stream("GET", url, headers=headers) as r:
                     status = r.status_code
@@ -165,8 +156,6 @@ class Fetcher:
                     return self._fetched(r, self._read_capped(r, url, cap_mb))
             except httpx.HTTPError as exc:
                 raise SourceError(_network_message(exc), path=url) from None
-            finally:
-                self._count(url, -1)
 
     def _retry_wait(self, r: httpx.Response, url: str, *, last: bool) -> float:
         now = self.clock()
@@ -219,14 +208,11 @@ class Fetcher:
             headers["Range"] = f"bytes={have}-"
         cap = int(cap_mb * MB)
         with self._host_slot(url):
-            self._count(url, +1)
             try:
                 with self.client.stream("GET", url, headers=headers) as r:
                     self._write_part(r, url, part, have, cap)
             except httpx.HTTPError as exc:
                 raise SourceError(_network_message(exc), path=url) from None
-            finally:
-                self._count(url, -1)
         os.replace(part, target)
         return target
 
