@@ -14,6 +14,7 @@ from generator.cli.drafts import (
 from generator.cli.editions import cmd_generate, cmd_run, cmd_schedule
 from generator.cli.output import err
 from generator.cli.parser import build_parser, overrides
+from generator.cli.sources import cmd_sources
 from generator.cli.transcripts import cmd_init, cmd_inspect, cmd_segment
 from generator.config import load_settings
 from generator.errors import NewsletterError
@@ -34,6 +35,7 @@ COMMANDS = {
     "preview": cmd_preview,
     "review": cmd_review,
     "prompts": cmd_prompts,
+    "sources": cmd_sources,
 }
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from generator import __version__
 from generator.backends import BACKENDS
+from generator.cli.sources import add_parser as add_sources_parser
 from generator.config import CONFIG_NAME
 from generator.styles import STYLES
 
@@ -73,6 +74,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("run", "all new inbox transcripts -> one edition (the nightly job)")
     _llm_flags(p)
     p.add_argument("--wait", action="store_true", help="wait for another run's lock instead of exiting")
+
+    add_sources_parser(add)
 
     p = add("schedule", "the long-running nightly scheduler")
     p.add_argument("--next", type=int, metavar="N", default=0, help="print the next N run times and exit")
