@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from generator import __version__
+from generator import __version__, cli_send
 from generator.config import CONFIG_NAME, INIT_TEMPLATE, Settings, load_settings
 from generator.errors import NewsletterError
 from generator.styles import STYLES
@@ -525,6 +525,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("reject", "reject a draft")
     p.add_argument("id")
     p.add_argument("--reason", required=True)
+    cli_send.add_parser(add)
     add("preview", "serve a draft's HTML on 127.0.0.1").add_argument("id")
     add("review", "approve, reject, edit drafts in a browser").add_argument("--no-open", action="store_true")
     for name in ("preview", "review"):
@@ -546,6 +547,7 @@ COMMANDS = {
     "show": cmd_show,
     "approve": cmd_approve,
     "reject": cmd_reject,
+    "send": cli_send.cmd_send,
     "preview": cmd_preview,
     "review": cmd_review,
     "prompts": cmd_prompts,

@@ -51,3 +51,7 @@ class OutboxError(NewsletterError):
 
 class LockError(NewsletterError):
     """Another run holds the lock."""
+
+
+class DeliveryError(NewsletterError):
+    """An edition could not be sent (refused, unapproved, already sent, server or platform failure)."""
