@@ -140,7 +140,9 @@ def _transaction(job: Job, batch: list[str], data: bytes, sender: str) -> int:
         except (OSError, smtplib.SMTPException) as exc:
             raise Transient(f"connexion SMTP perdue avant l'envoi ({_reason(exc)})") from None
         try:
-            conn.data(data)
+            code, reply = conn.data(data)  # smtplib returns the final reply, even a refusal
+            if code != 250:
+                raise smtplib.SMTPDataError(code, reply)
         except smtplib.SMTPResponseException as exc:  # a reply: the server did not take it
             raise _reply_error(exc, "message refusé par le serveur") from None
         except (OSError, smtplib.SMTPException) as exc:
