@@ -411,6 +411,7 @@ def cmd_review(args: argparse.Namespace, settings: Settings) -> int:
         port=args.port,
         inbox_dir=settings.paths.inbox,
         load_transcript=lambda path: load_episode(path, settings).utterances,
+        sender=cli_send.review_sender(settings),
     )
     url = review.server_url(server)
     return _serve(

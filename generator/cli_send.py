@@ -6,8 +6,9 @@ import argparse
 import json
 import sys
 from collections.abc import Callable
+from typing import Any
 
-from generator.channels import CHANNELS
+from generator.channels import CHANNELS, DEFAULT_METHOD
 from generator.config import Settings
 
 EXIT_OK = 0
@@ -19,6 +20,15 @@ def add_parser(add: Callable[[str, str], argparse.ArgumentParser]) -> None:
     p.add_argument("id", metavar="DRAFT")
     p.add_argument("--force", action="store_true", help="send again although already sent (or interrupted)")
     p.add_argument("--json", action="store_true")
+
+
+def review_sender(settings: Settings) -> Any:
+    """The review page's "Envoyer" button, when [delivery] method names a channel."""
+    if settings.delivery.method == DEFAULT_METHOD:
+        return None
+    from generator.delivery import ReviewSender
+
+    return ReviewSender(settings)
 
 
 def cmd_send(args: argparse.Namespace, settings: Settings) -> int:

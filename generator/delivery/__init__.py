@@ -9,8 +9,10 @@ draft. The names below are its public face.
 from generator.delivery.auto import deliver_approved, describe
 from generator.delivery.record import read_record
 from generator.delivery.send import SendOptions, SendOutcome, french_datetime, send
+from generator.delivery.sender import ReviewSender
 
 __all__ = [
+    "ReviewSender",
     "SendOptions",
     "SendOutcome",
     "deliver_approved",
