@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from generator import llm
+from generator import delivery, llm
 from generator.config import Settings
 from generator.edition import outbox, render
 from generator.errors import NewsletterError
@@ -488,7 +488,7 @@ def run(
         backend = night.backend
     stages = _NightlyStages(settings, backend, prompts, progress, templates_dir, tokenizer, embedder)
     outbox_dir = settings.paths.outbox
-    return nightly.run(
+    result = nightly.run(
         settings,
         ledger=ledger,
         process=stages.process,
@@ -505,6 +505,9 @@ def run(
         sleep=sleep,
         batches=night,
     )
+    if settings.delivery.auto and not dry_run:  # [delivery] auto: approved editions go out (issue 24)
+        result = delivery.with_deliveries(settings, result, progress)
+    return result
 
 
 @dataclass

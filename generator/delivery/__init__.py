@@ -6,7 +6,7 @@ plan/deliver/recover (job.py); `send` orders them crash-safely, `record` keeps t
 draft. The names below are its public face.
 """
 
-from generator.delivery.auto import deliver_approved, describe
+from generator.delivery.auto import deliver_approved, describe, with_deliveries
 from generator.delivery.record import read_record
 from generator.delivery.send import SendOptions, SendOutcome, french_datetime, send
 from generator.delivery.sender import ReviewSender
@@ -20,4 +20,5 @@ __all__ = [
     "french_datetime",
     "read_record",
     "send",
+    "with_deliveries",
 ]

@@ -9,7 +9,9 @@ for a person to check (`newsletter send --force`).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import replace
+from typing import Any
 
 from generator.config import Settings
 from generator.delivery.approved import load_approved
@@ -57,6 +59,12 @@ def deliver_approved(
         outcomes.append(outcome)
         notes.append(describe(outcome))
     return outcomes, notes
+
+
+def with_deliveries(settings: Settings, result: Any, progress: Callable[[str], None]) -> Any:
+    """A nightly RunResult with one note per edition sent (or not) after the run."""
+    _, notes = deliver_approved(settings, SendOptions(progress=progress))
+    return replace(result, notes=(*result.notes, *notes)) if notes else result
 
 
 def describe(outcome: SendOutcome) -> str:
