@@ -1,5 +1,6 @@
 """The review page's "Envoyer" button: after approval only, a confirmation step, the usual form checks."""
 
+# ruff: noqa: F811 - `project` is a pytest fixture imported from delivery_fixtures, then requested by name
 from __future__ import annotations
 
 import http.client
@@ -8,7 +9,7 @@ import threading
 from urllib.parse import urlencode
 
 import pytest
-from conftest import SMTP_PASSWORD, smtp_config
+from delivery_fixtures import SMTP_PASSWORD, project, smtp_config  # noqa: F401
 from delivery_servers import SmtpServer
 from render_fixtures import NEWSLETTER
 from review_fixtures import TEMPLATES, write_review_draft

@@ -1,11 +1,12 @@
 """Kills between the server's acceptance and the record (nightly/crashpoint.py), then the next send."""
 
+# ruff: noqa: F811 - `project` is a pytest fixture imported from delivery_fixtures, then requested by name
 from __future__ import annotations
 
 import json
 
 import pytest
-from conftest import SMTP_PASSWORD, smtp_config
+from delivery_fixtures import SMTP_PASSWORD, project, smtp_config  # noqa: F401
 from delivery_servers import FakePlatform, SmtpServer
 
 pytestmark = pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")

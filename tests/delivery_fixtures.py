@@ -1,4 +1,4 @@
-"""A project with an approved draft of the invented show, and a newsletter.toml for each channel."""
+"""Delivery tests: a project with an approved draft of the invented show, and a newsletter.toml per channel."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from review_fixtures import write_review_draft
 from generator.cli import main
 from generator.edition import outbox
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 SMTP_PASSWORD = "mdp-Secret-7f3a9c"
 API_KEY = "cle-api-5b2e8d41"
 GHOST_KEY = "65f1c0ffee00000000000001:" + "a1b2c3d4" * 8

@@ -1,5 +1,6 @@
 """[delivery] auto in the nightly run, the `file` channel, and the [delivery] settings' validation."""
 
+# ruff: noqa: F811 - `project` is a pytest fixture imported from delivery_fixtures, then requested by name
 from __future__ import annotations
 
 import datetime as dt
@@ -8,7 +9,7 @@ import email.policy
 import json
 
 import pytest
-from conftest import SMTP_PASSWORD, UNSUBSCRIBE, smtp_config
+from delivery_fixtures import SMTP_PASSWORD, UNSUBSCRIBE, project, smtp_config  # noqa: F401
 from delivery_servers import SmtpServer
 from review_fixtures import write_review_draft
 

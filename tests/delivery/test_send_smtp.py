@@ -1,5 +1,6 @@
 """`newsletter send` against a real SMTP server on loopback (aiosmtpd): the raw bytes it accepted."""
 
+# ruff: noqa: F811 - `project` is a pytest fixture imported from delivery_fixtures, then requested by name
 from __future__ import annotations
 
 import email
@@ -7,7 +8,7 @@ import email.policy
 import json
 
 import pytest
-from conftest import SECRETS, SMTP_PASSWORD, UNSUBSCRIBE, smtp_config
+from delivery_fixtures import SECRETS, SMTP_PASSWORD, UNSUBSCRIBE, project, smtp_config  # noqa: F401
 from delivery_servers import SmtpServer, free_port
 
 from generator.edition import outbox

@@ -1,12 +1,13 @@
 """Buttondown, Ghost and listmonk against a fake platform on loopback that records every request."""
 
+# ruff: noqa: F811 - `project` is a pytest fixture imported from delivery_fixtures, then requested by name
 from __future__ import annotations
 
 import json
 
 import jwt
 import pytest
-from conftest import API_KEY, GHOST_KEY, SECRETS
+from delivery_fixtures import API_KEY, GHOST_KEY, SECRETS, project  # noqa: F401
 from delivery_servers import FakePlatform, free_port
 
 
