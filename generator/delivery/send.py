@@ -39,11 +39,7 @@ from generator.delivery.record import (
 )
 from generator.delivery.retry import Ambiguous, Permanent, Transient
 from generator.errors import ConfigError, DeliveryError
-
-MONTHS = (
-    "janvier", "février", "mars", "avril", "mai", "juin",
-    "juillet", "août", "septembre", "octobre", "novembre", "décembre",
-)  # fmt: skip
+from generator.language import MONTHS
 
 
 def _never(point: str) -> None:

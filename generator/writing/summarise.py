@@ -6,13 +6,13 @@ merged. A segment whose call fails falls back to the extractive summary, flagged
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from generator import language
 from generator.errors import LLMError
+from generator.language import french_date
 from generator.llm import Backend, LLMRequest, LLMResult, run_parallel
 from generator.llm.prompts import PromptFile, PromptRegistry
 from generator.llm.tokens import Tokenizer, input_budget, split_to_fit
@@ -37,29 +37,6 @@ PARAGRAPH_S = 30.0  # seconds of talk per paragraph (one time mark each) for pro
 WARN_FALLBACK = "résumé extractif de secours : le modèle a échoué sur ce sujet ({error})"
 WARN_TITLE = "titre remplacé ({why})"
 WARN_PARTIAL = "résumé incomplet : {n} partie(s) de ce sujet ont échoué ({error})"
-
-MONTHS = (
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-)
-WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
-
-
-def french_date(date: dt.date | None) -> str:
-    """'lundi 10 mars 2025' (used as prompt input data)."""
-    if date is None:
-        return "date inconnue"
-    return f"{WEEKDAYS[date.weekday()]} {date.day} {MONTHS[date.month - 1]} {date.year}"
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ import unseen_shows
 from shared_embedder import shared_embedder  # noqa: F401 - fixture
 
 from generator.config import Settings
-from generator.language import lexicon as french
+from generator.language import is_stopword
 from generator.model import Chapter
 from generator.topics import units
 from generator.topics.scoring import boundary_f1, pk, windowdiff
@@ -78,7 +78,7 @@ def test_no_topic_under_a_minute_and_headings_name_a_subject(rendered, shared_em
                 first = s.title.split()[0].lower().strip(":,")
                 assert first not in _SHOW_WORDS, (name, shape, s.title)
             last = s.title.split()[-1].lower()
-            assert not french.is_stopword(last) or last.isupper(), s.title
+            assert not is_stopword(last) or last.isupper(), s.title
 
 
 def test_talk_show_intro_ads_and_jingle(rendered, shared_embedder):  # noqa: F811

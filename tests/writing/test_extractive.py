@@ -8,8 +8,9 @@ import re
 import numpy as np
 from fr_episode import make_episode, make_segments
 
+from generator.language import split_sentences
 from generator.model import Quote
-from generator.writing import extractive, grounding
+from generator.writing import extractive
 from generator.writing.quotes import normalise
 
 
@@ -31,7 +32,7 @@ def test_summary_is_made_of_transcript_sentences_of_the_segment_with_words_only_
     ep = make_episode()
     for s in extractive.summarise(ep, make_segments()):
         seg_sentences = [u.text for u in ep.utterances[s.segment.first : s.segment.last]]
-        picked = grounding.sentences(s.summary)
+        picked = split_sentences(s.summary, before_capital=True)
         assert 2 <= len(picked) <= 5
         for sentence in picked:
             assert any(_is_subsequence(_words(sentence), _words(t)) for t in seg_sentences), sentence
