@@ -43,8 +43,15 @@ class _Handler:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802
-        if self.box.data_replies:
-            return self.box.data_replies.popleft()
+        reply = self.box.data_replies.popleft() if self.box.data_replies else None
+        if reply == "drop":  # takes the message, then the connection dies before the reply
+            self.box.received.append(
+                Received(envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content)
+            )
+            server.transport.close()
+            return "250 trop tard"
+        if reply:
+            return reply
         self.box.received.append(
             Received(envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content)
         )

@@ -27,12 +27,15 @@ def request(
     try:
         with httpx.Client(timeout=job.delivery.timeout_s, follow_redirects=False) as client:
             response = client.request(method, url, headers=headers, json=json)
-    except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
-        raise Transient(f"{label} injoignable ({type(exc).__name__}) à {url}") from None
+    except httpx.ConnectTimeout:
+        raise Transient(f"{label} injoignable à {url} (délai dépassé)") from None
+    except httpx.ConnectError:
+        raise Transient(f"{label} injoignable à {url} (connexion impossible)") from None
     except (httpx.TimeoutException, httpx.RemoteProtocolError, httpx.ReadError) as exc:
+        cause = "délai dépassé" if isinstance(exc, httpx.TimeoutException) else "connexion coupée"
         if method == "POST":
-            raise Ambiguous(f"{label} n'a pas répondu à temps ({type(exc).__name__})") from None
-        raise Transient(f"{label} n'a pas répondu à temps ({type(exc).__name__})") from None
+            raise Ambiguous(f"{label} n'a pas répondu ({cause})") from None
+        raise Transient(f"{label} n'a pas répondu ({cause})") from None
     except httpx.HTTPError as exc:
         raise Transient(f"{label} : erreur réseau ({type(exc).__name__})") from None
     status = response.status_code
@@ -40,9 +43,14 @@ def request(
         return response
     if status == 429 or status >= 500:
         raise Transient(f"{label} répond {status} {_detail(response)}")
+    channel = job.record["channel"]
+    if status == 404:
+        raise Permanent(
+            f"{label} : adresse introuvable (404) {url} ; vérifiez base_url dans [delivery.{channel}]"
+        )
     if status in (401, 403):
         raise Permanent(
-            f"{label} refuse la clé d'API ({status}) : vérifiez la variable {CHANNELS.get(job.record['channel']).secret_env}"
+            f"{label} refuse la clé d'API ({status}) : vérifiez la variable {CHANNELS.get(channel).secret_env}"
         )
     if status >= 400:
         raise Permanent(f"{label} refuse la requête ({status}) : {_detail(response)}")

@@ -101,8 +101,15 @@ def _connect(job: Job) -> smtplib.SMTP:
 
 
 def _reason(exc: BaseException) -> str:
-    if isinstance(exc, socket.timeout | TimeoutError):
+    """The cause in French for the usual cases; the system's words otherwise."""
+    if isinstance(exc, TimeoutError) or "timed out" in str(exc):
         return "délai dépassé"
+    if isinstance(exc, ConnectionRefusedError):
+        return "connexion refusée"
+    if isinstance(exc, socket.gaierror):
+        return "nom d'hôte inconnu"
+    if isinstance(exc, smtplib.SMTPServerDisconnected | ConnectionResetError | BrokenPipeError):
+        return "connexion coupée par le serveur"
     return getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
 
 

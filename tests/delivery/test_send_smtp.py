@@ -166,3 +166,58 @@ def test_no_secret_reaches_the_outbox_the_json_or_the_messages(project, capsys):
         assert secret not in out + err
         for path, data in project.outbox_bytes():
             assert secret.encode() not in data, f"{path} holds a secret"
+
+
+def test_a_reply_lost_after_the_data_is_not_retried_and_needs_force(project, capsys):
+    with SmtpServer(username="lettre", password=SMTP_PASSWORD) as smtp:
+        project.configure(smtp_config(smtp.port))
+        smtp.data_replies.append("drop")
+        assert project.send() == 2
+        assert "peut-être accepté" in capsys.readouterr().err
+        assert len(smtp.received) == 1  # taken once, never sent again blindly
+        assert json.loads(project.record_file("smtp").read_text(encoding="utf-8"))["status"] == "unknown"
+        assert project.send() == 2
+        assert "--force" in capsys.readouterr().err and len(smtp.received) == 1
+
+
+def test_a_silent_server_times_out_and_starttls_missing_is_named(project, capsys):
+    import socket
+
+    with socket.socket() as silent:  # accepts connections, never says a word
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(5)
+        project.configure(smtp_config(silent.getsockname()[1]).replace("timeout_s = 5", "timeout_s = 0.2"))
+        assert project.send() == 2
+    assert "délai dépassé" in capsys.readouterr().err
+    with SmtpServer(username="lettre", password=SMTP_PASSWORD) as smtp:
+        project.configure(smtp_config(smtp.port).replace('security = "none"', 'security = "starttls"'))
+        assert project.send() == 2
+        assert smtp.received == []
+    assert "ne propose pas STARTTLS" in capsys.readouterr().err
+
+
+def test_two_sends_at_once_deliver_one_message(project):
+    import threading
+
+    from generator.config import load_settings
+    from generator.delivery import send
+    from generator.errors import DeliveryError
+
+    with SmtpServer(username="lettre", password=SMTP_PASSWORD) as smtp:
+        project.configure(smtp_config(smtp.port))
+        settings = load_settings(project.config)
+        outcomes: list[str] = []
+
+        def one() -> None:
+            try:
+                outcomes.append(send(settings, project.draft.id).result)
+            except DeliveryError as exc:
+                outcomes.append("déjà envoyé" if "déjà envoyé" in str(exc) else str(exc))
+
+        threads = [threading.Thread(target=one) for _ in range(3)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(30)
+    assert sorted(outcomes) == ["déjà envoyé", "déjà envoyé", "sent"]
+    assert len(smtp.received) == 1
