@@ -90,11 +90,12 @@ class SendOutcome:
 
 
 def french_datetime(iso: str | None) -> str:
-    """'8 mai 2026 à 06:12 (UTC)' from an ISO timestamp; the text itself if it is not one."""
+    """'8 mai 2026 à 08:12 (CEST)', local time, from an ISO timestamp; the text itself if it is not one."""
     try:
         when = dt.datetime.fromisoformat(str(iso))
     except ValueError:
         return str(iso)
+    when = when.astimezone() if when.tzinfo else when  # the reader's local time
     day = "1er" if when.day == 1 else str(when.day)
     zone = f" ({when.tzname()})" if when.tzinfo else ""
     return f"{day} {MONTHS[when.month - 1]} {when.year} à {when:%H:%M}{zone}"
@@ -132,7 +133,7 @@ def send(settings: Settings, draft_id: str, options: SendOptions | None = None) 
     if settings.delivery.method == DEFAULT_METHOD:
         raise ConfigError(
             f'aucun canal d\'envoi ([delivery] method = "{DEFAULT_METHOD}") : choisissez-en un dans '
-            f"newsletter.toml parmi {CHANNELS.choices_text()}"
+            f"newsletter.toml parmi {', '.join(n for n in CHANNELS.names() if n != DEFAULT_METHOD)}"
         )
     edition = load_approved(settings.paths.outbox, draft_id)
     with locked(edition.path):
