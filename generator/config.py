@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.backends import AUTO, BACKENDS, EXTRACTIVE, OPENAI
+from generator.channels import CHANNELS, DeliverySettings, parse_delivery
 from generator.errors import ConfigError
 from generator.source_kinds import FEED, NO_TRANSCRIPTION, SOURCE_KINDS, TRANSCRIBERS
 from generator.styles import DEFAULT_STYLE, STYLES
@@ -141,6 +142,7 @@ class Settings:
     fetch: FetchSettings = field(default_factory=FetchSettings)
     transcription: TranscriptionSettings = field(default_factory=TranscriptionSettings)
     sources: tuple[SourceSettings, ...] = ()
+    delivery: DeliverySettings = field(default_factory=DeliverySettings)  # [delivery], generator/channels.py
     prompts: Mapping[str, int] = field(default_factory=dict)  # prompt id -> pinned version
     prices: Mapping[str, tuple[float, float, float]] = field(default_factory=lambda: dict(DEFAULT_PRICES))
     batch_prices: Mapping[str, tuple[float, float, float]] = field(
@@ -324,6 +326,8 @@ def load_settings(
                 raise ConfigError("[prompts] maps a prompt id to a version number", path=str(path)) from exc
         elif key == "sources":
             updates["sources"] = _sources(value, path)
+        elif key == "delivery":
+            updates["delivery"] = parse_delivery(value, path.parent if path else base)
         elif key == "prices":
             updates["prices"] = _prices(value)
             updates["batch_prices"] = _batch_prices(value)
@@ -397,7 +401,8 @@ def _validate(settings: Settings) -> None:
 
 
 # What `newsletter init` writes: every key, commented (French, like the rest of what a user reads).
-INIT_TEMPLATE = """\
+INIT_TEMPLATE = (
+    """\
 # Configuration de la newsletter (newsletter.toml). Toutes les clés sont facultatives.
 # Ordre de priorité : ce fichier < variables d'environnement < options de la ligne de commande.
 
@@ -460,6 +465,23 @@ timezone = "Europe/Paris"
 # model_path = "/chemin/vers/modele"      # faster-whisper : modèle local, jamais téléchargé
 # api_key_env = "OPENAI_API_KEY"
 
+[delivery]
+method = "none"                  # __CHANNEL_CHOICES__
+auto = false                     # true : la nuit envoie les éditions approuvées (jamais les autres)
+
+# [delivery.smtp]                # mot de passe : variable NEWSLETTER_SMTP_PASSWORD, jamais ici
+# host = "smtp.exemple.fr"
+# port = 587
+# security = "starttls"          # starttls | ssl | none
+# username = "lettre@exemple.fr"
+# from = "La Lettre Tech <lettre@exemple.fr>"
+# to = ["lectrice@exemple.fr"]   # ou recipients_file = "abonnes.txt" (une adresse par ligne)
+# unsubscribe_url = "https://exemple.fr/desinscription"
+
+# [delivery.buttondown]          # clé : NEWSLETTER_BUTTONDOWN_API_KEY ; crée un brouillon, n'envoie rien
+# [delivery.ghost]               # clé d'admin : NEWSLETTER_GHOST_ADMIN_KEY ; base_url = "https://..."
+# [delivery.listmonk]            # jeton : NEWSLETTER_LISTMONK_TOKEN ; base_url, username, lists = [1]
+
 # [prompts]
 # summarise_segment = 1          # épingler une version de prompt
 
@@ -467,6 +489,8 @@ timezone = "Europe/Paris"
 # input = 0.15
 # cached_input = 0.075
 # output = 0.60
-""".replace("__DEFAULT_STYLE__", DEFAULT_STYLE).replace("__STYLE_CHOICES__", STYLES.choices_text(" | ")).replace(
-    "__TRANSCRIBERS__", TRANSCRIBERS.choices_text(" | ")
+""".replace("__DEFAULT_STYLE__", DEFAULT_STYLE)
+    .replace("__STYLE_CHOICES__", STYLES.choices_text(" | "))
+    .replace("__TRANSCRIBERS__", TRANSCRIBERS.choices_text(" | "))
+    .replace("__CHANNEL_CHOICES__", CHANNELS.choices_text(" | "))
 )

@@ -51,3 +51,7 @@ class SourceError(NewsletterError):
 
 class TranscriptionError(NewsletterError):
     """Speech-to-text failed or is not available."""
+
+
+class DeliveryError(NewsletterError):
+    """An edition could not be sent (refused, unapproved, already sent, server or platform failure)."""

@@ -21,6 +21,7 @@ RANK = {
     "styles": 1,
     "source_kinds": 1,
     "backends": 1,
+    "channels": 1,
     "config": 1,
     "language": 2,
     "transcript": 3,
@@ -29,12 +30,13 @@ RANK = {
     "writing": 5,
     "edition": 6,
     "sources": 6,
+    "delivery": 6.5,  # sends approved drafts: reads the outbox, used by the nightly run and the CLI
     "nightly": 7,
     "pipeline": 8,
     "cli": 9,
     "__main__": 10,
 }
-STAGES = ("language", "transcript", "llm", "topics", "writing", "edition", "sources", "nightly")
+STAGES = ("language", "transcript", "llm", "topics", "writing", "edition", "sources", "delivery", "nightly")
 
 
 def modules() -> list[Path]:
