@@ -52,7 +52,9 @@ def cmd_sources(args: argparse.Namespace, settings: Settings) -> int:
         target = sources.config_target(settings)
         sources.append_source(target, args.url, args.name, args.backfill)
         if args.json:
-            emit_json({"added": args.url, "title": feed.title, "items": len(feed.items), "config": str(target)})
+            emit_json(
+                {"added": args.url, "title": feed.title, "items": len(feed.items), "config": str(target)}
+            )
         else:
             with_transcript = sum(
                 1 for i in feed.items if sources.choose_transcript(i.transcripts, feed.language)

@@ -8,8 +8,8 @@ draft. The names below are its public face.
 
 from generator.delivery.auto import deliver_approved, describe, with_deliveries
 from generator.delivery.record import read_record
-from generator.delivery.sending import SendOptions, SendOutcome, french_datetime, send
 from generator.delivery.sender import ReviewSender
+from generator.delivery.sending import SendOptions, SendOutcome, french_datetime, send
 
 __all__ = [
     "ReviewSender",
