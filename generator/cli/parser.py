@@ -9,6 +9,8 @@ from typing import Any
 from generator import __version__
 from generator.backends import BACKENDS
 from generator.cli.language import HelpFormatter
+from generator.cli.send import add_parser as add_send_parser
+from generator.cli.sources import add_parser as add_sources_parser
 from generator.config import CONFIG_NAME
 from generator.i18n import _
 from generator.styles import STYLES
@@ -154,6 +156,8 @@ def _edition_commands(add: Callable[[str, str], argparse.ArgumentParser]) -> Non
         "--wait", action="store_true", help=_("attendre la fin d'une autre exécution au lieu de s'arrêter")
     )
 
+    add_sources_parser(add)
+
     p = add("schedule", _("le planificateur de nuit, qui tourne en continu"))
     p.add_argument(
         "--next", type=int, metavar="N", default=0, help=_("afficher les N prochains passages et quitter")
@@ -174,6 +178,7 @@ def _draft_commands(add: Callable[[str, str], argparse.ArgumentParser]) -> None:
     p = add("reject", _("rejeter un brouillon"))
     p.add_argument("id", metavar="ID", help=_("identifiant du brouillon (voir `newsletter drafts`)"))
     p.add_argument("--reason", required=True, metavar=_("RAISON"), help=_("la raison du rejet (obligatoire)"))
+    add_send_parser(add)
     preview = add("preview", _("servir le HTML d'un brouillon sur 127.0.0.1"))
     preview.add_argument("id", metavar="ID", help=_("identifiant du brouillon (voir `newsletter drafts`)"))
     review = add("review", _("approuver, rejeter, modifier les brouillons dans un navigateur"))

@@ -171,14 +171,16 @@ def review_server(
     port: int = 0,
     inbox_dir: Path | None = None,
     load_transcript: Callable[[Path], Sequence[Utterance]] | None = None,
+    sender: Any = None,
 ) -> ReviewServer:
     """A review server bound to 127.0.0.1 (a free port when port is 0); `server.app` is its ReviewApp.
 
     `load_transcript` (file -> cleaned sentences) lets drafts without recorded quote context show it
     anyway, from the source file found at its path or under `inbox_dir`/processed/, if unchanged.
+    `sender` (delivery.ReviewSender) adds the "Envoyer" button, with a confirmation step, to approved drafts.
     """
     reload = source_reloader(inbox_dir, load_transcript) if load_transcript else None
-    app = ReviewApp(Path(outbox_dir), newsletter, Path(templates_dir), reload)
+    app = ReviewApp(Path(outbox_dir), newsletter, Path(templates_dir), reload, sender=sender)
     try:
         server = ReviewServer((HOST, port), _handler(app, current().lang))
     except OSError as exc:

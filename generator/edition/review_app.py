@@ -35,8 +35,9 @@ NEWSLETTER_CSP = (
     "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; "
     "form-action 'none'; frame-ancestors 'self'"
 )
-_DRAFT_PATH = re.compile(r"^/drafts/([a-z0-9-]{1,120})(/newsletter\.html|/approve|/reject|/edit)?$")
+_DRAFT_PATH = re.compile(r"^/drafts/([a-z0-9-]{1,120})(/newsletter\.html|/approve|/reject|/edit|/send)?$")
 ACTIONS = ("/approve", "/reject", "/edit")
+SEND = "/send"  # offered only with a sender (generator/delivery, handed in by the CLI)
 _TITLE_LINE = re.compile(r"^#[ \t]+(.+?)[ \t#]*$", re.MULTILINE)
 
 
@@ -68,6 +69,8 @@ class ReviewApp:
     csrf_token: str = field(default_factory=lambda: secrets.token_urlsafe(32))
     port: int = 0
     context_cache: dict = field(default_factory=dict)
+    # delivery.ReviewSender: `label`, `state(draft folder)` -> {text, can_send}, `send(id)` -> French line
+    sender: Any = None
 
     def __post_init__(self) -> None:
         self.pages = Pages(self.templates_dir)
@@ -89,7 +92,38 @@ class ReviewApp:
         info = self._load(draft_id, t)
         view = draft_view(info, self.reload, self.context_cache, t)
         shown = notice(parse_qs(query), t)
-        return self.pages.render("draft.html.j2", t, d=view, csrf_token=self.csrf_token, notice=shown)
+        delivery = self._delivery(info)
+        return self.pages.render(
+            "draft.html.j2", t, d=view, csrf_token=self.csrf_token, notice=shown, delivery=delivery
+        )
+
+    def _delivery(self, info: outbox.DraftInfo) -> dict[str, Any] | None:
+        """The delivery line and button of an approved draft, when a channel is configured."""
+        if self.sender is None or info.status != "approved":
+            return None
+        return {"label": self.sender.label, **self.sender.state(info.path)}
+
+    def send_page(self, draft_id: str, t: Messages) -> str:
+        """The confirmation step before sending: what goes out, where; the form that sends it."""
+        info = self._load(draft_id, t)
+        delivery = self._delivery(info)
+        if delivery is None:
+            raise HTTPError(HTTPStatus.CONFLICT, t._("Seul un brouillon approuvé peut être envoyé."))
+        view = draft_row(info, t)
+        return self.pages.render("send.html.j2", t, d=view, delivery=delivery, csrf_token=self.csrf_token)
+
+    def send(self, draft_id: str, form: dict[str, str], t: Messages) -> str:
+        """The confirmed send; the URL to redirect to."""
+        if not hmac.compare_digest(form.get("csrf_token", ""), self.csrf_token):
+            raise HTTPError(
+                HTTPStatus.FORBIDDEN, t._("Jeton de formulaire absent ou invalide : rechargez la page.")
+            )
+        if form.get("confirm") != "oui":
+            raise HTTPError(HTTPStatus.BAD_REQUEST, t._("Envoi non confirmé : rien n'a été envoyé."))
+        if self.sender is None or self._load(draft_id, t).status != "approved":
+            raise HTTPError(HTTPStatus.CONFLICT, t._("Seul un brouillon approuvé peut être envoyé."))
+        self.sender.send(draft_id)  # NewsletterError: shown as 409 with its message
+        return f"/drafts/{draft_id}?fait=envoye"
 
     def newsletter_html(self, draft_id: str, t: Messages) -> bytes:
         path = self._load(draft_id, t).file("html")
@@ -229,6 +263,8 @@ def get(app: ReviewApp, target: str, t: Messages) -> Response:
         return Response(HTTPStatus.OK, app.draft_page(match.group(1), parts.query, t).encode("utf-8"))
     if match and match.group(2) == "/newsletter.html":
         return Response(HTTPStatus.OK, app.newsletter_html(match.group(1), t), csp=NEWSLETTER_CSP)
+    if match and match.group(2) == SEND and app.sender is not None:
+        return Response(HTTPStatus.OK, app.send_page(match.group(1), t).encode("utf-8"))
     raise HTTPError(HTTPStatus.NOT_FOUND, t._("Page introuvable."))
 
 
@@ -267,6 +303,9 @@ def read_form(headers: Any, rfile: Any, t: Messages) -> dict[str, str]:
 def post(app: ReviewApp, target: str, handler: Any, t: Messages) -> Response:
     check_origin(handler.headers, t)
     match = _DRAFT_PATH.match(urlsplit(target).path)
+    if match and match.group(2) == SEND and app.sender is not None:
+        location = app.send(match.group(1), read_form(handler.headers, handler.rfile, t), t)
+        return Response(HTTPStatus.SEE_OTHER, ctype="text/plain; charset=utf-8", location=location)
     if not match or match.group(2) not in ACTIONS:
         raise HTTPError(HTTPStatus.NOT_FOUND, t._("Action inconnue."))
     form = read_form(handler.headers, handler.rfile, t)

@@ -33,6 +33,7 @@ def notice(query: dict[str, list[str]], t: Messages) -> str | None:
         "approuve": t._("Brouillon approuvé."),
         "rejete": t._("Brouillon rejeté."),
         "enregistre": t._("Révision enregistrée."),
+        "envoye": t._("Édition envoyée."),
     }
     if done not in notices:
         return None
