@@ -450,94 +450,9 @@ def _validate(settings: Settings) -> None:
 
 # What `newsletter init` writes: every key, commented (French, like the rest of what a user reads).
 INIT_TEMPLATE = (
-    """\
-# Configuration de la newsletter (newsletter.toml). Toutes les clés sont facultatives.
-# Ordre de priorité : ce fichier < variables d'environnement < options de la ligne de commande.
-
-[newsletter]
-name = "La Lettre Tech"          # nom de VOTRE newsletter (jamais celui de Cybernetica ou CaféTech)
-author = "La rédaction"          # signature
-style = "__DEFAULT_STYLE__"            # __STYLE_CHOICES__
-# source_url = "https://exemple.fr/emission"   # lien des horodatages (#t=...)
-
-[paths]
-inbox = "inbox"                  # les transcriptions arrivent ici
-outbox = "outbox"                # les brouillons sont écrits ici
-state = "state"                  # registre SQLite, verrou, journaux
-
-[llm]
-backend = "auto"                 # auto : openai si OPENAI_API_KEY ou OPENAI_BASE_URL, sinon extractif
-# base_url = "http://127.0.0.1:11434/v1"   # Ollama, vLLM, llama.cpp, Mistral, OpenAI...
-model = "gpt-4o-mini"
-timeout = 120                    # secondes par appel
-max_retries = 2
-max_concurrency = 4
-context_window = 16384
-# batch = true                   # nuit en Batch API (moitié prix, réponses en quelques heures)
-# batch_deadline = "05:00"       # heure locale : ce qui attend encore est fait en direct
-# La clé d'API se lit uniquement dans OPENAI_API_KEY, jamais dans ce fichier.
-
-[segment]
-# min_segment_s = 90             # durée minimale d'un sujet en secondes (défaut : adaptée, 60-90 s)
-# refine = false                 # relecture du découpage par le modèle (segment, si configuré)
-
-[ingest]
-max_size_mb = 50
-
-[run]
-edition_per = "run"              # run : une édition par passage ; episode : une par épisode
-settle_seconds = 5               # un fichier doit rester inchangé ce temps avant d'être lu
-
-[schedule]
-time = "06:00"                   # heure locale ; 02:00-03:00 refusé (changement d'heure)
-days = "*"                       # jours cron : "*", "mon-fri", "mon,thu"
-timezone = "Europe/Paris"
-
-# [[sources]]                   # flux de podcast vérifiés avant chaque passage (`newsletter sources add URL`)
-# url = "https://exemple.fr/podcast.xml"
-# name = "Mon émission"          # facultatif : sinon le titre du flux
-# backfill = 1                   # à la première lecture, combien des derniers épisodes prendre
-
-# [fetch]                        # lecture des flux : délais en secondes, tailles en Mo
-# timeout = 20
-# max_feed_mb = 10
-# max_transcript_mb = 20
-# max_audio_mb = 500
-# per_host = 4                   # connexions simultanées au plus par hôte
-# max_retry_wait_s = 10          # Retry-After plus long : le flux attend le passage suivant
-
-# [transcription]                # épisodes sans transcription : audio -> texte
-# backend = "none"               # __TRANSCRIBERS__
-# model = "whisper-1"
-# base_url = "http://127.0.0.1:8000/v1"   # un serveur compatible OpenAI (faster-whisper-server...)
-# model_path = "/chemin/vers/modele"      # faster-whisper : modèle local, jamais téléchargé
-# api_key_env = "OPENAI_API_KEY"
-
-[delivery]
-method = "none"                  # __CHANNEL_CHOICES__
-auto = false                     # true : la nuit envoie les éditions approuvées (jamais les autres)
-
-# [delivery.smtp]                # mot de passe : variable NEWSLETTER_SMTP_PASSWORD, jamais ici
-# host = "smtp.exemple.fr"
-# port = 587
-# security = "starttls"          # starttls | ssl | none
-# username = "lettre@exemple.fr"
-# from = "La Lettre Tech <lettre@exemple.fr>"
-# to = ["lectrice@exemple.fr"]   # ou recipients_file = "abonnes.txt" (une adresse par ligne)
-# unsubscribe_url = "https://exemple.fr/desinscription"
-
-# [delivery.buttondown]          # clé : NEWSLETTER_BUTTONDOWN_API_KEY ; crée un brouillon, n'envoie rien
-# [delivery.ghost]               # clé d'admin : NEWSLETTER_GHOST_ADMIN_KEY ; base_url = "https://..."
-# [delivery.listmonk]            # jeton : NEWSLETTER_LISTMONK_TOKEN ; base_url, username, lists = [1]
-
-# [prompts]
-# summarise_segment = 1          # épingler une version de prompt
-
-# [prices.mon-modele]            # prix par million de jetons, en dollars
-# input = 0.15
-# cached_input = 0.075
-# output = 0.60
-""".replace("__DEFAULT_STYLE__", DEFAULT_STYLE)
+    (Path(__file__).with_name("init.toml"))
+    .read_text(encoding="utf-8")
+    .replace("__DEFAULT_STYLE__", DEFAULT_STYLE)
     .replace("__STYLE_CHOICES__", STYLES.choices_text(" | "))
     .replace("__TRANSCRIBERS__", TRANSCRIBERS.choices_text(" | "))
     .replace("__CHANNEL_CHOICES__", CHANNELS.choices_text(" | "))
