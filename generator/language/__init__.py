@@ -20,7 +20,7 @@ from generator.language.detect import (
     is_french,
 )
 from generator.language.entities import candidate_names, fix_names, fold, unsupported_names
-from generator.language.figures import Figure, figures, unsupported_figures
+from generator.language.numerals import Figure, figures, unsupported_figures
 from generator.language.lexicon import (
     FILLERS,
     NUMBER_WORDS,

@@ -1,7 +1,37 @@
 """File -> Episode: decoding, one reader per format family, metadata, name repair, cleaning, inspection.
 
 May import: model, errors, config, language. Readers are `read_<family>.py`, detected and dispatched by
-`formats.py`; the modules below are the public face the other stages use.
+`formats.py`; the names of `__all__` are the public face the other stages use.
 """
 
-__all__ = ["clean", "decode", "ingest", "inspection", "metadata", "names"]
+from importlib import import_module
+
+# Each public name and the module that defines it, imported on first use so that importing the stage
+# stays cheap (numpy, jinja2 and apscheduler load only when a name that needs them is used).
+_HOMES = {
+    "clean": "cleaning",
+    "ingest": "ingestion",
+    "load_episode": "ingestion",
+    "max_bytes_of": "ingestion",
+    "report": "inspection",
+    "report_lines": "inspection",
+    "apply_fixes": "names",
+}
+
+__all__ = [
+    "apply_fixes",
+    "clean",
+    "ingest",
+    "load_episode",
+    "max_bytes_of",
+    "report",
+    "report_lines",
+]
+
+
+def __getattr__(name: str) -> object:
+    """A public name of the stage, from its module (PEP 562)."""
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(import_module(f"{__name__}.{home}"), name)
