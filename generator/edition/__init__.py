@@ -20,11 +20,14 @@ _HOMES = {
     "server_url": "preview",
     "render": "rendering",
     "review_server": "review",
+    "FILES": "outbox",
+    "revision_of": "outbox",
 }
 
 __all__ = [
     "approve",
     "DraftInfo",
+    "FILES",
     "list_drafts",
     "load_draft",
     "OutboxError",
@@ -32,6 +35,7 @@ __all__ = [
     "reject",
     "render",
     "review_server",
+    "revision_of",
     "server_url",
     "write_draft",
 ]

@@ -24,6 +24,8 @@ _HOMES = {
     "run_logger": "scheduler",
     "drafts_holding": "sorting",
     "remove_unfinished_drafts": "sorting",
+    "from_env": "crashpoint",
+    "RunLock": "lock",
 }
 
 __all__ = [
@@ -31,6 +33,7 @@ __all__ = [
     "BatchNight",
     "build_trigger",
     "drafts_holding",
+    "from_env",
     "InboxFile",
     "Ledger",
     "next_fire_times",
@@ -40,6 +43,7 @@ __all__ = [
     "remove_unfinished_drafts",
     "run_logger",
     "run_night",
+    "RunLock",
     "RunResult",
     "WrittenDraft",
 ]

@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+from generator.delivery import with_deliveries
 from generator.errors import NewsletterError
 from generator.nightly import (
     InboxFile,
@@ -56,7 +57,10 @@ def run_nightly(
         estimate=stages.estimate_new,
         batches=night,
     )
-    return run_night(settings, ledger, work, options=options, progress=progress, clock=clock, sleep=sleep)
+    result = run_night(settings, ledger, work, options=options, progress=progress, clock=clock, sleep=sleep)
+    if settings.delivery.auto and not options.dry_run:  # [delivery] auto: approved editions go out (issue 24)
+        result = with_deliveries(settings, result, progress)
+    return result
 
 
 @dataclass(frozen=True)

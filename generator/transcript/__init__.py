@@ -16,14 +16,18 @@ _HOMES = {
     "report": "inspection",
     "report_lines": "inspection",
     "apply_fixes": "names",
+    "is_voice_label": "names",
+    "origin_of": "sidecar",
 }
 
 __all__ = [
     "apply_fixes",
     "clean",
     "ingest",
+    "is_voice_label",
     "load_episode",
     "max_bytes_of",
+    "origin_of",
     "report",
     "report_lines",
 ]
