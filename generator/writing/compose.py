@@ -198,25 +198,40 @@ def _template_text(
         intro.append(table["intro_guests"].format(guests=_join(guests, phrases)))
     if extractive_note:
         intro.append(table["intro_extractive"])
-    title = edition_title(sections[0].title if sections else "", len(sections) - 1, phrases)
+    title = edition_title(
+        sections[0].title if sections else "",
+        len(sections) - 1,
+        phrases,
+        second=sections[1].title if len(sections) > 1 else "",
+    )
     return title, " ".join(intro), table["closing"]
 
 
-def edition_title(lead: str, more: int, phrases: Mapping[str, Any]) -> str:
-    """The top section's title, then the count of the others, read as one French list.
+def edition_title(lead: str, more: int, phrases: Mapping[str, Any], second: str = "") -> str:
+    """The two main sections' titles, then the count of the others, read as one French list.
 
-    'A et B' + 2 -> 'A, B et deux autres sujets'; 'Nom : A' + 2 -> 'Nom : A, et deux autres sujets'
-    (the comma keeps the others out of the name's subject).
+    With `second` (issue 22, the edition names its two main subjects): 'A' + 'Les B' + 2 ->
+    'A, les B et deux autres sujets'. Without: 'A et B' + 2 -> 'A, B et deux autres sujets';
+    'Nom : A' + 2 -> 'Nom : A, et deux autres sujets' (the comma keeps the others out of the name's subject).
     """
     if more <= 0 or not lead:
         return lead
-    if " : " in lead:
+    if second:
+        if _ARTICLE_START.match(second):
+            second = second[:1].lower() + second[1:]
+        if more == 1:
+            return f"{lead} et {second}"
+        lead, more = f"{lead}, {second}", more - 1
+    elif " : " in lead:
         lead += ","
     elif " et " in lead:
         lead = ", ".join(lead.rsplit(" et ", 1))
     if more == 1:
         return phrases["one_more_title"].format(lead=lead)
     return phrases["more_titles"].format(lead=lead, count=number_words(more, phrases))
+
+
+_ARTICLE_START = re.compile(r"(?:Les?|La|L['’]|Un|Une|Des|Du|Au|Aux)\b")
 
 
 def _strip_template_lines(text: str, style: str, phrases: Mapping[str, Any]) -> str:
