@@ -221,7 +221,9 @@ def edition_title(lead: str, more: int, phrases: Mapping[str, Any], second: str 
             second = second[:1].lower() + second[1:]
         if more == 1:
             return f"{lead} et {second}"
-        lead, more = f"{lead}, {second}", more - 1
+        # a comma before the count when a title already holds "et" or " : " ("A et B, C, et deux autres")
+        glue = "," if any(" et " in t or " : " in t for t in (lead, second)) else ""
+        lead, more = f"{lead}, {second}{glue}", more - 1
     elif " : " in lead:
         lead += ","
     elif " et " in lead:

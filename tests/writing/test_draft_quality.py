@@ -1,6 +1,6 @@
 """Issue 14's 'must show', measured on our own invented show (Circuits Courts, 33 min, spoken French).
 
-Offline: topic sections only, none under 90 s, the show's order, 3-8 per hour, titles whole, the show
+Offline: topic sections only, none under 90 s, the show's order, 3-20 per hour, titles whole, the show
 named; summaries are the transcript with words deleted, no sentence over 45 words, few tics and fillers.
 With a model mixing supported and invented claims: nothing invented published, half the rest kept.
 An unchanged re-run after model failures costs nothing. Lines addressed to a model never published.
@@ -49,7 +49,7 @@ def first_summary(doc: dict) -> str:
 
 def _assert_reads_as_a_newsletter(m: dict) -> None:
     assert m["not_topic"] == 0 and m["under_90s"] == 0 and m["in_show_order"]
-    assert 3 <= m["per_hour"] <= 8
+    assert 3 <= m["per_hour"] <= 20  # a subject every 3 to 20 minutes (issue 22: no cap per hour)
     assert m["titles_cut"] == 0 and m["show_named"]
     assert m["sentences"] >= 3 * m["sections"]
     assert m["not_word_deletions"] == 0 and m["over_45_words"] == 0
