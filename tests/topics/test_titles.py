@@ -127,7 +127,8 @@ def test_extractive_section_titles_are_the_segmenter_titles():
     episode = make_fr_episode()
     segments = make_fr_segments()
     summaries = extractive.summarise(episode, segments)
-    assert [s.title for s in summaries] == [g.title for g in segments]
+    assert [s.title for s in summaries] == [s.segment.title for s in summaries]
+    assert {s.segment.kind for s in summaries} <= {"topic", "interview"}
     untitled = [dataclasses.replace(g, title="") for g in segments]
     model = TitleModel([u.text for u in episode.utterances], exclude=episode.known_names)
     for s in extractive.summarise(episode, untitled):
