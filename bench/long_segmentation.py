@@ -86,23 +86,33 @@ def main(argv: list[str] | None = None) -> int:
         read_s = time.perf_counter() - t0
         path = Path(tmp) / "episode.pickle"
         path.write_bytes(pickle.dumps(episode))
-        print(f"{args.hours:g} h of {source}: {len(episode.utterances)} sentences "
-              f"(reading the transcripts, not timed below: {read_s:.1f} s)")
+        print(
+            f"{args.hours:g} h of {source}: {len(episode.utterances)} sentences "
+            f"(reading the transcripts, not timed below: {read_s:.1f} s)"
+        )
         load = Path("/proc/loadavg").read_text().split()[0] if Path("/proc/loadavg").exists() else "?"
         print(f"Load average at the start: {load} (2 cores, shared)\n")
-        print("| run | segments | longest topic (min) | imports (s) | segment incl. model load (s) "
-              "| whole process, wall (s) | CPU user+sys (s) | peak RSS (MB) |")
+        print(
+            "| run | segments | longest topic (min) | imports (s) | segment incl. model load (s) "
+            "| whole process, wall (s) | CPU user+sys (s) | peak RSS (MB) |"
+        )
         print("|---:|---:|---:|---:|---:|---:|---:|---:|")
         for run in range(args.runs):
             t0 = time.perf_counter()
             out = subprocess.run(
-                [sys.executable, "-c", CHILD, str(path)], cwd=tmp, capture_output=True, text=True,
-                check=True, env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
+                [sys.executable, "-c", CHILD, str(path)],
+                cwd=tmp,
+                capture_output=True,
+                text=True,
+                check=True,
+                env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
             )
             wall = time.perf_counter() - t0
             r = json.loads(out.stdout.strip().splitlines()[-1])
-            print(f"| {run + 1} | {r['segments']} | {r['longest_min']:.1f} | {r['import_s']:.2f} "
-                  f"| {r['segment_s']:.2f} | {wall:.2f} | {r['cpu_s']:.2f} | {r['peak_mb']:.0f} |")
+            print(
+                f"| {run + 1} | {r['segments']} | {r['longest_min']:.1f} | {r['import_s']:.2f} "
+                f"| {r['segment_s']:.2f} | {wall:.2f} | {r['cpu_s']:.2f} | {r['peak_mb']:.0f} |"
+            )
     return 0
 
 

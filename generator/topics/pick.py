@@ -135,7 +135,9 @@ def split_long(
             if hi_t - times[a] <= max_part_s:
                 continue
             inside = [
-                i for i in range(a + 1, b) if times[i] - times[a] >= min_part_s and hi_t - times[i] >= min_part_s
+                i
+                for i in range(a + 1, b)
+                if times[i] - times[a] >= min_part_s and hi_t - times[i] >= min_part_s
             ]
             if inside:
                 added.append(max(inside, key=lambda i: (float(np.nan_to_num(score[i], neginf=-1e9)), -i)))

@@ -72,7 +72,9 @@ def _show(minutes: list[tuple[str, float]], timed: bool = True) -> tuple[Episode
             dur = len(text.split()) / WORDS_PER_SECOND
             utts.append(Utterance(text, t if timed else None, (t + dur) if timed else None))
             t, k = t + dur, k + 1
-    ep = Episode(path="x.txt", sha256="2" * 64, format="plain", encoding="utf-8", utterances=tuple(utts), cleaned=True)
+    ep = Episode(
+        path="x.txt", sha256="2" * 64, format="plain", encoding="utf-8", utterances=tuple(utts), cleaned=True
+    )
     return ep, starts[1:]
 
 
@@ -93,8 +95,8 @@ def test_split_long_cuts_every_part_over_twenty_minutes_at_its_deepest_valley():
     cuts = pick.split_long([0, len(times)], score, times, 3600.0, 90.0)
     assert 150 in cuts
     edges = [*(times[c] for c in cuts[:-1]), 3600.0]
-    assert max(b - a for a, b in zip(edges, edges[1:])) <= pick.MAX_PART_S
-    assert all(b - a >= 90 for a, b in zip(edges, edges[1:]))
+    assert max(b - a for a, b in zip(edges, edges[1:], strict=False)) <= pick.MAX_PART_S
+    assert all(b - a >= 90 for a, b in zip(edges, edges[1:], strict=False))
 
 
 def test_a_long_show_gets_as_many_topics_as_it_has_and_none_over_twenty_minutes():
@@ -171,7 +173,11 @@ def test_a_speaker_name_is_never_the_subject():
     assert title_problem("Richard : les serveurs", ["Richard Hanna"]) == "un nom de personne pour sujet"
     assert acceptable("Les serveurs et la chaleur fatale", ["Richard Hanna"])
     episode = Episode(
-        path="x", sha256="3" * 64, format="turns", encoding="utf-8", cleaned=True,
+        path="x",
+        sha256="3" * 64,
+        format="turns",
+        encoding="utf-8",
+        cleaned=True,
         utterances=(Utterance("Bonjour.", speaker="Richard"), Utterance("Oui.", speaker="Speaker 1")),
     )
     assert "Richard" in speaker_names(episode)
@@ -246,14 +252,14 @@ def real_segments():
 
 @pytest.mark.slow
 def test_real_transcripts_no_topic_over_twenty_minutes_and_untimed_positions(real_segments):
-    for label, path, episode, segments in real_segments:
+    for label, path, _episode, segments in real_segments:
         source = re.sub(r"\s+", " ", path.read_text(encoding="utf-8", errors="replace"))
         for s in segments:
             if s.start_s is not None:
                 assert s.end_s - s.start_s <= pick.MAX_PART_S + 1, (label["name"], s)
             else:
                 assert s.start_text and s.approx_start.startswith("≈"), (label["name"], s)
-                first = s.start_text.split()[0].strip(".,;:!?«»\"")
+                first = s.start_text.split()[0].strip('.,;:!?«»"')
                 assert first in source, (label["name"], s.start_text)
 
 

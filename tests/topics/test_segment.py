@@ -365,8 +365,17 @@ def test_cli_segment_json(tmp_path, capsys, monkeypatch):
     segs = doc["segments"]
     assert len(segs) == 5
     assert set(segs[0]) == {
-        "start_s", "end_s", "start", "end", "title", "kind", "asides",
-        "start_text", "sentences", "approx_start_s", "approx_start",
+        "start_s",
+        "end_s",
+        "start",
+        "end",
+        "title",
+        "kind",
+        "asides",
+        "start_text",
+        "sentences",
+        "approx_start_s",
+        "approx_start",
     }
     assert segs[0]["kind"] == "intro" and segs[-1]["kind"] == "outro"
     assert segs[1]["start"] == "00:48" and segs[1]["start_s"] == 48.0
