@@ -108,9 +108,8 @@ def cmd_segment(args: argparse.Namespace, settings: Settings) -> int:
         from generator import llm
         from generator.llm.prompts import PromptRegistry, default_root
         from generator.nightly.ledger import Ledger
-        from generator.topics.refine import refine
-
         from generator.topics.blocks import model_pass
+        from generator.topics.refine import refine
 
         with Ledger(settings.paths.state / "ledger.sqlite") as ledger:
             backend = llm.make_backend(settings, ledger)
@@ -142,7 +141,9 @@ def cmd_segment(args: argparse.Namespace, settings: Settings) -> int:
         if s.start is not None:
             print(f"{s.start + '-' + s.end:>17}  {s.kind:<10} {s.title}")
         else:  # untimed: the estimated start, the sentence range and the first words as written
-            print(f"{s.approx_start:>8} #{s.first}-{s.last - 1:<6} {s.kind:<10} {s.title}  « {s.start_text} »")
+            print(
+                f"{s.approx_start:>8} #{s.first}-{s.last - 1:<6} {s.kind:<10} {s.title}  « {s.start_text} »"
+            )
     return EXIT_OK
 
 
