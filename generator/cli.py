@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from generator import __version__
+from generator.backends import BACKENDS
 from generator.config import CONFIG_NAME, INIT_TEMPLATE, Settings, load_settings
 from generator.errors import NewsletterError
 from generator.styles import STYLES
@@ -455,7 +456,7 @@ def cmd_prompts(args: argparse.Namespace, settings: Settings) -> int:
 def _llm_flags(p: argparse.ArgumentParser) -> None:
     """The options shared by generate and run (style, backend, model, budgets, cache)."""
     p.add_argument("--style", choices=STYLES.names())
-    p.add_argument("--backend", choices=("auto", "extractive", "openai"))
+    p.add_argument("--backend", choices=BACKENDS.names())
     p.add_argument("--model")
     p.add_argument("--base-url")
     p.add_argument("--timeout", type=float)
@@ -505,7 +506,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file")
     p.add_argument("--json", action="store_true")
     p.add_argument("--min-segment", type=float, metavar="SECONDS")
-    p.add_argument("--backend", choices=("auto", "extractive", "openai"))
+    p.add_argument("--backend", choices=BACKENDS.names())
 
     p = add("generate", "one edition from these transcripts")
     p.add_argument("files", nargs="+", metavar="FILE")

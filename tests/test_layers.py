@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import ast
 import importlib
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -16,6 +18,7 @@ RANK = {
     "errors": 0,
     "registry": 0,
     "styles": 1,
+    "backends": 1,
     "config": 1,
     "language": 2,
     "transcript": 3,
@@ -58,17 +61,48 @@ def test_every_top_level_unit_has_a_rank():
     assert set(STAGES) <= units
 
 
+# Units that need less than everything below them: the highest rank they may import besides their own.
+# edition/ renders and stores an Edition: it needs the model, errors, settings and styles, nothing else.
+CEILING = {"edition": RANK["styles"]}
+
+
+def import_problems(here: str, imports: list[tuple[str, int]], name: str) -> list[str]:
+    """Imports of unit `here` that go up the layers, or above the unit's ceiling."""
+    problems = []
+    for target, line in imports:
+        parts = target.split(".")
+        if len(parts) < 2 or parts[1] not in RANK or parts[1] == here:
+            continue  # `from generator import __version__`, or its own unit
+        there = parts[1]
+        limit = min(RANK[here], CEILING.get(here, RANK[here]))
+        if RANK[there] > limit:
+            problems.append(
+                f"{name}:{line} imports {target} ({here} may import up to rank {limit}, {there} is {RANK[there]})"
+            )
+    return problems
+
+
 @pytest.mark.parametrize("path", modules(), ids=lambda p: str(p.relative_to(PACKAGE)))
 def test_imports_go_downwards_only(path):
     here = unit_of(path)
     if here == "__init__":
         return
-    for target, line in imports_of(path):
-        parts = target.split(".")
-        if len(parts) < 2 or parts[1] not in RANK:
-            continue  # `from generator import __version__`
-        there = parts[1]
-        assert RANK[there] <= RANK[here], f"{path.name}:{line} imports {target} (upward: {here} -> {there})"
+    problems = import_problems(here, imports_of(path), str(path.relative_to(PACKAGE)))
+    assert not problems, "; ".join(problems)
+
+
+def test_the_import_check_catches_an_upward_import_and_a_ceiling_breach():
+    assert (
+        import_problems("writing", [("generator.topics.segment", 3), ("generator.model.Edition", 4)], "w.py")
+        == []
+    )
+    assert import_problems("topics", [("generator.writing.compose", 7)], "t.py") == [
+        "t.py:7 imports generator.writing.compose (topics may import up to rank 4, writing is 5)"
+    ]
+    assert import_problems("edition", [("generator.styles.STYLES", 1)], "e.py") == []
+    assert import_problems("edition", [("generator.language.lexicon", 2)], "e.py") == [
+        "e.py:2 imports generator.language.lexicon (edition may import up to rank 1, language is 2)"
+    ]
 
 
 @pytest.mark.parametrize("stage", STAGES)
@@ -109,14 +143,86 @@ def test_only_the_cli_prints():
             assert not calls, f"{path.relative_to(PACKAGE)} prints at line(s) {calls}"
 
 
-@pytest.mark.parametrize("path", modules(), ids=lambda p: str(p.relative_to(PACKAGE)))
-def test_modules_and_functions_stay_small(path):
-    source = path.read_text(encoding="utf-8")
-    assert source.count("\n") <= 600, f"{path.name} has {source.count(chr(10))} lines (limit 600)"
+MAX_LINES = 500  # per module
+MAX_FUNCTION_LINES = 80
+MAX_PARAMETERS = 8  # positional, keyword-only, *args and **kwargs; not self/cls
+
+
+def parameter_count(node: ast.FunctionDef | ast.AsyncFunctionDef) -> int:
+    """Parameters a caller may pass: every kind counts, a leading `self`/`cls` does not."""
+    a = node.args
+    positional = [*a.posonlyargs, *a.args]
+    if positional and positional[0].arg in ("self", "cls"):
+        positional = positional[1:]
+    return len(positional) + len(a.kwonlyargs) + (a.vararg is not None) + (a.kwarg is not None)
+
+
+def size_problems(source: str, name: str) -> list[str]:
+    """What breaks the size rules in one module's source: too many lines, a long function, many parameters."""
+    problems = []
+    lines = source.count("\n")
+    if lines > MAX_LINES:
+        problems.append(f"{name} has {lines} lines (limit {MAX_LINES})")
     for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
             length = node.end_lineno - node.lineno + 1
-            assert length <= 80, f"{path.name}:{node.lineno} {node.name} is {length} lines (limit 80)"
+            if length > MAX_FUNCTION_LINES:
+                problems.append(
+                    f"{name}:{node.lineno} {node.name} is {length} lines (limit {MAX_FUNCTION_LINES})"
+                )
+            count = parameter_count(node)
+            if count > MAX_PARAMETERS:
+                problems.append(
+                    f"{name}:{node.lineno} {node.name} takes {count} parameters (limit {MAX_PARAMETERS})"
+                )
+    return problems
+
+
+@pytest.mark.parametrize("path", modules(), ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_modules_and_functions_stay_small(path):
+    problems = size_problems(path.read_text(encoding="utf-8"), str(path.relative_to(PACKAGE)))
+    assert not problems, "; ".join(problems)
+
+
+def test_the_size_check_catches_a_long_module_and_a_nine_parameter_function():
+    nine = "def f(a, b, /, c, d=1, *args, e, f=2, g, **kwargs):\n    return a\n"
+    assert size_problems(nine, "m.py") == ["m.py:1 f takes 9 parameters (limit 8)"]
+    method = "class C:\n    def m(self, a, b, c, d, e, f, g, h):\n        return a\n"
+    assert size_problems(method, "m.py") == []  # self is not a parameter a caller passes
+    assert size_problems(method.replace("h)", "h, i)"), "m.py") == ["m.py:2 m takes 9 parameters (limit 8)"]
+    assert size_problems("x = 1\n" * MAX_LINES, "m.py") == []
+    assert size_problems("x = 1\n" * (MAX_LINES + 1), "m.py") == ["m.py has 501 lines (limit 500)"]
+    long_body = "def g():\n" + "    x = 1\n" * MAX_FUNCTION_LINES
+    assert size_problems(long_body, "m.py") == ["m.py:1 g is 81 lines (limit 80)"]
+
+
+VULTURE_WHITELIST = Path(__file__).resolve().parent / "vulture_whitelist.py"
+
+
+def vulture_findings(*paths: Path) -> list[str]:
+    """What `vulture --min-confidence 80` reports on these paths (and the commented whitelist)."""
+    extra = [str(VULTURE_WHITELIST)] if VULTURE_WHITELIST.exists() else []
+    done = subprocess.run(
+        [sys.executable, "-m", "vulture", "--min-confidence", "80", *map(str, paths), *extra],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode in (0, 3), done.stderr  # 3: dead code found; anything else: vulture failed
+    return done.stdout.splitlines()
+
+
+def test_vulture_finds_no_dead_code():
+    pytest.importorskip("vulture")
+    assert vulture_findings(PACKAGE) == []
+
+
+def test_vulture_check_catches_dead_code(tmp_path):
+    pytest.importorskip("vulture")
+    (tmp_path / "dead.py").write_text("import os\n\n\ndef f():\n    return 1\n    print('never')\n")
+    found = vulture_findings(tmp_path)
+    assert any("unused import 'os'" in line for line in found), found
+    assert any("unreachable code after 'return'" in line for line in found), found
 
 
 def test_no_prompt_text_in_python():
