@@ -142,9 +142,8 @@ def cmd_segment(args: argparse.Namespace, settings: Settings) -> int:
         if s.start is not None:
             print(f"{s.start + '-' + s.end:>17}  {s.kind:<10} {s.title}")
         else:  # untimed: the estimated start, the sentence range and the first words as written
-            print(
-                f"{s.approx_start:>8} #{s.first}-{s.last - 1:<6} {s.kind:<10} {s.title}  « {s.start_text} »"
-            )
+            span = f"{s.approx_start} #{s.first}-{s.last - 1}"
+            print(f"{span:>17}  {s.kind:<10} {s.title}  « {s.start_text} »")
     return EXIT_OK
 
 
