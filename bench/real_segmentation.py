@@ -59,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
         settings = load_settings(
             env={"OPENAI_BASE_URL": args.llm, "OPENAI_API_KEY": "local"},
             cwd=Path(tmp),
-            overrides={"llm": {"model": args.llm_model, "timeout": 600.0, "max_retries": 0}},
+            overrides={"llm": {"model": args.llm_model, "timeout": 900.0, "max_retries": 0}},
         )
         backend = make_backend(settings, None)
         prompts = PromptRegistry(default_root())

@@ -22,8 +22,8 @@ from generator.topics.segment import sentence_times, speaker_names, start_words
 from generator.topics.titles import TitleModel, acceptable
 
 PROMPT_ID = "segment_blocks"
-BLOCK_WORDS = 80  # a few sentences: about half a minute of speech
-SHOWN_WORDS = 24  # the first words of each block shown to the model (the budget of one hour per call)
+BLOCK_WORDS = 120  # a few sentences: under a minute of speech (about 60 blocks an hour)
+SHOWN_WORDS = 14  # the first words of each block shown to the model (a small local model must read an hour per call)
 HOUR_S = 3600.0
 SNAP_S = 60.0  # a model change this close to an offline boundary confirms it
 

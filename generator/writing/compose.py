@@ -33,7 +33,7 @@ from generator.model import (
 )
 from generator.styles import STYLES
 from generator.writing import claims, extractive, grounding, tidy
-from generator.writing.headline import edition_title, number_words
+from generator.writing.headline import edition_title, main_subjects, number_words
 from generator.writing.sections import injection_warnings
 from generator.writing.summarise import french_date, metadata_texts
 
@@ -193,12 +193,8 @@ def _template_text(
         intro.append(table["intro_guests"].format(guests=_join(guests, phrases)))
     if extractive_note:
         intro.append(table["intro_extractive"])
-    title = edition_title(
-        sections[0].title if sections else "",
-        len(sections) - 1,
-        phrases,
-        second=sections[1].title if len(sections) > 1 else "",
-    )
+    first, second = main_subjects(sections)
+    title = edition_title(first, len(sections) - 1, phrases, second=second)
     return title, " ".join(intro), table["closing"]
 
 

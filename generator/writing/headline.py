@@ -3,10 +3,26 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-__all__ = ["edition_title", "number_words"]
+from generator.model import Section
+
+__all__ = ["edition_title", "main_subjects", "number_words"]
+
+
+def main_subjects(sections: Sequence[Section]) -> tuple[str, str]:
+    """The titles of the two longest sections, in the edition's order ("" when missing).
+
+    Untimed sections have no length: the first two then stand for the edition, as before.
+    """
+
+    def length(s: Section) -> float:
+        return (s.end_s - s.start_s) if s.start_s is not None and s.end_s is not None else 0.0
+
+    ranked = sorted(range(len(sections)), key=lambda i: (-length(sections[i]), i))[:2]
+    titles = [sections[i].title for i in sorted(ranked)]
+    return (titles + ["", ""])[0], (titles + ["", ""])[1]
 
 
 def number_words(n: int, phrases: Mapping[str, Any]) -> str:

@@ -277,3 +277,17 @@ def test_real_transcripts_titles_have_no_dangling_elision_and_two_content_words(
                 s.title,
                 problem,
             )
+
+
+def test_the_main_subjects_are_the_two_longest_sections_in_the_edition_order():
+    from generator.model import Section, Source
+    from generator.writing.headline import main_subjects
+
+    src = Source("x", "4" * 64, None, None)
+    secs = [
+        Section(t, "", src, a, b) for t, a, b in [("Court", 0, 60), ("Long", 60, 900), ("Moyen", 900, 1300)]
+    ]
+    assert main_subjects(secs) == ("Long", "Moyen")
+    untimed = [Section(t, "", src, None, None) for t in ("Un", "Deux", "Trois")]
+    assert main_subjects(untimed) == ("Un", "Deux")
+    assert main_subjects(secs[:1]) == ("Court", "")
