@@ -63,9 +63,14 @@ def main(argv: list[str] | None = None) -> int:
         )
         backend = make_backend(settings, None)
         prompts = PromptRegistry(default_root())
-    print("| file | found / reader's | topics | per hour | longest (min) | titles refused |" + (
-        " with the model: found | topics | longest | titles refused | calls | s | tokens in/out | fell back |"
-        if args.llm else ""))
+    print(
+        "| file | found / reader's | topics | per hour | longest (min) | titles refused |"
+        + (
+            " with the model: found | topics | longest | titles refused | calls | s | tokens in/out | fell back |"
+            if args.llm
+            else ""
+        )
+    )
     print("|---|---:|---:|---:|---:|---|" + ("---:|---:|---:|---|---:|---:|---|---|" if args.llm else ""))
     found = total = found_llm = 0
     for lab in sorted(args.real.glob("*/labels.json")):
@@ -92,7 +97,9 @@ def main(argv: list[str] | None = None) -> int:
             took = time.perf_counter() - t0
             r2 = score(label, as_json(done.segments), source)
             found_llm += r2["found"]
-            bad = [s.title for s in done.segments if title_problem(s.title.removeprefix("Ouverture : "), names)]
+            bad = [
+                s.title for s in done.segments if title_problem(s.title.removeprefix("Ouverture : "), names)
+            ]
             extra = (
                 f" {r2['found']}/{r2['of']} | {r2['topics']} | {r2['longest_min']} | {len(bad)} | {done.calls} "
                 f"| {took:.0f} | {done.usage.input}/{done.usage.output} | {len(done.failed)} "

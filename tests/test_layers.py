@@ -6,6 +6,7 @@ import ast
 import importlib
 import subprocess
 import sys
+from collections.abc import Callable, Collection, Mapping, Sequence
 from pathlib import Path
 
 import pytest
@@ -105,8 +106,68 @@ def test_the_import_check_catches_an_upward_import_and_a_ceiling_breach():
     ]
 
 
-@pytest.mark.parametrize("stage", STAGES)
-def test_other_stages_use_only_the_public_face(stage):
+# Stages whose package `__all__` still lists submodules (issue 20, to be turned into names): for them the
+# face is checked the old way, any listed submodule counts as public. Remove a stage once its face is names.
+# `language` is the French toolkit's, reworked at the same time.
+FACE_OF_MODULES = ("language", "transcript", "topics", "writing", "edition", "nightly")
+
+
+def modules_in_all(package: str, names: Sequence[str], is_module: Callable[[str], bool]) -> list[str]:
+    """Problems: the names of `package.__all__` that are submodules, not functions, classes or constants."""
+    return [f"{package}.__all__ lists the module {name!r}" for name in names if is_module(name)]
+
+
+def private_uses(source: str, here: str, faces: Mapping[str, Collection[str]], where: str = "") -> list[str]:
+    """Problems: imports, in a module of stage `here`, of another stage other than by a name of its `__all__`.
+
+    `faces` maps a stage to its `__all__`; `from generator.<stage> import NAME` is the only allowed form.
+    """
+    problems = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("generator."):
+            parts = node.module.split(".")
+            stage = parts[1]
+            if stage == here or stage not in faces:
+                continue
+            for alias in node.names:
+                if len(parts) > 2 or alias.name not in faces[stage]:
+                    problems.append(
+                        f"{where}:{node.lineno} imports {node.module}.{alias.name}, not in {stage}.__all__"
+                    )
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                parts = alias.name.split(".")
+                if len(parts) > 2 and parts[0] == "generator" and parts[1] in faces and parts[1] != here:
+                    problems.append(f"{where}:{node.lineno} imports {alias.name}, a submodule of {parts[1]}")
+    return problems
+
+
+def _is_submodule(package: str) -> Callable[[str], bool]:
+    folder = PACKAGE / package
+    return lambda name: (folder / f"{name}.py").is_file() or (folder / name / "__init__.py").is_file()
+
+
+FACED = tuple(s for s in (*STAGES, "pipeline", "cli") if s not in FACE_OF_MODULES)
+
+
+@pytest.mark.parametrize("stage", FACED)
+def test_a_public_face_lists_names_not_modules(stage):
+    names = importlib.import_module(f"generator.{stage}").__all__
+    assert not modules_in_all(stage, names, _is_submodule(stage))
+
+
+def test_other_stages_use_only_the_public_face():
+    faces = {stage: set(importlib.import_module(f"generator.{stage}").__all__) for stage in FACED}
+    problems = []
+    for path in modules():
+        problems += private_uses(
+            path.read_text(encoding="utf-8"), unit_of(path), faces, str(path.relative_to(PACKAGE))
+        )
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("stage", FACE_OF_MODULES)
+def test_stages_not_yet_faced_by_names_are_used_through_their_listed_modules(stage):
     public = set(importlib.import_module(f"generator.{stage}").__all__)
     for path in modules():
         if unit_of(path) == stage:
@@ -115,6 +176,24 @@ def test_other_stages_use_only_the_public_face(stage):
             parts = target.split(".")
             if len(parts) >= 3 and parts[1] == stage:
                 assert parts[2] in public, f"{path.relative_to(PACKAGE)}:{line} uses private {target}"
+
+
+def test_the_face_checks_fail_on_wrong_code():
+    faces = {"llm": {"Backend", "get_tokenizer"}}
+    wrong = (
+        "from generator.llm.tokens import get_tokenizer\n"  # a name of the face, but through the submodule
+        "from generator.llm import _private\n"  # not in __all__
+        "import generator.llm.client\n"  # a submodule
+        "from generator.llm import Backend\n"  # fine
+        "from generator.writing.summarise import x\n"  # another stage, not checked here
+    )
+    problems = private_uses(wrong, "writing", faces, "w.py")
+    assert [p.split(" ")[0] for p in problems] == ["w.py:1", "w.py:2", "w.py:3"]
+    assert (
+        private_uses("from generator.llm.tokens import Tokenizer\n", "llm", faces) == []
+    )  # inside the stage
+    listed = modules_in_all("llm", ["Backend", "tokens"], lambda name: name == "tokens")
+    assert listed == ["llm.__all__ lists the module 'tokens'"]
 
 
 def test_only_llm_imports_openai_and_tiktoken():
@@ -139,7 +218,7 @@ def test_only_the_cli_prints():
             for n in ast.walk(tree)
             if isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == "print"
         ]
-        if path.name != "cli.py":
+        if path.relative_to(PACKAGE).parts[0] != "cli":
             assert not calls, f"{path.relative_to(PACKAGE)} prints at line(s) {calls}"
 
 

@@ -4,4 +4,15 @@ May import: model, errors, config, language, transcript, llm (the optional model
 The modules below are its public face; everything else in this folder is private to it.
 """
 
-__all__ = ["blocks", "cues", "embeddings", "evidence", "pick", "refine", "scoring", "segment", "titles", "units"]
+__all__ = [
+    "blocks",
+    "cues",
+    "embeddings",
+    "evidence",
+    "pick",
+    "refine",
+    "scoring",
+    "segment",
+    "titles",
+    "units",
+]

@@ -23,7 +23,9 @@ from generator.topics.titles import TitleModel, acceptable
 
 PROMPT_ID = "segment_blocks"
 BLOCK_WORDS = 120  # a few sentences: under a minute of speech (about 60 blocks an hour)
-SHOWN_WORDS = 14  # the first words of each block shown to the model (a small local model must read an hour per call)
+SHOWN_WORDS = (
+    14  # the first words of each block shown to the model (a small local model must read an hour per call)
+)
 HOUR_S = 3600.0
 SNAP_S = 60.0  # a model change this close to an offline boundary confirms it
 

@@ -25,7 +25,9 @@ class FakeBackend:
         answer = self.answers.pop(0)
         if isinstance(answer, Exception):
             raise answer
-        return LLMResult(answer, Usage(100, 20, calls=1), False, PromptUse("segment_blocks", 1, "x"), self.model)
+        return LLMResult(
+            answer, Usage(100, 20, calls=1), False, PromptUse("segment_blocks", 1, "x"), self.model
+        )
 
 
 def _numbers(backend_prompt: str) -> list[int]:

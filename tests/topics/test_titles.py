@@ -15,7 +15,7 @@ from shared_embedder import shared_embedder  # noqa: F401 - fixture
 
 from generator.cli import main
 from generator.config import load_settings
-from generator.language import lexicon as french
+from generator.language import is_filler, is_stopword
 from generator.topics.segment import adaptive_min_segment, segment
 from generator.topics.titles import TitleModel
 from generator.transcript.ingest import load_episode
@@ -46,8 +46,8 @@ def assert_good_heading(title: str, segment_text: str) -> None:
     folded = segment_text.lower()
     for word in words:
         assert word.strip("'") in folded, (word, title)
-    assert not french.is_stopword(words[0]) and not french.is_stopword(words[-1]), title
-    assert any(not french.is_stopword(w) and not french.is_filler(w) for w in words), title
+    assert not is_stopword(words[0]) and not is_stopword(words[-1]), title
+    assert any(not is_stopword(w) and not is_filler(w) for w in words), title
 
 
 # ------------------------------------------------------------------------------- noun phrases
@@ -125,12 +125,12 @@ def test_extractive_section_titles_are_the_segmenter_titles():
     # without a title (or an intro made a section) takes the title model's heading.
     episode = make_fr_episode()
     segments = make_fr_segments()
-    summaries = extractive.summarise(episode, segments)
+    summaries = extractive.summarise_extractive(episode, segments)
     assert [s.title for s in summaries] == [s.segment.title for s in summaries]
     assert {s.segment.kind for s in summaries} <= {"topic", "interview"}
     untitled = [dataclasses.replace(g, title="") for g in segments]
     model = TitleModel([u.text for u in episode.utterances], exclude=episode.known_names)
-    for s in extractive.summarise(episode, untitled):
+    for s in extractive.summarise_extractive(episode, untitled):
         text = " ".join(u.text for u in episode.utterances[s.segment.first : s.segment.last])
         assert_good_heading(s.title, text)
         assert s.title == model.title(s.segment.first, s.segment.last)
