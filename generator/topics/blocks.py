@@ -28,6 +28,9 @@ SHOWN_WORDS = (
 )
 HOUR_S = 3600.0
 SNAP_S = 60.0  # a model change this close to an offline boundary confirms it
+# An answer marking more changes than one every three minutes lists blocks, not subjects (a small
+# model measured on a real interview marked every other block): the hour stays offline.
+MOST_CHANGES_S = 180.0
 
 
 @dataclass(frozen=True)
@@ -74,11 +77,18 @@ def hours(blocks: Sequence[Block], end_s: float) -> list[list[Block]]:
 def valid_changes(
     data: dict, run: Sequence[Block], end_s: float, min_part_s: float, taken: Sequence[float] = ()
 ) -> list[tuple[Block, str]]:
-    """The answer's changes that are numbers of this run (never block 0), increasing, spaced by min_part_s."""
+    """The answer's changes that are numbers of this run (never block 0), increasing, spaced by min_part_s.
+
+    None when the answer marks more than one change every MOST_CHANGES_S: that is no segmentation.
+    """
     by_number = {b.number: b for b in run}
+    items = data.get("changes") or []
+    span = (run[-1].start_s if run else 0.0) - (run[0].start_s if run else 0.0)
+    if len(items) > max(2, span / MOST_CHANGES_S):
+        return []
     out: list[tuple[Block, str]] = []
     edges = [0.0, end_s, *taken]
-    for item in data.get("changes") or []:
+    for item in items:
         if not isinstance(item, dict) or not isinstance(item.get("block"), int):
             continue
         block = by_number.get(item["block"])

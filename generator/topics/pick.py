@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-TOPIC_PRIOR_S = 6 * 60.0  # one subject every 6-10 minutes: the low end (see the module doc)
+TOPIC_PRIOR_S = 8 * 60.0  # one subject every 6-10 minutes: the middle of the range
 MIN_TOPICS = 3
 MAX_PART_S = 20 * 60.0  # a reader no longer sees one subject in a longer part (issue 22)
 EXTRA_VALLEY_Z = 1.0  # a topic beyond the prior needs a valley one standard deviation deeper than average

@@ -47,19 +47,19 @@ def test_blocks_hold_a_few_sentences_and_one_run_per_hour():
 
 
 def test_validation_keeps_numbers_in_range_increasing_and_spaced():
-    run = [blocks.Block(k, k * 3, k * 3 + 3, k * 30.0) for k in range(40)]
+    run = [blocks.Block(k, k * 3, k * 3 + 3, k * 60.0) for k in range(40)]
     data = {
         "changes": [
             {"block": 0, "title": "Le début de l'émission"},  # never block 0
             {"block": 10, "title": "Le port de commerce"},
-            {"block": 11, "title": "Trop près du précédent"},  # 30 s later: under the minimum
+            {"block": 11, "title": "Trop près du précédent"},  # 60 s later: under the minimum
             {"block": 8, "title": "En arrière"},  # not increasing
             {"block": 99, "title": "Hors de la plage"},
             {"block": "12", "title": "Pas un nombre"},
             {"block": 20, "title": "La forêt domaniale"},
         ]
     }
-    kept = blocks.valid_changes(data, run, 1200.0, 90.0)
+    kept = blocks.valid_changes(data, run, 2400.0, 90.0)
     assert [(b.number, t) for b, t in kept] == [(10, "Le port de commerce"), (20, "La forêt domaniale")]
 
 
@@ -99,3 +99,11 @@ def test_a_change_the_offline_pass_missed_is_added():
     added = next(s for s in done.segments if s.first == at.first)
     assert added.title == "Les grues du quai nord" and added.kind == "topic"
     assert [s.index for s in done.segments] == list(range(len(done.segments)))
+
+
+def test_an_answer_marking_every_other_block_is_no_segmentation():
+    run = [blocks.Block(k, k * 3, k * 3 + 3, k * 40.0) for k in range(50)]  # 33 minutes
+    data = {"changes": [{"block": k, "title": f"Le sujet numéro {k} du jour"} for k in range(3, 50, 2)]}
+    assert blocks.valid_changes(data, run, 2000.0, 90.0) == []
+    few = {"changes": data["changes"][::5]}  # five changes in 33 minutes: a segmentation
+    assert len(blocks.valid_changes(few, run, 2000.0, 90.0)) == 5
