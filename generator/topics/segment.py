@@ -53,7 +53,7 @@ def segment(
     embedder: SentenceEmbedder | None = None,
     progress: Callable[[str], None] | None = None,
     use_cues: bool = True,
-    marks: Sequence[int] = (),
+    marks: Sequence[int] | None = None,
 ) -> list[Segment]:
     """Split an episode into topic segments (intro/topic/interview/outro) with titles and asides.
 
@@ -61,6 +61,7 @@ def segment(
     a number is honoured as given. `use_cues` False ignores every host phrase (the ablation).
     `marks`: sentence indexes where the page's own structure starts a part (a heading, a host
     question in bold, an untimed chapter): strong cues, not ground truth (they may be too fine).
+    None reads them from the episode (`page_marks`).
     """
     utts = episode.utterances
     n = len(utts)
@@ -83,6 +84,7 @@ def segment(
             progress(f"segment: embedding {n} sentences")
         unit = units.build(texts, times, end_time, [u.speaker for u in utts], [u.end_s for u in utts])
         vectors = np.asarray(embedder.embed(unit.texts), dtype=np.float64)
+        marks = page_marks(episode) if marks is None else marks
         unit_marks = units.from_sentences(marks, unit) if use_cues else []
         found = _find_bounds(episode, unit, end_time, vectors, min_segment_s, use_cues, unit_marks)
         cuts_u, intro, outro = (
@@ -116,6 +118,11 @@ def as_json(segments: Sequence[Segment]) -> list[dict]:
         }
         for s in segments
     ]
+
+
+def page_marks(episode: Episode) -> list[int]:
+    """Sentences the page sets apart: under a heading, or a question in bold in its own paragraph."""
+    return [i for i, u in enumerate(episode.utterances) if i and (u.heading or u.set_apart)]
 
 
 def start_words(text: str, n: int = START_WORDS) -> str:
