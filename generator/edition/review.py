@@ -195,9 +195,3 @@ def review_server(
     app.port = server.server_address[1]
     server.app = app
     return server
-
-
-def server_url(server: ThreadingHTTPServer) -> str:
-    """The URL a browser should open."""
-    host, port = server.server_address[:2]
-    return f"http://{host}:{port}/"

@@ -18,7 +18,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from generator.config import NewsletterSettings
-from generator.edition import outbox, render, revisions
+from generator.edition import outbox, rendering, revisions
 from generator.edition.review_pages import Pages, Reload, damaged_row, draft_row, draft_view, notice
 from generator.errors import NewsletterError, OutboxError
 from generator.i18n import Messages
@@ -203,7 +203,7 @@ class ReviewApp:
         if not markdown.strip():
             raise HTTPError(HTTPStatus.BAD_REQUEST, t._("Le texte du brouillon ne peut pas être vide."))
         title = title_of(markdown, info.title)
-        rendered = render.render_markdown(
+        rendered = rendering.render_markdown(
             markdown,
             style=info.style,
             title=title,
@@ -212,7 +212,7 @@ class ReviewApp:
             templates_dir=self.templates_dir,
         )
         revisions.revise(self.outbox_dir, info.id, rendered, revision=revision, title=title)
-        removed = render.removed_html(markdown)
+        removed = rendering.removed_html(markdown)
         counts = "".join(f"&{k}={v}" for k, v in sorted(removed.items()) if v)
         return f"/drafts/{info.id}?fait=enregistre{counts}"
 

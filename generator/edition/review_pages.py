@@ -12,7 +12,7 @@ import jinja2
 from markupsafe import Markup
 
 from generator.edition import draft_json, outbox
-from generator.edition.render import markdown_to_safe_html, safe_url
+from generator.edition.rendering import markdown_to_safe_html, safe_url
 from generator.errors import NewsletterError, RenderError
 from generator.i18n import Messages
 from generator.model import Utterance, format_ts
