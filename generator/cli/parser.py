@@ -73,6 +73,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("run", "all new inbox transcripts -> one edition (the nightly job)")
     _llm_flags(p)
     p.add_argument("--wait", action="store_true", help="wait for another run's lock instead of exiting")
+    p.add_argument(
+        "--sync-fallback",
+        action="store_true",
+        help="mode lot : une requête qu'un lot a ratée part en appel synchrone (plein tarif) "
+        "au lieu d'attendre le lot suivant",
+    )
 
     p = add("schedule", "the long-running nightly scheduler")
     p.add_argument("--next", type=int, metavar="N", default=0, help="print the next N run times and exit")

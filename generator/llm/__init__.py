@@ -21,6 +21,7 @@ from generator.llm.batch import (
     PendingLine,
     idempotency_key,
 )
+from generator.llm.paths import BATCHED, CACHED, SYNCHRONOUS, CallLog, CallRecord, describe_calls
 from generator.llm.checks import degeneration, french_errors
 from generator.llm.client import OPENAI_URL, OpenAIBackend, make_backend, refused_option
 from generator.llm.parallel import run_parallel
@@ -31,6 +32,12 @@ from generator.llm.schema import check_schema, parse_json_object, validate_schem
 from generator.llm.tokens import Tokenizer, get_tokenizer, input_budget, split_to_fit
 
 __all__ = [
+    "BATCHED",
+    "CACHED",
+    "SYNCHRONOUS",
+    "CallLog",
+    "CallRecord",
+    "describe_calls",
     "ANSWERED",
     "FAILED",
     "IDEMPOTENCY_KEY",

@@ -107,6 +107,7 @@ class NightOptions:
     wait: bool = False
     wait_timeout: float | None = None
     trigger: str = "manual"
+    sync_fallback: bool = False  # batch mode: lines a batch failed or never ran may go synchronously
 
 
 def run_night(
@@ -431,6 +432,7 @@ class NightlyRun:
             drafted.usage,
             drafted.cost,
             waiting=self.stages.batches.waiting() if self.stages.batches is not None else (),
+            calls=self.stages.batches.calls() if self.stages.batches is not None else None,
         )
         self.ledger.run_finish(run_id, status, result.to_json(), finished=self.clock())
         self.crash("finished")

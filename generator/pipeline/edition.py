@@ -160,14 +160,30 @@ def estimate_dry_run(prepared: Sequence[Prepared], tools: Tools) -> dict[str, An
         prompts=prompts,
         tokenizer=tools.tokenizer,
     )
-    return llm.estimate(
+    is_cached = getattr(backend, "is_cached", None)
+    figures = llm.estimate(
         requests,
         tools.tokenizer,
         model=getattr(backend, "model", settings.llm.model),
         prices=settings.prices,
-        is_cached=getattr(backend, "is_cached", None),
+        is_cached=is_cached,
         batch_prices=settings.batch_prices,
     )
+    if settings.llm.batch:
+        figures["batch"] = _batch_rounds(requests, is_cached, figures)
+    return figures
+
+
+def _batch_rounds(
+    requests: Sequence[llm.LLMRequest], is_cached: Any, figures: dict[str, Any]
+) -> dict[str, Any]:
+    """Batch mode: the rounds a night needs (per-segment calls, then the edition calls over their
+    answers), its calls, and their cost at the batch price; a repair would add a round."""
+    todo = [r for r in requests if not (is_cached and is_cached(r))]
+    edition = [r for r in todo if r.prompt.id.startswith(plan.EDITION_PROMPT_PREFIX)]
+    rounds = int(len(todo) > len(edition)) + int(bool(edition))
+    cost = figures.get("cost_estimate_batch", figures.get("cost_estimate", 0.0))
+    return {"rounds": rounds, "calls": len(todo), "cost": cost, "synchronous_calls": 0}
 
 
 def generate(

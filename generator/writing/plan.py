@@ -10,6 +10,9 @@ from generator.model import Episode, Segment, SegmentSummary
 from generator.writing import compose, summarise
 
 
+EDITION_PROMPT_PREFIX = "compose"  # the edition's calls (second batch round: they read the summaries)
+
+
 def night_requests(
     items: Sequence[tuple[Episode, Sequence[Segment], Sequence[SegmentSummary]]],
     settings: Settings,
