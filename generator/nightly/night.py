@@ -178,6 +178,7 @@ class NightlyRun:
     notes: list[str] = field(default_factory=list)
     outcomes: dict[Path, InputOutcome] = field(default_factory=dict)
     moved: list[tuple[Path, Path]] = field(default_factory=list)  # (inbox path, new folder): sidecars follow
+    deferred: list[InboxFile] = field(default_factory=list)  # inputs whose processing waits for a batch
 
     def execute(self) -> RunResult:
         """Steps 1 to 7 of the module docstring, in that order."""
@@ -196,6 +197,8 @@ class NightlyRun:
         self.complete_moves(to_move)
         results = self.process_new(new, run_id)
         if batches and batches.flush(run_id, [f.sha256 for f, _ in results], self.crash):
+            drafted = self.wait_for(results)
+        elif self.deferred:  # a stage's model call is in a batch even though flush saw none: wait too
             drafted = self.wait_for(results)
         else:
             drafted = self.write_drafts(results, run_id)
@@ -321,6 +324,10 @@ class NightlyRun:
             progress(f"{tag}: processing")
             try:
                 result = self.stages.process(f, lambda message, tag=tag: progress(f"{tag}: {message}"))
+            except Deferred:  # a stage needs a model answer before going on (e.g. segmentation): it waits
+                progress(f"{tag}: waits for a batch answer")
+                self.deferred.append(f)
+                results.append((f, None))
             except Exception as exc:  # noqa: BLE001 - any failure of one input is reported, others go on
                 error = one_line(exc)
                 progress(f"{tag}: failed: {error}")

@@ -112,6 +112,9 @@ def write(
             today=today,
             source_url=settings.newsletter.source_url,
         )
+    if getattr(backend, "deferred", False):
+        # Batch mode: an edition call (or any other) went into a batch; no draft before its answer.
+        raise llm.Deferred("compose: the edition waits for a batch answer")
     base = provenance_of(prepared, composed, backend, settings)  # timings: snapshot at each use (they grow)
     edition = composed.edition
     with timings.stage("render"):
