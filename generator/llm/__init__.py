@@ -21,10 +21,10 @@ from generator.llm.batch import (
     PendingLine,
     idempotency_key,
 )
-from generator.llm.paths import BATCHED, CACHED, SYNCHRONOUS, CallLog, CallRecord, describe_calls
 from generator.llm.checks import degeneration, french_errors
 from generator.llm.client import OPENAI_URL, OpenAIBackend, make_backend, refused_option
 from generator.llm.parallel import run_parallel
+from generator.llm.paths import BATCHED, CACHED, SYNCHRONOUS, CallLog, CallRecord, describe_calls
 from generator.llm.pricing import cost, estimate, price_for
 from generator.llm.prompts import PromptFile, PromptRegistry, RenderedPrompt, default_root
 from generator.llm.protocol import Backend, LLMRequest, LLMResult, LLMUnitError, Validator

@@ -29,12 +29,12 @@ from generator.config import Settings
 from generator.errors import LLMError
 from generator.llm import (
     ANSWERED,
-    SYNCHRONOUS,
     FAILED,
     IDEMPOTENCY_KEY,
     MAX_REFUSALS,
     REPAIR,
     SYNC,
+    SYNCHRONOUS,
     WAITING,
     BatchBackend,
     BatchClient,
@@ -43,8 +43,8 @@ from generator.llm import (
     LineRecord,
     LineResult,
     PendingLine,
-    idempotency_key,
     cost,
+    idempotency_key,
     refused_option,
 )
 from generator.model import Usage

@@ -196,9 +196,7 @@ class NightlyRun:
         run_id = self.record(new)
         self.complete_moves(to_move)
         results = self.process_new(new, run_id)
-        if batches and batches.flush(run_id, [f.sha256 for f, _ in results], self.crash):
-            drafted = self.wait_for(results)
-        elif self.deferred:  # a stage's model call is in a batch even though flush saw none: wait too
+        if batches and batches.flush(run_id, [f.sha256 for f, _ in results], self.crash) or self.deferred:
             drafted = self.wait_for(results)
         else:
             drafted = self.write_drafts(results, run_id)

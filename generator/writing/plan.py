@@ -9,7 +9,6 @@ from generator.llm import LLMRequest, PromptRegistry, Tokenizer
 from generator.model import Episode, Segment, SegmentSummary
 from generator.writing import compose, summarise
 
-
 EDITION_PROMPT_PREFIX = "compose"  # the edition's calls (second batch round: they read the summaries)
 
 

@@ -8,6 +8,7 @@ draft.json and `show` reporting the calls and cost of each path.
 from __future__ import annotations
 
 import json
+
 import pytest
 from shared_embedder import shared_embedder  # noqa: F401 - fixture
 from test_batches import MODEL, night  # noqa: F401 - fixture
@@ -32,7 +33,7 @@ def _run_json(capsys, *args: str) -> dict:
 
 
 def test_a_batch_night_makes_no_synchronous_call_and_the_draft_says_which_path_each_took(cli, capsys) -> None:
-    night = cli
+    runs = cli
     estimate = _run_json(capsys, "--dry-run")["estimate"]
     assert estimate["batch"]["rounds"] == 2  # per-segment calls, then the edition call over their answers
     assert estimate["batch"]["calls"] == estimate["calls"]
@@ -40,45 +41,48 @@ def test_a_batch_night_makes_no_synchronous_call_and_the_draft_says_which_path_e
 
     docs = [_run_json(capsys)]
     while docs[-1]["status"] == "waiting":
-        assert night.drafts() == [] and len(docs) <= 4
-        night.loop.process()
+        assert runs.drafts() == [] and len(docs) <= 4
+        runs.loop.process()
         docs.append(_run_json(capsys))
     done = docs[-1]
-    assert done["status"] == "ok" and night.loop.sync_calls == 0 and night.fake.chat_requests
-    assert len(night.loop.created) == estimate["batch"]["rounds"]  # as few rounds as the dependencies allow
+    assert done["status"] == "ok" and runs.loop.sync_calls == 0 and runs.fake.chat_requests
+    assert len(runs.loop.created) == estimate["batch"]["rounds"]  # as few rounds as the dependencies allow
     # Every batch finished before the draft was written.
-    assert all(b["status"] == "completed" for b in night.loop.batches.values())
+    assert all(b["status"] == "completed" for b in runs.loop.batches.values())
 
     calls = done["calls"]
     assert calls["synchronous"] == {"calls": 0, "tokens": {"input": 0, "output": 0}, "cost": 0.0, "why": []}
     assert calls["batched"]["calls"] == estimate["calls"] and calls["deferred"] == 0
     assert calls["batched"]["cost"] == pytest.approx(done["cost_estimate"]) and calls["batched"]["cost"] > 0
-    assert calls["batches"] == list(night.loop.batches)
+    assert calls["batches"] == list(runs.loop.batches)
     # A waiting run reports what it deferred and calls nothing synchronously either.
-    assert docs[0]["calls"]["deferred"] == estimate["calls"] - 1 and docs[0]["calls"]["synchronous"]["calls"] == 0
+    assert (
+        docs[0]["calls"]["deferred"] == estimate["calls"] - 1
+        and docs[0]["calls"]["synchronous"]["calls"] == 0
+    )
 
-    [draft] = night.drafts()
+    [draft] = runs.drafts()
     extra = json.loads((draft.path / "draft.json").read_text(encoding="utf-8"))["extra"]
-    assert extra["batches"] == list(night.loop.batches)
+    assert extra["batches"] == list(runs.loop.batches)
     assert extra["calls"]["batched"] == calls["batched"] and extra["calls"]["synchronous"]["calls"] == 0
 
     assert main(["show", draft.id]) == 0
     err = capsys.readouterr().err
-    assert f"lots : {', '.join(night.loop.batches)}" in err
+    assert f"lots : {', '.join(runs.loop.batches)}" in err
     assert f"{estimate['calls']} par lot" in err and "0 synchrone(s)" in err
 
 
 def test_past_the_deadline_each_synchronous_call_is_counted_and_explained(cli, capsys) -> None:
-    night = cli
-    total = night.run().waiting[0]["requests"]["total"]
-    night.offset = 3.5 * 3600  # past the deadline, before the send time: the run may not wait any longer
-    done = night.run().to_json()
-    assert done["status"] == "ok" and night.loop.sync_calls == total + 1
+    runs = cli
+    total = runs.run().waiting[0]["requests"]["total"]
+    runs.offset = 3.5 * 3600  # past the deadline, before the send time: the run may not wait any longer
+    done = runs.run().to_json()
+    assert done["status"] == "ok" and runs.loop.sync_calls == total + 1
     sync = done["calls"]["synchronous"]
     assert sync["calls"] == total + 1 and sync["cost"] > 0 and done["calls"]["batched"]["calls"] == 0
     assert sync["cost"] == pytest.approx(done["cost_estimate"])  # full price: no batch discount
     assert len(sync["why"]) == total + 1 and all("heure limite" in w["reason"] for w in sync["why"])
-    [draft] = night.drafts()
+    [draft] = runs.drafts()
     extra = json.loads((draft.path / "draft.json").read_text(encoding="utf-8"))["extra"]
     assert extra["calls"]["synchronous"]["calls"] == total + 1
     assert main(["show", draft.id]) == 0
@@ -100,7 +104,9 @@ def test_a_model_call_before_the_summaries_waits_for_its_batch_round_too(night, 
 
     def with_a_pass_first(path, tools, **kw):
         episode, _ = load(path, tools, Timings())
-        segments = segment(episode, min_segment_s=tools.settings.segment.min_segment_s, embedder=tools.embedder)
+        segments = segment(
+            episode, min_segment_s=tools.settings.segment.min_segment_s, embedder=tools.embedder
+        )
         units = summarise.plan_requests(
             episode, segments, prompts=tools.prompts, tokenizer=tools.tokenizer, context_window=8192
         )
