@@ -39,6 +39,7 @@ from generator.llm import (
     BatchBackend,
     BatchClient,
     BatchStatus,
+    CallLog,
     CallRecord,
     LineRecord,
     LineResult,
@@ -319,6 +320,7 @@ class BatchNight:
     sync_fallback: bool = False  # --sync-fallback: lines a batch failed may go synchronously
     store: BatchStore = field(init=False)
     backend: BatchBackend = field(init=False)
+    drafted: dict[str, CallRecord] = field(default_factory=dict)  # calls of the drafts written this run
 
     def __post_init__(self) -> None:
         self.client = self.client or BatchClient(self.inner.client, self.inner.endpoint)
@@ -465,10 +467,16 @@ class BatchNight:
     def consume(self) -> list[str]:
         """After a draft is written: its batch answers are used; returns the batch ids they came from."""
         ids = self.backend.batch_ids()
-        self.store.consume(list(self.backend.served) + list(self.backend.log.records))
+        log = self.backend.log
+        self.store.consume(list(self.backend.served) + list(log.records))
+        # The next draft of this run (one edition per episode) reports only its own calls.
+        self.drafted.update(log.records)
+        log.records.clear()
+        self.backend.served.clear()
         return ids
 
     def calls(self) -> dict[str, Any]:
         """This run's model calls per path (batched, synchronous, cached) with their cost, for `run --json`."""
         prices, batch_prices = self.settings.prices, self.settings.batch_prices
-        return self.backend.log.summary(lambda u: cost(u, self.inner.model, prices, batch_prices))
+        log = CallLog({**self.drafted, **self.backend.log.records}, set(self.backend.log.deferred))
+        return log.summary(lambda u: cost(u, self.inner.model, prices, batch_prices))
