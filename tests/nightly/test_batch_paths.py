@@ -34,6 +34,8 @@ def _run_json(capsys, *args: str) -> dict:
 
 def test_a_batch_night_makes_no_synchronous_call_and_the_draft_says_which_path_each_took(cli, capsys) -> None:
     runs = cli
+    assert main(["run", "--dry-run", "-q"]) == 0
+    assert "mode lot : 2 tour(s) de lots, 7 requête(s) par lot" in capsys.readouterr().out
     estimate = _run_json(capsys, "--dry-run")["estimate"]
     assert estimate["batch"]["rounds"] == 2  # per-segment calls, then the edition call over their answers
     assert estimate["batch"]["calls"] == estimate["calls"]
