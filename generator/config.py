@@ -11,7 +11,9 @@ from pathlib import Path
 from typing import Any
 
 from generator.backends import AUTO, BACKENDS, EXTRACTIVE, OPENAI
+from generator.channels import CHANNELS, DeliverySettings, parse_delivery
 from generator.errors import ConfigError
+from generator.source_kinds import FEED, NO_TRANSCRIPTION, SOURCE_KINDS, TRANSCRIBERS
 from generator.styles import DEFAULT_STYLE, STYLES
 
 CONFIG_NAME = "newsletter.toml"
@@ -93,6 +95,42 @@ class ScheduleSettings:
 
 
 @dataclass(frozen=True)
+class SourceSettings:
+    """One `[[sources]]` table: a podcast feed the run checks for new episodes."""
+
+    url: str
+    name: str | None = None  # None: the feed's own title
+    backfill: int = 1  # how many of the latest items to take the first time the feed is seen
+    kind: str = FEED  # source_kinds.SOURCE_KINDS
+
+
+@dataclass(frozen=True)
+class FetchSettings:
+    """How feeds, transcripts and audio are fetched (sizes in MB, times in seconds)."""
+
+    timeout: float = 20.0
+    max_feed_mb: float = 10.0
+    max_transcript_mb: float = 20.0
+    max_audio_mb: float = 500.0
+    per_host: int = 4  # connections at once to one host
+    workers: int = 8  # feeds checked at once
+    max_retry_wait_s: float = 10.0  # a longer Retry-After defers the feed to a later check
+
+
+@dataclass(frozen=True)
+class TranscriptionSettings:
+    """Speech-to-text for items with audio and no transcript; `none` lists them as skipped."""
+
+    backend: str = NO_TRANSCRIPTION  # source_kinds.TRANSCRIBERS
+    model: str = "whisper-1"
+    base_url: str | None = None
+    model_path: str | None = None  # faster-whisper: a local model folder (never downloaded)
+    api_key_env: str = "OPENAI_API_KEY"
+    price_per_minute: float = 0.006  # USD, for --dry-run estimates and the record
+    max_upload_mb: float = 24.0  # the API refuses files over 25 MB: longer audio is split at silences
+
+
+@dataclass(frozen=True)
 class Settings:
     newsletter: NewsletterSettings = field(default_factory=NewsletterSettings)
     paths: PathSettings = field(default_factory=PathSettings)
@@ -101,6 +139,10 @@ class Settings:
     segment: SegmentSettings = field(default_factory=SegmentSettings)
     run: RunSettings = field(default_factory=RunSettings)
     schedule: ScheduleSettings = field(default_factory=ScheduleSettings)
+    fetch: FetchSettings = field(default_factory=FetchSettings)
+    transcription: TranscriptionSettings = field(default_factory=TranscriptionSettings)
+    sources: tuple[SourceSettings, ...] = ()
+    delivery: DeliverySettings = field(default_factory=DeliverySettings)  # [delivery], generator/channels.py
     prompts: Mapping[str, int] = field(default_factory=dict)  # prompt id -> pinned version
     prices: Mapping[str, tuple[float, float, float]] = field(default_factory=lambda: dict(DEFAULT_PRICES))
     batch_prices: Mapping[str, tuple[float, float, float]] = field(
@@ -128,6 +170,8 @@ _SECTIONS = {
     "segment": SegmentSettings,
     "run": RunSettings,
     "schedule": ScheduleSettings,
+    "fetch": FetchSettings,
+    "transcription": TranscriptionSettings,
 }
 
 
@@ -146,6 +190,8 @@ def _coerce(section: str, key: str, value: Any, target: Any) -> Any:
             return int(value)
         if target is None and key == "min_segment_s":
             return float(value)
+        if isinstance(target, int) and not isinstance(target, bool) and key == "backfill":
+            return int(value)
         return value if value is None else str(value)
     except (TypeError, ValueError) as exc:
         raise ConfigError(f"[{section}] {key} = {value!r} is not valid: {exc}") from exc
@@ -204,6 +250,32 @@ def _batch_prices(raw: Mapping[str, Any]) -> dict[str, tuple[float, float, float
     return prices
 
 
+def _sources(raw: Any, path: Path | None) -> tuple[SourceSettings, ...]:
+    """`[[sources]]` tables: url required, name and backfill optional."""
+    where = str(path) if path else None
+    if not isinstance(raw, list):
+        raise ConfigError("[[sources]] doit être une liste de tables (url, name, backfill)", path=where)
+    out = []
+    for n, entry in enumerate(raw, 1):
+        if not isinstance(entry, dict) or not isinstance(entry.get("url"), str) or not entry["url"].strip():
+            raise ConfigError(f"[[sources]] n° {n} : la clé url (texte) est obligatoire", path=where)
+        unknown = set(entry) - {"url", "name", "backfill", "kind"}
+        if unknown:
+            raise ConfigError(
+                f"[[sources]] n° {n} : clé inconnue {', '.join(sorted(unknown))} (url, name, backfill, kind)",
+                path=where,
+            )
+        backfill = entry.get("backfill", 1)
+        if isinstance(backfill, bool) or not isinstance(backfill, int) or backfill < 0:
+            raise ConfigError(f"[[sources]] n° {n} : backfill doit être un entier >= 0", path=where)
+        url = entry["url"].strip()
+        if not url.startswith(("http://", "https://")):
+            raise ConfigError(f"[[sources]] n° {n} : url doit commencer par http:// ou https:// ({url})", path=where)
+        name = entry.get("name")
+        out.append(SourceSettings(url, str(name).strip() if name else None, backfill, str(entry.get("kind", FEED))))
+    return tuple(out)
+
+
 ENV_MAP = {
     "OPENAI_API_KEY": ("llm", "api_key"),
     "OPENAI_BASE_URL": ("llm", "base_url"),
@@ -252,6 +324,10 @@ def load_settings(
                 updates["prompts"] = {str(k): int(v) for k, v in value.items()}
             except (AttributeError, TypeError, ValueError) as exc:
                 raise ConfigError("[prompts] maps a prompt id to a version number", path=str(path)) from exc
+        elif key == "sources":
+            updates["sources"] = _sources(value, path)
+        elif key == "delivery":
+            updates["delivery"] = parse_delivery(value, path.parent if path else base)
         elif key == "prices":
             updates["prices"] = _prices(value)
             updates["batch_prices"] = _batch_prices(value)
@@ -290,6 +366,21 @@ def load_settings(
     return settings
 
 
+def _validate_sources(settings: Settings) -> None:
+    """[transcription] backend and [[sources]] kind come from their registries; [fetch] bounds are positive."""
+    if settings.transcription.backend not in TRANSCRIBERS:
+        raise ConfigError(
+            f"[transcription] backend doit être {TRANSCRIBERS.choices_text(' | ')}, "
+            f"pas {settings.transcription.backend!r}"
+        )
+    for src in settings.sources:
+        if src.kind not in SOURCE_KINDS:
+            raise ConfigError(f"[[sources]] kind doit être {SOURCE_KINDS.choices_text(' | ')}, pas {src.kind!r}")
+    f = settings.fetch
+    if min(f.timeout, f.max_feed_mb, f.max_transcript_mb, f.max_audio_mb, f.per_host, f.workers) <= 0:
+        raise ConfigError("[fetch] timeout, max_*_mb, per_host et workers doivent être positifs")
+
+
 def _validate(settings: Settings) -> None:
     if settings.llm.backend not in BACKENDS:
         raise ConfigError(
@@ -301,6 +392,7 @@ def _validate(settings: Settings) -> None:
         )
     if settings.run.edition_per not in ("run", "episode"):
         raise ConfigError(f"[run] edition_per must be run or episode, not {settings.run.edition_per!r}")
+    _validate_sources(settings)
     if settings.llm.max_concurrency < 1 or settings.llm.max_retries < 0 or settings.llm.timeout <= 0:
         raise ConfigError("[llm] max_concurrency >= 1, max_retries >= 0 and timeout > 0 are required")
     deadline = settings.llm.batch_deadline
@@ -309,7 +401,8 @@ def _validate(settings: Settings) -> None:
 
 
 # What `newsletter init` writes: every key, commented (French, like the rest of what a user reads).
-INIT_TEMPLATE = """\
+INIT_TEMPLATE = (
+    """\
 # Configuration de la newsletter (newsletter.toml). Toutes les clés sont facultatives.
 # Ordre de priorité : ce fichier < variables d'environnement < options de la ligne de commande.
 
@@ -352,6 +445,43 @@ time = "06:00"                   # heure locale ; 02:00-03:00 refusé (changemen
 days = "*"                       # jours cron : "*", "mon-fri", "mon,thu"
 timezone = "Europe/Paris"
 
+# [[sources]]                   # flux de podcast vérifiés avant chaque passage (`newsletter sources add URL`)
+# url = "https://exemple.fr/podcast.xml"
+# name = "Mon émission"          # facultatif : sinon le titre du flux
+# backfill = 1                   # à la première lecture, combien des derniers épisodes prendre
+
+# [fetch]                        # lecture des flux : délais en secondes, tailles en Mo
+# timeout = 20
+# max_feed_mb = 10
+# max_transcript_mb = 20
+# max_audio_mb = 500
+# per_host = 4                   # connexions simultanées au plus par hôte
+# max_retry_wait_s = 10          # Retry-After plus long : le flux attend le passage suivant
+
+# [transcription]                # épisodes sans transcription : audio -> texte
+# backend = "none"               # __TRANSCRIBERS__
+# model = "whisper-1"
+# base_url = "http://127.0.0.1:8000/v1"   # un serveur compatible OpenAI (faster-whisper-server...)
+# model_path = "/chemin/vers/modele"      # faster-whisper : modèle local, jamais téléchargé
+# api_key_env = "OPENAI_API_KEY"
+
+[delivery]
+method = "none"                  # __CHANNEL_CHOICES__
+auto = false                     # true : la nuit envoie les éditions approuvées (jamais les autres)
+
+# [delivery.smtp]                # mot de passe : variable NEWSLETTER_SMTP_PASSWORD, jamais ici
+# host = "smtp.exemple.fr"
+# port = 587
+# security = "starttls"          # starttls | ssl | none
+# username = "lettre@exemple.fr"
+# from = "La Lettre Tech <lettre@exemple.fr>"
+# to = ["lectrice@exemple.fr"]   # ou recipients_file = "abonnes.txt" (une adresse par ligne)
+# unsubscribe_url = "https://exemple.fr/desinscription"
+
+# [delivery.buttondown]          # clé : NEWSLETTER_BUTTONDOWN_API_KEY ; crée un brouillon, n'envoie rien
+# [delivery.ghost]               # clé d'admin : NEWSLETTER_GHOST_ADMIN_KEY ; base_url = "https://..."
+# [delivery.listmonk]            # jeton : NEWSLETTER_LISTMONK_TOKEN ; base_url, username, lists = [1]
+
 # [prompts]
 # summarise_segment = 1          # épingler une version de prompt
 
@@ -359,4 +489,8 @@ timezone = "Europe/Paris"
 # input = 0.15
 # cached_input = 0.075
 # output = 0.60
-""".replace("__DEFAULT_STYLE__", DEFAULT_STYLE).replace("__STYLE_CHOICES__", STYLES.choices_text(" | "))
+""".replace("__DEFAULT_STYLE__", DEFAULT_STYLE)
+    .replace("__STYLE_CHOICES__", STYLES.choices_text(" | "))
+    .replace("__TRANSCRIBERS__", TRANSCRIBERS.choices_text(" | "))
+    .replace("__CHANNEL_CHOICES__", CHANNELS.choices_text(" | "))
+)

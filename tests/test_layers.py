@@ -19,7 +19,9 @@ RANK = {
     "errors": 0,
     "registry": 0,
     "styles": 1,
+    "source_kinds": 1,
     "backends": 1,
+    "channels": 1,
     "config": 1,
     "language": 2,
     "transcript": 3,
@@ -27,12 +29,14 @@ RANK = {
     "topics": 4,
     "writing": 5,
     "edition": 6,
+    "sources": 6,
+    "delivery": 6.5,  # sends approved drafts: reads the outbox, used by the nightly run and the CLI
     "nightly": 7,
     "pipeline": 8,
     "cli": 9,
     "__main__": 10,
 }
-STAGES = ("language", "transcript", "llm", "topics", "writing", "edition", "nightly")
+STAGES = ("language", "transcript", "llm", "topics", "writing", "edition", "sources", "delivery", "nightly")
 
 
 def modules() -> list[Path]:
@@ -205,7 +209,7 @@ def test_only_llm_imports_openai_and_tiktoken():
         }
         rel = str(path.relative_to(PACKAGE))
         if "openai" in names:
-            assert rel in ("llm/client.py", "llm/batch.py"), f"{rel} imports openai"
+            assert rel in ("llm/client.py", "llm/batch.py", "llm/speech.py"), f"{rel} imports openai"
         if "tiktoken" in names:
             assert rel == "llm/tokens.py", f"{rel} imports tiktoken"
 

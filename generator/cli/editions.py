@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from generator.cli import sources as cli_sources
 from generator.cli.output import EXIT_OK, emit_json, progress_of
 from generator.config import Settings
 
@@ -68,6 +69,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     from generator.nightly.ledger import Ledger
 
     progress = progress_of(args)
+    fed = cli_sources.before_run(settings, progress, dry_run=args.dry_run)  # [[sources]] -> inbox
     with Ledger(settings.paths.state / "ledger.sqlite") as ledger:
         result = pipeline.run_nightly(
             _tools(settings, ledger, args),
@@ -80,8 +82,9 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     if not args.dry_run:
         scheduler.run_logger(settings.paths.state).info("run finished: %s", result.log_line())
     if args.json:
-        emit_json(result.to_json())
-        return result.exit_code
+        emit_json(result.to_json() | cli_sources.run_json(fed))
+        return cli_sources.exit_code(result.exit_code, fed)
+    cli_sources.print_reports(fed)
     inbox_dir = settings.paths.inbox
     if result.status in ("nothing", "dry_run") and not result.inputs and not args.quiet:
         print(f"nothing new in {inbox_dir}")  # under --quiet, silence: cron mails only real news
@@ -132,7 +135,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
             )
     if not args.dry_run and not args.quiet:
         print(result.log_line(), file=sys.stderr)
-    return result.exit_code
+    return cli_sources.exit_code(result.exit_code, fed)
 
 
 def cmd_schedule(args: argparse.Namespace, settings: Settings) -> int:
@@ -156,6 +159,7 @@ def cmd_schedule(args: argparse.Namespace, settings: Settings) -> int:
     )
 
     def job() -> object:
+        cli_sources.before_run(settings, lambda m: logger.info("  %s", m), dry_run=False)
         with Ledger(ledger_path) as ledger:
             return pipeline.run_nightly(
                 _tools(settings, ledger),

@@ -7,6 +7,8 @@ from typing import Any
 
 from generator import __version__
 from generator.backends import BACKENDS
+from generator.cli.send import add_parser as add_send_parser
+from generator.cli.sources import add_parser as add_sources_parser
 from generator.config import CONFIG_NAME
 from generator.styles import STYLES
 
@@ -80,6 +82,8 @@ def build_parser() -> argparse.ArgumentParser:
         "au lieu d'attendre le lot suivant",
     )
 
+    add_sources_parser(add)
+
     p = add("schedule", "the long-running nightly scheduler")
     p.add_argument("--next", type=int, metavar="N", default=0, help="print the next N run times and exit")
 
@@ -93,6 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("reject", "reject a draft")
     p.add_argument("id")
     p.add_argument("--reason", required=True)
+    add_send_parser(add)
     add("preview", "serve a draft's HTML on 127.0.0.1").add_argument("id")
     add("review", "approve, reject, edit drafts in a browser").add_argument("--no-open", action="store_true")
     for name in ("preview", "review"):
