@@ -32,9 +32,7 @@ def cmd_init(args: argparse.Namespace, settings: Settings | None) -> int:
 
 def cmd_inspect(args: argparse.Namespace, settings: Settings) -> int:
     # Imported here so other commands do not pay for ftfy/rapidfuzz at start-up.
-    from generator.transcript.clean import clean
-    from generator.transcript.ingest import ingest, max_bytes_of
-    from generator.transcript.inspection import report, report_lines
+    from generator.transcript import clean, ingest, max_bytes_of, report, report_lines
 
     raw = ingest(Path(args.file), max_bytes=max_bytes_of(settings))
     episode = clean(raw)
@@ -48,8 +46,8 @@ def cmd_inspect(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_segment(args: argparse.Namespace, settings: Settings) -> int:
     from generator import pipeline
-    from generator.topics.segment import as_json, segment
-    from generator.transcript.ingest import load_episode
+    from generator.topics import as_json, segment
+    from generator.transcript import load_episode
 
     progress = progress_of(args)
     episode = load_episode(Path(args.file), settings)
@@ -64,8 +62,8 @@ def cmd_segment(args: argparse.Namespace, settings: Settings) -> int:
     if settings.resolved_backend == "openai" and settings.segment.refine:
         # Optional: a model checks boundaries and titles; the offline segmentation is the fallback.
         from generator import llm
-        from generator.nightly.ledger import Ledger
-        from generator.topics.refine import refine
+        from generator.nightly import Ledger
+        from generator.topics import refine
 
         with Ledger(settings.paths.state / "ledger.sqlite") as ledger:
             backend = llm.make_backend(settings, ledger)

@@ -33,7 +33,7 @@ from generator.model import (
 from generator.styles import STYLES
 from generator.writing import claims, extractive, grounding, tidy
 from generator.writing.sections import injection_warnings
-from generator.writing.summarise import metadata_texts
+from generator.writing.summariser import metadata_texts
 
 DEFAULT_MAX_TOKENS = 700
 WARN_COMPOSE_FAILED = "ouverture et clôture écrites sans le modèle : l'appel a échoué ({error})"

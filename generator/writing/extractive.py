@@ -17,7 +17,7 @@ import numpy as np
 from generator import language
 from generator.language import content_stems, split_words
 from generator.model import Episode, Quote, RejectedQuote, Segment, SegmentSummary
-from generator.topics.titles import TitleModel
+from generator.topics import TitleModel
 from generator.writing import grounding, sections, tidy
 from generator.writing.quotes import Verifier
 

@@ -15,9 +15,9 @@ from shared_embedder import shared_embedder  # noqa: F401 - fixture
 from generator.cli import main
 from generator.config import load_settings
 from generator.language import is_filler, is_stopword
-from generator.topics.segment import adaptive_min_segment, segment
+from generator.topics.segmenter import adaptive_min_segment, segment
 from generator.topics.titles import TitleModel
-from generator.transcript.ingest import load_episode
+from generator.transcript.ingestion import load_episode
 from generator.writing import extractive
 from generator.writing.compose import edition_title, load_phrases
 

@@ -18,8 +18,8 @@ from draft_checks import offline_metrics, words
 from shared_embedder import shared_embedder  # noqa: F401 - fixture
 
 from generator.cli import main
-from generator.transcript.clean import clean
-from generator.transcript.ingest import ingest
+from generator.transcript.cleaning import clean
+from generator.transcript.ingestion import ingest
 
 SHOW = FIXTURES / "writing" / "circuits-courts-2025-10-14.txt"
 LABELS = json.loads(SHOW.with_suffix(".labels.json").read_text(encoding="utf-8"))
