@@ -50,14 +50,22 @@ def _settings(root: Path, url: str, model: str):
         f'[llm]\nbatch = true\nbatch_deadline = "{deadline}"\n[schedule]\ntime = "{send}"\n', encoding="utf-8"
     )
     env = {"OPENAI_BASE_URL": url, "OPENAI_API_KEY": "bench", "NEWSLETTER_MODEL": model}
-    llm = {"timeout": 900.0, "max_retries": 1, "max_concurrency": 1, "context_window": 8192, "temperature": 0.0}
+    llm = {
+        "timeout": 900.0,
+        "max_retries": 1,
+        "max_concurrency": 1,
+        "context_window": 8192,
+        "temperature": 0.0,
+    }
     return load_settings(root / "newsletter.toml", env=env, overrides={"llm": llm})
 
 
 def _night(root: Path, url: str, model: str):
     settings = _settings(root, url, model)
     with Ledger(settings.paths.state / "ledger.sqlite") as ledger:
-        return pipeline.run_nightly(pipeline.build_tools(settings, make_backend(settings, ledger)), ledger=ledger)
+        return pipeline.run_nightly(
+            pipeline.build_tools(settings, make_backend(settings, ledger)), ledger=ledger
+        )
 
 
 def _as_4o_mini(tokens: dict, batch: bool) -> float:
@@ -99,7 +107,11 @@ def main() -> None:
                 runs.append(_night(root, loop.base_url, model))
             last = runs[-1]
             drafts = outbox.list_drafts(root / "outbox")
-            extra = json.loads((drafts[0].path / "draft.json").read_text(encoding="utf-8"))["extra"] if drafts else {}
+            extra = (
+                json.loads((drafts[0].path / "draft.json").read_text(encoding="utf-8"))["extra"]
+                if drafts
+                else {}
+            )
     finally:
         loop.stop()
         if fake is not None:

@@ -20,6 +20,7 @@ from generator.pipeline.tools import Progress, Timings, Tools, no_progress
 from generator.topics import segment as segment_episode
 from generator.transcript import clean, ingest, max_bytes_of
 from generator.writing import (
+    EDITION_PROMPT_PREFIX,
     ModelCalls,
     SummariseResult,
     Verifier,
@@ -187,7 +188,7 @@ def _batch_rounds(
     """Batch mode: the rounds a night needs (per-segment calls, then the edition calls over their
     answers), its calls, and their cost at the batch price; a repair would add a round."""
     todo = [r for r in requests if not (is_cached and is_cached(r))]
-    edition = [r for r in todo if r.prompt.id.startswith(plan.EDITION_PROMPT_PREFIX)]
+    edition = [r for r in todo if r.prompt.id.startswith(EDITION_PROMPT_PREFIX)]
     rounds = int(len(todo) > len(edition)) + int(bool(edition))
     cost = figures.get("cost_estimate_batch", figures.get("cost_estimate", 0.0))
     return {"rounds": rounds, "calls": len(todo), "cost": cost, "synchronous_calls": 0}

@@ -99,8 +99,8 @@ def test_a_model_call_before_the_summaries_waits_for_its_batch_round_too(night, 
     from generator.pipeline import night as pipeline_night
     from generator.pipeline.edition import load
     from generator.pipeline.tools import Timings
-    from generator.topics.segment import segment
-    from generator.writing import summarise
+    from generator.topics import segment
+    from generator.writing import summariser
 
     real_prepare = pipeline_night.prepare
 
@@ -109,7 +109,7 @@ def test_a_model_call_before_the_summaries_waits_for_its_batch_round_too(night, 
         segments = segment(
             episode, min_segment_s=tools.settings.segment.min_segment_s, embedder=tools.embedder
         )
-        units = summarise.plan_requests(
+        units = summariser.plan_requests(
             episode, segments, prompts=tools.prompts, tokenizer=tools.tokenizer, context_window=8192
         )
         first = units[0].request
