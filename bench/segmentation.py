@@ -155,7 +155,7 @@ def texttiling(episode: Episode, w: int = 20, k: int = 10) -> list[float]:
     """Hearst's TextTiling: token-sequence gaps, block cosine, depth scores, cutoff mean - sd/2."""
     tokens: list[tuple[str, float]] = []
     for u in episode.utterances:
-        for word in french.words(u.text):
+        for word in french.split_words(u.text):
             tokens.append((word.lower(), u.start_s or 0.0))
     seqs = [tokens[i : i + w] for i in range(0, len(tokens), w)]
     if len(seqs) < 2 * k + 1:

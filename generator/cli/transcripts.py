@@ -63,17 +63,14 @@ def cmd_segment(args: argparse.Namespace, settings: Settings) -> int:
         # Optional: a model checks boundaries and titles; the offline segmentation is the fallback.
         from generator import llm
         from generator.nightly import Ledger
-        from generator.topics import refine
+        from generator.topics import model_pass, refine
 
         with Ledger(settings.paths.state / "ledger.sqlite") as ledger:
             backend = llm.make_backend(settings, ledger)
-            result = refine(
-                episode,
-                segments,
-                backend=backend,
-                prompts=pipeline.prompt_registry(settings),
-                progress=progress,
-            )
+            prompts = pipeline.prompt_registry(settings)
+            # First where the subjects change (numbered blocks, one call per hour), then the check.
+            found = model_pass(episode, segments, backend=backend, prompts=prompts, progress=progress)
+            result = refine(episode, found.segments, backend=backend, prompts=prompts, progress=progress)
         segments = result.segments
         llm_doc = {
             "model": result.model,
@@ -81,6 +78,7 @@ def cmd_segment(args: argparse.Namespace, settings: Settings) -> int:
             "fallback": result.warning,
             "prompt": result.prompt.__dict__ if result.prompt else None,
             "tokens": {"input": result.usage.input, "output": result.usage.output},
+            "blocks": {"calls": found.calls, "changes": len(found.changes), "fallback": found.failed},
         }
         if result.warning and not args.json:
             print(
@@ -94,6 +92,9 @@ def cmd_segment(args: argparse.Namespace, settings: Settings) -> int:
         emit_json(doc)
         return EXIT_OK
     for s in segments:
-        span = f"{s.start}-{s.end}" if s.start is not None else f"#{s.first}-{s.last - 1}"
-        print(f"{span:>17}  {s.kind:<10} {s.title}")
+        if s.start is not None:
+            print(f"{s.start + '-' + s.end:>17}  {s.kind:<10} {s.title}")
+        else:  # untimed: the estimated start, the sentence range and the first words as written
+            span = f"{s.approx_start} #{s.first}-{s.last - 1}"
+            print(f"{span:>17}  {s.kind:<10} {s.title}  « {s.start_text} »")
     return EXIT_OK

@@ -10,17 +10,21 @@ from importlib import import_module
 # stays cheap (numpy, jinja2 and apscheduler load only when a name that needs them is used).
 _HOMES = {
     "USEEmbedder": "embeddings",
+    "model_pass": "blocks",
     "refine": "refinement",
     "as_json": "segmenter",
     "segment": "segmenter",
     "TitleModel": "titles",
+    "title_problem": "titles",
 }
 
 __all__ = [
     "as_json",
+    "model_pass",
     "refine",
     "segment",
     "TitleModel",
+    "title_problem",
     "USEEmbedder",
 ]
 

@@ -364,7 +364,19 @@ def test_cli_segment_json(tmp_path, capsys, monkeypatch):
     doc = json.loads(capsys.readouterr().out)
     segs = doc["segments"]
     assert len(segs) == 5
-    assert set(segs[0]) == {"start_s", "end_s", "start", "end", "title", "kind", "asides"}
+    assert set(segs[0]) == {
+        "start_s",
+        "end_s",
+        "start",
+        "end",
+        "title",
+        "kind",
+        "asides",
+        "start_text",
+        "sentences",
+        "approx_start_s",
+        "approx_start",
+    }
     assert segs[0]["kind"] == "intro" and segs[-1]["kind"] == "outro"
     assert segs[1]["start"] == "00:48" and segs[1]["start_s"] == 48.0
     assert all(a["end_s"] == b["start_s"] for a, b in zip(segs, segs[1:], strict=False))
