@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from generator import __version__
+from generator import __version__, cli_weekly
 from generator.config import CONFIG_NAME, INIT_TEMPLATE, Settings, load_settings
 from generator.errors import NewsletterError
 from generator.styles import STYLES
@@ -147,6 +147,9 @@ def cmd_segment(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_generate(args: argparse.Namespace, settings: Settings) -> int:
     from contextlib import nullcontext
 
+    if getattr(args, "weekly", False):  # the weekly edition of these files (issue 25)
+        return cli_weekly.cmd_generate_weekly(args, settings)
+
     from generator import pipeline
     from generator.nightly.ledger import Ledger
 
@@ -277,7 +280,7 @@ def cmd_schedule(args: argparse.Namespace, settings: Settings) -> int:
     def job() -> object:
         with Ledger(ledger_path) as ledger:
             backend = _backend(settings, ledger)
-            return pipeline.run(
+            result = pipeline.run(
                 settings,
                 ledger=ledger,
                 backend=backend,
@@ -286,6 +289,8 @@ def cmd_schedule(args: argparse.Namespace, settings: Settings) -> int:
                 wait_timeout=settings.schedule.misfire_grace_s,
                 trigger="schedule",
             )
+        cli_weekly.after_night(settings, dt.date.today(), logger)  # [edition] cadence = "weekly"
+        return result
 
     def last_success() -> float | None:
         with Ledger(ledger_path) as ledger:
@@ -507,10 +512,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("generate", "one edition from these transcripts")
     p.add_argument("files", nargs="+", metavar="FILE")
     _llm_flags(p)
+    cli_weekly.add_generate_flags(p)
 
     p = add("run", "all new inbox transcripts -> one edition (the nightly job)")
     _llm_flags(p)
     p.add_argument("--wait", action="store_true", help="wait for another run's lock instead of exiting")
+
+    cli_weekly.add_parser(sub, [sub_common], _llm_flags)
 
     p = add("schedule", "the long-running nightly scheduler")
     p.add_argument("--next", type=int, metavar="N", default=0, help="print the next N run times and exit")
@@ -542,6 +550,7 @@ COMMANDS = {
     "generate": cmd_generate,
     "run": cmd_run,
     "schedule": cmd_schedule,
+    "weekly": cli_weekly.cmd_weekly,
     "drafts": cmd_drafts,
     "show": cmd_show,
     "approve": cmd_approve,

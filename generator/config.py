@@ -83,10 +83,22 @@ class RunSettings:
     settle_seconds: float = 5.0
 
 
+CADENCES = ("nightly", "weekly")
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+@dataclass(frozen=True)
+class EditionSettings:
+    cadence: str = "nightly"  # nightly | weekly: what the scheduler publishes (generator/weekly/)
+    ideas: int = 0  # ideas of a weekly edition; 0: the style's own number (styles.py)
+    window_days: int = 7  # a weekly edition covers the episodes processed in these last days
+
+
 @dataclass(frozen=True)
 class ScheduleSettings:
     time: str = "06:00"
     days: str = "*"  # cron day_of_week: "*", "mon-fri", "mon,thu"...
+    day: str = "mon"  # with [edition] cadence = "weekly": the day the weekly edition is built
     timezone: str = "Europe/Paris"
     misfire_grace_s: int = 3600
 
@@ -100,6 +112,7 @@ class Settings:
     segment: SegmentSettings = field(default_factory=SegmentSettings)
     run: RunSettings = field(default_factory=RunSettings)
     schedule: ScheduleSettings = field(default_factory=ScheduleSettings)
+    edition: EditionSettings = field(default_factory=EditionSettings)
     prompts: Mapping[str, int] = field(default_factory=dict)  # prompt id -> pinned version
     prices: Mapping[str, tuple[float, float, float]] = field(default_factory=lambda: dict(DEFAULT_PRICES))
     batch_prices: Mapping[str, tuple[float, float, float]] = field(
@@ -127,6 +140,7 @@ _SECTIONS = {
     "segment": SegmentSettings,
     "run": RunSettings,
     "schedule": ScheduleSettings,
+    "edition": EditionSettings,
 }
 
 
@@ -300,9 +314,22 @@ def _validate(settings: Settings) -> None:
         raise ConfigError(f"[run] edition_per must be run or episode, not {settings.run.edition_per!r}")
     if settings.llm.max_concurrency < 1 or settings.llm.max_retries < 0 or settings.llm.timeout <= 0:
         raise ConfigError("[llm] max_concurrency >= 1, max_retries >= 0 and timeout > 0 are required")
+    _validate_edition(settings)
     deadline = settings.llm.batch_deadline
     if deadline is not None and not re.fullmatch(r"([01]?\d|2[0-3]):[0-5]\d", deadline.strip()):
         raise ConfigError(f"[llm] batch_deadline must be a local time HH:MM, not {deadline!r}")
+
+
+def _validate_edition(settings: Settings) -> None:
+    edition, day = settings.edition, settings.schedule.day.strip().lower()
+    if edition.cadence not in CADENCES:
+        raise ConfigError(
+            f"[edition] cadence doit valoir {' ou '.join(CADENCES)}, et non {edition.cadence!r}"
+        )
+    if not 0 <= edition.ideas <= 20 or not 1 <= edition.window_days <= 31:
+        raise ConfigError("[edition] ideas doit être entre 0 et 20, window_days entre 1 et 31")
+    if day not in WEEKDAYS:
+        raise ConfigError(f"[schedule] day doit être l'un de {', '.join(WEEKDAYS)}, et non {day!r}")
 
 
 # What `newsletter init` writes: every key, commented (French, like the rest of what a user reads).
@@ -348,6 +375,12 @@ settle_seconds = 5               # un fichier doit rester inchangé ce temps ava
 time = "06:00"                   # heure locale ; 02:00-03:00 refusé (changement d'heure)
 days = "*"                       # jours cron : "*", "mon-fri", "mon,thu"
 timezone = "Europe/Paris"
+# day = "mon"                    # avec cadence = "weekly" : jour de l'édition de la semaine
+
+[edition]
+cadence = "nightly"              # nightly : une édition par nuit ; weekly : les meilleures idées de la semaine
+# ideas = 3                      # nombre d'idées d'une édition de la semaine (défaut : celui du style)
+# window_days = 7                # une édition de la semaine couvre ces derniers jours
 
 # [prompts]
 # summarise_segment = 1          # épingler une version de prompt

@@ -51,3 +51,7 @@ class OutboxError(NewsletterError):
 
 class LockError(NewsletterError):
     """Another run holds the lock."""
+
+
+class WeeklyError(NewsletterError):
+    """The weekly edition cannot be built from these inputs or this state (generator/weekly/)."""

@@ -18,7 +18,7 @@ from markupsafe import Markup
 
 from generator.config import NewsletterSettings
 from generator.errors import RenderError
-from generator.model import Edition, Provenance, Quote, Section, Source, format_ts
+from generator.model import Citation, Edition, Provenance, Quote, Section, Source, format_ts
 from generator.styles import STYLES
 
 FORMATS = ("md", "html", "txt")
@@ -95,6 +95,12 @@ def safe_url(url: str | None, seconds: float | None = None) -> str | None:
 # ------------------------------------------------------------------------------------------ context
 
 
+def _citation_ctx(c: Citation, source: dict[str, Any], url: str | None) -> dict[str, Any]:
+    """Another show that told a weekly idea's story: where, and the link to its moment."""
+    link = safe_url(url, c.start_s) if c.start_s is not None else None
+    return {"source": source, "start": c.start, "end": format_ts(c.end_s), "url": link}
+
+
 def _context(
     edition: Edition,
     provenance: Provenance,
@@ -133,12 +139,19 @@ def _context(
 
     def section_ctx(section: Section) -> dict[str, Any]:
         quotes = [q for q in section.quotes if q.verified]  # never publish an unverified quote
+        # A weekly idea's other sources bring their own quotes, linked to their own show.
+        quotes_ctx = [quote_ctx(q, section.source) for q in quotes] + [
+            quote_ctx(q, c.source) for c in section.also for q in c.quotes if q.verified
+        ]
+        lead = [line(t) for t in (section.follow_up, section.framing) if t]
+        also = [_citation_ctx(c, source_ctx(c.source), source_url(c.source)) for c in section.also]
         return {
             "title": line(section.title),
-            "summary": ([line(section.framing)] if section.framing else []) + block(section.summary),
+            "summary": lead + block(section.summary),
             "key_points": [line(k) for k in section.key_points if line(k)],
             "synthesis": section.synthesis,  # the key points are a list's parallel points: numbered
-            "quotes": [quote_ctx(q, section.source) for q in quotes],
+            "quotes": quotes_ctx,
+            "also": also,
             "source": source_ctx(section.source),
             "start": format_ts(section.start_s),
             "end": format_ts(section.end_s),
