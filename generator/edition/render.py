@@ -102,10 +102,7 @@ def _citation_ctx(c: Citation, source: dict[str, Any], url: str | None) -> dict[
 
 
 def _context(
-    edition: Edition,
-    provenance: Provenance,
-    newsletter: NewsletterSettings,
-    esc: Callable[[str], str],
+    edition: Edition, provenance: Provenance, newsletter: NewsletterSettings, esc: Callable[[str], str]
 ) -> dict[str, Any]:
     """Plain data for the templates; every piece of edition text is already passed through `esc`."""
 
@@ -138,20 +135,17 @@ def _context(
         }
 
     def section_ctx(section: Section) -> dict[str, Any]:
-        quotes = [q for q in section.quotes if q.verified]  # never publish an unverified quote
-        # A weekly idea's other sources bring their own quotes, linked to their own show.
-        quotes_ctx = [quote_ctx(q, section.source) for q in quotes] + [
-            quote_ctx(q, c.source) for c in section.also for q in c.quotes if q.verified
-        ]
+        # Never an unverified quote; a weekly idea's other sources bring theirs, linked to their show.
+        cited = [(q, section.source) for q in section.quotes]
+        cited += [(q, c.source) for c in section.also for q in c.quotes]
         lead = [line(t) for t in (section.follow_up, section.framing) if t]
-        also = [_citation_ctx(c, source_ctx(c.source), source_url(c.source)) for c in section.also]
         return {
             "title": line(section.title),
             "summary": lead + block(section.summary),
             "key_points": [line(k) for k in section.key_points if line(k)],
             "synthesis": section.synthesis,  # the key points are a list's parallel points: numbered
-            "quotes": quotes_ctx,
-            "also": also,
+            "quotes": [quote_ctx(q, src) for q, src in cited if q.verified],
+            "also": [_citation_ctx(c, source_ctx(c.source), source_url(c.source)) for c in section.also],
             "source": source_ctx(section.source),
             "start": format_ts(section.start_s),
             "end": format_ts(section.end_s),
