@@ -62,6 +62,7 @@ class Candidate:
     seconds: float
     project: float  # project cues per 100 words
     stems: frozenset[str] = field(default_factory=frozenset)
+    show: str = ""  # the show's name (its file name when it has none)
 
     @property
     def sha256(self) -> str:
@@ -162,6 +163,7 @@ def candidates_of(loaded: Sequence[Loaded]) -> list[Candidate]:
                     seconds=max(seconds, 0.0),
                     project=project_score(text),
                     stems=frozenset(s for s in lexicon.content_stems(text) if len(s) >= 4),
+                    show=ep.show or Path(ep.path).name,
                 )
             )
     return out

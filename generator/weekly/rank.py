@@ -11,12 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from generator.model import Episode
 from generator.styles import WeeklyShape
 from generator.weekly.candidates import Candidate, Loaded
 from generator.weekly.memory import DROP, PIN, Remembered, names_story
@@ -79,11 +77,6 @@ class Selection:
     unmatched_picks: tuple[str, ...] = field(default_factory=tuple)
 
 
-def _show(loaded: Sequence[Loaded], c: Candidate) -> str:
-    ep: Episode = loaded[c.loaded].episode
-    return ep.show or Path(ep.path).name
-
-
 def build_story(group: Sequence[int], cands: Sequence[Candidate], loaded: Sequence[Loaded]) -> Story:
     """One story from its candidates: longest and richest topic first."""
     members = sorted(
@@ -98,7 +91,7 @@ def build_story(group: Sequence[int], cands: Sequence[Candidate], loaded: Sequen
             figures.setdefault(v, t)
     return Story(
         members=tuple(members),
-        shows=tuple(dict.fromkeys(_show(loaded, c) for c in members)),
+        shows=tuple(dict.fromkeys(c.show for c in members)),
         seconds=sum(c.seconds for c in members),
         names=frozenset().union(*(c.names for c in members)),
         figures=tuple(sorted(figures.items())),
@@ -149,7 +142,10 @@ def against_memory(story: Story, memory: Sequence[Remembered]) -> tuple[Story | 
         if not fresh or not (new_figs or new_names):
             return None, old
         follow = FollowUp(old.draft, old.date, old.title, new_figs[:4], new_names[:4])
-        return replace(story, follow_up=follow), old
+        # Only what is new: the section is written from, and cites, the sources that bring it.
+        shows = tuple(dict.fromkeys(c.show for c in fresh))
+        seconds = sum(c.seconds for c in fresh)
+        return replace(story, members=tuple(fresh), shows=shows, seconds=seconds, follow_up=follow), old
     return story, None
 
 

@@ -14,6 +14,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from generator import language
 from generator.model import Citation, Edition, Quote, Section, SegmentSummary
 from generator.weekly.candidates import Candidate, Loaded
 from generator.weekly.rank import FollowUp, Story
@@ -59,10 +60,21 @@ def offline_summaries(
     return out
 
 
-def follow_up_line(follow: FollowUp, phrases: Mapping[str, Any]) -> str:
+def surface(folded: str, text: str) -> str:
+    """A folded name as the transcript writes it ('naveocloud' -> 'NavéoCloud')."""
+    words = len(folded.split())
+    tokens = text.split()
+    for i in range(len(tokens) - words + 1):
+        piece = " ".join(tokens[i : i + words]).strip(".,;:!?«»()\"'’")
+        if language.fold(piece) == folded:
+            return piece
+    return folded.title()
+
+
+def follow_up_line(follow: FollowUp, phrases: Mapping[str, Any], text: str = "") -> str:
     """'Suite de « … » (3 décembre 2026) : nouveau cette semaine, 40 millions, Jeanne Martin.'"""
     table = phrases["weekly"]
-    items = [*follow.new_figures, *(n.title() for n in follow.new_names)]
+    items = [*follow.new_figures, *(surface(n, text) for n in follow.new_names)]
     changes = table["changes"].format(items=compose._join(items, phrases))
     try:
         day = dt.date.fromisoformat(follow.date)
@@ -99,7 +111,8 @@ def section_of_story(
         quotes = model_quotes.get(c.key) or list(summaries[c.key].quotes)
         verified = tuple(q for q in quotes if q.verified)[:OTHER_QUOTES]
         also.append(Citation(other, c.segment.start_s, c.segment.end_s, verified))
-    follow = follow_up_line(story.follow_up, phrases) if story.follow_up else ""
+    text = " ".join(c.text for c in story.members)
+    follow = follow_up_line(story.follow_up, phrases, text) if story.follow_up else ""
     return replace(section, also=tuple(also), follow_up=follow)
 
 
