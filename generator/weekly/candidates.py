@@ -24,7 +24,6 @@ from generator.transcript.clean import clean
 from generator.transcript.ingest import ingest, max_bytes_of
 from generator.weekly.dedupe import Duplicate, fold_duplicates
 from generator.writing import extractive
-from generator.writing.quotes import word_times
 
 Progress = Callable[[str], None]
 
@@ -42,7 +41,7 @@ class Loaded:
     """One distinct episode of the week, cleaned and segmented, with the copies folded into it."""
 
     episode: Episode
-    times: dict[int, tuple[float, ...]]
+    raw: Episode  # as read, before cleaning: the caption times of each word, for quotes (word_times)
     segments: tuple[Segment, ...] = ()
     vectors: Any = None  # (utterances, 512) sentence embeddings
     duplicates: tuple[Duplicate, ...] = ()
@@ -76,7 +75,7 @@ def load_files(paths: Sequence[Path], settings: Settings, progress: Progress) ->
         progress(f"lecture de {path}")
         raw = ingest(Path(path), max_bytes=max_bytes_of(settings))
         episode = clean(raw)
-        out.append(Loaded(episode, word_times(raw, episode)))
+        out.append(Loaded(episode, raw))
     return out
 
 
@@ -86,7 +85,7 @@ def distinct(loaded: Sequence[Loaded]) -> list[Loaded]:
     by_index: dict[int, list[Duplicate]] = {}
     for dup in folded:
         by_index.setdefault(dup.kept, []).append(dup)
-    return [Loaded(loaded[i].episode, loaded[i].times, duplicates=tuple(by_index.get(i, ()))) for i in kept]
+    return [Loaded(loaded[i].episode, loaded[i].raw, duplicates=tuple(by_index.get(i, ()))) for i in kept]
 
 
 def segment_all(
@@ -99,7 +98,7 @@ def segment_all(
         progress(f"découpage de {Path(ep.path).name}")
         segments = segment_episode(ep, min_segment_s=settings.segment.min_segment_s, embedder=embedder)
         vectors = np.asarray(embedder.embed([u.text for u in ep.utterances]), dtype=np.float32)
-        out.append(Loaded(ep, item.times, tuple(segments), vectors, item.duplicates))
+        out.append(Loaded(ep, item.raw, tuple(segments), vectors, item.duplicates))
     return out
 
 

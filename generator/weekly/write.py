@@ -19,7 +19,7 @@ from generator.model import Citation, Edition, Quote, Section, SegmentSummary
 from generator.weekly.candidates import Candidate, Loaded
 from generator.weekly.rank import FollowUp, Story
 from generator.writing import compose, extractive
-from generator.writing.quotes import Verifier
+from generator.writing.quotes import Verifier, word_times
 
 LEAD_QUOTES = 2  # verified quotes kept from the idea's lead source
 OTHER_QUOTES = 1  # and from each other source
@@ -33,7 +33,8 @@ def verifiers_of(stories: Sequence[Story], loaded: Sequence[Loaded]) -> dict[str
         for c in story.members:
             if c.loaded not in per_episode:
                 item = loaded[c.loaded]
-                per_episode[c.loaded] = Verifier(item.episode, word_times=item.times)
+                # Word times only for the episodes quoted: aligning an hour of captions takes a while.
+                per_episode[c.loaded] = Verifier(item.episode, word_times=word_times(item.raw, item.episode))
             out[c.key] = per_episode[c.loaded]
     return out
 
