@@ -230,3 +230,28 @@ def test_edition_settings_are_checked(tmp_path: Path):
     with pytest.raises(ConfigError, match="day"):
         settings_in(tmp_path, schedule='day = "lundi"')
     assert settings_in(tmp_path, edition='cadence = "weekly"\nideas = 4').edition.ideas == 4
+
+
+def test_the_review_page_says_why_each_idea_was_chosen(week1):
+    import http.client
+    import threading
+
+    from generator.config import NewsletterSettings
+    from generator.edition import review
+
+    root, result = week1
+    templates = Path(__file__).resolve().parents[2] / "templates"
+    server = review.review_server(root / "outbox", newsletter=NewsletterSettings(), templates_dir=templates)
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True).start()
+    try:
+        port = server.server_address[1]
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        conn.request("GET", f"/drafts/{result.draft.id}", headers={"Host": f"127.0.0.1:{port}"})
+        resp = conn.getresponse()
+        page = resp.read().decode("utf-8")
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert resp.status == 200
+    assert "Pourquoi ces idées" in page and "racontée par deux émissions" in page
+    assert "Histoires écartées" in page and "moins forte que les idées retenues" in page
