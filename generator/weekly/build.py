@@ -108,7 +108,11 @@ def build(
         if tools.prompts is None or tools.tokenizer is None:
             raise ValueError("a weekly build with a backend needs the prompts and a tokenizer")
         work = model_pass.ModelWork(tools.backend, tools.prompts)
-    loaded = _timed(timings, "ingest", lambda: distinct(load_files(paths, settings, progress)))
+    read, unreadable = _timed(timings, "ingest", lambda: load_files(paths, settings, progress))
+    if not read:
+        raise WeeklyError(f"aucune transcription lisible pour la semaine : {' ; '.join(unreadable)}")
+    options = replace(options, notes=(*options.notes, *unreadable))
+    loaded = distinct(read)
     loaded = _timed(timings, "segment", lambda: segment_all(loaded, settings, tools.embedder, progress))
     stories, joined = _timed(timings, "cluster", lambda: stories_of(loaded, tools, work))
     state = settings.paths.state

@@ -17,6 +17,7 @@ import numpy as np
 
 from generator import language
 from generator.config import Settings
+from generator.errors import InputError
 from generator.language import lexicon
 from generator.model import Episode, Segment
 from generator.topics.segment import segment as segment_episode
@@ -68,15 +69,21 @@ class Candidate:
         return self.key.split(":")[0]
 
 
-def load_files(paths: Sequence[Path], settings: Settings, progress: Progress) -> list[Loaded]:
-    """Ingest and clean every file once (an unreadable file raises its own InputError)."""
-    out = []
+def load_files(
+    paths: Sequence[Path], settings: Settings, progress: Progress
+) -> tuple[list[Loaded], list[str]]:
+    """Ingest and clean every file once; an unreadable file is left out of the week with a note."""
+    out, notes = [], []
     for path in paths:
         progress(f"lecture de {path}")
-        raw = ingest(Path(path), max_bytes=max_bytes_of(settings))
-        episode = clean(raw)
+        try:
+            raw = ingest(Path(path), max_bytes=max_bytes_of(settings))
+            episode = clean(raw)
+        except InputError as exc:
+            notes.append(f"laissée de côté : {exc}")
+            continue
         out.append(Loaded(episode, raw))
-    return out
+    return out, notes
 
 
 def distinct(loaded: Sequence[Loaded]) -> list[Loaded]:
@@ -103,11 +110,11 @@ def segment_all(
 
 
 def notable_figures(text: str) -> tuple[tuple[float, str], ...]:
-    """Figures worth telling apart: amounts, percentages, counts of ten or more (not 'deux', 'trois')."""
+    """Figures worth telling apart: amounts, percentages, counts of a hundred or more (not 'dix ans')."""
     out: dict[float, str] = {}
     for f in language.figures(text):
         year = 1900 <= f.value <= 2100 and not f.percent and not f.scaled  # a year dates, it is no figure
-        if (f.percent or f.scaled or abs(f.value) >= 10) and not year:
+        if (f.percent or f.scaled or abs(f.value) >= 100) and not year:
             out.setdefault(round(f.value, 2), f.text)
     return tuple(sorted(out.items()))
 

@@ -62,6 +62,23 @@ def tfidf(cands: Sequence[Candidate]) -> np.ndarray:
     return m @ m.T
 
 
+def _rare(cands: Sequence[Candidate]) -> tuple[set[str], set[float]]:
+    """Names and figures said in few of the week's episodes: those tie a story together ("France",
+    "Google" or "dix ans" come up everywhere and tie nothing)."""
+    episodes = len({c.loaded for c in cands})
+    limit = max(2, episodes // 4)
+    names: dict[str, set[int]] = {}
+    figures: dict[float, set[int]] = {}
+    for c in cands:
+        for n in c.names:
+            names.setdefault(n, set()).add(c.loaded)
+        for v, _ in c.figures:
+            figures.setdefault(v, set()).add(c.loaded)
+    return {n for n, eps in names.items() if len(eps) <= limit}, {
+        v for v, eps in figures.items() if len(eps) <= limit
+    }
+
+
 def pairs(cands: Sequence[Candidate]) -> list[Pair]:
     """Every pair of topics from different episodes with its combined score, best first."""
     if len(cands) < 2:
@@ -69,14 +86,16 @@ def pairs(cands: Sequence[Candidate]) -> list[Pair]:
     emb = centred(cands)
     cos = emb @ emb.T
     lex = tfidf(cands)
+    rare_names, rare_figures = _rare(cands)
     out = []
     for i in range(len(cands)):
         for j in range(i + 1, len(cands)):
             a, b = cands[i], cands[j]
             if a.loaded == b.loaded:
                 continue  # one episode's topics are different subjects by construction
-            names = tuple(sorted(a.names & b.names))
-            figs = tuple(sorted({t for v, t in a.figures if v in {w for w, _ in b.figures}}))
+            names = tuple(sorted(a.names & b.names & rare_names))
+            shared = {v for v, _ in a.figures} & {v for v, _ in b.figures} & rare_figures
+            figs = tuple(sorted({t for v, t in a.figures if v in shared}))
             score = 0.5 * float(cos[i, j]) + 0.5 * float(lex[i, j])
             score += NAME_BONUS * min(len(names), 3) + FIGURE_BONUS * min(len(figs), 3)
             out.append(Pair(i, j, round(score, 4), names, figs))
@@ -84,38 +103,35 @@ def pairs(cands: Sequence[Candidate]) -> list[Pair]:
 
 
 def stories(cands: Sequence[Candidate], judge: Judge | None = None) -> tuple[list[list[int]], list[Pair]]:
-    """Groups of candidate indexes, one per story (union of same-story pairs), and the pairs joined.
+    """Groups of candidate indexes, one per story, and the pairs that joined them.
 
-    A story holds at most one topic per episode: the best-scoring pair wins.
+    Best pairs first; two groups join only when every pair across them (from different episodes)
+    is at least in the grey zone, so that no chain of near pairs makes one blob of a week, and a
+    story holds at most one topic per episode.
     """
-    parent = list(range(len(cands)))
-
-    def root(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    members: dict[int, set[int]] = {i: {c.loaded} for i, c in enumerate(cands)}
+    scored = pairs(cands)
+    score = {(p.a, p.b): p.score for p in scored}
+    group: dict[int, list[int]] = {i: [i] for i in range(len(cands))}
+    where = list(range(len(cands)))
     joined: list[Pair] = []
-    for p in pairs(cands):
+    for p in scored:
         if p.score < GREY:
             break
+        ga, gb = where[p.a], where[p.b]
+        if ga == gb or {cands[i].loaded for i in group[ga]} & {cands[i].loaded for i in group[gb]}:
+            continue  # already one story, or it would hold two topics of one episode
+        if any(score.get((min(i, j), max(i, j)), 0.0) < GREY for i in group[ga] for j in group[gb]):
+            continue
         same = p.score >= SAME
         verdict = None
         if not same:
             verdict = judge(cands[p.a], cands[p.b]) if judge is not None else None
-            # Offline, or when the model could not say: two shared names, or a name and a figure.
+            # Offline, or when the model could not say: two rare names, or a rare name and a figure.
             same = bool(verdict) if verdict is not None else len(p.names) >= 2 or bool(p.names and p.figures)
         if not same:
             continue
-        ra, rb = root(p.a), root(p.b)
-        if ra == rb or members[ra] & members[rb]:
-            continue  # already one story, or it would hold two topics of one episode
-        parent[rb] = ra
-        members[ra] |= members.pop(rb)
+        for i in group[gb]:
+            where[i] = ga
+        group[ga] += group.pop(gb)
         joined.append(Pair(p.a, p.b, p.score, p.names, p.figures, verdict))
-    groups: dict[int, list[int]] = {}
-    for i in range(len(cands)):
-        groups.setdefault(root(i), []).append(i)
-    return list(groups.values()), joined
+    return [sorted(g) for g in group.values()], joined

@@ -21,7 +21,7 @@ from generator.weekly.memory import DROP, PIN, Remembered, names_story
 
 SAME_SUBJECT = 0.80  # raw cosine of two story vectors: one subject (diversity rule)
 REMEMBERED = 0.86  # raw cosine with a remembered story (plus a shared name or figure): the same story
-PROJECT_MIN = 2.0  # project cues per hundred words for a story to be the week's project
+PROJECT_MIN = 1.5  # project cues per hundred words for a story to be the week's project
 PER_SHOW = 2  # ideas led by one show before the others get their turn
 
 
