@@ -280,9 +280,8 @@ def bench_episodes(files: list[Path]) -> None:
                 def once(conc: int, ledger: Ledger | None, path: Path = path) -> tuple[float, int, object]:
                     s = settings(conc)
                     before = len(fake.chat_requests)
-                    result = pipeline.generate(
-                        [path], s, backend=make_backend(s, ledger, no_cache=ledger is None), embedder=embedder
-                    )
+                    backend = make_backend(s, ledger, no_cache=ledger is None)
+                    result = pipeline.generate([path], pipeline.build_tools(s, backend, embedder=embedder))
                     wall = result.provenance.timings["summarise"] + result.provenance.timings["compose"]
                     return wall, len(fake.chat_requests) - before, result
 
@@ -423,11 +422,9 @@ def bench_lean_prompts(files: list[Path]) -> None:
 
                     settings = replace(settings, prompts=pins)
                     before = len(fake.chat_requests)
+                    backend = make_backend(settings, None, no_cache=True)
                     result = pipeline.generate(
-                        [path],
-                        settings,
-                        backend=make_backend(settings, None, no_cache=True),
-                        embedder=embedder,
+                        [path], pipeline.build_tools(settings, backend, embedder=embedder)
                     )
                     bodies = [r.body for r in fake.chat_requests[before:]]
                     spoken = " ".join(u.text for u in result.prepared[0].episode.utterances)

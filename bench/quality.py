@@ -133,25 +133,26 @@ def make_draft(
     """The real stages on one file; with `cap`, only the first `cap` topics are summarised."""
     tokenizer = get_tokenizer(getattr(backend, "model", None) or settings.llm.model)
     prompts = PromptRegistry(default_root(), settings.prompts) if backend is not None else None
-    timings: dict[str, float] = {}
-    episode, times = pipeline.load(path, settings, timings)
+    tools = pipeline.build_tools(settings, backend, prompts=prompts, tokenizer=tokenizer, embedder=embedder)
+    timings = pipeline.Timings()
+    episode, times = pipeline.load(path, tools, timings)
     segments = segment_episode(episode, min_segment_s=settings.segment.min_segment_s, embedder=embedder)
     topics = [s for s in segments if s.kind in extractive.TOPIC_KINDS]
     kept = topics[:cap] if cap else segments
+    calls = None
+    if backend is not None:
+        budget = (settings.llm.context_window, settings.llm.max_concurrency)
+        calls = summarise.ModelCalls(backend, prompts, tokenizer, *budget)
     result = summarise.summarise(
         episode,
         kept,
-        backend=backend,
-        prompts=prompts,
-        tokenizer=tokenizer,
-        context_window=settings.llm.context_window,
-        max_concurrency=settings.llm.max_concurrency,
+        calls=calls,
         verifier=Verifier(episode, word_times=times),
         embedder=embedder,
     )
     transcript_tokens = tokenizer.count(" ".join(u.text for u in episode.utterances))
-    prepared = pipeline.Prepared(episode, tuple(segments), result, timings, transcript_tokens)
-    out = pipeline.write([prepared], settings, backend=backend, prompts=prompts)
+    prepared = pipeline.Prepared(episode, tuple(segments), result, timings.seconds, transcript_tokens)
+    out = pipeline.write([prepared], tools)
     assert out.draft is not None
     markdown = (out.draft.path / "newsletter.md").read_text(encoding="utf-8")
     raw = ingest(path, max_bytes=max_bytes_of(settings))

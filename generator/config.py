@@ -10,6 +10,7 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
+from generator.backends import AUTO, BACKENDS, EXTRACTIVE, OPENAI
 from generator.errors import ConfigError
 from generator.styles import DEFAULT_STYLE, STYLES
 
@@ -49,7 +50,7 @@ class PathSettings:
 
 @dataclass(frozen=True)
 class LLMSettings:
-    backend: str = "auto"  # auto | extractive | openai
+    backend: str = AUTO  # a name in generator.backends.BACKENDS
     base_url: str | None = None
     api_key: str | None = None  # only ever from the environment
     model: str = "gpt-4o-mini"
@@ -127,8 +128,8 @@ class Settings:
     @property
     def resolved_backend(self) -> str:
         """`auto` means openai when a key or base URL is set, else extractive."""
-        if self.llm.backend == "auto":
-            return "openai" if self.llm_configured else "extractive"
+        if self.llm.backend == AUTO:
+            return OPENAI if self.llm_configured else EXTRACTIVE
         return self.llm.backend
 
 
@@ -304,8 +305,10 @@ def load_settings(
 
 
 def _validate(settings: Settings) -> None:
-    if settings.llm.backend not in ("auto", "extractive", "openai"):
-        raise ConfigError(f"[llm] backend must be auto, extractive or openai, not {settings.llm.backend!r}")
+    if settings.llm.backend not in BACKENDS:
+        raise ConfigError(
+            f"[llm] backend must be one of {BACKENDS.choices_text()}, not {settings.llm.backend!r}"
+        )
     if settings.newsletter.style not in STYLES:
         raise ConfigError(
             f"[newsletter] style must be one of {STYLES.choices_text()}, not {settings.newsletter.style!r}"

@@ -21,10 +21,6 @@ class InputError(NewsletterError):
     """A transcript that cannot be read or parsed (empty, binary, truncated, too big...)."""
 
 
-class SegmentError(NewsletterError):
-    """Segmentation could not run."""
-
-
 class PromptError(NewsletterError):
     """A prompt file is malformed or cannot be rendered."""
 
@@ -35,10 +31,6 @@ class LLMError(NewsletterError):
 
 class BudgetError(LLMError):
     """A request cannot fit in the configured context window."""
-
-
-class SummariseError(NewsletterError):
-    """A segment could not be summarised."""
 
 
 class RenderError(NewsletterError):

@@ -65,9 +65,7 @@ class Episode:
 
     path: str
     sha256: str
-    format: (
-        str  # transcript.formats.FORMATS: scraped, srt, webvtt, webvtt_auto, ttml, turns, podcast_json, ...
-    )
+    format: str  # the reader's name for what it read: srt, webvtt_auto, whisper_json, turns, plain, ...
     encoding: str
     utterances: tuple[Utterance, ...]
     show: str | None = None

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from generator import language
-from generator.language import lexicon
-from generator.writing import grounding, tidy
+from generator.language import is_stopword, split_sentences
+from generator.writing import tidy
 
 _MARK = re.compile(r"^\[\d\d?:\d\d(?::\d\d)?\]\s*", re.MULTILINE)  # v1's time mark on every line
 
@@ -45,7 +45,7 @@ def entities(lines: list[str]) -> list[str]:
         for name in language.candidate_names(line):
             counts[name] = counts.get(name, 0) + 2
         for k, tok in enumerate(re.findall(r"[^\W\d_][\w'’-]*", line)):
-            if k and tok[:1].isupper() and not lexicon.is_stopword(tok) and len(tok) > 2:
+            if k and tok[:1].isupper() and not is_stopword(tok) and len(tok) > 2:
                 counts[tok] = counts.get(tok, 0) + 1
     return sorted(counts, key=lambda n: (-counts[n], n))
 
@@ -54,7 +54,7 @@ def transcript_lines(user: str) -> list[str]:
     """The segment's sentences in any prompt version: v1 sends one timed line per sentence, v2+
     paragraphs of about 30 s without time marks (both inside <transcription>...</transcription>)."""
     text = _MARK.sub("", user.split("<transcription>")[-1].split("</transcription>")[0])
-    return [s for para in text.splitlines() for s in grounding.sentences(para)]
+    return [s for para in text.splitlines() for s in split_sentences(para, before_capital=True)]
 
 
 def _supported(lines: list[str]) -> list[str]:

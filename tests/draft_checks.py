@@ -11,9 +11,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from generator.language import lexicon
+from generator.language import STOPWORDS, split_sentences
 from generator.model import Episode
-from generator.writing import grounding, tidy
+from generator.writing import tidy
 
 TOPIC_KINDS = ("topic", "interview")
 _WORD = re.compile(r"[\w'’-]+")
@@ -55,7 +55,7 @@ def title_cut(title: str) -> bool:
     """A heading that stops short: on a function word, an ellipsis or a dangling punctuation mark."""
     last = (words(title) or [""])[-1]
     return title.rstrip().endswith(("…", "...", ",", ":", "-")) or (
-        len(last) > 1 and last in lexicon.STOPWORDS and last not in {"ia", "ue"}
+        len(last) > 1 and last in STOPWORDS and last not in {"ia", "ue"}
     )
 
 
@@ -63,7 +63,7 @@ def summary_sentences(doc: dict[str, Any]) -> list[str]:
     """Every sentence a reader sees as summary: sections' summaries and key points."""
     out: list[str] = []
     for s in doc["sections"]:
-        out += grounding.sentences(s["summary"])
+        out += split_sentences(s["summary"], before_capital=True)
         out += [k for k in s["key_points"]]
     return out
 

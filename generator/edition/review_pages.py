@@ -10,7 +10,7 @@ from typing import Any
 
 import jinja2
 
-from generator.edition import outbox
+from generator.edition import draft_json, outbox
 from generator.edition.render import safe_url
 from generator.errors import NewsletterError, RenderError
 from generator.model import Utterance, format_ts
@@ -146,7 +146,9 @@ def _context(q: dict[str, Any], source: dict[str, Any] | None, reload: Reload | 
     if key not in cache:
         cache[key] = reload(*key)
     utterances = cache[key]
-    return outbox.quote_context(utterances, q["utterance"], str(q.get("text", ""))) if utterances else None
+    return (
+        draft_json.quote_context(utterances, q["utterance"], str(q.get("text", ""))) if utterances else None
+    )
 
 
 def quote_views(doc: dict[str, Any], reload: Reload | None, cache: dict) -> list[dict[str, Any]]:

@@ -9,8 +9,8 @@ import secrets
 import shutil
 from pathlib import Path
 
+from generator.edition.draft_json import FILES, user_name
 from generator.edition.outbox import (
-    FILES,
     DraftInfo,
     _check_revision,
     _file_hashes,
@@ -18,7 +18,6 @@ from generator.edition.outbox import (
     _locked,
     _now,
     _replace_doc,
-    _user,
     _write_synced,
     load_draft,
 )
@@ -95,7 +94,7 @@ def revise(
             "status": info.status,
             "action": "edit",
             "at": _now(now).isoformat(timespec="seconds"),
-            "user": user or _user(),
+            "user": user or user_name(),
             "reason": None,
             "revision": revision + 1,
             "diff": diff if len(diff) <= MAX_DIFF_CHARS else diff[:MAX_DIFF_CHARS] + "\n[…]\n",

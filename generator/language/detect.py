@@ -1,141 +1,159 @@
-"""Which language a text is written in (French or English), from function-word counts."""
+"""Which language a text is written in (French or English), from function-word counts.
+
+The one detector of the project: the draft's checks and the model-answer checks both ask it, with
+their own thresholds (see `detect_language`).
+"""
 
 from __future__ import annotations
 
 import re
 
-_FR = set(
+# Function words of each language (one list each). "a" and "on" are words of both.
+FRENCH_FUNCTION_WORDS: frozenset[str] = frozenset(
     [
-        "le",
-        "la",
-        "les",
-        "un",
-        "une",
-        "des",
-        "du",
-        "de",
-        "et",
-        "est",
-        "sont",
+        "a",
+        "au",
+        "aussi",
+        "aux",
+        "avec",
+        "car",
+        "ce",
+        "ces",
+        "cette",
+        "chez",
+        "comme",
         "dans",
-        "pour",
+        "de",
+        "depuis",
+        "des",
+        "donc",
+        "du",
+        "elle",
+        "elles",
+        "en",
+        "entre",
+        "est",
+        "et",
+        "fait",
+        "il",
+        "ils",
+        "la",
+        "le",
+        "les",
+        "leur",
+        "mais",
+        "ne",
+        "nous",
+        "on",
+        "ont",
+        "ou",
+        "par",
         "pas",
+        "plus",
+        "pour",
         "que",
         "qui",
-        "sur",
-        "avec",
-        "ce",
-        "cette",
-        "ces",
-        "il",
-        "elle",
-        "ils",
-        "nous",
-        "vous",
-        "on",
-        "au",
-        "aux",
-        "par",
-        "plus",
-        "mais",
-        "ou",
-        "son",
         "sa",
-        "ses",
-        "leur",
+        "sans",
         "se",
-        "en",
-        "ne",
+        "selon",
+        "ses",
+        "son",
+        "sont",
+        "sur",
+        "tous",
+        "tout",
+        "très",
+        "un",
+        "une",
+        "vous",
         "y",
         "été",
         "être",
-        "a",
-        "ont",
-        "fait",
-        "très",
-        "aussi",
-        "comme",
-        "tout",
-        "tous",
-        "entre",
-        "depuis",
-        "sans",
-        "chez",
-        "donc",
-        "car",
-        "selon",
     ]
 )
-_EN = set(
+ENGLISH_FUNCTION_WORDS: frozenset[str] = frozenset(
     [
-        "the",
         "a",
+        "about",
+        "all",
+        "also",
         "an",
         "and",
-        "is",
         "are",
-        "of",
-        "to",
-        "in",
-        "for",
-        "not",
-        "that",
-        "which",
-        "on",
-        "with",
-        "this",
-        "these",
-        "it",
-        "he",
-        "she",
-        "they",
-        "we",
-        "you",
+        "as",
         "at",
-        "by",
-        "more",
-        "but",
-        "or",
-        "his",
-        "her",
-        "their",
         "be",
         "been",
-        "was",
-        "were",
-        "has",
-        "have",
-        "had",
+        "between",
+        "but",
+        "by",
+        "can",
         "do",
         "does",
-        "very",
-        "also",
-        "as",
-        "all",
-        "between",
-        "since",
-        "without",
+        "for",
         "from",
+        "had",
+        "has",
+        "have",
+        "he",
+        "her",
+        "his",
+        "in",
+        "is",
+        "it",
+        "more",
+        "not",
+        "of",
+        "on",
+        "or",
+        "she",
+        "since",
+        "that",
+        "the",
+        "their",
+        "there",
+        "these",
+        "they",
+        "this",
+        "to",
+        "very",
+        "was",
+        "we",
+        "were",
+        "what",
+        "when",
+        "which",
         "will",
+        "with",
+        "without",
         "would",
+        "you",
     ]
 )
 
+_WORD = re.compile(r"[a-zàâäçéèêëîïôöùûüÿœæ']+")
 
-def detect_language(text: str) -> str:
-    """'fr', 'en' or 'unknown', from the share of each language's function words."""
-    words = re.findall(r"[a-zàâäçéèêëîïôöùûüÿœæ']+", text.lower())
-    words = [w.split("'")[-1] for w in words]
-    if len(words) < 4:
+
+def detect_language(text: str, *, min_words: int = 4, min_share: float = 0.12, margin: float = 1.0) -> str:
+    """'fr', 'en' or 'unknown', from the share of each language's function words.
+
+    A text of fewer than `min_words` words is 'unknown'. It is English when its English function words
+    outnumber `margin` times its French ones and make at least `min_share` of its words; French when its
+    French ones are at least as many as the English ones and make at least `min_share` of its words.
+    A caller that must only flag plain English (a model's answer, retried when flagged) asks for a
+    larger `margin`.
+    """
+    words = [w.split("'")[-1] for w in _WORD.findall(text.lower())]
+    if len(words) < min_words:
         return "unknown"
-    fr = sum(w in _FR for w in words)
-    en = sum(w in _EN for w in words)
-    if fr == en == 0:
-        return "unknown"
-    if fr >= en and fr / len(words) >= 0.12:
-        return "fr"
-    if en > fr and en / len(words) >= 0.12:
+    fr = sum(w in FRENCH_FUNCTION_WORDS for w in words)
+    en = sum(w in ENGLISH_FUNCTION_WORDS for w in words)
+    needed = min_share * len(words)
+    if en > margin * fr and en >= needed:
         return "en"
+    if fr >= en and fr >= needed:
+        return "fr"
     return "unknown"
 
 

@@ -112,7 +112,7 @@ def strip_accents(text: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
 
 
-def words(text: str) -> list[str]:
+def split_words(text: str) -> list[str]:
     """The words of a text, elisions removed ("l'énergie" -> "énergie"), original case kept."""
     out = []
     for match in _WORD.finditer(text):
@@ -167,4 +167,4 @@ def stem(word: str) -> str:
 
 def content_stems(text: str) -> list[str]:
     """Stems of the content words of a text (stopwords and short words dropped)."""
-    return [stem(w) for w in words(text) if not is_stopword(w)]
+    return [stem(w) for w in split_words(text) if not is_stopword(w)]

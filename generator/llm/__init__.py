@@ -4,7 +4,6 @@ Only `llm/client.py` imports openai and only `llm/tokens.py` imports tiktoken; t
 goes through the names below.
 """
 
-from generator.llm import prompts, tokens
 from generator.llm.batch import (
     ANSWERED,
     FAILED,
@@ -70,10 +69,8 @@ __all__ = [
     "make_backend",
     "parse_json_object",
     "price_for",
-    "prompts",
     "run_parallel",
     "split_to_fit",
-    "tokens",
     "validate_schema",
     "wire_schema",
 ]

@@ -8,6 +8,8 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
+from generator.language import detect_language, split_sentences
+
 
 def _strings(value: Any) -> Iterable[str]:
     if isinstance(value, str):
@@ -27,7 +29,9 @@ def _norm(text: str) -> str:
 def _text_loop(text: str) -> str | None:
     """A sentence said 3 times, a paragraph twice, or an 8-word phrase 4 times, inside one text."""
     sentences = Counter(
-        norm for piece in re.split(r"(?<=[.!?…])\s+|\n+", text) if len((norm := _norm(piece)).split()) >= 4
+        norm
+        for piece in split_sentences(text, at_line_breaks=True)
+        if len((norm := _norm(piece)).split()) >= 4
     )
     if sentences and (top := sentences.most_common(1)[0])[1] >= 3:
         return f"the same sentence appears {top[1]} times: {top[0][:80]!r}"
@@ -62,95 +66,10 @@ def degeneration(data: Any) -> str | None:
     return None
 
 
-_FR = frozenset(
-    [
-        "le",
-        "la",
-        "les",
-        "des",
-        "est",
-        "et",
-        "une",
-        "un",
-        "du",
-        "que",
-        "qui",
-        "dans",
-        "pour",
-        "pas",
-        "sur",
-        "avec",
-        "ce",
-        "cette",
-        "il",
-        "elle",
-        "nous",
-        "vous",
-        "sont",
-        "au",
-        "aux",
-        "plus",
-        "mais",
-        "ou",
-        "par",
-        "ne",
-        "se",
-        "leur",
-        "ils",
-        "elles",
-        "été",
-        "être",
-        "très",
-        "aussi",
-        "comme",
-    ]
-)
-_EN = frozenset(
-    [
-        "the",
-        "and",
-        "is",
-        "are",
-        "of",
-        "to",
-        "that",
-        "this",
-        "with",
-        "for",
-        "was",
-        "were",
-        "it",
-        "be",
-        "on",
-        "have",
-        "has",
-        "not",
-        "but",
-        "they",
-        "their",
-        "from",
-        "which",
-        "an",
-        "will",
-        "would",
-        "can",
-        "about",
-        "there",
-        "what",
-        "when",
-    ]
-)
-
-
 def french_errors(data: Any) -> list[str]:
-    """Long text fields that read as English rather than French (stop-word counts; short text ignored)."""
+    """Long text fields that plainly read as English (the one detector, with a wide margin; short text ignored)."""
     errors = []
     for text in _strings(data):
-        words = _norm(text).split()
-        if len(words) < 8:
-            continue
-        en = sum(w in _EN for w in words)
-        fr = sum(w in _FR for w in words)
-        if en >= 3 and en > 2 * fr:
+        if detect_language(text, min_words=8, margin=2) == "en":
             errors.append(f"this text is in English, it must be in French: {text[:60]!r}")
     return errors

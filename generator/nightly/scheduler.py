@@ -246,7 +246,7 @@ class NightlyScheduler:
                 return
             self._returned.wait(0.05)
 
-    def _on_signal(self, signum: int, frame: object) -> None:
+    def _on_signal(self, signum: int, _frame: object) -> None:
         # Only flags here: the main thread may be inside the scheduler or the thread pool holding
         # their (non-reentrant) locks, so the shutdown itself runs on the watcher thread.
         if self._signal_name is not None:

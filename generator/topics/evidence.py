@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from generator.language import lexicon as french
+from generator.language import content_stems
 from generator.topics import cues
 
 LEXICAL_VOCAB = 2048  # most widespread content stems kept for lexical cohesion (memory bound)
@@ -100,7 +100,7 @@ def zscore(values: np.ndarray, valid: np.ndarray) -> np.ndarray:
 
 def lexical_vectors(texts: Sequence[str]) -> np.ndarray:
     """Sentence x stem matrix, tf-idf weighted, over stems seen in at least two sentences."""
-    stems = [french.content_stems(t) for t in texts]
+    stems = [content_stems(t) for t in texts]
     df = Counter(s for row in stems for s in set(row))
     shared = sorted((s for s, c in df.items() if c >= 2), key=lambda s: (-df[s], s))[:LEXICAL_VOCAB]
     vocab = {s: j for j, s in enumerate(sorted(shared))}

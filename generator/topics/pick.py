@@ -35,7 +35,6 @@ def strongest(
     hi_time: float,
     fixed: Sequence[int],
     min_part_s: float,
-    extra_z: float | None = None,
     content: np.ndarray | None = None,
 ) -> list[int]:
     """Boundaries inside sentences [lo, hi): the strongest valleys, spaced, counted by the prior.
@@ -46,7 +45,6 @@ def strongest(
     content = score if content is None else content
     if hi - lo < 2:
         return []
-    extra_z = EXTRA_VALLEY_Z if extra_z is None else extra_z
     span = hi_time - times[lo]
     prior, most = topic_prior(span, min_part_s)
     edges = [float(times[lo]), hi_time]
@@ -56,7 +54,7 @@ def strongest(
         value = float(score[i])
         if value <= 0 or len(chosen) + 1 >= most:
             break
-        if len(chosen) + 1 >= prior and float(content[i]) <= extra_z:
+        if len(chosen) + 1 >= prior and float(content[i]) <= EXTRA_VALLEY_Z:
             continue
         t = float(times[i])
         if min(abs(t - e) for e in edges) < min_part_s:

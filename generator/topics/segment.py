@@ -85,7 +85,7 @@ def segment(
         outro = _outro_start(texts, times, end_time) if use_cues else None
         ok = outro is not None and n >= 4 and duration >= 4 * INTRO_MIN_S
         cuts, intro, outro = ([0, outro, n] if ok else [0, n]), None, (outro if ok else None)
-    return _build(episode, texts, times, end_time, cuts, timed, intro, outro, breaks)
+    return _build(episode, texts, times, end_time, cuts, intro, outro, breaks)
 
 
 def as_json(segments: Sequence[Segment]) -> list[dict]:
@@ -343,11 +343,11 @@ def _build(
     times: np.ndarray,
     end_time: float,
     cuts: list[int],
-    timed: bool,
     intro: int | None,
     outro: int | None,
     breaks: Sequence[tuple[int, int, str]],
 ) -> list[Segment]:
+    timed = any(_finite(u.start_s) for u in episode.utterances)
     spans = [(a, b) for a, b in zip(cuts, cuts[1:], strict=False) if b > a]
     kinds = _kinds(episode, texts, times, spans, intro, outro)
     # Sponsor reads and jingles would name the sponsor, not the subject: no heading comes from them.

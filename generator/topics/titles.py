@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from generator import language
-from generator.language import lexicon as french
+from generator.language import NUMBER_WORDS, is_filler, is_stopword, stem
 
 MAX_TITLE_CHARS = 60
 SECOND_PHRASE_RATIO = 0.5  # a second phrase joins the title only when nearly as strong as the first
@@ -160,7 +160,7 @@ def _content(token: str) -> bool:
         return False
     if _norm(token) in _SHOW_WORDS:
         return False
-    return not (french.is_stopword(token) or french.is_filler(token) or token.endswith("'"))
+    return not (is_stopword(token) or is_filler(token) or token.endswith("'"))
 
 
 def _modifier(token: str, nxt: str | None) -> bool:
@@ -175,7 +175,7 @@ def _modifier(token: str, nxt: str | None) -> bool:
 def _is_number(token: str) -> bool:
     """A figure or a number in words, which stands before a noun like a determiner ("cent toits")."""
     parts = token.lower().split("-")
-    return token.isdigit() or (parts != ["et"] and all(p in french.NUMBER_WORDS for p in parts))
+    return token.isdigit() or (parts != ["et"] and all(p in NUMBER_WORDS for p in parts))
 
 
 def _verb_after(prep: str, token: str) -> bool:
@@ -275,7 +275,7 @@ class TitleModel:
         for end in dict.fromkeys(spans):
             words = tokens[i:end]
             content = [w for w in words if _content(w) or w[:1].isdigit()]
-            key = " ".join(french.stem(w) for w in content)
+            key = " ".join(stem(w) for w in content)
             surface = _join(words)
             out.append(_Occurrence(key, surface, article, initial, named))
         return out
@@ -371,7 +371,7 @@ def _trim(text: str) -> str:
     words = text[: MAX_TITLE_CHARS + 1].split()
     if len(text) > MAX_TITLE_CHARS:
         words = words[:-1]  # the last word may be cut in the middle
-    while words and (french.is_stopword(words[-1].strip(":,")) or words[-1] in (":", ",", "-")):
+    while words and (is_stopword(words[-1].strip(":,")) or words[-1] in (":", ",", "-")):
         words.pop()
     return " ".join(words) or text[:MAX_TITLE_CHARS]
 
@@ -389,7 +389,7 @@ def _named_words(texts: Sequence[str]) -> frozenset[str]:
                     caps[_norm(tok)] += 1
             else:
                 lower[_norm(tok)] += 1
-    return frozenset(w for w, c in caps.items() if c >= lower[w] and not french.is_stopword(w))
+    return frozenset(w for w, c in caps.items() if c >= lower[w] and not is_stopword(w))
 
 
 def _join(words: Sequence[str]) -> str:

@@ -1,10 +1,19 @@
-"""Transcript formats: detection by content, then the reader of that format family, text -> raw fragments."""
+"""Transcript formats: detection by content, then the reader of that format family, text -> raw fragments.
+
+`FORMATS` is the registry of the families `detect()` can name, tried in the order they were added: a new
+family is one reader module `read_<family>.py` plus one `FORMATS.add` line below.
+"""
 
 from __future__ import annotations
 
 import re
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cached_property
 
 from generator.errors import InputError
+from generator.registry import Registry
 from generator.transcript.fragments import Parsed
 from generator.transcript.layouts import unrecognised
 from generator.transcript.read_cues import parse_cues
@@ -17,72 +26,88 @@ from generator.transcript.read_ttml import looks_like_ttml, parse_ttml
 from generator.transcript.read_turns import count_turn_headers, parse_turns
 from generator.transcript.timestamps import BRACKET, line_styles
 
-FORMATS = (
-    "scraped",
-    "srt",
-    "sbv",
-    "webvtt",
-    "webvtt_auto",
-    "ttml",
-    "timedtext",
-    "turns",
-    "table",
-    "whisper_json",
-    "podcast_json",
-    "youtube_json",
-    "plain",
-)
-
 # "[Musique]" or "[0:06]" open text files too: JSON arrays hold objects, strings, numbers or arrays.
 _JSON_START = re.compile(r"^\s*(?:\{|\[\s*(?:[{\[\]\"\d-]|true|false|null))")
 _MARKUP = re.compile(r"^<(?:\?xml|!DOCTYPE|!--|[A-Za-z][\w:-]*[\s>/])", re.IGNORECASE)
 
 
+@dataclass(frozen=True)
+class Sample:
+    """A decoded transcript as the detectors look at it; the line counts are computed once, when asked."""
+
+    text: str
+
+    @cached_property
+    def head(self) -> str:
+        return self.text.lstrip("\ufeff \t\r\n")
+
+    @cached_property
+    def lines(self) -> list[str]:
+        return self.text.splitlines()
+
+    @cached_property
+    def styles(self) -> Counter[str]:
+        """Lines per timestamp style (`cue`, `bracket`, `range`, `glued`)."""
+        return line_styles(self.lines)
+
+
+@dataclass(frozen=True)
+class Format:
+    """A format family: how to recognise it by content, and its reader (text, path, name) -> Parsed."""
+
+    looks_like: Callable[[Sample], bool]
+    read: Callable[[str, str, str], Parsed]
+
+
+def _markup(s: Sample) -> bool:
+    return bool(_MARKUP.match(s.head))
+
+
+def _reject_markup(_text: str, path: str, _name: str) -> Parsed:
+    raise InputError(unrecognised("an XML/HTML document that is not a TTML transcript"), path=path)
+
+
+def _json(s: Sample) -> bool:
+    return bool(_JSON_START.match(s.head)) and not BRACKET.match(s.head.splitlines()[0].strip())
+
+
+def _cues(s: Sample) -> bool:
+    return s.styles["cue"] >= 1 and s.styles["cue"] >= s.styles["glued"] / 4
+
+
+def _turns(s: Sample) -> bool:
+    headers = count_turn_headers(s.lines)
+    return headers >= 2 and 2 * headers >= s.styles["glued"] + s.styles["range"]
+
+
+def _scraped(s: Sample) -> bool:
+    return s.styles["glued"] + s.styles["bracket"] + s.styles["range"] >= 2
+
+
+# Order matters: the first family whose test passes wins; `plain` takes whatever is left.
+FORMATS: Registry[Format] = Registry("format")
+FORMATS.add("webvtt", Format(lambda s: s.head.startswith("WEBVTT"), lambda t, _p, n: parse_cues(t, n)))
+FORMATS.add("ttml", Format(lambda s: looks_like_ttml(s.head[:5000]), lambda t, p, _n: parse_ttml(t, p)))
+FORMATS.add(
+    "timedtext",
+    Format(lambda s: looks_like_timedtext(s.head[:500]), lambda t, p, _n: parse_timedtext(t, p)),
+)
+FORMATS.add("markup", Format(_markup, _reject_markup))
+FORMATS.add("table", Format(lambda s: looks_like_table(s.head), lambda t, _p, _n: parse_table(t)))
+FORMATS.add("json", Format(_json, lambda t, p, _n: parse_json(t, p)))
+FORMATS.add("srt", Format(_cues, lambda t, _p, n: parse_cues(t, n)))
+FORMATS.add("turns", Format(_turns, lambda t, _p, _n: parse_turns(t)))
+FORMATS.add("scraped", Format(_scraped, lambda t, _p, _n: parse_scraped(t)))
+FORMATS.add("plain", Format(lambda _s: True, lambda t, _p, _n: parse_plain(t)))
+
+
 def detect(text: str) -> str:
-    """The format of a decoded transcript, by content."""
-    head = text.lstrip("\ufeff \t\r\n")
-    if head.startswith("WEBVTT"):
-        return "webvtt"
-    if looks_like_ttml(head[:5000]):
-        return "ttml"
-    if looks_like_timedtext(head[:500]):
-        return "timedtext"
-    if _MARKUP.match(head):
-        return "markup"
-    lines = text.splitlines()
-    if looks_like_table(head):
-        return "table"
-    if _JSON_START.match(head) and not BRACKET.match(head.splitlines()[0].strip()):
-        return "json"
-    styles = line_styles(lines)
-    if styles["cue"] >= 1 and styles["cue"] >= styles["glued"] / 4:
-        return "srt"
-    headers = count_turn_headers(lines)
-    if headers >= 2 and 2 * headers >= styles["glued"] + styles["range"]:
-        return "turns"
-    stamped = styles["glued"] + styles["bracket"] + styles["range"]
-    if stamped >= 2:
-        return "scraped"
-    return "plain"
+    """The format family of a decoded transcript, by content: one of `FORMATS.names()`."""
+    sample = Sample(text)
+    return next(name for name in FORMATS if FORMATS.get(name).looks_like(sample))
 
 
 def parse(text: str, path: str) -> Parsed:
     """Detect the format and parse."""
-    fmt = detect(text)
-    if fmt == "markup":
-        raise InputError(unrecognised("an XML/HTML document that is not a TTML transcript"), path=path)
-    if fmt == "json":
-        return parse_json(text, path)
-    if fmt == "ttml":
-        return parse_ttml(text, path)
-    if fmt == "timedtext":
-        return parse_timedtext(text, path)
-    if fmt in ("srt", "webvtt"):
-        return parse_cues(text, fmt)
-    if fmt == "turns":
-        return parse_turns(text)
-    if fmt == "table":
-        return parse_table(text)
-    if fmt == "scraped":
-        return parse_scraped(text)
-    return parse_plain(text)
+    name = detect(text)
+    return FORMATS.get(name).read(text, path, name)

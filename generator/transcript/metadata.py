@@ -7,29 +7,13 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from generator.language import MONTH_NUMBERS, MONTH_PATTERN, WEEKDAY_NUMBERS, WEEKDAY_PATTERN
 from generator.model import Guest
 from generator.transcript.showinfo import show_in
 
-MONTHS = {
-    "janvier": 1,
-    "fevrier": 2,
-    "mars": 3,
-    "avril": 4,
-    "mai": 5,
-    "juin": 6,
-    "juillet": 7,
-    "aout": 8,
-    "septembre": 9,
-    "octobre": 10,
-    "novembre": 11,
-    "decembre": 12,
-}
-WEEKDAYS = {"lundi": 0, "mardi": 1, "mercredi": 2, "jeudi": 3, "vendredi": 4, "samedi": 5, "dimanche": 6}
-
-_MONTH_RE = "janvier|f[ée]vrier|mars|avril|mai|juin|juillet|ao[uû]t|septembre|octobre|novembre|d[ée]cembre"
 _DATE_FR = re.compile(
-    rf"(?:\b(?P<weekday>lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)\s+)?"
-    rf"\b(?P<day>[0-3]?\d|1er)\s+(?P<month>{_MONTH_RE})\b(?:\s+(?P<year>(?:19|20)\d\d)\b)?",
+    rf"(?:\b(?P<weekday>{WEEKDAY_PATTERN})\s+)?"
+    rf"\b(?P<day>[0-3]?\d|1er)\s+(?P<month>{MONTH_PATTERN})\b(?:\s+(?P<year>(?:19|20)\d\d)\b)?",
     re.IGNORECASE,
 )
 _DATE_ISO = re.compile(r"\b(?P<year>(?:19|20)\d\d)-(?P<month>[01]\d)-(?P<day>[0-3]\d)\b")
@@ -138,8 +122,8 @@ def parse_date(text: str, today: dt.date) -> tuple[dt.date | None, str | None]:
     if not m:
         return None, None
     day = 1 if m["day"].lower() == "1er" else int(m["day"])
-    month = MONTHS[fold(m["month"])]
-    weekday = WEEKDAYS[fold(m["weekday"])] if m["weekday"] else None
+    month = MONTH_NUMBERS[fold(m["month"])]
+    weekday = WEEKDAY_NUMBERS[fold(m["weekday"])] if m["weekday"] else None
     if m["year"]:
         try:
             date = dt.date(int(m["year"]), month, day)

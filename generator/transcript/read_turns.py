@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from generator.language import split_sentences
 from generator.transcript.fragments import Fragment, Parsed, count_words
 from generator.transcript.metadata import is_name_like, looks_like_description
 from generator.transcript.noise import is_chrome, is_footer
@@ -31,7 +32,6 @@ HEADERS = {
     "ts_name": re.compile(rf"^[\[(]?(?P<ts>{_TS})[\])]?\s*[-–|]?\s*(?P<name>{_NAME})\s*:?$"),
     "name_alone": re.compile(rf"^(?P<name>{_NAME})\s*:?$"),
 }
-_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+(?=[A-ZÀ-Þ«\"])")
 # Inside a turn, times are known only at its start: lines after the first are placed by word position.
 ESTIMATED = "times inside each speaker turn are estimated from word position (the file times turns only)"
 
@@ -147,7 +147,7 @@ def _add_turn(
             parsed.drop(text, "no words")
             continue
         # A paragraph timed only by its turn: each sentence placed by its words' position in the turn.
-        pieces = [text] if own else _SENTENCE_END.split(text)
+        pieces = [text] if own else split_sentences(text, before_capital=True)
         for piece in pieces:
             if own:
                 time = parse_ts(own["ts"])

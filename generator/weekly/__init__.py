@@ -9,9 +9,9 @@ nightly drafts; `memory` keeps the stories of approved editions and the editor's
 May import: model, errors, config, styles, language, transcript, llm, topics, writing, edition.
 """
 
-from generator.weekly.build import WeeklyOptions, WeeklyResult, WeeklyTools, build
+from generator.weekly.builder import WeeklyOptions, WeeklyResult, WeeklyTools, build
 from generator.weekly.memory import DROP, PIN, add_pick, picks_for, week_of
-from generator.weekly.window import Window, material, parse_day, window
+from generator.weekly.week import Window, material, parse_day, window
 
 __all__ = [
     "DROP",

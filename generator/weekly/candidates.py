@@ -18,7 +18,6 @@ import numpy as np
 from generator import language
 from generator.config import Settings
 from generator.errors import InputError
-from generator.language import lexicon
 from generator.model import Episode, Segment
 from generator.topics.segment import segment as segment_episode
 from generator.transcript.clean import clean
@@ -128,7 +127,7 @@ def actor_names(text: str) -> frozenset[str]:
     for sentence in re.split(r"(?<=[.!?…])\s+", text):
         tokens = _WORD.findall(sentence)
         for tok in tokens[1:]:
-            if tok[:1].isupper() and len(tok) > 2 and not lexicon.is_stopword(tok.lower()):
+            if tok[:1].isupper() and len(tok) > 2 and not language.is_stopword(tok.lower()):
                 names.add(language.fold(tok))
     names = {n for n in names if n and n.split()[0] not in _GREETINGS}
     longer = [n.split() for n in names if " " in n]
@@ -168,7 +167,7 @@ def candidates_of(loaded: Sequence[Loaded]) -> list[Candidate]:
                     figures=notable_figures(text),
                     seconds=max(seconds, 0.0),
                     project=project_score(text),
-                    stems=frozenset(s for s in lexicon.content_stems(text) if len(s) >= 4),
+                    stems=frozenset(s for s in language.content_stems(text) if len(s) >= 4),
                     show=ep.show or Path(ep.path).name,
                 )
             )

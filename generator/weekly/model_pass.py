@@ -13,13 +13,14 @@ from pathlib import Path
 from typing import Any
 
 from generator.errors import LLMError
+from generator.language import french_date
 from generator.llm import Backend, LLMRequest, LLMResult, PromptRegistry, Tokenizer, run_parallel
 from generator.model import PromptUse, Quote, RejectedQuote, SegmentSummary, Usage
 from generator.weekly.candidates import Candidate, Loaded
 from generator.weekly.rank import Story
 from generator.writing import claims, grounding
 from generator.writing.quotes import Verifier
-from generator.writing.summarise import french_date, metadata_texts, paragraphs
+from generator.writing.summarise import metadata_texts, timed_paragraphs
 
 JUDGE_WORDS = 150  # words of each topic shown to the yes/no check
 WARN_IDEA_FAILED = "idée « {title} » écrite sans le modèle : l'appel a échoué ({error})"
@@ -86,7 +87,7 @@ def _source_input(n: int, c: Candidate, loaded: Loaded, budget_words: int) -> di
         if u.text.strip()
     ]
     paras, used = [], 0
-    for p in paragraphs(lines):
+    for p in timed_paragraphs(lines):
         words = len(p["text"].split())
         if used + words > budget_words and paras:
             break

@@ -51,12 +51,16 @@ def offline_summaries(
     for index, cands in wanted.items():
         ep = loaded[index].episode
         segments = sorted({c.segment for c in cands}, key=lambda s: s.first)
-        done = extractive.summarise(ep, segments, verifier=verifiers[cands[0].key], embedder=embedder)
+        done = extractive.summarise_extractive(
+            ep, segments, verifier=verifiers[cands[0].key], embedder=embedder
+        )
         by_span = {(s.segment.first, s.segment.last): s for s in done}
         for c in cands:
             found = by_span.get((c.segment.first, c.segment.last))
             if found is None:  # planning joined it to another: summarise it alone
-                found = extractive.summarise(ep, [c.segment], verifier=verifiers[c.key], embedder=embedder)[0]
+                found = extractive.summarise_extractive(
+                    ep, [c.segment], verifier=verifiers[c.key], embedder=embedder
+                )[0]
             out[c.key] = found
     return out
 

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from generator import language
-from generator.language import lexicon
+from generator.language import content_stems, is_filler, is_stopword, split_sentences, stem
 from generator.model import Removed
 from generator.writing import grounding, tidy
 
@@ -39,7 +39,7 @@ _FRAMING_TEXT = """écouter écouté écoutée émission émissions lettre lecte
     semaine passionnant passionnante intéressant intéressante débat débats sujet sujets idée idées invité
     invités invitée invitées reparler bientôt juger retenir retenu bonne lecture rendez-vous programme
     aborder abordé abordée évoqué évoquée discuté discutée parlé échange échanges question questions"""
-_FRAMING = frozenset(lexicon.stem(w) for w in _FRAMING_TEXT.split())
+_FRAMING = frozenset(stem(w) for w in _FRAMING_TEXT.split())
 _SAYS = (
     r"explique|estime|affirme|dit|déclare|souligne|rappelle|ajoute|précise|assure|indique|insiste|raconte|"
     r"pense|juge|considère|reconnaît|regrette|prévient|note|observe|constate|défend|plaide|annonce|avance|"
@@ -52,16 +52,15 @@ _SAID = (
 )
 # Words about who speaks on the show: attributions and the show's roles, never the claim itself.
 _ROLES = "présentateur|présentatrice|animateur|animatrice|journaliste|invité|invitée|invités|interrogé|duplex"
-_SAYS_STEMS = frozenset(lexicon.stem(w) for w in (_SAYS + "|" + _SAID + "|" + _ROLES).split("|"))
+_SAYS_STEMS = frozenset(stem(w) for w in (_SAYS + "|" + _SAID + "|" + _ROLES).split("|"))
 _ATTRIBUTION = re.compile(
     rf"(?:\b(?:[Ss]elon|[Dd]'après|[Pp]our)\s+({_NAME}))|(?:({_NAME})\s+(?:(?:{_SAYS})|a\s+(?:{_SAID}))\b)"
 )
-_SOURCE_SENTENCE = re.compile(r"(?<=[.!?…])\s+")
 _TOKEN = re.compile(r"[^\W\d_][\w’'-]*")
 
 
 def _stems(text: str) -> list[str]:
-    return [s for s in lexicon.content_stems(text) if len(s) >= 3 and not lexicon.is_filler(s)]
+    return [s for s in content_stems(text) if len(s) >= 3 and not is_filler(s)]
 
 
 def _enough(total: int, missing: int, share: float) -> bool:
@@ -94,15 +93,13 @@ class Checker:
         self.framing = framing
         background = " ".join([*self.known, *self.extra])
         self.passages = [
-            _Passage(f" {language.fold(t)} ", frozenset(_stems(t)))
-            for t in _SOURCE_SENTENCE.split(source)
-            if t.strip()
+            _Passage(f" {language.fold(t)} ", frozenset(_stems(t))) for t in split_sentences(source)
         ]
         self.stems = frozenset(_stems(source)) | frozenset(_stems(background))
         self.prefixes = frozenset(s[:k] for s in self.stems for k in (3, 4, 5) if len(s) >= k)
         self.folded = f" {language.fold(source + ' ' + background)} "
         self.capitalised = {
-            t for p in _SOURCE_SENTENCE.split(source) for t in _TOKEN.findall(p)[1:] if t[:1].isupper()
+            t for p in split_sentences(source) for t in _TOKEN.findall(p)[1:] if t[:1].isupper()
         }
         # The people's organisations ("fondateur, Volta Reprise"): its guest speaks of it as "on".
         self.roles = " ".join(f" {language.fold(t)} " for t in self.extra if any(k in t for k in self.known))
@@ -130,7 +127,7 @@ class Checker:
         found = list(language.candidate_names(sentence))
         tokens = _TOKEN.findall(sentence)
         for k, tok in enumerate(tokens):
-            if not tok[:1].isupper() or lexicon.is_stopword(tok):
+            if not tok[:1].isupper() or is_stopword(tok):
                 continue
             if k == 0 and tok not in self.capitalised:
                 continue  # opening the sentence: a name only if the source writes it as one mid-sentence
@@ -227,7 +224,7 @@ class Checker:
         warnings = [grounding.WARN_NAME_FIXED.format(wrong=w, right=r) for w, r in fixes]
         kept: list[str] = []
         removed: list[Removed] = []
-        for sentence in grounding.sentences(fixed):
+        for sentence in split_sentences(fixed, before_capital=True):
             why = self.reason(sentence)
             if why is None:
                 kept.append(sentence)

@@ -17,9 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from generator.errors import LLMError, RenderError
-from generator.llm import Backend, LLMRequest
-from generator.llm.prompts import PromptRegistry
-from generator.llm.tokens import split_sentences
+from generator.language import french_date, split_sentences
+from generator.llm import Backend, LLMRequest, PromptRegistry
 from generator.model import (
     Edition,
     Episode,
@@ -34,7 +33,7 @@ from generator.model import (
 from generator.styles import STYLES
 from generator.writing import claims, extractive, grounding, tidy
 from generator.writing.sections import injection_warnings
-from generator.writing.summarise import french_date, metadata_texts
+from generator.writing.summarise import metadata_texts
 
 DEFAULT_MAX_TOKENS = 700
 WARN_COMPOSE_FAILED = "ouverture et clôture écrites sans le modèle : l'appel a échoué ({error})"

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from generator import language
-from generator.language import lexicon as french
+from generator.language import content_stems, split_words
 from generator.model import Episode, Quote, RejectedQuote, Segment, SegmentSummary
 from generator.topics.titles import TitleModel
 from generator.writing import grounding, sections, tidy
@@ -46,14 +46,14 @@ class _Sentence:
 
 
 def _word_count(text: str) -> int:
-    return len(french.words(text)) + len(re.findall(r"\d+", text))
+    return len(split_words(text)) + len(re.findall(r"\d+", text))
 
 
 class _Vectors:
     """TF-IDF vectors of all episode sentences (IDF over the episode, so topic words weigh more)."""
 
     def __init__(self, texts: Sequence[str]) -> None:
-        docs = [french.content_stems(t) for t in texts]
+        docs = [content_stems(t) for t in texts]
         vocab: dict[str, int] = {}
         for doc in docs:
             for w in doc:
@@ -323,7 +323,7 @@ def topic_segments(segments: Sequence[Segment]) -> list[Segment]:
     return sections.plan(segments)
 
 
-def summarise(
+def summarise_extractive(
     episode: Episode,
     segments: Sequence[Segment],
     *,

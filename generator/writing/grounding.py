@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from generator.language import detect_language, fix_names, unsupported_figures, unsupported_names
+from generator.language import (
+    detect_language,
+    fix_names,
+    split_sentences,
+    unsupported_figures,
+    unsupported_names,
+)
 
 # Warnings shown to the reviewer (French: the reviewer reads French).
 WARN_FIGURE = "chiffre absent du passage : « {figure} »"
@@ -16,21 +21,13 @@ WARN_DROPPED = "phrase retirée ({why}) : « {sentence} »"
 WARN_NAME_FIXED = "nom corrigé selon la description : « {wrong} » → « {right} »"
 
 
-_SENTENCE = re.compile(r"(?<=[.!?…])\s+(?=[«\"A-ZÀ-ÖØ-Þ0-9])")
-
-
-def sentences(text: str) -> list[str]:
-    """Split generated prose into sentences (after . ! ? … before a capital, digit or quote)."""
-    return [s.strip() for s in _SENTENCE.split(text.strip()) if s.strip()]
-
-
 def prune(text: str, source: str, known: Sequence[str], extra: Iterable[str] = ()) -> tuple[str, list[str]]:
     """Respell known names, then drop every sentence stating a figure or a person the source lacks."""
     extra = list(extra)
     fixed, fixes = fix_names(text, known)
     warnings = [WARN_NAME_FIXED.format(wrong=w, right=r) for w, r in fixes]
     kept = []
-    for sentence in sentences(fixed):
+    for sentence in split_sentences(fixed, before_capital=True):
         missing = [WARN_FIGURE.format(figure=f) for f in unsupported_figures(sentence, source, extra)]
         missing += [WARN_NAME.format(name=n) for n in unsupported_names(sentence, source, known)]
         if missing:

@@ -5,9 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from generator.config import Settings
-from generator.llm import LLMRequest
-from generator.llm.prompts import PromptRegistry
-from generator.llm.tokens import Tokenizer
+from generator.llm import LLMRequest, PromptRegistry, Tokenizer
 from generator.model import Episode, Segment, SegmentSummary
 from generator.writing import compose, summarise
 
@@ -23,7 +21,7 @@ def night_requests(
     requests = [
         u.request
         for episode, segments, _ in items
-        for u in summarise.plan(
+        for u in summarise.plan_requests(
             episode,
             segments,
             prompts=prompts,

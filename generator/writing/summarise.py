@@ -6,16 +6,24 @@ merged. A segment whose call fails falls back to the extractive summary, flagged
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from generator import language
 from generator.errors import LLMError
-from generator.llm import Backend, LLMRequest, LLMResult, run_parallel
-from generator.llm.prompts import PromptFile, PromptRegistry
-from generator.llm.tokens import Tokenizer, input_budget, split_to_fit
+from generator.language import french_date
+from generator.llm import (
+    Backend,
+    LLMRequest,
+    LLMResult,
+    PromptFile,
+    PromptRegistry,
+    Tokenizer,
+    input_budget,
+    run_parallel,
+    split_to_fit,
+)
 from generator.model import (
     Episode,
     PromptUse,
@@ -37,29 +45,6 @@ PARAGRAPH_S = 30.0  # seconds of talk per paragraph (one time mark each) for pro
 WARN_FALLBACK = "résumé extractif de secours : le modèle a échoué sur ce sujet ({error})"
 WARN_TITLE = "titre remplacé ({why})"
 WARN_PARTIAL = "résumé incomplet : {n} partie(s) de ce sujet ont échoué ({error})"
-
-MONTHS = (
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-)
-WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
-
-
-def french_date(date: dt.date | None) -> str:
-    """'lundi 10 mars 2025' (used as prompt input data)."""
-    if date is None:
-        return "date inconnue"
-    return f"{WEEKDAYS[date.weekday()]} {date.day} {MONTHS[date.month - 1]} {date.year}"
 
 
 @dataclass(frozen=True)
@@ -138,7 +123,7 @@ def build_requests(
             stamp, _, text = item.partition("] ")
             sentences.append({"start": stamp.lstrip("["), "text": text})
         part = f"partie {k + 1} sur {len(chunks)}" if len(chunks) > 1 else ""
-        text = sentences if field == "sentences" else [p["text"] for p in paragraphs(sentences)]
+        text = sentences if field == "sentences" else [p["text"] for p in timed_paragraphs(sentences)]
         rendered = prompt.render(**base, **{field: text}, part=part)
         requests.append(LLMRequest(rendered, rendered.schema or {}, max_tokens, _validator))
     return requests
@@ -161,7 +146,9 @@ def _seconds(stamp: str) -> float | None:
         return None
 
 
-def paragraphs(sentences: Sequence[dict[str, str]], every_s: float = PARAGRAPH_S) -> list[dict[str, str]]:
+def timed_paragraphs(
+    sentences: Sequence[dict[str, str]], every_s: float = PARAGRAPH_S
+) -> list[dict[str, str]]:
     """Timed sentences -> paragraphs of about `every_s` seconds, each with the time of its first sentence.
 
     The model needs no time per sentence (quote times come from the verifier); paragraph breaks keep
@@ -275,7 +262,7 @@ def to_summary(
     )
 
 
-def plan(
+def plan_requests(
     episode: Episode,
     segments: Sequence[Segment],
     *,
@@ -292,27 +279,35 @@ def plan(
     return units
 
 
+@dataclass(frozen=True)
+class ModelCalls:
+    """What summarising with a model needs: the backend, its prompts and tokenizer, the budget of the calls."""
+
+    backend: Backend
+    prompts: PromptRegistry
+    tokenizer: Tokenizer
+    context_window: int = 16384
+    max_concurrency: int = 1
+
+
 def summarise(
     episode: Episode,
     segments: Sequence[Segment],
     *,
-    backend: Backend | None,
-    prompts: PromptRegistry | None = None,
-    tokenizer: Tokenizer | None = None,
-    context_window: int = 16384,
-    max_concurrency: int = 1,
+    calls: ModelCalls | None,
     verifier: Verifier | None = None,
     embedder: Any = None,
     progress: Callable[[str], None] | None = None,
 ) -> SummariseResult:
-    """Summaries of every topic segment: by the model when a backend is given, else extractive."""
+    """Summaries of every topic segment: by the model when `calls` is given, else extractive."""
     verifier = verifier or Verifier(episode)
-    offline = extractive.summarise(episode, segments, verifier=verifier, embedder=embedder)
-    if backend is None:
+    offline = extractive.summarise_extractive(episode, segments, verifier=verifier, embedder=embedder)
+    if calls is None:
         return SummariseResult(tuple(offline))
-    if prompts is None or tokenizer is None:
-        raise ValueError("summarise with a backend needs the prompt registry and a tokenizer")
-    units = plan(episode, segments, prompts=prompts, tokenizer=tokenizer, context_window=context_window)
+    backend, prompts, tokenizer = calls.backend, calls.prompts, calls.tokenizer
+    units = plan_requests(
+        episode, segments, prompts=prompts, tokenizer=tokenizer, context_window=calls.context_window
+    )
     if progress:
         progress(f"summarise: {len(units)} call(s) for {len(offline)} topic(s) of {episode.path}")
 
@@ -322,7 +317,7 @@ def summarise(
             state = "failed" if isinstance(result, LLMError) else ("cached" if result.cached else "ok")
             progress(f"summarise: segment {unit.segment.index} part {unit.part + 1}/{unit.parts} {state}")
 
-    results = run_parallel(backend, [u.request for u in units], max_concurrency, on_done=done)
+    results = run_parallel(backend, [u.request for u in units], calls.max_concurrency, on_done=done)
     usage = Usage()
     used: list[PromptUse] = []
     by_segment: dict[int, list[LLMResult | LLMError]] = {}

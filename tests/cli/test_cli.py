@@ -55,3 +55,17 @@ def test_unknown_config_key_is_a_clear_error(tmp_path: Path, capsys: pytest.Capt
     assert main(["--config", str(config), "drafts"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "OPENAI_API_KEY" in err[0]
+
+
+def test_backend_names_come_from_one_registry(tmp_path: Path) -> None:
+    from generator.backends import BACKENDS
+    from generator.errors import ConfigError
+
+    for name in BACKENDS:
+        assert build_parser().parse_args(["generate", "x.srt", "--backend", name]).backend == name
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["generate", "x.srt", "--backend", "claude"])
+    config = tmp_path / "newsletter.toml"
+    config.write_text('[llm]\nbackend = "claude"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match="auto, extractive, openai"):
+        load_settings(config, env={})

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from render_fixtures import NEWSLETTER, one_episode, provenance, three_episodes
 
-from generator.edition import outbox, render
+from generator.edition import draft_json, outbox, render
 from generator.errors import OutboxError
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
@@ -275,7 +275,7 @@ def test_approve_records_who_when_and_what(tmp_path):
 
 
 def test_default_user_is_the_login_name(tmp_path, monkeypatch):
-    monkeypatch.setattr(outbox.getpass, "getuser", lambda: "compte-test")
+    monkeypatch.setattr(draft_json.getpass, "getuser", lambda: "compte-test")
     info = _write(tmp_path)
     assert outbox.reject(tmp_path, info.id, "trop long").doc["history"][-1]["user"] == "compte-test"
 

@@ -12,12 +12,12 @@ from render_fixtures import NEWSLETTER, Q_ENERGY, one_episode, provenance, three
 
 from generator.edition import render
 from generator.errors import RenderError
+from generator.styles import STYLES
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = ROOT / "templates"
 GOLDENS = Path(__file__).resolve().parents[1] / "goldens"
 EXTRACTIVE_LABEL = "Brouillon extractif (sans modèle de langage)"
-STYLES = ("cybernetica", "cafetech")
 EDITIONS = {"one": one_episode, "three": three_episodes}
 
 

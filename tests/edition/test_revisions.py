@@ -10,7 +10,7 @@ import pytest
 from render_fixtures import NEWSLETTER
 from review_fixtures import TEMPLATES, write_review_draft
 
-from generator.edition import outbox, render, revisions
+from generator.edition import draft_json, outbox, render, revisions
 from generator.edition.review_pages import removed_sentences
 from generator.errors import OutboxError
 from generator.model import Utterance
@@ -37,17 +37,17 @@ def test_quote_context_keeps_the_sentences_around_each_quote(tmp_path):
 
 def test_quote_context_at_the_edges_and_over_several_sentences():
     utts = [Utterance(f"Phrase {i}.", float(i)) for i in range(5)]
-    first = outbox.quote_context(utts, 0, "Phrase 0.")
+    first = draft_json.quote_context(utts, 0, "Phrase 0.")
     assert first["before"] == [] and [ln["utterance"] for ln in first["after"]] == [1, 2]
-    span = outbox.quote_context(utts, 2, "Phrase 2. Phrase 3.")
+    span = draft_json.quote_context(utts, 2, "Phrase 2. Phrase 3.")
     assert [ln["utterance"] for ln in span["lines"]] == [2, 3] and [
         ln["utterance"] for ln in span["after"]
     ] == [4]
-    assert outbox.quote_context(utts, 9, "x") is None and outbox.quote_context(utts, -1, "x") is None
-    long = outbox.quote_context([Utterance("mot " * 400, 0.0)], 0, "mot")
-    assert len(long["lines"][0]["text"]) == outbox.MAX_CONTEXT_CHARS and long["lines"][0]["text"].endswith(
-        "…"
-    )
+    assert draft_json.quote_context(utts, 9, "x") is None and draft_json.quote_context(utts, -1, "x") is None
+    long = draft_json.quote_context([Utterance("mot " * 400, 0.0)], 0, "mot")
+    assert len(long["lines"][0]["text"]) == draft_json.MAX_CONTEXT_CHARS and long["lines"][0][
+        "text"
+    ].endswith("…")
 
 
 def _edited(draft, old: str, new: str) -> dict[str, str]:

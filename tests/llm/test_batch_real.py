@@ -54,7 +54,9 @@ def _settings(root: Path, url: str):
 def _run(root: Path, url: str):
     settings = _settings(root, url)
     with Ledger(settings.paths.state / "ledger.sqlite") as ledger:
-        return pipeline.run(settings, ledger=ledger, backend=make_backend(settings, ledger))
+        return pipeline.run_nightly(
+            pipeline.build_tools(settings, make_backend(settings, ledger)), ledger=ledger
+        )
 
 
 def _wait(loop: BatchServer, timeout: float = 1800.0) -> None:

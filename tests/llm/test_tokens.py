@@ -7,8 +7,9 @@ import socket
 import pytest
 
 from generator.errors import BudgetError
+from generator.language import split_sentences
 from generator.llm import tokens
-from generator.llm.tokens import fits, get_tokenizer, input_budget, split_sentences, split_to_fit
+from generator.llm.tokens import fits, get_tokenizer, input_budget, split_to_fit
 
 
 @pytest.fixture

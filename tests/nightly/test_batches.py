@@ -101,12 +101,10 @@ class Night:
             monkeypatch.setattr(crashpoint, "from_env", lambda env=None: crashpoint.CrashAt(crash, kill=die))
         settings = self.settings()
         with Ledger(settings.paths.state / "ledger.sqlite") as ledger:
-            return pipeline.run(
-                settings,
-                ledger=ledger,
-                backend=make_backend(settings, ledger),
-                clock=lambda: time.time() + self.offset,
+            tools = pipeline.build_tools(
+                settings, make_backend(settings, ledger), clock=lambda: time.time() + self.offset
             )
+            return pipeline.run_nightly(tools, ledger=ledger)
 
     def drafts(self) -> list[outbox.DraftInfo]:
         return outbox.list_drafts(self.root / "outbox")
@@ -137,7 +135,8 @@ def _sync_draft(tmp_path: Path, fake: Any) -> dict[str, Any]:
     env = {"OPENAI_BASE_URL": fake.base_url, "OPENAI_API_KEY": "test", "NEWSLETTER_MODEL": MODEL}
     settings = load_settings(None, env=env, cwd=root, overrides={"llm": {"max_concurrency": 1}})
     with Ledger(settings.paths.state / "ledger.sqlite") as ledger:
-        result = pipeline.run(settings, ledger=ledger, backend=make_backend(settings, ledger))
+        tools = pipeline.build_tools(settings, make_backend(settings, ledger))
+        result = pipeline.run_nightly(tools, ledger=ledger)
     [draft] = outbox.list_drafts(root / "outbox")
     assert result.status == "ok"
     return json.loads((draft.path / "draft.json").read_text(encoding="utf-8"))

@@ -19,11 +19,13 @@ from generator.config import RunSettings, Settings, load_settings
 from generator.edition import outbox
 from generator.errors import InputError, LockError
 from generator.model import Edition, Provenance, Source, Usage
-from generator.nightly import run as nightly
+from generator.nightly import night as nightly
 from generator.nightly.crashpoint import ENV_VAR
 from generator.nightly.inbox import InboxFile
 from generator.nightly.ledger import Ledger
 from generator.nightly.lock import RunLock
+from generator.nightly.result import WrittenDraft
+from generator.nightly.sorting import drafts_holding, remove_unfinished_drafts
 
 DAY = dt.datetime(2026, 11, 23, 6, 0).timestamp()  # a fixed "now" (local time): processed/2026-11-23/
 
@@ -59,7 +61,7 @@ class Stages:
         self.processed.append(f.name)
         return text
 
-    def write(self, group: Sequence[tuple[InboxFile, Any]], progress) -> nightly.WrittenDraft:
+    def write(self, group: Sequence[tuple[InboxFile, Any]], progress) -> WrittenDraft:
         if self.fail_write:
             raise OSError("No space left on device")
         self.writes.append([f.name for f, _ in group])
@@ -69,17 +71,20 @@ class Stages:
         edition = Edition("cybernetica", "Édition de test", "Intro.", "", (), "Fin.", sources)
         rendered = {k: f"{k} : " + " / ".join(text for _, text in group) for k in ("md", "html", "txt")}
         info = outbox.write_draft(self.root / "outbox", edition, Provenance("extractive", None), rendered)
-        return nightly.WrittenDraft(info.id, str(info.path), Usage(input=100, output=20, calls=2), 0.0012)
+        return WrittenDraft(info.id, str(info.path), Usage(input=100, output=20, calls=2), 0.0012)
 
     def run(self, settings: Settings, ledger: Ledger, **kwargs: Any) -> nightly.RunResult:
         messages: list[str] = kwargs.pop("messages", [])
-        return nightly.run(
+        stages = nightly.NightStages(
+            self.process,
+            self.write,
+            find_drafted=lambda shas: drafts_holding(settings.paths.outbox, shas),
+            cleanup_outbox=lambda: remove_unfinished_drafts(settings.paths.outbox),
+        )
+        return nightly.run_night(
             settings,
-            ledger=ledger,
-            process=self.process,
-            write=self.write,
-            find_drafted=lambda shas: nightly.drafts_holding(settings.paths.outbox, shas),
-            cleanup_outbox=lambda: nightly.remove_unfinished_drafts(settings.paths.outbox),
+            ledger,
+            stages,
             progress=messages.append,
             clock=lambda: DAY,
             sleep=pytest.fail,
@@ -278,11 +283,10 @@ def test_a_file_still_being_written_is_reported_and_left(env) -> None:
         with fresh.open("a", encoding="utf-8") as fh:
             fh.write(" encore")
 
-    result = nightly.run(
+    result = nightly.run_night(
         settings,
-        ledger=ledger,
-        process=stages.process,
-        write=stages.write,
+        ledger,
+        nightly.NightStages(stages.process, stages.write),
         clock=lambda: DAY,
         sleep=sleep_while_copy_goes_on,
     )
@@ -311,13 +315,11 @@ def test_dry_run_changes_nothing(env) -> None:
     root, settings, ledger, stages = env
     _drop(root, "a.txt", "Épisode A.")
     before = _tree(root)
-    result = nightly.run(
+    result = nightly.run_night(
         settings,
-        ledger=ledger,
-        process=pytest.fail,
-        write=pytest.fail,
-        dry_run=True,
-        estimate=lambda files: {"calls": len(files)},
+        ledger,
+        nightly.NightStages(pytest.fail, pytest.fail, estimate=lambda files: {"calls": len(files)}),
+        options=nightly.NightOptions(dry_run=True),
         clock=lambda: DAY,
         sleep=pytest.fail,
     )
@@ -374,12 +376,14 @@ def test_dying_at_any_point_is_finished_by_the_next_run(tmp_path: Path, point: s
 
     with Ledger(settings.paths.state / "ledger.sqlite") as ledger:
         with pytest.raises(Died):
-            nightly.run(
+            nightly.run_night(
                 settings,
-                ledger=ledger,
-                process=stages.process,
-                write=stages.write,
-                find_drafted=lambda s: nightly.drafts_holding(settings.paths.outbox, s),
+                ledger,
+                nightly.NightStages(
+                    stages.process,
+                    stages.write,
+                    find_drafted=lambda s: drafts_holding(settings.paths.outbox, s),
+                ),
                 clock=lambda: DAY,
                 sleep=pytest.fail,
                 crash=die,

@@ -14,7 +14,7 @@ from shared_embedder import shared_embedder  # noqa: F401 - fixture
 
 from generator.cli import main
 from generator.config import load_settings
-from generator.language import lexicon as french
+from generator.language import is_filler, is_stopword
 from generator.topics.segment import adaptive_min_segment, segment
 from generator.topics.titles import TitleModel
 from generator.transcript.ingest import load_episode
@@ -45,8 +45,8 @@ def assert_good_heading(title: str, segment_text: str) -> None:
     folded = segment_text.lower()
     for word in words:
         assert word.strip("'") in folded, (word, title)
-    assert not french.is_stopword(words[0]) and not french.is_stopword(words[-1]), title
-    assert any(not french.is_stopword(w) and not french.is_filler(w) for w in words), title
+    assert not is_stopword(words[0]) and not is_stopword(words[-1]), title
+    assert any(not is_stopword(w) and not is_filler(w) for w in words), title
 
 
 # ------------------------------------------------------------------------------- noun phrases
@@ -121,7 +121,7 @@ def test_segment_titles_are_good_headings_and_differ(shared_embedder):  # noqa: 
 
 def test_extractive_section_titles_use_the_same_headings():
     episode = make_fr_episode()
-    summaries = extractive.summarise(episode, make_fr_segments())
+    summaries = extractive.summarise_extractive(episode, make_fr_segments())
     model = TitleModel([u.text for u in episode.utterances], exclude=episode.known_names)
     for s in summaries:
         text = " ".join(u.text for u in episode.utterances[s.segment.first : s.segment.last])

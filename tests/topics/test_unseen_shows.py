@@ -10,7 +10,7 @@ import unseen_shows
 from shared_embedder import shared_embedder  # noqa: F401 - fixture
 
 from generator.config import Settings
-from generator.language import lexicon as french
+from generator.language import is_stopword
 from generator.model import Chapter
 from generator.topics import units
 from generator.topics.scoring import boundary_f1, pk, windowdiff
@@ -78,7 +78,7 @@ def test_no_topic_under_a_minute_and_headings_name_a_subject(rendered, shared_em
                 first = s.title.split()[0].lower().strip(":,")
                 assert first not in _SHOW_WORDS, (name, shape, s.title)
             last = s.title.split()[-1].lower()
-            assert not french.is_stopword(last) or last.isupper(), s.title
+            assert not is_stopword(last) or last.isupper(), s.title
 
 
 def test_talk_show_intro_ads_and_jingle(rendered, shared_embedder):  # noqa: F811
@@ -127,7 +127,7 @@ def test_sponsor_reads_never_reach_the_offline_draft(rendered, shared_embedder):
 
     episode = rendered[("grand-comptoir", "scraped")]
     segments = segment(episode, embedder=shared_embedder)
-    summaries = extractive.summarise(episode, segments)
+    summaries = extractive.summarise_extractive(episode, segments)
     parts = [[s.title, s.summary, *s.key_points, *(q.text for q in s.quotes)] for s in summaries]
     text = " ".join(p for part in parts for p in part)
     # The draft has at most max(3, 8 per show-hour) sections (issue 14): 3 for this 15-minute show,

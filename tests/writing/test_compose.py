@@ -22,7 +22,7 @@ from generator.writing.compose import (
     number_words,
     pick_epigraph,
 )
-from generator.writing.summarise import summarise
+from generator.writing.summarise import ModelCalls, summarise
 
 TODAY = dt.date(2025, 3, 11)
 
@@ -39,7 +39,7 @@ def prompts():
 
 def offline():
     ep = make_episode()
-    return ep, extractive.summarise(ep, make_segments())
+    return ep, extractive.summarise_extractive(ep, make_segments())
 
 
 def test_number_words_and_announcement(phrases):
@@ -79,7 +79,7 @@ def test_epigraph_is_the_strongest_verified_quote_with_a_speaker():
 def test_several_episodes_make_one_edition():
     ep1, s1 = offline()
     ep2 = dataclasses.replace(make_episode(path="autre.txt"), sha256="1" * 64, show="Autre Show")
-    s2 = extractive.summarise(ep2, make_segments())
+    s2 = extractive.summarise_extractive(ep2, make_segments())
     e = compose({ep1: s1, ep2: s2}, style="cybernetica", today=TODAY)
     assert len(e.sections) == 4 and len(e.sources) == 2
     assert e.announcement == "Voici quatre idées pour cette semaine."
@@ -95,9 +95,7 @@ def test_unknown_style_is_an_error():
 def llm_summaries(prompts):
     ep = make_episode()
     backend = FakeBackend(lambda u: ENERGY_ANSWER if "panneaux" in u else BAKERY_ANSWER)
-    result = summarise(
-        ep, make_segments(), backend=backend, prompts=prompts, tokenizer=get_tokenizer("gpt-4o-mini")
-    )
+    result = summarise(ep, make_segments(), calls=ModelCalls(backend, prompts, get_tokenizer("gpt-4o-mini")))
     return ep, list(result.summaries)
 
 
@@ -187,9 +185,7 @@ def test_llm_compose_failure_falls_back_to_templates(prompts, phrases):
 def test_edition_is_labelled_extractive_when_every_topic_fell_back(prompts):
     ep = make_episode()
     backend = FakeBackend(lambda u: LLMError("connection refused"))
-    result = summarise(
-        ep, make_segments(), backend=backend, prompts=prompts, tokenizer=get_tokenizer("gpt-4o-mini")
-    )
+    result = summarise(ep, make_segments(), calls=ModelCalls(backend, prompts, get_tokenizer("gpt-4o-mini")))
     assert all(s.failed for s in result.summaries)
     e = compose_edition(
         [(ep, list(result.summaries))], style="cybernetica", backend=backend, prompts=prompts, today=TODAY

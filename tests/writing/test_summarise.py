@@ -16,12 +16,13 @@ from generator.llm.prompts import PromptRegistry, default_root
 from generator.llm.tokens import get_tokenizer
 from generator.model import Usage
 from generator.writing.summarise import (
+    ModelCalls,
     SummariseResult,
     _validator,
     build_requests,
     merge_answers,
-    paragraphs,
     summarise,
+    timed_paragraphs,
 )
 
 ENERGY_ANSWER = {
@@ -94,13 +95,11 @@ def tokenizer():
 
 
 def run(backend, prompts, tokenizer, **kw) -> SummariseResult:
-    return summarise(
-        make_episode(), make_segments(), backend=backend, prompts=prompts, tokenizer=tokenizer, **kw
-    )
+    return summarise(make_episode(), make_segments(), calls=ModelCalls(backend, prompts, tokenizer, **kw))
 
 
 def test_without_backend_the_summaries_are_extractive(prompts, tokenizer):
-    result = summarise(make_episode(), make_segments(), backend=None)
+    result = summarise(make_episode(), make_segments(), calls=None)
     assert len(result.summaries) == 2 and result.usage == Usage() and result.prompts == ()
 
 
@@ -208,10 +207,7 @@ def test_split_segment_answers_are_merged(prompts, tokenizer):
     result = summarise(
         ep,
         make_segments(),
-        backend=backend,
-        prompts=prompts,
-        tokenizer=tokenizer,
-        context_window=int((overhead + 900) / 0.95) + 10,
+        calls=ModelCalls(backend, prompts, tokenizer, context_window=int((overhead + 900) / 0.95) + 10),
     )
     assert len(backend.requests) > 2
     assert len(result.summaries) == 2 and not any(s.failed for s in result.summaries)
@@ -225,9 +221,7 @@ def test_segment_of_a_labelled_transcript_keeps_label_speakers(prompts, tokenize
             for i, u in enumerate(make_episode().utterances)
         ),
     )
-    result = summarise(
-        ep, make_segments(), backend=FakeBackend(by_topic), prompts=prompts, tokenizer=tokenizer
-    )
+    result = summarise(ep, make_segments(), calls=ModelCalls(FakeBackend(by_topic), prompts, tokenizer))
     assert result.summaries[1].quotes[0].speaker == "Bastien Oyono"
 
 
@@ -242,10 +236,10 @@ def test_paragraphs_carry_one_time_mark_per_thirty_seconds():
     timed = [
         {"start": f"{s // 60:02d}:{s % 60:02d}", "text": f"Phrase {s}."} for s in (0, 10, 29, 30, 45, 60)
     ]
-    assert paragraphs(timed) == [
+    assert timed_paragraphs(timed) == [
         {"start": "00:00", "text": "Phrase 0. Phrase 10. Phrase 29."},
         {"start": "00:30", "text": "Phrase 30. Phrase 45."},
         {"start": "01:00", "text": "Phrase 60."},
     ]
     untimed = [{"start": "", "text": "Une."}, {"start": "", "text": "Deux."}]
-    assert paragraphs(untimed) == [{"start": "", "text": "Une. Deux."}]
+    assert timed_paragraphs(untimed) == [{"start": "", "text": "Une. Deux."}]

@@ -1,4 +1,4 @@
-"""The nightly run: new inbox files -> drafts, crash-safe. Stages come in as callables (see pipeline.run).
+"""The nightly run: new inbox files -> drafts, crash-safe. Stages come in as callables (see pipeline.run_nightly).
 
 Order of operations, chosen so that a kill -9 at any point is recovered by the next run:
 
@@ -27,16 +27,14 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import shutil
 import socket
 import time
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from generator.config import Settings
-from generator.edition import outbox
 from generator.llm import Deferred
 from generator.model import Usage
 from generator.nightly import crashpoint, inbox
@@ -56,70 +54,87 @@ from generator.nightly.result import (
     COMPLETED,
     DUPLICATE,
     FAILED,
-    NEW,
     NOT_WRITTEN,
     PROCESSED,
     RUN_WAITING,
     WAITING,
     InputOutcome,
     RunResult,
-    WrittenDraft,
     one_line,
 )
-
-Progress = Callable[[str], None]
-# One input -> an opaque per-episode result (what the writer needs); raises on a bad input.
-ProcessFn = Callable[[InboxFile, Progress], Any]
-# Successful (input, result) pairs -> one written draft.
-WriteFn = Callable[[Sequence[tuple[InboxFile, Any]], Progress], "WrittenDraft"]
-# sha256 values -> {sha256: draft id} for complete drafts in the outbox listing that content as a source.
-FindFn = Callable[[Collection[str]], Mapping[str, str]]
-# Remove leftover temp folders of interrupted draft writes; returns what was removed.
-CleanupFn = Callable[[], Sequence[Path]]
-# New inputs -> a cost estimate for --dry-run (calls nothing).
-EstimateFn = Callable[[Sequence[InboxFile]], Mapping[str, Any]]
-
-# A copy of content met before: (file, its original in this inbox or None, the draft holding it or None).
-_Duplicate = tuple[InboxFile, InboxFile | None, str | None]
+from generator.nightly.sorting import (
+    CleanupFn,
+    Duplicate,
+    EstimateFn,
+    FindFn,
+    ProcessFn,
+    Progress,
+    WriteFn,
+    classify,
+    dry_run,
+    first_name,
+)
 
 
 def _noop(message: str) -> None:
     pass
 
 
-def run(
+@dataclass(frozen=True)
+class NightStages:
+    """The work of a night, handed in by the pipeline (fakes in tests).
+
+    `process` turns one input into what the writer needs (raises on a bad input); `write` makes one
+    draft of processed inputs; `find_drafted` finds content already in a complete draft;
+    `cleanup_outbox` removes temp folders of interrupted writes; `estimate` prices new inputs for a dry
+    run; `batches` (nightly.batches.BatchNight, batch mode only) polls waiting batches first and submits
+    what the stages deferred: inputs whose answers are still to come stay in the inbox, `waiting`.
+    """
+
+    process: ProcessFn
+    write: WriteFn
+    find_drafted: FindFn | None = None
+    cleanup_outbox: CleanupFn | None = None
+    estimate: EstimateFn | None = None
+    batches: Any = None
+
+
+@dataclass(frozen=True)
+class NightOptions:
+    """How a night runs: a dry run (nothing changed), waiting for another run's lock, what started it."""
+
+    dry_run: bool = False
+    wait: bool = False
+    wait_timeout: float | None = None
+    trigger: str = "manual"
+
+
+def run_night(
     settings: Settings,
-    *,
     ledger: Ledger,
-    process: ProcessFn,
-    write: WriteFn,
-    find_drafted: FindFn | None = None,
-    cleanup_outbox: CleanupFn | None = None,
-    estimate: EstimateFn | None = None,
+    stages: NightStages,
+    *,
+    options: NightOptions | None = None,
     progress: Progress | None = None,
-    dry_run: bool = False,
-    wait: bool = False,
-    wait_timeout: float | None = None,
-    trigger: str = "manual",
     clock: Callable[[], float] = time.time,
     sleep: Callable[[float], None] = time.sleep,
     crash: crashpoint.Crash | None = None,
-    batches: Any = None,
 ) -> RunResult:
-    """Turn every new, settled inbox file into draft(s); see the module docstring for the crash-safe order.
-
-    `batches` (nightly.batches.BatchNight, batch mode only) polls waiting batches first and submits
-    what the stages deferred; inputs whose answers are still to come stay in the inbox, `waiting`.
-    """
+    """Turn every new, settled inbox file into draft(s); see the module docstring for the crash-safe order."""
     progress = progress or _noop
+    options = options or NightOptions()
     crash = crash or crashpoint.from_env()
     started = clock()
-    lock = RunLock(settings.paths.state / LOCK_NAME, command=f"run ({trigger})", clock=clock, sleep=sleep)
-    if dry_run:
-        return _dry_run(settings, ledger, find_drafted, estimate, progress, started, clock, sleep)
+    lock = RunLock(
+        settings.paths.state / LOCK_NAME, command=f"run ({options.trigger})", clock=clock, sleep=sleep
+    )
+    if options.dry_run:
+        return dry_run(
+            settings, ledger, stages.find_drafted, stages.estimate, progress, started, clock, sleep
+        )
     lock.acquire(
-        wait=wait,
-        timeout=wait_timeout,
+        wait=options.wait,
+        timeout=options.wait_timeout,
         on_wait=lambda h: progress(
             f"waiting for the run in progress ({h.describe() if h else 'another process'})"
         ),
@@ -128,20 +143,7 @@ def run(
         started = clock()  # after any wait for the lock
         crash("locked")
         return NightlyRun(
-            settings,
-            ledger,
-            process,
-            write,
-            find_drafted,
-            cleanup_outbox,
-            progress,
-            trigger,
-            started,
-            clock,
-            sleep,
-            crash,
-            lock,
-            batches,
+            settings, ledger, stages, progress, options.trigger, started, clock, sleep, crash, lock
         ).execute()
     finally:
         lock.release()
@@ -164,10 +166,7 @@ class NightlyRun:
 
     settings: Settings
     ledger: Ledger
-    process: ProcessFn
-    write: WriteFn
-    find_drafted: FindFn | None
-    cleanup_outbox: CleanupFn | None
+    stages: NightStages
     progress: Progress
     trigger: str
     started: float
@@ -175,7 +174,6 @@ class NightlyRun:
     sleep: Callable[[float], None]
     crash: crashpoint.Crash
     lock: RunLock
-    batches: Any = None  # nightly.batches.BatchNight in batch mode
     notes: list[str] = field(default_factory=list)
     outcomes: dict[Path, InputOutcome] = field(default_factory=dict)
     moved: list[tuple[Path, Path]] = field(default_factory=list)  # (inbox path, new folder): sidecars follow
@@ -186,11 +184,11 @@ class NightlyRun:
         self.recover_batches()
         scan = self.scan()
         # 3. Classify by content.
-        new, to_move, duplicates = _classify(scan.ready, self.ledger, self.find_drafted)
+        new, to_move, duplicates = classify(scan.ready, self.ledger, self.stages.find_drafted)
         if not (new or to_move or duplicates):
             return self.finish_empty(scan)
         shas = [f.sha256 for f in new]
-        batches = self.batches
+        batches = self.stages.batches
         if batches and new and not (to_move or duplicates) and batches.holding(shas):
             return self.finish_holding(scan, new)
         run_id = self.record(new)
@@ -212,8 +210,8 @@ class NightlyRun:
             self.notes.append(
                 f"previous run(s) {', '.join(map(str, interrupted))} were interrupted; finishing their work"
             )
-        if self.cleanup_outbox is not None:
-            removed = self.cleanup_outbox()
+        if self.stages.cleanup_outbox is not None:
+            removed = self.stages.cleanup_outbox()
             if removed:
                 self.notes.append(f"removed {len(removed)} unfinished draft folder(s) from the outbox")
         for note in self.notes:
@@ -246,8 +244,8 @@ class NightlyRun:
 
     def recover_batches(self) -> None:
         """1b. (batch mode) Find batches a dead run left unrecorded, poll the others, apply deadlines."""
-        if self.batches is not None:
-            self.notes.extend(self.batches.poll(self.progress, self.crash))
+        if self.stages.batches is not None:
+            self.notes.extend(self.stages.batches.poll(self.progress, self.crash))
 
     def wait_for(self, results: Sequence[tuple[InboxFile, Any]]) -> _Drafted:
         """5b. (batch mode) Answers still to come: the inputs stay in the inbox, no draft yet."""
@@ -321,7 +319,7 @@ class NightlyRun:
             tag = f"[{n}/{len(new)}] {f.name}"
             progress(f"{tag}: processing")
             try:
-                result = self.process(f, lambda message, tag=tag: progress(f"{tag}: {message}"))
+                result = self.stages.process(f, lambda message, tag=tag: progress(f"{tag}: {message}"))
             except Exception as exc:  # noqa: BLE001 - any failure of one input is reported, others go on
                 error = one_line(exc)
                 progress(f"{tag}: failed: {error}")
@@ -349,11 +347,11 @@ class NightlyRun:
             progress(f"writing the draft ({names})")
             crash("before_write")
             try:
-                written = self.write(group, progress)
+                written = self.stages.write(group, progress)
             except Deferred:  # the compose call went into a batch: this draft waits for it
                 self.wait_for(group)
-                if self.batches is not None:
-                    self.batches.flush(run_id, [f.sha256 for f, _ in group], crash)
+                if self.stages.batches is not None:
+                    self.stages.batches.flush(run_id, [f.sha256 for f, _ in group], crash)
                 continue
             except Exception as exc:  # noqa: BLE001 - inputs stay in the inbox for the next run
                 error = one_line(exc)
@@ -369,14 +367,14 @@ class NightlyRun:
                 self.ledger.input_set(f.sha256, f.name, INPUT_DRAFTED, run_id=run_id, draft_id=written.id)
                 drafted.append((f, written.id))
             drafts.append(written.id)
-            if self.batches is not None:
-                self.batches.consume()
+            if self.stages.batches is not None:
+                self.stages.batches.consume()
             usage, cost = usage + written.usage, cost + written.cost
             progress(f"draft {written.id} written")
             crash("draft_recorded")
         return _Drafted(tuple(drafted), tuple(drafts), usage, cost, write_failed)
 
-    def move_done(self, drafted: _Drafted, duplicates: Sequence[_Duplicate]) -> None:
+    def move_done(self, drafted: _Drafted, duplicates: Sequence[Duplicate]) -> None:
         """7. Move what is in a draft; identical copies follow their original."""
         outcomes = self.outcomes
         for f, draft_id in drafted.inputs:
@@ -398,7 +396,7 @@ class NightlyRun:
                 )
                 continue
             draft_id = first.draft_id if first is not None else draft_id
-            of = original.name if original is not None else _first_name(self.ledger, f.sha256)
+            of = original.name if original is not None else first_name(self.ledger, f.sha256)
             outcomes[f.path] = InputOutcome(
                 f.name, f.sha256, DUPLICATE, draft_id=draft_id, moved_to=self.relocate(f), duplicate_of=of
             )
@@ -432,126 +430,12 @@ class NightlyRun:
             tuple(self.notes),
             drafted.usage,
             drafted.cost,
-            waiting=self.batches.waiting() if self.batches is not None else (),
+            waiting=self.stages.batches.waiting() if self.stages.batches is not None else (),
         )
         self.ledger.run_finish(run_id, status, result.to_json(), finished=self.clock())
         self.crash("finished")
         return result
 
 
-def _classify(
-    ready: Sequence[InboxFile], ledger: Ledger, find_drafted: FindFn | None
-) -> tuple[list[InboxFile], list[tuple[InboxFile, str]], list[_Duplicate]]:
-    """Split settled files into new ones, ones whose draft exists (move only), and duplicates."""
-    in_drafts = dict(find_drafted({f.sha256 for f in ready})) if find_drafted and ready else {}
-    new: list[InboxFile] = []
-    to_move: list[tuple[InboxFile, str]] = []
-    duplicates: list[_Duplicate] = []
-    first_by_sha: dict[str, InboxFile] = {}
-    for f in ready:
-        record = ledger.input_get(f.sha256)
-        if (
-            record is not None
-            and record.done
-            and not (record.status == INPUT_DRAFTED and record.name == f.name)
-        ):
-            duplicates.append((f, None, record.draft_id))  # content a previous run already put in a draft
-            continue
-        if f.sha256 in first_by_sha:  # two identical files in this inbox: the second follows the first
-            duplicates.append((f, first_by_sha[f.sha256], None))
-            continue
-        first_by_sha[f.sha256] = f
-        if record is not None and record.done:  # drafted under this name, the move was interrupted
-            to_move.append((f, record.draft_id or in_drafts.get(f.sha256, "?")))
-        elif f.sha256 in in_drafts:  # a draft was written but the run died before recording it
-            to_move.append((f, in_drafts[f.sha256]))
-        else:
-            new.append(f)
-    return new, to_move, duplicates
-
-
-def drafts_holding(outbox_dir: Path, sha256s: Collection[str]) -> dict[str, str]:
-    """{sha256: draft id} for each wanted content listed among the sources of a complete draft.
-
-    Only renamed (complete) drafts are listed by the outbox, so a draft found here is whole.
-    """
-    wanted = set(sha256s)
-    found: dict[str, str] = {}
-    for draft in outbox.list_drafts(outbox_dir):  # oldest first: the first draft made wins
-        for sha in draft.source_sha256s:
-            if sha in wanted:
-                found.setdefault(sha, draft.id)
-    return found
-
-
-def remove_unfinished_drafts(
-    outbox_dir: Path, *, min_age_s: float = 300.0, clock: Callable[[], float] = time.time
-) -> list[Path]:
-    """Delete temp folders left by draft writes that died (`.tmp-*`), once surely abandoned.
-
-    They are never visible as drafts; the age guard spares one a concurrent `generate` is writing.
-    """
-    removed: list[Path] = []
-    if not outbox_dir.is_dir():
-        return removed
-    for folder in outbox_dir.glob(".tmp-*"):
-        try:
-            if folder.is_dir() and clock() - folder.stat().st_mtime >= min_age_s:
-                shutil.rmtree(folder)
-                removed.append(folder)
-        except OSError:
-            continue  # best effort: a leftover temp folder is harmless
-    return removed
-
-
-def _first_name(ledger: Ledger, sha256: str) -> str | None:
-    record = ledger.input_get(sha256)
-    return record.name if record else None
-
-
 def _error_line(f: InboxFile, error: str) -> str:
     return error if error.startswith(str(f.path)) or error.startswith(f.name) else f"{f.name}: {error}"
-
-
-def _dry_run(
-    settings: Settings,
-    ledger: Ledger,
-    find_drafted: FindFn | None,
-    estimate: EstimateFn | None,
-    progress: Progress,
-    started: float,
-    clock: Callable[[], float],
-    sleep: Callable[[float], None],
-) -> RunResult:
-    """What a run would do now: nothing is locked, written, moved or recorded."""
-    progress(f"scanning {settings.paths.inbox} (dry run)")
-    scan = inbox.scan(
-        settings.paths.inbox, settle_seconds=settings.run.settle_seconds, clock=clock, sleep=sleep
-    )
-    new, to_move, duplicates = _classify(scan.ready, ledger, find_drafted)
-    outcomes = {f.path: InputOutcome(f.name, f.sha256, NEW) for f in new}
-    outcomes.update({f.path: InputOutcome(f.name, f.sha256, COMPLETED, draft_id=d) for f, d in to_move})
-    outcomes.update(
-        {
-            f.path: InputOutcome(
-                f.name,
-                f.sha256,
-                DUPLICATE,
-                draft_id=d,
-                duplicate_of=o.name if o else _first_name(ledger, f.sha256),
-            )
-            for f, o, d in duplicates
-        }
-    )
-    est = estimate(new) if (estimate is not None and new) else None
-    return RunResult(
-        None,
-        "dry_run",
-        started,
-        clock() - started,
-        tuple(outcomes[f.path] for f in scan.ready),
-        (),
-        scan.settling,
-        scan.ignored,
-        estimate=est,
-    )

@@ -23,7 +23,7 @@ from generator.styles import STYLES
 from generator.weekly import cluster, memory, model_pass, report, write
 from generator.weekly.candidates import Loaded, candidates_of, distinct, load_files, segment_all
 from generator.weekly.rank import Selection, Story, build_story, select
-from generator.weekly.window import Window
+from generator.weekly.week import Window
 from generator.writing import compose
 
 Progress = Callable[[str], None]

@@ -1,21 +1,17 @@
-"""The weekly edition's commands: `weekly`, `weekly pin|drop`, `generate --weekly`, the scheduler's day.
-
-cli.py hands over to these functions; like cli.py, this module prints and sets exit codes.
-"""
+"""The weekly edition's commands: `weekly`, `weekly pin|drop`, `generate --weekly`, the scheduler's day."""
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import sys
 from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
+from generator.cli.output import EXIT_OK, emit_json, progress_of
 from generator.config import Settings
 
-EXIT_OK = 0
 WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
@@ -36,36 +32,14 @@ def add_generate_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--ideas", type=int, metavar="N", help="with --weekly: number of ideas")
 
 
-def _progress(args: argparse.Namespace):
-    quiet = getattr(args, "quiet", False)
-
-    def report(message: str) -> None:
-        if not quiet:
-            print(f"· {message}", file=sys.stderr, flush=True)
-
-    return report
-
-
 def _tools(settings: Settings, ledger: Any, args: argparse.Namespace) -> Any:
-    """The backend (None offline), prompts, tokenizer and embedder of a weekly build."""
+    """The weekly build's collaborators, taken from the pipeline's toolbox (built once)."""
     from generator import weekly
-    from generator.topics.embeddings import USEEmbedder
+    from generator.cli.editions import _tools as pipeline_tools
 
-    state = settings.paths.state
-    embedder = USEEmbedder(cache_dir=state / "embeddings" if state.is_dir() else None)
-    backend = prompts = tokenizer = None
-    if settings.resolved_backend == "openai":
-        from generator import llm
-
-        backend = llm.make_backend(
-            settings,
-            ledger,
-            no_cache=getattr(args, "no_cache", False),
-            retry_failed=getattr(args, "retry_failed", False),
-        )
-        prompts = llm.PromptRegistry(llm.default_root(), settings.prompts)
-        tokenizer = llm.get_tokenizer(getattr(backend, "model", None) or settings.llm.model)
-    return weekly.WeeklyTools(embedder, backend, prompts, tokenizer, _progress(args))
+    tools = pipeline_tools(settings, ledger, args if hasattr(args, "no_cache") else None)
+    tokenizer = tools.tokenizer if tools.backend is not None else None
+    return weekly.WeeklyTools(tools.embedder, tools.backend, tools.prompts, tokenizer, progress_of(args))
 
 
 def _window(args: argparse.Namespace, settings: Settings) -> Any:
@@ -79,8 +53,7 @@ def _window(args: argparse.Namespace, settings: Settings) -> Any:
 def _print_result(args: argparse.Namespace, result: Any) -> int:
     doc = result.to_json()
     if getattr(args, "json", False):
-        json.dump(doc, sys.stdout, ensure_ascii=False, indent=2, default=str)
-        sys.stdout.write("\n")
+        emit_json(doc)
         return EXIT_OK
     if not args.quiet:
         for n, idea in enumerate(doc["ideas"], 1):

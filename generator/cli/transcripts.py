@@ -1,0 +1,101 @@
+"""`newsletter init`, `inspect` and `segment`: a folder to work in, and one transcript looked at."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from generator.cli.output import EXIT_OK, emit_json, progress_of
+from generator.config import CONFIG_NAME, INIT_TEMPLATE, Settings
+from generator.errors import NewsletterError
+
+
+def cmd_init(args: argparse.Namespace, settings: Settings | None) -> int:
+    root = Path(args.dir)
+    root.mkdir(parents=True, exist_ok=True)
+    config = root / CONFIG_NAME
+    if config.exists():
+        print(f"{config} existe déjà : laissé tel quel.", file=sys.stderr)
+    else:
+        config.write_text(INIT_TEMPLATE, encoding="utf-8")
+        print(f"écrit {config}", file=sys.stderr)
+    for name in ("inbox", "outbox", "state"):
+        (root / name).mkdir(exist_ok=True)
+    print(str(root.resolve()))
+    return EXIT_OK
+
+
+# ----------------------------------------------------------------------------------- not yet built
+
+
+def cmd_inspect(args: argparse.Namespace, settings: Settings) -> int:
+    # Imported here so other commands do not pay for ftfy/rapidfuzz at start-up.
+    from generator.transcript.clean import clean
+    from generator.transcript.ingest import ingest, max_bytes_of
+    from generator.transcript.inspection import report, report_lines
+
+    raw = ingest(Path(args.file), max_bytes=max_bytes_of(settings))
+    episode = clean(raw)
+    doc = report(episode, utterances=args.utterances, fragments=len(raw.utterances))
+    if args.json:
+        emit_json(doc)
+    else:
+        print("\n".join(report_lines(doc)))
+    return EXIT_OK
+
+
+def cmd_segment(args: argparse.Namespace, settings: Settings) -> int:
+    from generator import pipeline
+    from generator.topics.segment import as_json, segment
+    from generator.transcript.ingest import load_episode
+
+    progress = progress_of(args)
+    episode = load_episode(Path(args.file), settings)
+    # Reuse embeddings across runs only where the user already has a state/ folder.
+    embedder = pipeline.make_embedder(settings)
+    segments = segment(
+        episode, min_segment_s=settings.segment.min_segment_s, embedder=embedder, progress=progress
+    )
+    if not segments:
+        raise NewsletterError("no speech to segment", path=args.file)
+    llm_doc = None
+    if settings.resolved_backend == "openai" and settings.segment.refine:
+        # Optional: a model checks boundaries and titles; the offline segmentation is the fallback.
+        from generator import llm
+        from generator.nightly.ledger import Ledger
+        from generator.topics.refine import refine
+
+        with Ledger(settings.paths.state / "ledger.sqlite") as ledger:
+            backend = llm.make_backend(settings, ledger)
+            result = refine(
+                episode,
+                segments,
+                backend=backend,
+                prompts=pipeline.prompt_registry(settings),
+                progress=progress,
+            )
+        segments = result.segments
+        llm_doc = {
+            "model": result.model,
+            "refined": result.refined,
+            "fallback": result.warning,
+            "prompt": result.prompt.__dict__ if result.prompt else None,
+            "tokens": {"input": result.usage.input, "output": result.usage.output},
+        }
+        if result.warning and not args.json:
+            print(
+                f"newsletter: warning: {args.file}: offline segmentation kept ({result.warning})",
+                file=sys.stderr,
+            )
+    doc: dict[str, Any] = {"segments": as_json(segments)}
+    if llm_doc is not None:
+        doc["llm"] = llm_doc
+    if args.json:
+        emit_json(doc)
+        return EXIT_OK
+    for s in segments:
+        span = f"{s.start}-{s.end}" if s.start is not None else f"#{s.first}-{s.last - 1}"
+        print(f"{span:>17}  {s.kind:<10} {s.title}")
+    return EXIT_OK
