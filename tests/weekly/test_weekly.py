@@ -255,3 +255,26 @@ def test_the_review_page_says_why_each_idea_was_chosen(week1):
     assert resp.status == 200
     assert "Pourquoi ces idées" in page and "racontée par deux émissions" in page
     assert "Histoires écartées" in page and "moins forte que les idées retenues" in page
+
+
+def test_the_scheduler_builds_the_week_once_on_its_day(tmp_path: Path, monkeypatch, capsys, shared_embedder):  # noqa: F811
+    import logging
+
+    from generator.cli.weekly import after_night
+
+    monkeypatch.chdir(tmp_path)
+    nightly = settings_in(tmp_path)
+    weekly_cfg = settings_in(tmp_path, edition='cadence = "weekly"', schedule='day = "sat"')
+    for day, path in (("2026-11-23", OCTETS), ("2026-11-25", FIL)):
+        _nightly_draft(tmp_path / "outbox", day, path, path)
+    log = logging.getLogger("test-weekly")
+    saturday, friday = dt.date(2026, 11, 28), dt.date(2026, 11, 27)
+    assert after_night(nightly, saturday, log) is None  # cadence nightly: no weekly edition
+    assert after_night(weekly_cfg, friday, log) is None  # not the day
+    assert after_night(weekly_cfg, saturday, log) == "2026-11-28"
+    assert after_night(weekly_cfg, saturday, log) is None  # already written this week
+    weekly_drafts = [
+        d for d in outbox.list_drafts(tmp_path / "outbox") if d.doc.get("extra", {}).get("weekly")
+    ]
+    assert len(weekly_drafts) == 1
+    capsys.readouterr()
