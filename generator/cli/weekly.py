@@ -44,6 +44,10 @@ def _tools(settings: Settings, ledger: Any, args: argparse.Namespace) -> Any:
 
 def _window(args: argparse.Namespace, settings: Settings) -> Any:
     from generator import weekly
+    from generator.errors import WeeklyError
+
+    if getattr(args, "dry_run", False):
+        raise WeeklyError("--dry-run : pas encore d'estimation pour l'édition de la semaine ; lancez sans")
 
     since = weekly.parse_day(args.since, "--since") if getattr(args, "since", None) else None
     until = weekly.parse_day(args.until, "--until") if getattr(args, "until", None) else None
@@ -117,8 +121,8 @@ def cmd_generate_weekly(args: argparse.Namespace, settings: Settings) -> int:
     from generator.nightly.ledger import Ledger
 
     openai = settings.resolved_backend == "openai"
+    week = _window(argparse.Namespace(dry_run=args.dry_run), settings)
     with Ledger(settings.paths.state / "ledger.sqlite") if openai else nullcontext() as ledger:
-        week = weekly.window(None, None, today=dt.date.today(), days=settings.edition.window_days)
         options = weekly.WeeklyOptions(week, ideas=args.ideas)
         result = weekly.build(
             [Path(f) for f in args.files], settings, options, _tools(settings, ledger, args)

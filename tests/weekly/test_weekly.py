@@ -168,6 +168,8 @@ def test_cli_generate_weekly_json_and_pins(tmp_path: Path, monkeypatch, capsys, 
     assert any(item["reason"] == "dropped" for item in doc["left_out"])
     pinned = [i for i in doc["ideas"] if i["pinned"]]
     assert pinned and doc["ideas"][0] is pinned[0]
+    assert main(["generate", "--weekly", str(OCTETS), "--dry-run", "-q"]) == 2
+    assert "--dry-run" in capsys.readouterr().err
 
 
 class _Today(dt.date):
