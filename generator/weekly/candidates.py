@@ -124,7 +124,7 @@ def actor_names(text: str) -> frozenset[str]:
     A greeting is no name ("Bonjour Léa"), and a word of a longer name found too is that name.
     """
     names = {language.fold(n) for n in language.candidate_names(text)}
-    for sentence in re.split(r"(?<=[.!?…])\s+", text):
+    for sentence in language.split_sentences(text):
         tokens = _WORD.findall(sentence)
         for tok in tokens[1:]:
             if tok[:1].isupper() and len(tok) > 2 and not language.is_stopword(tok.lower()):
