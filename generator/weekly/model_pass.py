@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from generator import language
 from generator.errors import LLMError
 from generator.language import french_date
 from generator.llm import Backend, LLMRequest, LLMResult, PromptRegistry, Tokenizer, run_parallel
@@ -23,6 +24,7 @@ from generator.writing.quotes import Verifier
 from generator.writing.summarise import metadata_texts, timed_paragraphs
 
 JUDGE_WORDS = 150  # words of each topic shown to the yes/no check
+MAX_POINTS, MAX_QUOTES = 4, 4  # of an idea's answer, the rest ignored
 WARN_IDEA_FAILED = "idée « {title} » écrite sans le modèle : l'appel a échoué ({error})"
 
 
@@ -146,11 +148,13 @@ def grounded(
     checker = claims.Checker(source, known=known, extra=extra, speakers={s for s in speakers if s})
     lead = story.lead
     where = {"segment": lead.segment.index, "episode": eps[0].sha256}
-    summary, removed, warnings = checker.prune(str(data.get("summary") or ""), field="summary", **where)
+    # A small model repeats itself and overshoots the lists: each sentence once, four points, four quotes.
+    said = list(dict.fromkeys(language.split_sentences(str(data.get("summary") or ""))))
+    summary, removed, warnings = checker.prune(" ".join(said), field="summary", **where)
     title, w = grounding.prune(str(data.get("title") or "").strip(), source, known, extra)
     warnings += w
     points = []
-    for point in data.get("key_points") or []:
+    for point in list(dict.fromkeys(map(str, data.get("key_points") or [])))[:MAX_POINTS]:
         kept, gone, w = checker.prune(str(point), field="key_point", **where)
         removed += gone
         warnings += w
@@ -158,7 +162,7 @@ def grounded(
             points.append(kept)
     quotes: dict[str, list[Quote]] = {}
     rejected: list[RejectedQuote] = []
-    for item in data.get("quotes") or []:
+    for item in (data.get("quotes") or [])[:MAX_QUOTES]:
         if not isinstance(item, dict):
             continue
         n = item.get("source")

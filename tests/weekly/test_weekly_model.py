@@ -37,8 +37,8 @@ def responder(verdict: bool):
             first = _sentence(sources[1].split("\n", 2)[-1])
             return {
                 "title": "Une idée de la semaine",
-                "summary": f"{first} {INVENTED_FIGURE}",
-                "key_points": ["Un point clé vérifiable"],
+                "summary": f"{first} {first} {INVENTED_FIGURE}",  # a small model repeats itself
+                "key_points": [f"Point {k}" for k in range(8)],  # and overshoots its lists
                 "quotes": [
                     {"text": _sentence(sources[last].split("\n", 2)[-1]), "source": last},
                     {"text": INVENTED_QUOTE, "source": 1},
@@ -97,6 +97,7 @@ def test_one_call_per_idea_across_its_sources_with_the_usual_checks(llm_env, cap
     assert INVENTED_QUOTE not in md and any(r["text"] == INVENTED_QUOTE for r in meta["rejected_quotes"])
     assert {p["id"] for p in meta["prompts"]} >= {"summarise_idea"}
     assert meta["extractive"] is False
+    assert not any("sans le modèle" in w for w in meta["warnings"])  # no idea fell back to the transcript
 
 
 def test_the_model_says_whether_a_close_pair_is_one_story(llm_env, capsys):
