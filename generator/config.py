@@ -11,7 +11,10 @@ from pathlib import Path
 from typing import Any
 
 from generator.backends import AUTO, BACKENDS, EXTRACTIVE, OPENAI
+from generator.cadences import EDITION_INIT, EditionSettings
+from generator.channels import CHANNELS, DeliverySettings, parse_delivery
 from generator.errors import ConfigError
+from generator.source_kinds import FEED, NO_TRANSCRIPTION, SOURCE_KINDS, TRANSCRIBERS
 from generator.styles import DEFAULT_STYLE, STYLES
 
 CONFIG_NAME = "newsletter.toml"
@@ -84,17 +87,6 @@ class RunSettings:
     settle_seconds: float = 5.0
 
 
-CADENCES = ("nightly", "weekly")
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-
-
-@dataclass(frozen=True)
-class EditionSettings:
-    cadence: str = "nightly"  # nightly | weekly: what the scheduler publishes (generator/weekly/)
-    ideas: int = 0  # ideas of a weekly edition; 0: the style's own number (styles.py)
-    window_days: int = 7  # a weekly edition covers the episodes processed in these last days
-
-
 @dataclass(frozen=True)
 class ScheduleSettings:
     time: str = "06:00"
@@ -102,6 +94,42 @@ class ScheduleSettings:
     day: str = "mon"  # with [edition] cadence = "weekly": the day the weekly edition is built
     timezone: str = "Europe/Paris"
     misfire_grace_s: int = 3600
+
+
+@dataclass(frozen=True)
+class SourceSettings:
+    """One `[[sources]]` table: a podcast feed the run checks for new episodes."""
+
+    url: str
+    name: str | None = None  # None: the feed's own title
+    backfill: int = 1  # how many of the latest items to take the first time the feed is seen
+    kind: str = FEED  # source_kinds.SOURCE_KINDS
+
+
+@dataclass(frozen=True)
+class FetchSettings:
+    """How feeds, transcripts and audio are fetched (sizes in MB, times in seconds)."""
+
+    timeout: float = 20.0
+    max_feed_mb: float = 10.0
+    max_transcript_mb: float = 20.0
+    max_audio_mb: float = 500.0
+    per_host: int = 4  # connections at once to one host
+    workers: int = 8  # feeds checked at once
+    max_retry_wait_s: float = 10.0  # a longer Retry-After defers the feed to a later check
+
+
+@dataclass(frozen=True)
+class TranscriptionSettings:
+    """Speech-to-text for items with audio and no transcript; `none` lists them as skipped."""
+
+    backend: str = NO_TRANSCRIPTION  # source_kinds.TRANSCRIBERS
+    model: str = "whisper-1"
+    base_url: str | None = None
+    model_path: str | None = None  # faster-whisper: a local model folder (never downloaded)
+    api_key_env: str = "OPENAI_API_KEY"
+    price_per_minute: float = 0.006  # USD, for --dry-run estimates and the record
+    max_upload_mb: float = 24.0  # the API refuses files over 25 MB: longer audio is split at silences
 
 
 @dataclass(frozen=True)
@@ -113,6 +141,10 @@ class Settings:
     segment: SegmentSettings = field(default_factory=SegmentSettings)
     run: RunSettings = field(default_factory=RunSettings)
     schedule: ScheduleSettings = field(default_factory=ScheduleSettings)
+    fetch: FetchSettings = field(default_factory=FetchSettings)
+    transcription: TranscriptionSettings = field(default_factory=TranscriptionSettings)
+    sources: tuple[SourceSettings, ...] = ()
+    delivery: DeliverySettings = field(default_factory=DeliverySettings)  # [delivery], generator/channels.py
     edition: EditionSettings = field(default_factory=EditionSettings)
     prompts: Mapping[str, int] = field(default_factory=dict)  # prompt id -> pinned version
     prices: Mapping[str, tuple[float, float, float]] = field(default_factory=lambda: dict(DEFAULT_PRICES))
@@ -141,6 +173,8 @@ _SECTIONS = {
     "segment": SegmentSettings,
     "run": RunSettings,
     "schedule": ScheduleSettings,
+    "fetch": FetchSettings,
+    "transcription": TranscriptionSettings,
     "edition": EditionSettings,
 }
 
@@ -160,6 +194,8 @@ def _coerce(section: str, key: str, value: Any, target: Any) -> Any:
             return int(value)
         if target is None and key == "min_segment_s":
             return float(value)
+        if isinstance(target, int) and not isinstance(target, bool) and key == "backfill":
+            return int(value)
         return value if value is None else str(value)
     except (TypeError, ValueError) as exc:
         raise ConfigError(f"[{section}] {key} = {value!r} is not valid: {exc}") from exc
@@ -218,6 +254,32 @@ def _batch_prices(raw: Mapping[str, Any]) -> dict[str, tuple[float, float, float
     return prices
 
 
+def _sources(raw: Any, path: Path | None) -> tuple[SourceSettings, ...]:
+    """`[[sources]]` tables: url required, name and backfill optional."""
+    where = str(path) if path else None
+    if not isinstance(raw, list):
+        raise ConfigError("[[sources]] doit être une liste de tables (url, name, backfill)", path=where)
+    out = []
+    for n, entry in enumerate(raw, 1):
+        if not isinstance(entry, dict) or not isinstance(entry.get("url"), str) or not entry["url"].strip():
+            raise ConfigError(f"[[sources]] n° {n} : la clé url (texte) est obligatoire", path=where)
+        unknown = set(entry) - {"url", "name", "backfill", "kind"}
+        if unknown:
+            raise ConfigError(
+                f"[[sources]] n° {n} : clé inconnue {', '.join(sorted(unknown))} (url, name, backfill, kind)",
+                path=where,
+            )
+        backfill = entry.get("backfill", 1)
+        if isinstance(backfill, bool) or not isinstance(backfill, int) or backfill < 0:
+            raise ConfigError(f"[[sources]] n° {n} : backfill doit être un entier >= 0", path=where)
+        url = entry["url"].strip()
+        if not url.startswith(("http://", "https://")):
+            raise ConfigError(f"[[sources]] n° {n} : url doit commencer par http:// ou https:// ({url})", path=where)
+        name = entry.get("name")
+        out.append(SourceSettings(url, str(name).strip() if name else None, backfill, str(entry.get("kind", FEED))))
+    return tuple(out)
+
+
 ENV_MAP = {
     "OPENAI_API_KEY": ("llm", "api_key"),
     "OPENAI_BASE_URL": ("llm", "base_url"),
@@ -266,6 +328,10 @@ def load_settings(
                 updates["prompts"] = {str(k): int(v) for k, v in value.items()}
             except (AttributeError, TypeError, ValueError) as exc:
                 raise ConfigError("[prompts] maps a prompt id to a version number", path=str(path)) from exc
+        elif key == "sources":
+            updates["sources"] = _sources(value, path)
+        elif key == "delivery":
+            updates["delivery"] = parse_delivery(value, path.parent if path else base)
         elif key == "prices":
             updates["prices"] = _prices(value)
             updates["batch_prices"] = _batch_prices(value)
@@ -304,6 +370,21 @@ def load_settings(
     return settings
 
 
+def _validate_sources(settings: Settings) -> None:
+    """[transcription] backend and [[sources]] kind come from their registries; [fetch] bounds are positive."""
+    if settings.transcription.backend not in TRANSCRIBERS:
+        raise ConfigError(
+            f"[transcription] backend doit être {TRANSCRIBERS.choices_text(' | ')}, "
+            f"pas {settings.transcription.backend!r}"
+        )
+    for src in settings.sources:
+        if src.kind not in SOURCE_KINDS:
+            raise ConfigError(f"[[sources]] kind doit être {SOURCE_KINDS.choices_text(' | ')}, pas {src.kind!r}")
+    f = settings.fetch
+    if min(f.timeout, f.max_feed_mb, f.max_transcript_mb, f.max_audio_mb, f.per_host, f.workers) <= 0:
+        raise ConfigError("[fetch] timeout, max_*_mb, per_host et workers doivent être positifs")
+
+
 def _validate(settings: Settings) -> None:
     if settings.llm.backend not in BACKENDS:
         raise ConfigError(
@@ -315,28 +396,17 @@ def _validate(settings: Settings) -> None:
         )
     if settings.run.edition_per not in ("run", "episode"):
         raise ConfigError(f"[run] edition_per must be run or episode, not {settings.run.edition_per!r}")
+    _validate_sources(settings)
     if settings.llm.max_concurrency < 1 or settings.llm.max_retries < 0 or settings.llm.timeout <= 0:
         raise ConfigError("[llm] max_concurrency >= 1, max_retries >= 0 and timeout > 0 are required")
-    _validate_edition(settings)
     deadline = settings.llm.batch_deadline
     if deadline is not None and not re.fullmatch(r"([01]?\d|2[0-3]):[0-5]\d", deadline.strip()):
         raise ConfigError(f"[llm] batch_deadline must be a local time HH:MM, not {deadline!r}")
 
 
-def _validate_edition(settings: Settings) -> None:
-    edition, day = settings.edition, settings.schedule.day.strip().lower()
-    if edition.cadence not in CADENCES:
-        raise ConfigError(
-            f"[edition] cadence doit valoir {' ou '.join(CADENCES)}, et non {edition.cadence!r}"
-        )
-    if not 0 <= edition.ideas <= 20 or not 1 <= edition.window_days <= 31:
-        raise ConfigError("[edition] ideas doit être entre 0 et 20, window_days entre 1 et 31")
-    if day not in WEEKDAYS:
-        raise ConfigError(f"[schedule] day doit être l'un de {', '.join(WEEKDAYS)}, et non {day!r}")
-
-
 # What `newsletter init` writes: every key, commented (French, like the rest of what a user reads).
-INIT_TEMPLATE = """\
+INIT_TEMPLATE = (
+    """\
 # Configuration de la newsletter (newsletter.toml). Toutes les clés sont facultatives.
 # Ordre de priorité : ce fichier < variables d'environnement < options de la ligne de commande.
 
@@ -378,12 +448,43 @@ settle_seconds = 5               # un fichier doit rester inchangé ce temps ava
 time = "06:00"                   # heure locale ; 02:00-03:00 refusé (changement d'heure)
 days = "*"                       # jours cron : "*", "mon-fri", "mon,thu"
 timezone = "Europe/Paris"
-# day = "mon"                    # avec cadence = "weekly" : jour de l'édition de la semaine
 
-[edition]
-cadence = "nightly"              # nightly : une édition par nuit ; weekly : les meilleures idées de la semaine
-# ideas = 3                      # nombre d'idées d'une édition de la semaine (défaut : celui du style)
-# window_days = 7                # une édition de la semaine couvre ces derniers jours
+# [[sources]]                   # flux de podcast vérifiés avant chaque passage (`newsletter sources add URL`)
+# url = "https://exemple.fr/podcast.xml"
+# name = "Mon émission"          # facultatif : sinon le titre du flux
+# backfill = 1                   # à la première lecture, combien des derniers épisodes prendre
+
+# [fetch]                        # lecture des flux : délais en secondes, tailles en Mo
+# timeout = 20
+# max_feed_mb = 10
+# max_transcript_mb = 20
+# max_audio_mb = 500
+# per_host = 4                   # connexions simultanées au plus par hôte
+# max_retry_wait_s = 10          # Retry-After plus long : le flux attend le passage suivant
+
+# [transcription]                # épisodes sans transcription : audio -> texte
+# backend = "none"               # __TRANSCRIBERS__
+# model = "whisper-1"
+# base_url = "http://127.0.0.1:8000/v1"   # un serveur compatible OpenAI (faster-whisper-server...)
+# model_path = "/chemin/vers/modele"      # faster-whisper : modèle local, jamais téléchargé
+# api_key_env = "OPENAI_API_KEY"
+
+[delivery]
+method = "none"                  # __CHANNEL_CHOICES__
+auto = false                     # true : la nuit envoie les éditions approuvées (jamais les autres)
+
+# [delivery.smtp]                # mot de passe : variable NEWSLETTER_SMTP_PASSWORD, jamais ici
+# host = "smtp.exemple.fr"
+# port = 587
+# security = "starttls"          # starttls | ssl | none
+# username = "lettre@exemple.fr"
+# from = "La Lettre Tech <lettre@exemple.fr>"
+# to = ["lectrice@exemple.fr"]   # ou recipients_file = "abonnes.txt" (une adresse par ligne)
+# unsubscribe_url = "https://exemple.fr/desinscription"
+
+# [delivery.buttondown]          # clé : NEWSLETTER_BUTTONDOWN_API_KEY ; crée un brouillon, n'envoie rien
+# [delivery.ghost]               # clé d'admin : NEWSLETTER_GHOST_ADMIN_KEY ; base_url = "https://..."
+# [delivery.listmonk]            # jeton : NEWSLETTER_LISTMONK_TOKEN ; base_url, username, lists = [1]
 
 # [prompts]
 # summarise_segment = 1          # épingler une version de prompt
@@ -392,4 +493,8 @@ cadence = "nightly"              # nightly : une édition par nuit ; weekly : le
 # input = 0.15
 # cached_input = 0.075
 # output = 0.60
-""".replace("__DEFAULT_STYLE__", DEFAULT_STYLE).replace("__STYLE_CHOICES__", STYLES.choices_text(" | "))
+""".replace("__DEFAULT_STYLE__", DEFAULT_STYLE)
+    .replace("__STYLE_CHOICES__", STYLES.choices_text(" | "))
+    .replace("__TRANSCRIBERS__", TRANSCRIBERS.choices_text(" | "))
+    .replace("__CHANNEL_CHOICES__", CHANNELS.choices_text(" | ")) + EDITION_INIT
+)

@@ -45,5 +45,17 @@ class LockError(NewsletterError):
     """Another run holds the lock."""
 
 
+class SourceError(NewsletterError):
+    """A feed or a file it points to cannot be fetched or read (down, 404, malformed, too large)."""
+
+
+class TranscriptionError(NewsletterError):
+    """Speech-to-text failed or is not available."""
+
+
+class DeliveryError(NewsletterError):
+    """An edition could not be sent (refused, unapproved, already sent, server or platform failure)."""
+
+
 class WeeklyError(NewsletterError):
     """The weekly edition cannot be built from these inputs or this state (generator/weekly/)."""

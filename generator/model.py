@@ -36,6 +36,10 @@ class Utterance:
     end_s: float | None = None
     speaker: str | None = None
     new_speaker: bool = False  # a speaker change starts here (leading dash, label, `>>`)
+    # Structure of a written page, for topic segmentation (never speech): the heading that stands just
+    # before this utterance, and whether the page sets it apart (a bold question in its own paragraph).
+    heading: str | None = None
+    set_apart: bool = False
 
     @property
     def start(self) -> str | None:
@@ -80,6 +84,9 @@ class Episode:
     cleaned: bool = False
     chapters: tuple[Chapter, ...] = ()  # the publisher's chapter marks, in time order (hints for topics)
     noise_words: tuple[tuple[str, int], ...] = ()  # input words not kept as speech, per reason
+    title: str | None = None  # the episode's title, when a written source gives one
+    # Where each metadata field was found: ("show", "speech"), ("guests", "front matter"), ...
+    origins: tuple[tuple[str, str], ...] = ()
 
     @property
     def duration_s(self) -> float | None:

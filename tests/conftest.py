@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -11,7 +12,8 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared"
+# ../shared beside the project root; NEWSLETTER_SHARED points elsewhere (a worktree one level deeper).
+SHARED = Path(os.environ.get("NEWSLETTER_SHARED") or ROOT.parent / "shared")
 CORPUS = SHARED / "corpus"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SAMPLE = ROOT / "examples" / "emission-exemple.txt"

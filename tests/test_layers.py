@@ -19,21 +19,37 @@ RANK = {
     "errors": 0,
     "registry": 0,
     "styles": 1,
+    "source_kinds": 1,
     "backends": 1,
+    "channels": 1,
     "config": 1,
+    "cadences": 1,
     "language": 2,
     "transcript": 3,
     "llm": 3,
     "topics": 4,
     "writing": 5,
     "edition": 6,
+    "sources": 6,
+    "delivery": 6.5,  # sends approved drafts: reads the outbox, used by the nightly run and the CLI
     "weekly": 6.5,  # the weekly edition (issue 25): reads drafts (edition), never the night's machinery
     "nightly": 7,
     "pipeline": 8,
     "cli": 9,
     "__main__": 10,
 }
-STAGES = ("language", "transcript", "llm", "topics", "writing", "edition", "weekly", "nightly")
+STAGES = (
+    "language",
+    "transcript",
+    "llm",
+    "topics",
+    "writing",
+    "edition",
+    "sources",
+    "delivery",
+    "weekly",
+    "nightly",
+)
 
 
 def modules() -> list[Path]:
@@ -206,7 +222,7 @@ def test_only_llm_imports_openai_and_tiktoken():
         }
         rel = str(path.relative_to(PACKAGE))
         if "openai" in names:
-            assert rel in ("llm/client.py", "llm/batch.py"), f"{rel} imports openai"
+            assert rel in ("llm/client.py", "llm/batch.py", "llm/speech.py"), f"{rel} imports openai"
         if "tiktoken" in names:
             assert rel == "llm/tokens.py", f"{rel} imports tiktoken"
 

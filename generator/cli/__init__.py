@@ -14,6 +14,8 @@ from generator.cli.drafts import (
 from generator.cli.editions import cmd_generate, cmd_run, cmd_schedule
 from generator.cli.output import err
 from generator.cli.parser import build_parser, overrides
+from generator.cli.send import cmd_send
+from generator.cli.sources import cmd_sources
 from generator.cli.transcripts import cmd_init, cmd_inspect, cmd_segment
 from generator.cli.weekly import cmd_weekly
 from generator.config import load_settings
@@ -33,9 +35,11 @@ COMMANDS = {
     "show": cmd_show,
     "approve": cmd_approve,
     "reject": cmd_reject,
+    "send": cmd_send,
     "preview": cmd_preview,
     "review": cmd_review,
     "prompts": cmd_prompts,
+    "sources": cmd_sources,
 }
 
 

@@ -7,6 +7,7 @@ import sys
 from typing import Any
 
 from generator.cli.output import EXIT_OK, emit_json, serve
+from generator.cli.send import review_sender
 from generator.config import Settings
 
 
@@ -90,6 +91,7 @@ def cmd_review(args: argparse.Namespace, settings: Settings) -> int:
         port=args.port,
         inbox_dir=settings.paths.inbox,
         load_transcript=lambda path: load_episode(path, settings).utterances,
+        sender=review_sender(settings),
     )
     url = review.server_url(server)
     return serve(

@@ -7,6 +7,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from generator.cadences import check_day
+from generator.cli import sources as cli_sources
 from generator.cli.output import EXIT_OK, emit_json, progress_of
 from generator.config import Settings
 
@@ -73,6 +75,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     from generator.nightly.ledger import Ledger
 
     progress = progress_of(args)
+    fed = cli_sources.before_run(settings, progress, dry_run=args.dry_run)  # [[sources]] -> inbox
     with Ledger(settings.paths.state / "ledger.sqlite") as ledger:
         result = pipeline.run_nightly(
             _tools(settings, ledger, args),
@@ -83,8 +86,9 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     if not args.dry_run:
         scheduler.run_logger(settings.paths.state).info("run finished: %s", result.log_line())
     if args.json:
-        emit_json(result.to_json())
-        return result.exit_code
+        emit_json(result.to_json() | cli_sources.run_json(fed))
+        return cli_sources.exit_code(result.exit_code, fed)
+    cli_sources.print_reports(fed)
     inbox_dir = settings.paths.inbox
     if result.status in ("nothing", "dry_run") and not result.inputs and not args.quiet:
         print(f"nothing new in {inbox_dir}")  # under --quiet, silence: cron mails only real news
@@ -125,7 +129,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
         )
     if not args.dry_run and not args.quiet:
         print(result.log_line(), file=sys.stderr)
-    return result.exit_code
+    return cli_sources.exit_code(result.exit_code, fed)
 
 
 def cmd_schedule(args: argparse.Namespace, settings: Settings) -> int:
@@ -135,6 +139,7 @@ def cmd_schedule(args: argparse.Namespace, settings: Settings) -> int:
     from generator.nightly import scheduler
     from generator.nightly.ledger import Ledger
 
+    check_day(settings.schedule.day)  # the weekly edition's day, refused now rather than on that day
     trigger = scheduler.build_trigger(settings.schedule)
     if args.next:
         for when in scheduler.next_fire_times(trigger, dt.datetime.now(trigger.timezone), args.next):
@@ -149,6 +154,7 @@ def cmd_schedule(args: argparse.Namespace, settings: Settings) -> int:
     )
 
     def job() -> object:
+        cli_sources.before_run(settings, lambda m: logger.info("  %s", m), dry_run=False)
         from generator.cli.weekly import after_night
 
         with Ledger(ledger_path) as ledger:

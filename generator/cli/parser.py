@@ -8,6 +8,8 @@ from typing import Any
 from generator import __version__
 from generator.backends import BACKENDS
 from generator.cli import weekly
+from generator.cli.send import add_parser as add_send_parser
+from generator.cli.sources import add_parser as add_sources_parser
 from generator.config import CONFIG_NAME
 from generator.styles import STYLES
 
@@ -76,6 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
     _llm_flags(p)
     p.add_argument("--wait", action="store_true", help="wait for another run's lock instead of exiting")
 
+    add_sources_parser(add)
     weekly.add_parser(sub, [sub_common], _llm_flags)
 
     p = add("schedule", "the long-running nightly scheduler")
@@ -91,6 +94,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("reject", "reject a draft")
     p.add_argument("id")
     p.add_argument("--reason", required=True)
+    add_send_parser(add)
     add("preview", "serve a draft's HTML on 127.0.0.1").add_argument("id")
     add("review", "approve, reject, edit drafts in a browser").add_argument("--no-open", action="store_true")
     for name in ("preview", "review"):

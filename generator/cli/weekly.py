@@ -9,10 +9,9 @@ from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
+from generator.cadences import WEEKDAYS, check_day
 from generator.cli.output import EXIT_OK, emit_json, progress_of
 from generator.config import Settings
-
-WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 def add_parser(sub: Any, parents: list[argparse.ArgumentParser], llm_flags: Any) -> None:
@@ -136,10 +135,7 @@ def after_night(settings: Settings, today: dt.date, log: Any) -> str | None:
     from generator.edition import outbox
     from generator.errors import WeeklyError
 
-    if (
-        settings.edition.cadence != "weekly"
-        or WEEKDAY_NAMES[today.weekday()] != settings.schedule.day.lower()
-    ):
+    if settings.edition.cadence != "weekly" or WEEKDAYS[today.weekday()] != check_day(settings.schedule.day):
         return None
     for draft in outbox.list_drafts(settings.paths.outbox):
         window = ((draft.doc.get("extra") or {}).get("weekly") or {}).get("window") or {}

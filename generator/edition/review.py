@@ -36,8 +36,9 @@ NEWSLETTER_CSP = (
     "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; "
     "form-action 'none'; frame-ancestors 'self'"
 )
-_DRAFT_PATH = re.compile(r"^/drafts/([a-z0-9-]{1,120})(/newsletter\.html|/approve|/reject|/edit)?$")
+_DRAFT_PATH = re.compile(r"^/drafts/([a-z0-9-]{1,120})(/newsletter\.html|/approve|/reject|/edit|/send)?$")
 ACTIONS = ("/approve", "/reject", "/edit")
+SEND = "/send"  # offered only with a sender (generator/delivery, handed in by the CLI)
 
 
 class HTTPError(Exception):
@@ -61,6 +62,8 @@ class ReviewApp:
     csrf_token: str = field(default_factory=lambda: secrets.token_urlsafe(32))
     port: int = 0
     context_cache: dict = field(default_factory=dict)
+    # delivery.ReviewSender: `label`, `state(draft folder)` -> {text, can_send}, `send(id)` -> French line
+    sender: Any = None
 
     def __post_init__(self) -> None:
         self.pages = Pages(self.templates_dir)
@@ -79,7 +82,38 @@ class ReviewApp:
         info = self._load(draft_id)
         notice = NOTICES.get((parse_qs(query).get("fait") or [""])[0])
         view = draft_view(info, self.reload, self.context_cache)
-        return self.pages.render("draft.html.j2", d=view, csrf_token=self.csrf_token, notice=notice)
+        delivery = self._delivery(info)
+        return self.pages.render(
+            "draft.html.j2", d=view, csrf_token=self.csrf_token, notice=notice, delivery=delivery
+        )
+
+    def _delivery(self, info: outbox.DraftInfo) -> dict[str, Any] | None:
+        """The delivery line and button of an approved draft, when a channel is configured."""
+        if self.sender is None or info.status != "approved":
+            return None
+        return {"label": self.sender.label, **self.sender.state(info.path)}
+
+    def send_page(self, draft_id: str) -> str:
+        """The confirmation step before sending: what goes out, where; the form that sends it."""
+        info = self._load(draft_id)
+        delivery = self._delivery(info)
+        if delivery is None:
+            raise HTTPError(HTTPStatus.CONFLICT, "Seul un brouillon approuvé peut être envoyé.")
+        view = draft_row(info)
+        return self.pages.render("send.html.j2", d=view, delivery=delivery, csrf_token=self.csrf_token)
+
+    def send(self, draft_id: str, form: dict[str, str]) -> str:
+        """The confirmed send; the URL to redirect to."""
+        if not hmac.compare_digest(form.get("csrf_token", ""), self.csrf_token):
+            raise HTTPError(
+                HTTPStatus.FORBIDDEN, "Jeton de formulaire absent ou invalide : rechargez la page."
+            )
+        if form.get("confirm") != "oui":
+            raise HTTPError(HTTPStatus.BAD_REQUEST, "Envoi non confirmé : rien n'a été envoyé.")
+        if self.sender is None or self._load(draft_id).status != "approved":
+            raise HTTPError(HTTPStatus.CONFLICT, "Seul un brouillon approuvé peut être envoyé.")
+        self.sender.send(draft_id)  # NewsletterError: shown as 409 with its French message
+        return f"/drafts/{draft_id}?fait=envoye"
 
     def newsletter_html(self, draft_id: str) -> bytes:
         path = self._load(draft_id).file("html")
@@ -187,6 +221,8 @@ def _get(app: ReviewApp, target: str) -> Response:
         return Response(HTTPStatus.OK, app.draft_page(match.group(1), parts.query).encode("utf-8"))
     if match and match.group(2) == "/newsletter.html":
         return Response(HTTPStatus.OK, app.newsletter_html(match.group(1)), csp=NEWSLETTER_CSP)
+    if match and match.group(2) == SEND and app.sender is not None:
+        return Response(HTTPStatus.OK, app.send_page(match.group(1)).encode("utf-8"))
     raise HTTPError(HTTPStatus.NOT_FOUND, "Page introuvable.")
 
 
@@ -215,6 +251,9 @@ def _read_form(headers: Any, rfile: Any) -> dict[str, str]:
 def _post(app: ReviewApp, target: str, headers: Any, rfile: Any) -> Response:
     _check_origin(headers)
     match = _DRAFT_PATH.match(urlsplit(target).path)
+    if match and match.group(2) == SEND and app.sender is not None:
+        location = app.send(match.group(1), _read_form(headers, rfile))
+        return Response(HTTPStatus.SEE_OTHER, ctype="text/plain; charset=utf-8", location=location)
     if not match or match.group(2) not in ACTIONS:
         raise HTTPError(HTTPStatus.NOT_FOUND, "Action inconnue.")
     location = app.act(match.group(1), match.group(2), _read_form(headers, rfile))
@@ -290,14 +329,16 @@ def review_server(
     port: int = 0,
     inbox_dir: Path | None = None,
     load_transcript: Callable[[Path], Sequence[Utterance]] | None = None,
+    sender: Any = None,
 ) -> ThreadingHTTPServer:
     """A review server bound to 127.0.0.1 (a free port when port is 0); `server.app` is its ReviewApp.
 
     `load_transcript` (file -> cleaned sentences) lets drafts without recorded quote context show it
     anyway, from the source file found at its path or under `inbox_dir`/processed/, if unchanged.
+    `sender` (delivery.ReviewSender) adds the "Envoyer" button, with a confirmation step, to approved drafts.
     """
     reload = source_reloader(inbox_dir, load_transcript) if load_transcript else None
-    app = ReviewApp(Path(outbox_dir), newsletter, Path(templates_dir), reload)
+    app = ReviewApp(Path(outbox_dir), newsletter, Path(templates_dir), reload, sender=sender)
     try:
         server = ThreadingHTTPServer((HOST, port), _handler(app))
     except OSError as exc:

@@ -24,6 +24,7 @@ NOTICES = {
     "approuve": "Brouillon approuvé.",
     "rejete": "Brouillon rejeté.",
     "enregistre": "Révision enregistrée.",
+    "envoye": "Édition envoyée.",
 }
 
 

@@ -28,6 +28,7 @@ from generator.llm.pricing import cost, estimate, price_for
 from generator.llm.prompts import PromptFile, PromptRegistry, RenderedPrompt, default_root
 from generator.llm.protocol import Backend, LLMRequest, LLMResult, LLMUnitError, Validator
 from generator.llm.schema import check_schema, parse_json_object, validate_schema, wire_schema
+from generator.llm.speech import SpeechClient, SpeechSegment, transcribe_file
 from generator.llm.tokens import Tokenizer, get_tokenizer, input_budget, split_to_fit
 
 __all__ = [
@@ -36,6 +37,8 @@ __all__ = [
     "IDEMPOTENCY_KEY",
     "REPAIR",
     "SYNC",
+    "SpeechClient",
+    "SpeechSegment",
     "WAITING",
     "BatchBackend",
     "BatchClient",
@@ -71,6 +74,7 @@ __all__ = [
     "price_for",
     "run_parallel",
     "split_to_fit",
+    "transcribe_file",
     "validate_schema",
     "wire_schema",
 ]

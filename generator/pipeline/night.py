@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+from generator.delivery import with_deliveries
 from generator.errors import NewsletterError
 from generator.nightly import night as nightly
 from generator.nightly.night import NightOptions, NightStages
@@ -50,9 +51,12 @@ def run_nightly(
         estimate=stages.estimate_new,
         batches=night,
     )
-    return nightly.run_night(
+    result = nightly.run_night(
         settings, ledger, work, options=options, progress=progress, clock=clock, sleep=sleep
     )
+    if settings.delivery.auto and not options.dry_run:  # [delivery] auto: approved editions go out (issue 24)
+        result = with_deliveries(settings, result, progress)
+    return result
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from generator import llm
 from generator.config import Settings
 from generator.edition import outbox
 from generator.model import Edition, Episode, PromptUse, Provenance, RejectedQuote, Segment, Usage
+from generator.transcript import origin_of
 from generator.writing import compose, report, summarise
 
 
@@ -184,6 +185,7 @@ def _draft_extra(prepared: Sequence[Prepared], usage: Usage) -> dict[str, Any]:
                     {"from": f.wrong, "to": f.right, "count": f.count} for f in p.episode.name_fixes
                 ],
             }
+            | origin_of(Path(p.episode.path))  # feed, GUID, transcript URL when a source delivered it
             for p in prepared
         ],
         "segments": [

@@ -4,4 +4,6 @@ May import: model, errors, config, language. Readers are `read_<family>.py`, det
 `formats.py`; the modules below are the public face the other stages use.
 """
 
-__all__ = ["clean", "decode", "ingest", "inspection", "metadata", "names"]
+from generator.transcript.sidecar import origin_of
+
+__all__ = ["clean", "decode", "ingest", "inspection", "metadata", "names", "origin_of"]

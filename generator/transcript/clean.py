@@ -7,6 +7,9 @@ from collections import Counter
 from dataclasses import dataclass, replace
 
 from generator.model import Episode, Utterance
+from generator.transcript.clauses import MAX_WORDS as CLAUSE_MAX_WORDS
+from generator.transcript.clauses import MIN_WORDS as CLAUSE_MIN_WORDS
+from generator.transcript.clauses import cut_points
 from generator.transcript.fragments import count_words
 from generator.transcript.names import NameRepairer
 
@@ -58,6 +61,8 @@ UNPUNCTUATED_WORDS = 25
 UNPUNCTUATED_HARD = 40
 PAUSE_MIN_WORDS = 4
 PAUSE_S = 0.8
+# Fragments of at most this many words (median): captions timed word by word.
+WORD_LEVEL_WORDS = 2
 # Fewer sentence ends than one per this many words: the speech is unpunctuated.
 PUNCTUATED_EVERY = 40
 
@@ -105,19 +110,29 @@ def reflow(fragments: tuple[Utterance, ...]) -> tuple[Utterance, ...]:
                 end_s=fragments[current[-1].fragment].end_s,
                 speaker=first.speaker,
                 new_speaker=first.new_speaker and opens_fragment,
+                heading=first.heading if opens_fragment else None,
+                set_apart=first.set_apart,
             )
         )
         current.clear()
 
     bare = _unpunctuated(words)
+    # Word-timed captions are rebuilt into clauses; caption lines of several words keep their edges
+    # (a sentence then starts where a time is known, as topic segmentation expects).
+    by_clause = bare and _word_level(fragments)
+    cuts = _clause_cuts(words, fragments) if by_clause else set()
     previous_fragment = -1
-    for word in words:
+    for position, word in enumerate(words):
         at_boundary = word.fragment != previous_fragment
         if current:
             frag = fragments[word.fragment]
-            turn = at_boundary and (frag.new_speaker or frag.speaker != fragments[previous_fragment].speaker)
+            turn = at_boundary and (
+                frag.new_speaker or frag.speaker != fragments[previous_fragment].speaker or bool(frag.heading)
+            )
             too_long = at_boundary and len(current) >= MAX_SENTENCE_WORDS
-            if bare or (at_boundary and _bare_stretch(current)):
+            if by_clause:
+                too_long = position in cuts
+            elif bare or (at_boundary and _bare_stretch(current)):
                 too_long = too_long or _cut_bare(current, at_boundary, fragments[previous_fragment], frag)
             if turn or too_long or _ends_sentence(current[-1].text, word.text):
                 flush()
@@ -133,6 +148,26 @@ def reflow(fragments: tuple[Utterance, ...]) -> tuple[Utterance, ...]:
             s = replace(s, end_s=max(sentences[k + 1].start_s, s.start_s or 0.0))
         out.append(s)
     return tuple(out)
+
+
+def _word_level(fragments: tuple[Utterance, ...]) -> bool:
+    """Captions that time each word (automatic captions, word-level exports): one word a fragment."""
+    sizes = sorted(len(f.text.split()) for f in fragments)
+    return bool(sizes) and sizes[len(sizes) // 2] <= WORD_LEVEL_WORDS
+
+
+def _clause_cuts(words: list[_Word], fragments: tuple[Utterance, ...]) -> set[int]:
+    """Where unpunctuated speech starts its pseudo-sentences: pauses between captions and clause cues."""
+    gaps: list[float | None] = []
+    for k, word in enumerate(words):
+        gap = None
+        if k and word.fragment != words[k - 1].fragment:
+            before, frag = fragments[words[k - 1].fragment], fragments[word.fragment]
+            gap = 0.0
+            if before.end_s is not None and frag.start_s is not None:
+                gap = max(0.0, frag.start_s - before.end_s)
+        gaps.append(gap)
+    return cut_points([w.text for w in words], gaps)
 
 
 def _unpunctuated(words: list[_Word]) -> bool:
@@ -170,6 +205,15 @@ def _lower_case(sentences: tuple[Utterance, ...]) -> bool:
     return len(words) >= UNPUNCTUATED_WORDS and sum(w[:1].isupper() for w in words) * 100 < len(words)
 
 
+def _written_names(episode: Episode) -> tuple[str, ...]:
+    """The names a written source spells: a name only heard on air repairs nothing (it is kept as heard)."""
+    origins = dict(episode.origins)
+    names = [] if origins.get("host") == "speech" or not episode.host else [episode.host]
+    if origins.get("guests") != "speech":
+        names += [g.name for g in episode.guests]
+    return tuple(names)
+
+
 def clean(episode: Episode) -> Episode:
     """Remove annotations and empty fragments, reflow into sentences, repair the guests' names."""
     if episode.cleaned:
@@ -189,9 +233,12 @@ def clean(episode: Episode) -> Episode:
     warnings = episode.warnings
     if _unpunctuated([_Word(w, 0) for u in kept for w in u.text.split()]):
         warnings += (
-            f"speech without punctuation: sentences cut at pauses and about every {UNPUNCTUATED_WORDS} words",
+            "speech without punctuation: sentences rebuilt at pauses and clause cues "
+            f"({CLAUSE_MIN_WORDS} to {CLAUSE_MAX_WORDS} words)"
+            if _word_level(tuple(kept))
+            else f"speech without punctuation: sentences cut at pauses and about every {UNPUNCTUATED_WORDS} words",
         )
-    repairer = NameRepairer(episode.known_names, any_case=_lower_case(sentences))
+    repairer = NameRepairer(_written_names(episode), any_case=_lower_case(sentences))
     sentences = tuple(
         replace(s, text=fixed) if (fixed := repairer.repair(s.text)) != s.text else s for s in sentences
     )

@@ -15,9 +15,11 @@ from functools import cached_property
 from generator.errors import InputError
 from generator.registry import Registry
 from generator.transcript.fragments import Parsed
+from generator.transcript.frontmatter import has_front_matter
 from generator.transcript.layouts import unrecognised
 from generator.transcript.read_cues import parse_cues
 from generator.transcript.read_json import parse_json
+from generator.transcript.read_page import looks_like_page, parse_page
 from generator.transcript.read_plain import parse_plain
 from generator.transcript.read_scraped import parse_scraped
 from generator.transcript.read_table import looks_like_table, parse_table
@@ -84,6 +86,17 @@ def _scraped(s: Sample) -> bool:
     return s.styles["glued"] + s.styles["bracket"] + s.styles["range"] >= 2
 
 
+def _page(s: Sample) -> bool:
+    """A Markdown page (front matter, headings, links) or an HTML page of paragraphs."""
+    if s.head.startswith(("---", "+++")) and has_front_matter(s.text.lstrip("\ufeff")):
+        return True
+    if _markup(s):
+        return looks_like_page(s.head)
+    if _json(s) or _cues(s) or looks_like_table(s.head) or _scraped(s):
+        return False
+    return looks_like_page(s.head)
+
+
 # Order matters: the first family whose test passes wins; `plain` takes whatever is left.
 FORMATS: Registry[Format] = Registry("format")
 FORMATS.add("webvtt", Format(lambda s: s.head.startswith("WEBVTT"), lambda t, _p, n: parse_cues(t, n)))
@@ -92,6 +105,7 @@ FORMATS.add(
     "timedtext",
     Format(lambda s: looks_like_timedtext(s.head[:500]), lambda t, p, _n: parse_timedtext(t, p)),
 )
+FORMATS.add("page", Format(_page, lambda t, p, _n: parse_page(t.lstrip("\ufeff"), p)))
 FORMATS.add("markup", Format(_markup, _reject_markup))
 FORMATS.add("table", Format(lambda s: looks_like_table(s.head), lambda t, _p, _n: parse_table(t)))
 FORMATS.add("json", Format(_json, lambda t, p, _n: parse_json(t, p)))

@@ -9,13 +9,20 @@ from typing import Any
 
 from generator.model import Chapter
 
-# A word, for the conservation count: a whitespace token with a letter or digit that is not a timestamp.
+# A word, for the conservation count: a whitespace token with a letter, a digit or a symbol that carries
+# meaning (`94 %`, `12 €`, `+`, `/`), that is not a timestamp. Punctuation alone is not a word.
 _TIMESTAMP = re.compile(r"^[\[(]?\d{1,2}(?::\d{2}){1,2}(?:[.,]\d{1,3})?[\])]?$")
+MEANINGFUL_SYMBOLS = frozenset("%‰€$£¥°+/&=§±×")
+
+
+def is_word(token: str) -> bool:
+    """A token the conservation count counts: letters, digits or a meaningful symbol, not a timestamp."""
+    return any(c.isalnum() or c in MEANINGFUL_SYMBOLS for c in token) and not _TIMESTAMP.match(token)
 
 
 def count_words(text: str) -> int:
     """Words of a text as the conservation count sees them (timestamps and punctuation are not words)."""
-    return sum(1 for t in text.split() if any(c.isalnum() for c in t) and not _TIMESTAMP.match(t))
+    return sum(1 for t in text.split() if is_word(t))
 
 
 @dataclass
@@ -31,6 +38,8 @@ class Fragment:
     pause_before: bool = (
         False  # a silence precedes this fragment (word or cue gap): a pseudo-sentence may end
     )
+    heading: str | None = None  # a page heading stands just before this fragment (a topic cue)
+    set_apart: bool = False  # the page sets this paragraph apart (a bold host question): a topic cue
 
 
 @dataclass
@@ -46,6 +55,7 @@ class Parsed:
     noise_words: Counter[str] = field(default_factory=Counter)  # words not kept as speech, by reason
     warnings: list[str] = field(default_factory=list)  # what the reader was unsure about
     chapters: list[Chapter] = field(default_factory=list)
+    people: list[str] = field(default_factory=list)  # people a written source names (front matter)
 
     def drop(self, text: str, reason: str, lines: int = 1) -> None:
         """Count a line that is not speech: its lines as noise, its words under `reason`."""

@@ -109,7 +109,15 @@ def ingest(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES, today: dt.date | N
     warnings.extend(resolve_speakers(fragments, about.known_names))
 
     utterances = tuple(
-        Utterance(text=f.text, start_s=f.start_s, end_s=f.end_s, speaker=f.speaker, new_speaker=f.new_speaker)
+        Utterance(
+            text=f.text,
+            start_s=f.start_s,
+            end_s=f.end_s,
+            speaker=f.speaker,
+            new_speaker=f.new_speaker,
+            heading=f.heading,
+            set_apart=f.set_apart,
+        )
         for f in fragments
     )
     return Episode(
@@ -128,6 +136,8 @@ def ingest(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES, today: dt.date | N
         warnings=tuple(warnings),
         chapters=about.chapters,
         noise_words=tuple(sorted((k, v) for k, v in parsed.noise_words.items() if v)),
+        title=about.title,
+        origins=tuple(sorted(about.origins.items())),
     )
 
 

@@ -14,6 +14,7 @@ def report(episode: Episode, *, utterances: bool = False, fragments: int | None 
         "format": episode.format,
         "encoding": episode.encoding,
         "show": episode.show,
+        "title": episode.title,
         "date": episode.date.isoformat() if episode.date else None,
         "host": episode.host,
         "guests": [{"name": g.name, "role": g.role} for g in episode.guests],
@@ -25,6 +26,7 @@ def report(episode: Episode, *, utterances: bool = False, fragments: int | None 
         "warnings": list(episode.warnings),
         **word_counts(episode),
         "chapters": [{"title": c.title, "start_s": c.start_s} for c in episode.chapters],
+        "origins": dict(episode.origins),
     }
     if utterances:
         doc["speech"] = [
@@ -51,10 +53,11 @@ def report_lines(doc: dict[str, Any]) -> list[str]:
     guests = doc["guests"] or []
     lines = [
         f"Format        : {doc['format']} ({doc['encoding']})",
-        f"Émission      : {doc['show'] or '(inconnue)'}",
-        f"Date          : {doc['date'] or '(inconnue)'}",
-        f"Présentation  : {doc['host'] or '(non nommée)'}",
-        f"Invités       : {len(guests) or 'aucun'}",
+        f"Émission      : {doc['show'] or '(inconnue)'}{_origin(doc, 'show')}",
+        f"Titre         : {doc.get('title') or '(aucun)'}{_origin(doc, 'title')}",
+        f"Date          : {doc['date'] or '(inconnue)'}{_origin(doc, 'date')}",
+        f"Présentation  : {doc['host'] or '(non nommée)'}{_origin(doc, 'host')}",
+        f"Invités       : {len(guests) or 'aucun'}{_origin(doc, 'guests')}",
     ]
     lines += [f"  - {g['name']}" + (f" ({g['role']})" if g["role"] else "") for g in guests]
     lines += [
@@ -74,3 +77,19 @@ def report_lines(doc: dict[str, Any]) -> list[str]:
         speaker = f" [{u['speaker']}]" if u["speaker"] else ""
         lines.append(f"{u['start'] or '--:--'}{speaker} {u['text']}")
     return lines
+
+
+# How the terminal report says where a field was found.
+_ORIGIN_FR = {
+    "description": "description",
+    "front matter": "en-tête de la page",
+    "speech": "dit à l'antenne",
+    "speaker label": "étiquette de locuteur",
+    "sidecar": "fichier voisin",
+    "file": "fichier",
+}
+
+
+def _origin(doc: dict[str, Any], key: str) -> str:
+    where = (doc.get("origins") or {}).get(key)
+    return f" ({_ORIGIN_FR.get(where, where)})" if where else ""

@@ -10,6 +10,8 @@ KNOWN_LAYOUTS = (
     "Podcasting 2.0 JSON",
     "Whisper JSON",
     "YouTube JSON or timed text XML",
+    "transcription service JSON (Gladia, AssemblyAI, Deepgram, Rev, Speechmatics, OpenAI)",
+    "Markdown or HTML page",
     "speaker-turn text",
     "CSV/TSV with start and text columns",
     "timestamped page",

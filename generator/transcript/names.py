@@ -12,6 +12,13 @@ from rapidfuzz.distance import Indel
 
 from generator.model import NameFix
 from generator.transcript.metadata import fold
+from generator.transcript.speakers import GENERIC
+
+
+def is_voice_label(speaker: str) -> bool:
+    """A diarisation label without a name (`Speaker 1`, `SPEAKER_03`, `Intervenant 2`)."""
+    return bool(GENERIC.match(speaker.strip()))
+
 
 _TOKEN = re.compile(r"\S+")
 # Elided articles glued to a name: "d'Alexandre", "l'Europe".

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from generator.transcript.fragments import MEANINGFUL_SYMBOLS
 from generator.transcript.metadata import fold
 
 # Page chrome of video sites, compared accent- and case-insensitively.
@@ -69,3 +70,10 @@ def is_chrome(line: str) -> bool:
 def has_words(text: str) -> bool:
     """Text with at least one letter (`...` or `|` alone is not speech)."""
     return any(ch.isalpha() for ch in text)
+
+
+def has_speech(text: str) -> bool:
+    """Words, or a figure with its symbol (`94 %`, `15 €`) on a line of its own: said, not furniture."""
+    return has_words(text) or (
+        any(ch.isdigit() for ch in text) and any(ch in MEANINGFUL_SYMBOLS for ch in text)
+    )

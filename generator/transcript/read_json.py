@@ -9,6 +9,7 @@ from typing import Any
 from generator.errors import InputError
 from generator.transcript.fragments import Fragment, Parsed, count_words
 from generator.transcript.layouts import unrecognised
+from generator.transcript.read_services import parse_generic, parse_service
 from generator.transcript.speakers import Speakers
 from generator.transcript.timestamps import parse_ts
 
@@ -70,6 +71,11 @@ def parse_json(text: str, path: str) -> Parsed:
             parsed.fragments.append(Fragment(body, start, k + 1, end, speaker))
         parsed.noise_words["speaker label"] += _mark_turns(parsed.fragments)
         return parsed
+    service = parse_service(doc, path)
+    if service is not None:
+        service.description, meta = _meta_from(doc)
+        service.meta = {**meta, **service.meta}
+        return service
     items: Any = None
     parsed = Parsed(format="youtube_json")
     if isinstance(doc, list):
@@ -80,6 +86,14 @@ def parse_json(text: str, path: str) -> Parsed:
             if isinstance(doc.get(key), list):
                 items = doc[key]
                 break
+    first = items[0] if isinstance(items, list) and items else None
+    unusual = isinstance(first, dict) and "segs" not in first and not {"text", "start"} <= set(first)
+    if items is None or unusual:
+        generic = parse_generic(doc)
+        if generic is not None:
+            generic.meta = {**parsed.meta, **generic.meta}
+            generic.description = parsed.description
+            return generic
     if items is None:
         raise InputError(
             unrecognised(

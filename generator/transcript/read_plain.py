@@ -6,7 +6,7 @@ import re
 
 from generator.transcript.fragments import Fragment, Parsed
 from generator.transcript.metadata import looks_like_description
-from generator.transcript.noise import has_words, is_chrome, is_footer
+from generator.transcript.noise import has_speech, is_chrome, is_footer
 from generator.transcript.speakers import Speakers
 
 
@@ -35,7 +35,7 @@ def parse_plain(text: str) -> Parsed:
         if speakers.alone(line):
             continue
         content, speaker, new = speakers.apply(line)
-        if not has_words(content):
+        if not has_speech(content):
             parsed.drop(content, "no words")
             continue
         parsed.fragments.append(Fragment(content, None, n, None, speaker, new))

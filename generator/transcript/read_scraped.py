@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from generator.model import Chapter
 from generator.transcript.fragments import Fragment, Parsed, count_words
 from generator.transcript.metadata import is_name_like, looks_like_description
-from generator.transcript.noise import has_words, is_chrome, is_footer
+from generator.transcript.noise import has_speech, has_words, is_chrome, is_footer
 from generator.transcript.speakers import Speakers, is_single_name
 from generator.transcript.timestamps import BRACKET, GLUED, RANGE, line_styles, parse_ts
 
@@ -159,7 +159,7 @@ def _add_untimed(raw: str, speakers: Speakers, parsed: Parsed) -> None:
     """A line without timestamp: a speaker label, a caption wrapped onto a second line, or noise."""
     if not raw or speakers.alone(raw):
         return
-    if parsed.fragments and has_words(raw):  # a caption wrapped onto a second line
+    if parsed.fragments and has_speech(raw):  # a caption wrapped onto a second line
         frag = parsed.fragments[-1]
         frag.text = f"{frag.text} {raw}".strip()
     else:

@@ -63,10 +63,16 @@ def _tidy(show: str) -> str:
 
 def show_in(text: str) -> str | None:
     """The show a text names ("dans l'émission X", "X présente", "Bienvenue dans X"), if any."""
+    from generator.transcript.onair import take_name  # onair reads metadata, which reads this module
+
     for pattern in _SHOW_PHRASES:
         m = pattern.search(text)
         if m:
             show = _tidy(m["show"])
+            # Taken whole: "Le Code a changé", "C dans l'air", "Rock & Tech, le mag".
+            whole = take_name(text[m.start("show") :])
+            if whole and len(whole) > len(show) and whole.startswith(show):
+                show = whole
             if show and show.lower() not in {"cette", "notre", "votre", "la", "le"}:
                 return show
     return None

@@ -81,3 +81,21 @@ def read_sidecars(path: Path) -> Sidecar:
             if isinstance(doc, dict):
                 _info(doc, found)
     return found
+
+
+ORIGIN_KEYS = ("feed_url", "guid", "transcript_url", "audio_url", "transcription")
+
+
+def origin_of(path: Path) -> dict[str, Any]:
+    """Where a transcript came from when a source delivered it: feed, item GUID, transcript or audio URL
+    (keys of its info.json); {} for a file someone dropped in by hand."""
+    for stem in _stems(path):
+        info = path.with_name(f"{stem}.info.json")
+        if info.is_file():
+            try:
+                doc = json.loads(info.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                continue
+            if isinstance(doc, dict):
+                return {k: doc[k] for k in ORIGIN_KEYS if k in doc}
+    return {}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Sequence
 
 from generator.transcript.fragments import Fragment, count_words
 from generator.transcript.metadata import fold, is_name_like
@@ -12,9 +13,11 @@ _LABEL = re.compile(r"^(?P<name>[A-ZÀ-Þ][\w'’.-]*(?:\s+[\w'’.-]+){0,4})\s?
 _LABEL_ALONE = re.compile(r"^(?P<name>[A-ZÀ-Þ][\w'’.-]*(?:\s+[\w'’.-]+){0,4})\s?:$")
 # Diarisation without names: "Speaker 1", "Intervenant 2", "SPEAKER_03".
 GENERIC = re.compile(
-    r"^(?:(?:Speaker|Intervenante?|Locut(?:eur|rice)|Orat(?:eur|rice)|Participante?|Invitée?|Voix)\s*\d{1,2}|SPEAKER_\d{1,3})$",
+    r"^(?:(?:Speaker|Intervenante?|Locut(?:eur|rice)|Orat(?:eur|rice)|Participante?|Invitée?|Voix)\s*(?:\d{1,2}|[A-Z])|SPEAKER_\d{1,3})$",
     re.IGNORECASE,
 )
+# "[Speaker 0]: text", "[Nadia Roche] : text": a label in brackets, as some exports write it.
+_BRACKETED = re.compile(r"^\[(?P<name>[^\]\n]{1,40})\]\s?:\s*(?=\S)")
 _DASH = re.compile(r"^[-–—]\s+(?P<text>\S.*)$")
 _CHEVRONS = re.compile(r"^(?:>>|&gt;&gt;)\s*(?P<text>.*)$")
 _LABEL_STOP = {
@@ -47,11 +50,22 @@ _LABEL_STOP = {
 }
 
 
-def _label_candidates(texts: list[str]) -> set[str]:
-    """Speaker labels (`Nom :`) used in this file: name-like, or single words used at least twice."""
+def unbracket(text: str) -> str:
+    """`[Speaker 0]: text` -> `Speaker 0: text` when the brackets hold a speaker's label."""
+    m = _BRACKETED.match(text)
+    if m and (
+        GENERIC.match(m["name"]) or is_name_like(m["name"]) or re.fullmatch(r"[A-ZÀ-Þ][\w'’-]+", m["name"])
+    ):
+        return f"{m['name']}: {text[m.end() :]}"
+    return text
+
+
+def _label_candidates(texts: list[str], known: set[str]) -> set[str]:
+    """Speaker labels (`Nom :`) used in this file: name-like, single words used at least twice, or the
+    name or first name of a person the file's metadata names."""
     counts: Counter[str] = Counter()
     for text in texts:
-        text = re.sub(r"^(?:>>|&gt;&gt;|[-–—])\s*", "", text)  # ">> NADIA: ..." names NADIA too
+        text = unbracket(re.sub(r"^(?:>>|&gt;&gt;|[-–—])\s*", "", text))  # ">> NADIA: ..." names NADIA too
         m = _LABEL.match(text) or _LABEL_ALONE.match(text)
         if m:
             counts[m["name"]] += 1
@@ -61,7 +75,8 @@ def _label_candidates(texts: list[str]) -> set[str]:
         if fold(tokens[0]) in _LABEL_STOP:
             continue
         if (
-            is_name_like(name)
+            fold(name) in known
+            or is_name_like(name)
             or GENERIC.match(name)
             or (len(tokens) == 1 and count >= 2)
             or (name.isupper() and count >= 2)
@@ -73,8 +88,9 @@ def _label_candidates(texts: list[str]) -> set[str]:
 class Speakers:
     """Applies speaker labels, leading dashes and `>>` markers to fragment texts."""
 
-    def __init__(self, texts: list[str]) -> None:
-        self.labels = _label_candidates(texts)
+    def __init__(self, texts: list[str], known: Sequence[str] = ()) -> None:
+        names = {fold(n) for n in known} | {fold(n.split()[0]) for n in known if n.split()}
+        self.labels = _label_candidates(texts, names)
         self.current: str | None = None
         self.pending = False  # the next text starts a new speaker's turn
         # "00:12 - text" on every line: the dash separates, it does not mark a new speaker.
@@ -96,6 +112,7 @@ class Speakers:
         """Returns (text without the marker, speaker, whether a new speaker starts here)."""
         new = self.pending
         self.pending = False
+        text = unbracket(text)
         m = _LABEL.match(text)
         if m and m["name"] in self.labels:
             speaker = m["name"].strip()

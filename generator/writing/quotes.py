@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz
 
 from generator.model import Episode, Quote, RejectedQuote, Segment, Utterance
-from generator.transcript.names import apply_fixes
+from generator.transcript.names import apply_fixes, is_voice_label
 from generator.writing.tidy import addresses_model
 
 FUZZY_THRESHOLD = 90.0  # rapidfuzz scores are 0-100: 90 means similarity >= 0.9
@@ -255,7 +255,8 @@ class Verifier:
         """A labelled speaker, or the one person a preceding question addresses by name; else None."""
         utterances = self.episode.utterances
         if utterances[utt].speaker:
-            return utterances[utt].speaker
+            # "Speaker 1" of a diarised export is a voice, not a name: never published as one.
+            return None if is_voice_label(utterances[utt].speaker) else utterances[utt].speaker
         if any(u.speaker for u in utterances):
             return None  # a labelled transcript: an unlabelled line is unknown, not inferred
         # An unambiguous introduction: the nearest question before this line (at most two sentences

@@ -97,7 +97,7 @@ def test_unpunctuated_captions_are_cut_at_a_caption_boundary():
     ]
     out = reflow(tuple(fragments))
     assert all(len(u.text.split()) <= MAX_SENTENCE_WORDS for u in out)
-    # Unpunctuated: cut before the caption that would take the sentence past 25 words.
+    # Unpunctuated caption lines of several words: cut before the caption that would pass 25 words.
     assert [len(u.text.split()) for u in out] == [20] * 10
     assert [u.start_s for u in out] == [float(k) for k in range(0, 20, 2)]
 

@@ -13,7 +13,9 @@ SAMPLES = {
     '<p begin="00:00:01.000" end="00:00:03.000">Bonjour à tous.</p></div></body></tt>\n',
     "timedtext": '<?xml version="1.0"?>\n<transcript><text start="1.0" dur="2.0">Bonjour à tous.</text>'
     "</transcript>\n",
-    "markup": "<html><body><p>Bonjour à tous.</p></body></html>\n",
+    "page": "---\ntitle: Les jardins\ndate: 2026-05-02\n---\n\n## Transcription\n\nBonjour à tous.\n",
+    # An HTML page of paragraphs is a page; other markup is refused.
+    "markup": '<svg xmlns="http://www.w3.org/2000/svg"><text>Bonjour à tous.</text></svg>\n',
     "table": "start;text\n00:00:01;Bonjour à tous.\n00:00:04;On commence.\n",
     "json": '{"segments": [{"start": 1.0, "end": 3.0, "text": "Bonjour à tous."}]}\n',
     "srt": "1\n00:00:01,000 --> 00:00:03,000\nBonjour à tous.\n\n2\n00:00:04,000 --> 00:00:06,000\nOn commence.\n",

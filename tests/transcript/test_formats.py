@@ -175,7 +175,7 @@ def test_ttml_agent_inherited_from_div_and_clock_times(tmp_path):
 @pytest.mark.parametrize(
     "data, what",
     [
-        ("<html><body><p>Bonjour</p></body></html>", "XML/HTML document"),
+        ('<svg xmlns="http://www.w3.org/2000/svg"><text>Bonjour</text></svg>', "XML/HTML document"),
         ('{"titre": "Bonjour"}', "JSON transcript not recognised"),
         ("<?xml version='1.0'?><rss><item>Bonjour</item></rss>", "XML/HTML document"),
     ],
@@ -434,7 +434,8 @@ def test_a_first_name_not_in_the_description_takes_the_full_name_said_on_air(tmp
     )
     ep = load(path)
     assert [u.speaker for u in ep.utterances] == ["Jérôme Vidal", "Sandrine Okafor", "Jérôme Vidal"]
-    assert "speaker 'Jérôme' taken as 'Jérôme Vidal', the full name said in the speech" in ep.warnings
+    # The host introduced themself on air ("je suis Jérôme Vidal"): the host, from the speech.
+    assert ep.host == "Jérôme Vidal" and dict(ep.origins)["host"] == "speech"
 
 
 def test_a_chapter_list_copied_above_a_scraped_page_is_header_not_speech(tmp_path):

@@ -14,9 +14,9 @@ from conftest import FIXTURES, ROOT, SAMPLE
 
 from generator.cli import main
 
-KEYS = ["format", "encoding", "show", "date", "host", "guests", "duration_s", "utterances", "sentences",
+KEYS = ["format", "encoding", "show", "title", "date", "host", "guests", "duration_s", "utterances", "sentences",
         "noise_removed", "name_fixes", "warnings", "words_in", "words_kept", "words_noise",
-        "words_noise_reasons", "chapters"]  # fmt: skip
+        "words_noise_reasons", "chapters", "origins"]  # fmt: skip
 
 
 def run(capsys, *argv: str) -> tuple[int, str, str]:

@@ -1,0 +1,41 @@
+"""`newsletter send DRAFT [--force] [--json]`: the command line of generator/delivery (prints, exit codes)."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from typing import Any
+
+from generator.channels import CHANNELS, DEFAULT_METHOD
+from generator.cli.output import EXIT_OK, emit_json, progress_of
+from generator.config import Settings
+
+
+def add_parser(add: Callable[[str, str], argparse.ArgumentParser]) -> None:
+    """The `send` subcommand, added with cli/parser.py's `add` (which gives it --config and --quiet)."""
+    p = add("send", f"send an approved draft through [delivery] method ({CHANNELS.choices_text()})")
+    p.add_argument("id", metavar="DRAFT")
+    p.add_argument("--force", action="store_true", help="send again although already sent (or interrupted)")
+    p.add_argument("--json", action="store_true")
+
+
+def review_sender(settings: Settings) -> Any:
+    """The review page's "Envoyer" button, when [delivery] method names a channel."""
+    if settings.delivery.method == DEFAULT_METHOD:
+        return None
+    from generator.delivery import ReviewSender
+
+    return ReviewSender(settings)
+
+
+def cmd_send(args: argparse.Namespace, settings: Settings) -> int:
+    from generator import delivery
+    from generator.nightly import crashpoint
+
+    options = delivery.SendOptions(force=args.force, crash=crashpoint.from_env(), progress=progress_of(args))
+    outcome = delivery.send(settings, args.id, options)
+    if args.json:
+        emit_json(outcome.as_json())
+    else:
+        print(delivery.describe(outcome))
+    return EXIT_OK

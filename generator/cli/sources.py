@@ -1,0 +1,151 @@
+"""`newsletter sources` (list, add, check) and the sources' part of `newsletter run`: argv and printing only."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime as dt
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+from generator.cli.output import emit_json, progress_of
+from generator.config import Settings
+from generator.errors import ConfigError
+from generator.source_kinds import TRANSCRIBERS
+
+EXIT_SOURCE_FAILED = 1  # as a failed inbox input: the run went on, something needs a look
+SOURCES_LOCK = "sources.lock"  # one check at a time: two would download the same new items
+
+_MARKS = {"delivered": "+", "skipped": "-", "failed": "x", "new": "?", "old": "·"}
+_STATUS_FR = {
+    "ok": "lu",
+    "unchanged": "inchangé (304)",
+    "failed": "en échec",
+    "deferred": "reporté (le serveur a demandé d'attendre)",
+    None: "jamais vérifié",
+}
+
+
+def add_parser(add: Callable[[str, str], argparse.ArgumentParser]) -> None:
+    """The `sources` command and its actions, on the CLI's subparsers."""
+    p = add("sources", "podcast feeds checked before each run: list, add URL, check")
+    p.add_argument("action", nargs="?", choices=("list", "add", "check"), default="list")
+    p.add_argument("url", nargs="?", help="feed address (sources add)")
+    p.add_argument("--name", help="show name (sources add; default: the feed's title)")
+    p.add_argument(
+        "--backfill", type=int, help="latest items to take the first time (sources add; default 1)"
+    )
+    p.add_argument("--json", action="store_true")
+
+
+def _when(ts: float | None) -> str:
+    return dt.datetime.fromtimestamp(ts).strftime("%d/%m/%Y %H:%M") if ts else "jamais"
+
+
+def cmd_sources(args: argparse.Namespace, settings: Settings) -> int:
+    from generator import sources
+
+    if args.action == "add":
+        if not args.url:
+            raise ConfigError("sources add : l'adresse du flux manque (newsletter sources add URL)")
+        feed = sources.validate_feed(settings, args.url)
+        target = sources.config_target(settings)
+        sources.append_source(target, args.url, args.name, args.backfill)
+        if args.json:
+            emit_json(
+                {"added": args.url, "title": feed.title, "items": len(feed.items), "config": str(target)}
+            )
+        else:
+            with_transcript = sum(
+                1 for i in feed.items if sources.choose_transcript(i.transcripts, feed.language)
+            )
+            print(
+                f"ajouté à {target} : {args.name or feed.title} ({feed.kind}, {len(feed.items)} épisode(s), "
+                f"{with_transcript} avec transcription)"
+            )
+        return 0
+    if args.action == "check":
+        with _lock(settings, wait=False):
+            reports = sources.check_sources(settings, deliver=False, progress=progress_of(args))
+        if args.json:
+            emit_json({"sources": [r.to_json() for r in reports]})
+        else:
+            print_reports(reports)
+        return EXIT_SOURCE_FAILED if any(r.failed for r in reports) else 0
+    rows = sources.source_rows(settings)
+    if args.json:
+        emit_json({"sources": rows})
+        return 0
+    if not rows:
+        print("aucune source : ajoutez un flux avec `newsletter sources add URL`")
+    else:
+        backend = settings.transcription.backend
+        print(f"transcription des épisodes sans texte : {backend} ({TRANSCRIBERS.get(backend).label})")
+    for row in rows:
+        status = _STATUS_FR.get(row["status"], row["status"])
+        nxt = row["next_item"] or "rien en attente"
+        print(f"{row['name']} — {row['url']}")
+        print(f"    dernière vérification : {_when(row['last_check'])} ; état : {status}")
+        if row["error"]:
+            print(f"    erreur : {row['error']}")
+        print(
+            f"    prochain épisode : {nxt} ({row['waiting']} en attente, {row['delivered']} reçu(s), "
+            f"{row['skipped']} sans transcription)"
+        )
+    return 0
+
+
+def before_run(settings: Settings, progress: Callable[[str], None], *, dry_run: bool) -> list[Any]:
+    """`run` checks every source first: new transcripts land in the inbox the run then reads."""
+    if not settings.sources:
+        return []
+    from generator import sources
+
+    if dry_run:  # records nothing, downloads nothing: no lock needed
+        return sources.check_sources(settings, deliver=True, dry_run=True, progress=progress)
+    with _lock(settings, wait=True, progress=progress):
+        return sources.check_sources(settings, deliver=True, progress=progress)
+
+
+@contextlib.contextmanager
+def _lock(settings: Settings, *, wait: bool, progress: Callable[[str], None] | None = None) -> Iterator[None]:
+    """The sources' lock (state/sources.lock): a run waits for a check in progress, a check refuses."""
+    from generator.nightly.lock import RunLock
+
+    lock = RunLock(settings.paths.state / SOURCES_LOCK, command="sources")
+    note = progress or (lambda message: None)
+    lock.acquire(
+        wait=wait,
+        timeout=600.0,
+        on_wait=lambda h: note("une vérification des sources est en cours ; attente"),
+    )
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def exit_code(run_code: int, reports: Sequence[Any]) -> int:
+    """The run's exit status, raised to 1 when a source failed (the others went on)."""
+    return max(run_code, EXIT_SOURCE_FAILED) if any(r.failed for r in reports) else run_code
+
+
+def run_json(reports: Sequence[Any]) -> dict[str, Any]:
+    """`run --json`'s `sources` key (absent when no source is configured)."""
+    if not reports:
+        return {}
+    cost = sum(i.cost for r in reports for i in r.items)
+    return {"sources": [r.to_json() for r in reports], "transcription_cost_estimate": round(cost, 6)}
+
+
+def print_reports(reports: Sequence[Any]) -> None:
+    """One line per source, one per item it brought (or skipped, or failed)."""
+    for r in reports:
+        status = _STATUS_FR.get(r.status, r.status)
+        print(f"source {r.name} : {status}" + (f" — {r.error}" if r.error else ""))
+        for item in r.items:
+            mark = _MARKS.get(item.status, "-")
+            detail = f" ({item.detail})" if item.detail else ""
+            where = f" -> {item.file}" if item.file else ""
+            cost = f" ~${item.cost:.4f}" if item.cost else ""
+            print(f"  {mark} {item.title or item.key}{detail}{where}{cost}")

@@ -1,0 +1,82 @@
+"""`[delivery] auto`: the nightly run sends the editions a person approved, and only those.
+
+An approved draft not yet sent on the configured channel goes out, if it was approved at most
+`auto_max_age_days` ago (turning `auto` on never floods readers with a backlog of old editions: those
+go with `newsletter send`). A draft nobody approved is never sent; an interrupted SMTP send is left
+for a person to check (`newsletter send --force`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
+
+from generator.config import Settings
+from generator.delivery.approved import load_approved
+from generator.delivery.record import SENT, read_record
+from generator.delivery.sending import SendOptions, SendOutcome, send
+from generator.edition import outbox
+from generator.errors import NewsletterError
+
+
+def _recent(approved_at: str, now: dt.datetime, max_age_days: float) -> bool:
+    try:
+        when = dt.datetime.fromisoformat(approved_at)
+    except ValueError:
+        return False
+    when = when if when.tzinfo else when.replace(tzinfo=dt.UTC)
+    return now - when <= dt.timedelta(days=max_age_days)
+
+
+def deliver_approved(
+    settings: Settings, options: SendOptions | None = None
+) -> tuple[list[SendOutcome], list[str]]:
+    """Send every recent approved, unsent draft; returns the outcomes and one French note per event."""
+    delivery = settings.delivery
+    if not delivery.auto or delivery.method == "none":
+        return [], []
+    options = replace(options or SendOptions(), force=False)  # the night never forces anything
+    now = options.now()
+    outcomes: list[SendOutcome] = []
+    notes: list[str] = []
+    for draft in outbox.list_drafts(settings.paths.outbox):
+        if draft.status != "approved":
+            continue
+        try:
+            record = read_record(draft.path, delivery.method)
+            if record is not None and record["status"] == SENT:
+                continue
+            if not _recent(
+                load_approved(settings.paths.outbox, draft.id).approved_at, now, delivery.auto_max_age_days
+            ):
+                continue
+            outcome = send(settings, draft.id, options)
+        except NewsletterError as exc:
+            notes.append(f"envoi automatique de {draft.id} : {exc}")
+            continue
+        outcomes.append(outcome)
+        notes.append(describe(outcome))
+    return outcomes, notes
+
+
+def with_deliveries(settings: Settings, result: Any, progress: Callable[[str], None]) -> Any:
+    """A nightly RunResult with one note per edition sent (or not) after the run."""
+    _, notes = deliver_approved(settings, SendOptions(progress=progress))
+    return replace(result, notes=(*result.notes, *notes)) if notes else result
+
+
+def describe(outcome: SendOutcome) -> str:
+    """One French line for the terminal and the run's notes."""
+    r = outcome.record
+    if outcome.channel in ("smtp",):
+        what = f"envoyé à {r.get('accepted', r.get('recipients', '?'))} destinataire(s) (Message-ID {r.get('message_id')})"
+        if r.get("refused"):
+            what += f", {r['refused']} adresse(s) refusée(s)"
+    elif outcome.channel == "file":
+        what = f"message écrit dans {r.get('path')}"
+    else:
+        what = f"brouillon créé sur la plateforme (id {r.get('platform_id')}) : à envoyer depuis {r.get('url') or 'la plateforme'}"
+    again = " (envoi interrompu retrouvé)" if outcome.result == "recovered" else ""
+    return f"{outcome.draft} : {what}{again}"

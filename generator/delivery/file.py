@@ -1,0 +1,50 @@
+"""Write the ready message as `newsletter.eml` in the draft's folder, for any other mail tool."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from typing import Any
+
+from generator.delivery.job import Job
+from generator.delivery.message import build_message, new_message_id
+from generator.delivery.retry import Permanent
+
+CAN_LOOKUP = True
+EML = "newsletter.eml"
+
+
+def plan(job: Job) -> dict[str, Any]:
+    return {"message_id": job.record.get("message_id") or new_message_id(job.options.sender)}
+
+
+def recover(job: Job) -> dict[str, Any] | None:
+    """The file is written whole or not at all: there means done."""
+    path = job.edition.path / EML
+    return {"path": str(path), "message_id": job.record.get("message_id")} if path.is_file() else None
+
+
+def deliver(job: Job) -> dict[str, Any]:
+    o = job.options
+    message = build_message(
+        job.edition,
+        sender=o.sender,
+        unsubscribe_url=o.unsubscribe_url,
+        message_id=job.record["message_id"],
+        date=job.now(),
+    )
+    if o.to:
+        message.replace_header("To", ", ".join(o.to))
+    path = job.edition.path / EML
+    tmp = path.with_name(f".{EML}.{secrets.token_hex(4)}.tmp")
+    try:
+        with open(tmp, "xb") as fh:
+            fh.write(message.as_bytes())
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise Permanent(f"impossible d'écrire {path} ({exc.strerror or exc})") from None
+    finally:
+        tmp.unlink(missing_ok=True)
+    return {"path": str(path), "message_id": job.record["message_id"], "recipients": len(o.to)}

@@ -1,0 +1,69 @@
+"""HTTP for the platform channels (httpx): one request, its failure sorted as retry, stop or unknown."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+from generator.channels import CHANNELS
+from generator.delivery.job import Job
+from generator.delivery.retry import Ambiguous, Permanent, Transient
+
+
+def _detail(response: httpx.Response) -> str:
+    text = " ".join(response.text.split())
+    return text[:200] + ("…" if len(text) > 200 else "")
+
+
+def request(
+    job: Job, method: str, url: str, *, headers: dict[str, str], json: Any = None, label: str
+) -> httpx.Response:
+    """One call. 2xx: the response. 429/5xx, refused connection: Transient. Another 4xx: Permanent.
+
+    A POST whose reply is lost (timeout, cut connection after sending) is Ambiguous: the caller asks
+    the platform before creating anything again. 404 on a GET is returned (not found is an answer).
+    """
+    try:
+        with httpx.Client(timeout=job.delivery.timeout_s, follow_redirects=False) as client:
+            response = client.request(method, url, headers=headers, json=json)
+    except httpx.ConnectTimeout:
+        raise Transient(f"{label} injoignable à {url} (délai dépassé)") from None
+    except httpx.ConnectError:
+        raise Transient(f"{label} injoignable à {url} (connexion impossible)") from None
+    except (httpx.TimeoutException, httpx.RemoteProtocolError, httpx.ReadError) as exc:
+        cause = "délai dépassé" if isinstance(exc, httpx.TimeoutException) else "connexion coupée"
+        if method == "POST":
+            raise Ambiguous(f"{label} n'a pas répondu ({cause})") from None
+        raise Transient(f"{label} n'a pas répondu ({cause})") from None
+    except httpx.HTTPError as exc:
+        raise Transient(f"{label} : erreur réseau ({type(exc).__name__})") from None
+    status = response.status_code
+    if status == 404 and method == "GET":
+        return response
+    if status == 429 or status >= 500:
+        raise Transient(f"{label} répond {status} {_detail(response)}")
+    channel = job.record["channel"]
+    if status == 404:
+        raise Permanent(
+            f"{label} : adresse introuvable (404) {url} ; vérifiez base_url dans [delivery.{channel}]"
+        )
+    if status in (401, 403):
+        raise Permanent(
+            f"{label} refuse la clé d'API ({status}) : vérifiez la variable {CHANNELS.get(channel).secret_env}"
+        )
+    if status >= 400:
+        raise Permanent(f"{label} refuse la requête ({status}) : {_detail(response)}")
+    return response
+
+
+def answer(response: httpx.Response, label: str) -> Any:
+    """The JSON body; Permanent when the platform answered something else."""
+    try:
+        return response.json()
+    except ValueError:
+        raise Permanent(f"{label} a répondu autre chose que du JSON ({_detail(response)})") from None
+
+
+def base(url: str) -> str:
+    return url.rstrip("/")

@@ -1,0 +1,43 @@
+"""Source kinds and speech-to-text backends: the one place their names are spelled.
+
+Layer 1 (beside `styles.py` and `backends.py`), so that `config.py` can validate `[[sources]] kind`
+and `[transcription] backend` without importing `sources/`. What a name does lives higher up: the
+feed reader in `sources/check.py`, the transcription engines in `sources/speech.py` (the OpenAI one
+through `llm/speech.py`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from generator.registry import Registry
+
+FEED = "feed"
+NO_TRANSCRIPTION = "none"
+OPENAI_SPEECH = "openai"
+FASTER_WHISPER = "faster-whisper"
+
+
+@dataclass(frozen=True)
+class SourceKind:
+    label: str  # French, for listings and messages
+
+
+@dataclass(frozen=True)
+class TranscriberKind:
+    label: str  # French, for listings and messages
+    transcribes: bool  # False: an item without a transcript is skipped
+    paid: bool  # --dry-run prices it ([transcription] price_per_minute)
+
+
+SOURCE_KINDS: Registry[SourceKind] = Registry("type de source")
+SOURCE_KINDS.add(FEED, SourceKind("flux RSS 2.0 ou Atom (podcast)"))
+
+TRANSCRIBERS: Registry[TranscriberKind] = Registry("moteur de transcription")
+TRANSCRIBERS.add(
+    NO_TRANSCRIPTION, TranscriberKind("aucun (épisodes sans transcription ignorés)", False, False)
+)
+TRANSCRIBERS.add(OPENAI_SPEECH, TranscriberKind("API audio/transcriptions compatible OpenAI", True, True))
+TRANSCRIBERS.add(
+    FASTER_WHISPER, TranscriberKind("faster-whisper local (modèle dans model_path)", True, False)
+)
