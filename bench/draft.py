@@ -39,11 +39,11 @@ from draft_checks import offline_metrics, words  # noqa: E402
 from fake_llm_server import FakeLLMServer  # noqa: E402
 
 from generator.cli import main  # noqa: E402
-from generator.transcript.clean import clean  # noqa: E402
-from generator.transcript.ingest import ingest  # noqa: E402
+from generator.transcript.cleaning import clean  # noqa: E402
+from generator.transcript.ingestion import ingest  # noqa: E402
 from generator.writing import grounding, tidy  # noqa: E402
 from generator.writing.claims import Checker  # noqa: E402
-from generator.writing.summarise import metadata_texts  # noqa: E402
+from generator.writing.summariser import metadata_texts  # noqa: E402
 
 OURS = ROOT / "tests" / "fixtures" / "writing" / "circuits-courts-2025-10-14.txt"
 CORPUS = ROOT.parent / "shared" / "corpus"

@@ -25,9 +25,9 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from transcript_formats import LAYOUTS, VARIANTS, Show, bare_words, spoken, write  # noqa: E402
 
-from generator.transcript.clean import clean  # noqa: E402
+from generator.transcript.cleaning import clean  # noqa: E402
 from generator.transcript.fragments import count_words  # noqa: E402
-from generator.transcript.ingest import ingest  # noqa: E402
+from generator.transcript.ingestion import ingest  # noqa: E402
 from generator.transcript.inspection import word_counts  # noqa: E402
 
 ALL = {**LAYOUTS, **VARIANTS}

@@ -23,8 +23,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from generator.model import Quote  # noqa: E402
-from generator.transcript.clean import clean  # noqa: E402
-from generator.transcript.ingest import ingest  # noqa: E402
+from generator.transcript.cleaning import clean  # noqa: E402
+from generator.transcript.ingestion import ingest  # noqa: E402
 from generator.writing.quotes import Verifier  # noqa: E402
 
 NEWSLETTER = ROOT / ".venv" / "bin" / "newsletter"

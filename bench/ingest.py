@@ -23,8 +23,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from generator.transcript.clean import clean  # noqa: E402
-from generator.transcript.ingest import DEFAULT_MAX_BYTES, ingest  # noqa: E402
+from generator.transcript.cleaning import clean  # noqa: E402
+from generator.transcript.ingestion import DEFAULT_MAX_BYTES, ingest  # noqa: E402
 
 CORPUS = ROOT.parent / "shared" / "corpus" / "smarttech-2025-01-23.txt"
 SAMPLE = ROOT / "examples" / "emission-exemple.txt"

@@ -55,8 +55,8 @@ from generator.llm.tokens import get_tokenizer  # noqa: E402
 from generator.model import Episode, Quote  # noqa: E402
 from generator.topics import scoring as segscore
 from generator.topics.embeddings import USEEmbedder  # noqa: E402
-from generator.topics.segment import segment as segment_episode  # noqa: E402
-from generator.transcript.ingest import ingest, max_bytes_of  # noqa: E402
+from generator.topics.segmenter import segment as segment_episode  # noqa: E402
+from generator.transcript.ingestion import ingest, max_bytes_of  # noqa: E402
 from generator.writing import (
     extractive,
     summarise,  # noqa: E402
@@ -168,7 +168,7 @@ def segmentation_row(path: Path, embedder: USEEmbedder, settings: Settings) -> l
     labels = labels_of(path)
     if labels is None:
         return None
-    from generator.transcript.ingest import load_episode
+    from generator.transcript.ingestion import load_episode
 
     episode = load_episode(path, settings)
     segs = segment_episode(episode, min_segment_s=settings.segment.min_segment_s, embedder=embedder)

@@ -58,7 +58,7 @@ def _clause_measure(fragments: list, word_level: bool = False) -> dict[str, floa
     `word_level`: each cue's words become word-timed fragments (times spread over the cue), the shape of
     automatic captions."""
     from generator.model import Utterance
-    from generator.transcript.clean import reflow
+    from generator.transcript.cleaning import reflow
 
     words: list[tuple[str, bool]] = []  # (bare word, the original ends a clause after it)
     bare_frags = []
@@ -115,8 +115,8 @@ def measure(shared: Path) -> dict:
     """Run in the process whose sys.path holds the code to measure: one JSON document."""
     import datetime as dt
 
-    from generator.transcript.clean import clean
-    from generator.transcript.ingest import ingest
+    from generator.transcript.cleaning import clean
+    from generator.transcript.ingestion import ingest
     from generator.transcript.inspection import word_counts
 
     out: dict = {"files": {}, "clauses": {}}

@@ -43,9 +43,9 @@ from generator.language import lexicon as french  # noqa: E402
 from generator.model import Episode, Utterance  # noqa: E402
 from generator.topics import evidence, pick  # noqa: E402
 from generator.topics import scoring as segscore  # noqa: E402
-from generator.topics import segment as segmod  # noqa: E402
+from generator.topics import segmenter as segmod  # noqa: E402
 from generator.topics.embeddings import USEEmbedder  # noqa: E402
-from generator.transcript.ingest import load_episode  # noqa: E402
+from generator.transcript.ingestion import load_episode  # noqa: E402
 
 TOLERANCE_S = 20.0
 Z_GRID = (0.5, 1.0, 1.5, 2.0)  # candidate values of pick.EXTRA_VALLEY_Z for leave-one-out
@@ -155,7 +155,7 @@ def texttiling(episode: Episode, w: int = 20, k: int = 10) -> list[float]:
     """Hearst's TextTiling: token-sequence gaps, block cosine, depth scores, cutoff mean - sd/2."""
     tokens: list[tuple[str, float]] = []
     for u in episode.utterances:
-        for word in french.words(u.text):
+        for word in french.split_words(u.text):
             tokens.append((word.lower(), u.start_s or 0.0))
     seqs = [tokens[i : i + w] for i in range(0, len(tokens), w)]
     if len(seqs) < 2 * k + 1:
@@ -340,11 +340,11 @@ import json, resource, sys, time
 t0 = time.perf_counter()
 from pathlib import Path
 from generator.config import Settings
-from generator.transcript.ingest import load_episode
+from generator.transcript.ingestion import load_episode
 episode = load_episode(Path(sys.argv[1]), Settings())
 t1 = time.perf_counter()
 from generator.topics.embeddings import USEEmbedder
-from generator.topics.segment import segment
+from generator.topics.segmenter import segment
 segments = segment(episode, embedder=USEEmbedder())
 t2 = time.perf_counter()
 print(json.dumps({"sentences": len(episode.utterances), "duration_s": episode.duration_s,
@@ -406,10 +406,10 @@ def speed(paths: list[Path], target_s: float = 3600.0, runs: int = 5) -> list[di
 
 
 def llm_check(items: list[Item], embedder: USEEmbedder, base_url: str, model: str) -> None:
-    """The optional model pass (topics/refine.py) against the offline result, file by file."""
+    """The optional model pass (topics/refinement.py) against the offline result, file by file."""
     from generator.config import load_settings
     from generator.llm import PromptRegistry, default_root, make_backend
-    from generator.topics.refine import refine
+    from generator.topics.refinement import refine
 
     with tempfile.TemporaryDirectory() as tmp:
         settings = load_settings(

@@ -35,8 +35,7 @@ from generator import weekly  # noqa: E402
 from generator.config import load_settings  # noqa: E402
 from generator.model import Utterance  # noqa: E402
 from generator.topics.embeddings import USEEmbedder  # noqa: E402
-from generator.transcript.clean import clean  # noqa: E402
-from generator.transcript.ingest import ingest  # noqa: E402
+from generator.transcript import clean, ingest  # noqa: E402
 
 SHARED = ROOT.parent / "shared"
 SLICE_S = 300.0

@@ -76,7 +76,7 @@ class IngestSettings:
 @dataclass(frozen=True)
 class SegmentSettings:
     min_segment_s: float | None = None  # None: adapted to each episode's length (segment.py)
-    # The model pass over the offline topics (topics/refine.py). Off by default: with the small local
+    # The model pass over the offline topics (topics/refinement.py). Off by default: with the small local
     # model it did not help (BENCHMARKS.md, Segmentation); turn it on for a capable model.
     refine: bool = False
 

@@ -125,6 +125,8 @@ class Segment:
     title: str
     kind: str = "topic"
     asides: tuple[Aside, ...] = ()  # ad breaks and jingles inside the span (never topics of their own)
+    start_text: str = ""  # the segment's first words as they stand in the transcript (its position, untimed)
+    approx_start_s: float | None = None  # untimed transcripts: the start estimated from the words before it
 
     @property
     def start(self) -> str | None:
@@ -133,6 +135,12 @@ class Segment:
     @property
     def end(self) -> str | None:
         return format_ts(self.end_s)
+
+    @property
+    def approx_start(self) -> str | None:
+        """The estimated start shown with "≈" ("≈12:40"), for untimed transcripts."""
+        stamp = format_ts(self.approx_start_s)
+        return f"≈{stamp}" if stamp else None
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from render_fixtures import NEWSLETTER, provenance
 
-from generator.edition import outbox, render
+from generator.edition import outbox, rendering
 from generator.model import Edition, Guest, Quote, Section, Source, Utterance
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
@@ -108,7 +108,7 @@ def edition(style: str = "cybernetica") -> Edition:
 def write_review_draft(outbox_dir: Path, *, context: bool = True, removed: bool = True) -> outbox.DraftInfo:
     """The invented show's draft in outbox_dir; its quotes carry their context unless context=False."""
     ed, prov = edition(), provenance()
-    rendered = render.render(ed, prov, NEWSLETTER, TEMPLATES)
+    rendered = rendering.render(ed, prov, NEWSLETTER, TEMPLATES)
     info = outbox.write_draft(
         outbox_dir, ed, prov, rendered, transcripts={SOURCE.sha256: TRANSCRIPT} if context else None
     )

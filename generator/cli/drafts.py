@@ -12,9 +12,9 @@ from generator.config import Settings
 
 
 def cmd_drafts(args: argparse.Namespace, settings: Settings) -> int:
-    from generator.edition import outbox
+    from generator.edition import list_drafts
 
-    drafts = outbox.list_drafts(settings.paths.outbox)
+    drafts = list_drafts(settings.paths.outbox)
     if args.json:
         emit_json([d.as_json() for d in drafts])
         return EXIT_OK
@@ -35,14 +35,14 @@ def cmd_drafts(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
-    from generator.edition import outbox
+    from generator.edition import OutboxError, load_draft
 
-    draft = outbox.load_draft(settings.paths.outbox, args.id)
+    draft = load_draft(settings.paths.outbox, args.id)
     path = draft.file(args.format)
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise outbox.OutboxError(f"cannot read the draft file ({exc})", path=str(path)) from exc
+        raise OutboxError(f"cannot read the draft file ({exc})", path=str(path)) from exc
     sys.stdout.write(text)
     if not args.quiet:
         print(f"· {draft.id}: {draft.status}, {path}", file=sys.stderr)
@@ -58,33 +58,33 @@ def transition_line(draft: Any) -> str:
 
 
 def cmd_approve(args: argparse.Namespace, settings: Settings) -> int:
-    from generator.edition import outbox
+    from generator.edition import approve
 
-    print(transition_line(outbox.approve(settings.paths.outbox, args.id)))
+    print(transition_line(approve(settings.paths.outbox, args.id)))
     return EXIT_OK
 
 
 def cmd_reject(args: argparse.Namespace, settings: Settings) -> int:
-    from generator.edition import outbox
+    from generator.edition import reject
 
-    print(transition_line(outbox.reject(settings.paths.outbox, args.id, args.reason)))
+    print(transition_line(reject(settings.paths.outbox, args.id, args.reason)))
     return EXIT_OK
 
 
 def cmd_preview(args: argparse.Namespace, settings: Settings) -> int:
-    from generator.edition import outbox, preview
+    from generator.edition import load_draft, preview_server, server_url
 
-    draft = outbox.load_draft(settings.paths.outbox, args.id)
-    server = preview.preview_server(draft.file("html"), port=args.port)
-    return serve(server, preview.server_url(server), draft.id, "preview")
+    draft = load_draft(settings.paths.outbox, args.id)
+    server = preview_server(draft.file("html"), port=args.port)
+    return serve(server, server_url(server), draft.id, "preview")
 
 
 def cmd_review(args: argparse.Namespace, settings: Settings) -> int:
     from generator import pipeline
-    from generator.edition import review
-    from generator.transcript.ingest import load_episode
+    from generator.edition import review_server, server_url
+    from generator.transcript import load_episode
 
-    server = review.review_server(
+    server = review_server(
         settings.paths.outbox,
         newsletter=settings.newsletter,
         templates_dir=pipeline.default_templates_dir(),
@@ -93,7 +93,7 @@ def cmd_review(args: argparse.Namespace, settings: Settings) -> int:
         load_transcript=lambda path: load_episode(path, settings).utterances,
         sender=review_sender(settings),
     )
-    url = review.server_url(server)
+    url = server_url(server)
     return serve(
         server, url, f"the drafts of {settings.paths.outbox}", "review", open_browser=not args.no_open
     )

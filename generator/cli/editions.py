@@ -36,7 +36,7 @@ def cmd_generate(args: argparse.Namespace, settings: Settings) -> int:
         return cmd_generate_weekly(args, settings)
 
     from generator import pipeline
-    from generator.nightly.ledger import Ledger
+    from generator.nightly import Ledger
 
     progress = progress_of(args)
     paths = [Path(f) for f in args.files]
@@ -71,8 +71,7 @@ def cmd_generate(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     from generator import pipeline
-    from generator.nightly import scheduler
-    from generator.nightly.ledger import Ledger
+    from generator.nightly import Ledger, run_logger
 
     progress = progress_of(args)
     fed = cli_sources.before_run(settings, progress, dry_run=args.dry_run)  # [[sources]] -> inbox
@@ -84,7 +83,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
             progress=progress,
         )
     if not args.dry_run:
-        scheduler.run_logger(settings.paths.state).info("run finished: %s", result.log_line())
+        run_logger(settings.paths.state).info("run finished: %s", result.log_line())
     if args.json:
         emit_json(result.to_json() | cli_sources.run_json(fed))
         return cli_sources.exit_code(result.exit_code, fed)
@@ -136,20 +135,26 @@ def cmd_schedule(args: argparse.Namespace, settings: Settings) -> int:
     import datetime as dt
 
     from generator import pipeline
-    from generator.nightly import scheduler
-    from generator.nightly.ledger import Ledger
+    from generator.nightly import (
+        BATCH_POLL_S,
+        Ledger,
+        NightlyScheduler,
+        build_trigger,
+        next_fire_times,
+        run_logger,
+    )
 
     check_day(settings.schedule.day)  # the weekly edition's day, refused now rather than on that day
-    trigger = scheduler.build_trigger(settings.schedule)
+    trigger = build_trigger(settings.schedule)
     if args.next:
-        for when in scheduler.next_fire_times(trigger, dt.datetime.now(trigger.timezone), args.next):
+        for when in next_fire_times(trigger, dt.datetime.now(trigger.timezone), args.next):
             print(when.isoformat(timespec="minutes"))
         return EXIT_OK
     ledger_path = settings.paths.state / "ledger.sqlite"
     if settings.resolved_backend == "openai":  # a bad LLM setting fails now, not at 06:00
         with Ledger(ledger_path) as ledger:
             _tools(settings, ledger)
-    logger = scheduler.run_logger(
+    logger = run_logger(
         settings.paths.state, stream=None if args.quiet else sys.stderr, name="generator.nightly.scheduler"
     )
 
@@ -173,12 +178,12 @@ def cmd_schedule(args: argparse.Namespace, settings: Settings) -> int:
         with Ledger(ledger_path) as ledger:
             return ledger.last_success()
 
-    scheduler.NightlyScheduler(
+    NightlyScheduler(
         job,
         trigger,
         last_success=last_success,
         misfire_grace_s=settings.schedule.misfire_grace_s,
         logger=logger,
-        poll_every_s=scheduler.BATCH_POLL_S if settings.llm.batch else None,
+        poll_every_s=BATCH_POLL_S if settings.llm.batch else None,
     ).start()
     return EXIT_OK

@@ -30,9 +30,9 @@ def review_sender(settings: Settings) -> Any:
 
 def cmd_send(args: argparse.Namespace, settings: Settings) -> int:
     from generator import delivery
-    from generator.nightly import crashpoint
+    from generator.nightly import from_env
 
-    options = delivery.SendOptions(force=args.force, crash=crashpoint.from_env(), progress=progress_of(args))
+    options = delivery.SendOptions(force=args.force, crash=from_env(), progress=progress_of(args))
     outcome = delivery.send(settings, args.id, options)
     if args.json:
         emit_json(outcome.as_json())

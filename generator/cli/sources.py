@@ -110,7 +110,7 @@ def before_run(settings: Settings, progress: Callable[[str], None], *, dry_run: 
 @contextlib.contextmanager
 def _lock(settings: Settings, *, wait: bool, progress: Callable[[str], None] | None = None) -> Iterator[None]:
     """The sources' lock (state/sources.lock): a run waits for a check in progress, a check refuses."""
-    from generator.nightly.lock import RunLock
+    from generator.nightly import RunLock
 
     lock = RunLock(settings.paths.state / SOURCES_LOCK, command="sources")
     note = progress or (lambda message: None)

@@ -32,9 +32,7 @@ def cmd_init(args: argparse.Namespace, settings: Settings | None) -> int:
 
 def cmd_inspect(args: argparse.Namespace, settings: Settings) -> int:
     # Imported here so other commands do not pay for ftfy/rapidfuzz at start-up.
-    from generator.transcript.clean import clean
-    from generator.transcript.ingest import ingest, max_bytes_of
-    from generator.transcript.inspection import report, report_lines
+    from generator.transcript import clean, ingest, max_bytes_of, report, report_lines
 
     raw = ingest(Path(args.file), max_bytes=max_bytes_of(settings))
     episode = clean(raw)
@@ -48,8 +46,8 @@ def cmd_inspect(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_segment(args: argparse.Namespace, settings: Settings) -> int:
     from generator import pipeline
-    from generator.topics.segment import as_json, segment
-    from generator.transcript.ingest import load_episode
+    from generator.topics import as_json, segment
+    from generator.transcript import load_episode
 
     progress = progress_of(args)
     episode = load_episode(Path(args.file), settings)
@@ -64,18 +62,15 @@ def cmd_segment(args: argparse.Namespace, settings: Settings) -> int:
     if settings.resolved_backend == "openai" and settings.segment.refine:
         # Optional: a model checks boundaries and titles; the offline segmentation is the fallback.
         from generator import llm
-        from generator.nightly.ledger import Ledger
-        from generator.topics.refine import refine
+        from generator.nightly import Ledger
+        from generator.topics import model_pass, refine
 
         with Ledger(settings.paths.state / "ledger.sqlite") as ledger:
             backend = llm.make_backend(settings, ledger)
-            result = refine(
-                episode,
-                segments,
-                backend=backend,
-                prompts=pipeline.prompt_registry(settings),
-                progress=progress,
-            )
+            prompts = pipeline.prompt_registry(settings)
+            # First where the subjects change (numbered blocks, one call per hour), then the check.
+            found = model_pass(episode, segments, backend=backend, prompts=prompts, progress=progress)
+            result = refine(episode, found.segments, backend=backend, prompts=prompts, progress=progress)
         segments = result.segments
         llm_doc = {
             "model": result.model,
@@ -83,6 +78,7 @@ def cmd_segment(args: argparse.Namespace, settings: Settings) -> int:
             "fallback": result.warning,
             "prompt": result.prompt.__dict__ if result.prompt else None,
             "tokens": {"input": result.usage.input, "output": result.usage.output},
+            "blocks": {"calls": found.calls, "changes": len(found.changes), "fallback": found.failed},
         }
         if result.warning and not args.json:
             print(
@@ -96,6 +92,9 @@ def cmd_segment(args: argparse.Namespace, settings: Settings) -> int:
         emit_json(doc)
         return EXIT_OK
     for s in segments:
-        span = f"{s.start}-{s.end}" if s.start is not None else f"#{s.first}-{s.last - 1}"
-        print(f"{span:>17}  {s.kind:<10} {s.title}")
+        if s.start is not None:
+            print(f"{s.start + '-' + s.end:>17}  {s.kind:<10} {s.title}")
+        else:  # untimed: the estimated start, the sentence range and the first words as written
+            span = f"{s.approx_start} #{s.first}-{s.last - 1}"
+            print(f"{span:>17}  {s.kind:<10} {s.title}  « {s.start_text} »")
     return EXIT_OK

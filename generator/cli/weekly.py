@@ -100,7 +100,7 @@ def build_window(
     args: argparse.Namespace, settings: Settings, week: Any, now: dt.datetime | None = None
 ) -> int:
     from generator import weekly
-    from generator.nightly.ledger import Ledger
+    from generator.nightly import Ledger
 
     with Ledger(settings.paths.state / "ledger.sqlite") as ledger:
 
@@ -117,7 +117,7 @@ def build_window(
 def cmd_generate_weekly(args: argparse.Namespace, settings: Settings) -> int:
     """`generate --weekly FILE…`: the weekly edition of these files."""
     from generator import weekly
-    from generator.nightly.ledger import Ledger
+    from generator.nightly import Ledger
 
     openai = settings.resolved_backend == "openai"
     week = _window(argparse.Namespace(dry_run=args.dry_run), settings)
@@ -132,12 +132,12 @@ def cmd_generate_weekly(args: argparse.Namespace, settings: Settings) -> int:
 def after_night(settings: Settings, today: dt.date, log: Any) -> str | None:
     """With `[edition] cadence = "weekly"`, on `[schedule] day`: build the week's edition once."""
     from generator import weekly
-    from generator.edition import outbox
+    from generator.edition import list_drafts
     from generator.errors import WeeklyError
 
     if settings.edition.cadence != "weekly" or WEEKDAYS[today.weekday()] != check_day(settings.schedule.day):
         return None
-    for draft in outbox.list_drafts(settings.paths.outbox):
+    for draft in list_drafts(settings.paths.outbox):
         window = ((draft.doc.get("extra") or {}).get("weekly") or {}).get("window") or {}
         if window.get("until") == today.isoformat():
             return None  # this week's edition is already written

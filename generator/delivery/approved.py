@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from generator.edition import outbox
+from generator.edition import FILES, load_draft, revision_of
 from generator.errors import DeliveryError, OutboxError
 
 STATUS_FR = {"draft": "à relire", "approved": "approuvé", "rejected": "rejeté"}
@@ -52,7 +52,7 @@ def _approval(doc: dict[str, Any]) -> dict[str, Any]:
 def load_approved(outbox_dir: Path, draft_id: str) -> ApprovedEdition:
     """The draft if it is approved and its files are still those approved; DeliveryError otherwise."""
     try:
-        info = outbox.load_draft(outbox_dir, draft_id)
+        info = load_draft(outbox_dir, draft_id)
     except OutboxError as exc:
         raise DeliveryError(f"brouillon introuvable : {exc}") from None
     if info.status != "approved":
@@ -66,7 +66,7 @@ def load_approved(outbox_dir: Path, draft_id: str) -> ApprovedEdition:
     expected = approval.get("files") or doc.get("files") or {}
     texts: dict[str, str] = {}
     files: dict[str, str] = {}
-    for key, name in outbox.FILES.items():
+    for key, name in FILES.items():
         path = info.path / name
         try:
             data = path.read_bytes()
@@ -89,7 +89,7 @@ def load_approved(outbox_dir: Path, draft_id: str) -> ApprovedEdition:
         id=info.id,
         path=info.path,
         title=info.title,
-        revision=outbox.revision_of(doc),
+        revision=revision_of(doc),
         approved_at=str(approval.get("at", "")),
         approved_by=str(approval.get("user", "")),
         md=texts["md"],

@@ -17,7 +17,7 @@ from generator.config import Settings
 from generator.delivery.approved import load_approved
 from generator.delivery.record import SENT, read_record
 from generator.delivery.sending import SendOptions, SendOutcome, send
-from generator.edition import outbox
+from generator.edition import list_drafts
 from generator.errors import NewsletterError
 
 
@@ -41,7 +41,7 @@ def deliver_approved(
     now = options.now()
     outcomes: list[SendOutcome] = []
     notes: list[str] = []
-    for draft in outbox.list_drafts(settings.paths.outbox):
+    for draft in list_drafts(settings.paths.outbox):
         if draft.status != "approved":
             continue
         try:

@@ -19,7 +19,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from generator.config import NewsletterSettings
-from generator.edition import outbox, render, revisions
+from generator.edition import outbox, rendering, revisions
 from generator.edition.review_pages import NOTICES, Pages, Reload, draft_row, draft_view, source_reloader
 from generator.errors import NewsletterError, OutboxError
 from generator.model import Utterance
@@ -170,7 +170,7 @@ class ReviewApp:
         markdown = form.get("markdown", "")
         if not markdown.strip():
             raise HTTPError(HTTPStatus.BAD_REQUEST, "Le texte du brouillon ne peut pas être vide.")
-        rendered = render.render_markdown(
+        rendered = rendering.render_markdown(
             markdown,
             style=info.style,
             title=info.title,
@@ -349,9 +349,3 @@ def review_server(
     app.port = server.server_address[1]
     server.app = app  # type: ignore[attr-defined]
     return server
-
-
-def server_url(server: ThreadingHTTPServer) -> str:
-    """The URL a browser should open."""
-    host, port = server.server_address[:2]
-    return f"http://{host}:{port}/"

@@ -11,7 +11,7 @@ from typing import Any
 import jinja2
 
 from generator.edition import draft_json, outbox
-from generator.edition.render import safe_url
+from generator.edition.rendering import safe_url
 from generator.errors import NewsletterError, RenderError
 from generator.model import Utterance, format_ts
 

@@ -20,7 +20,6 @@ from generator.language.detect import (
     is_french,
 )
 from generator.language.entities import candidate_names, fix_names, fold, unsupported_names
-from generator.language.figures import Figure, figures, unsupported_figures
 from generator.language.lexicon import (
     FILLERS,
     NUMBER_WORDS,
@@ -32,6 +31,7 @@ from generator.language.lexicon import (
     stem,
     strip_accents,
 )
+from generator.language.numerals import Figure, figures, unsupported_figures
 from generator.language.sentences import ABBREVIATIONS, split_sentences
 
 __all__ = [

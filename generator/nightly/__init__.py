@@ -1,7 +1,57 @@
 """The unattended night: inbox, ledger (SQLite), run lock, the run with its crash points, the scheduler.
 
 May import: model, errors, config, edition (to write drafts). The pipeline hands it the work to do.
-The modules below are its public face.
+Its public face is the names of `__all__`; its modules are private to it.
 """
 
-__all__ = ["batches", "crashpoint", "inbox", "ledger", "lock", "result", "night", "scheduler", "sorting"]
+from importlib import import_module
+
+# Each public name and the module that defines it, imported on first use so that importing the stage
+# stays cheap (numpy, jinja2 and apscheduler load only when a name that needs them is used).
+_HOMES = {
+    "BatchNight": "batches",
+    "Ledger": "ledger",
+    "InboxFile": "inbox",
+    "NightOptions": "night",
+    "NightStages": "night",
+    "run_night": "night",
+    "RunResult": "result",
+    "WrittenDraft": "result",
+    "BATCH_POLL_S": "scheduler",
+    "NightlyScheduler": "scheduler",
+    "build_trigger": "scheduler",
+    "next_fire_times": "scheduler",
+    "run_logger": "scheduler",
+    "drafts_holding": "sorting",
+    "remove_unfinished_drafts": "sorting",
+    "from_env": "crashpoint",
+    "RunLock": "lock",
+}
+
+__all__ = [
+    "BATCH_POLL_S",
+    "BatchNight",
+    "build_trigger",
+    "drafts_holding",
+    "from_env",
+    "InboxFile",
+    "Ledger",
+    "next_fire_times",
+    "NightlyScheduler",
+    "NightOptions",
+    "NightStages",
+    "remove_unfinished_drafts",
+    "run_logger",
+    "run_night",
+    "RunLock",
+    "RunResult",
+    "WrittenDraft",
+]
+
+
+def __getattr__(name: str) -> object:
+    """A public name of the stage, from its module (PEP 562)."""
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(import_module(f"{__name__}.{home}"), name)

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.config import Settings
-from generator.edition import outbox
+from generator.edition import list_drafts
 from generator.nightly import inbox
 from generator.nightly.inbox import InboxFile
 from generator.nightly.ledger import INPUT_DRAFTED, Ledger
@@ -73,7 +73,7 @@ def drafts_holding(outbox_dir: Path, sha256s: Collection[str]) -> dict[str, str]
     """
     wanted = set(sha256s)
     found: dict[str, str] = {}
-    for draft in outbox.list_drafts(outbox_dir):  # oldest first: the first draft made wins
+    for draft in list_drafts(outbox_dir):  # oldest first: the first draft made wins
         for sha in draft.source_sha256s:
             if sha in wanted:
                 found.setdefault(sha, draft.id)

@@ -4,7 +4,7 @@
 `run_nightly` is the unattended night, reusing `prepare` and `write`.
 """
 
-from generator.nightly.night import NightOptions
+from generator.nightly import NightOptions
 from generator.pipeline.edition import estimate_dry_run, generate, load, prepare, write
 from generator.pipeline.night import run_nightly
 from generator.pipeline.result import GenerateResult, Prepared, provenance_of

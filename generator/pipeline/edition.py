@@ -13,16 +13,22 @@ from pathlib import Path
 from typing import Any
 
 from generator import llm
-from generator.edition import outbox, render
+from generator.edition import render, write_draft
 from generator.model import Episode
 from generator.pipeline.result import GenerateResult, Prepared, provenance_of
 from generator.pipeline.tools import Progress, Timings, Tools, no_progress
-from generator.topics.segment import segment as segment_episode
-from generator.transcript.clean import clean
-from generator.transcript.ingest import ingest, max_bytes_of
-from generator.writing import compose as compose_mod
-from generator.writing import extractive, plan, summarise
-from generator.writing.quotes import Verifier, word_times
+from generator.topics import segment as segment_episode
+from generator.transcript import clean, ingest, max_bytes_of
+from generator.writing import (
+    ModelCalls,
+    SummariseResult,
+    Verifier,
+    compose_edition,
+    night_requests,
+    summarise,
+    summarise_extractive,
+    word_times,
+)
 
 
 def load(path: Path, tools: Tools, timings: Timings) -> tuple[Episode, dict[int, tuple[float, ...]]]:
@@ -59,7 +65,7 @@ def prepare(
     transcript_tokens = tools.tokenizer.count(" ".join(u.text for u in episode.utterances))
     if summarise_too:
         with timings.stage("summarise"):
-            result = summarise.summarise(
+            result = summarise(
                 episode,
                 segments,
                 calls=_model_calls(tools) if call_model else None,
@@ -68,20 +74,18 @@ def prepare(
                 progress=progress,
             )
     else:
-        result = summarise.SummariseResult(
-            tuple(extractive.summarise_extractive(episode, segments, verifier=verifier))
-        )
+        result = SummariseResult(tuple(summarise_extractive(episode, segments, verifier=verifier)))
     return Prepared(episode, tuple(segments), result, timings.seconds, transcript_tokens)
 
 
-def _model_calls(tools: Tools) -> summarise.ModelCalls | None:
+def _model_calls(tools: Tools) -> ModelCalls | None:
     """The backend with its prompts, tokenizer and budgets; None for the extractive backend."""
     if tools.backend is None:
         return None
     if tools.prompts is None:
         raise ValueError("summarise with a backend needs the prompt registry")
     llm_settings = tools.settings.llm
-    return summarise.ModelCalls(
+    return ModelCalls(
         tools.backend,
         tools.prompts,
         tools.tokenizer,
@@ -103,7 +107,7 @@ def write(
     timings = Timings(_merged_timings(prepared))
     progress("composing the edition")
     with timings.stage("compose"):
-        composed = compose_mod.compose_edition(
+        composed = compose_edition(
             [(p.episode, p.summaries.summaries) for p in prepared],
             style=settings.newsletter.style,
             backend=backend,
@@ -115,7 +119,7 @@ def write(
     base = provenance_of(prepared, composed, backend, settings)  # timings: snapshot at each use (they grow)
     edition = composed.edition
     with timings.stage("render"):
-        rendered = render.render(
+        rendered = render(
             edition, replace(base, timings=dict(timings.seconds)), settings.newsletter, tools.templates_dir
         )
     progress("writing the draft")
@@ -126,7 +130,7 @@ def write(
     seconds["total"] = round(sum(v for k, v in seconds.items() if k != "total"), 4)
     provenance = replace(base, timings=dict(seconds))
     txt = {p.episode.sha256: p.episode.utterances for p in prepared}  # each quote's context, for review
-    draft = outbox.write_draft(settings.paths.outbox, edition, provenance, rendered, now=now, transcripts=txt)
+    draft = write_draft(settings.paths.outbox, edition, provenance, rendered, now=now, transcripts=txt)
     seconds["write"] = round(time.perf_counter() - started, 4)
     seconds["total"] = round(seconds["total"] + seconds["write"], 4)
     return GenerateResult(
@@ -154,7 +158,7 @@ def estimate_dry_run(prepared: Sequence[Prepared], tools: Tools) -> dict[str, An
             "cost_estimate": 0.0,
             "estimated": True,
         }
-    requests = plan.night_requests(
+    requests = night_requests(
         [(p.episode, p.segments, p.summaries.summaries) for p in prepared],
         settings,
         prompts=prompts,

@@ -14,10 +14,16 @@ from typing import Any
 
 from generator.delivery import with_deliveries
 from generator.errors import NewsletterError
-from generator.nightly import night as nightly
-from generator.nightly.night import NightOptions, NightStages
-from generator.nightly.result import WrittenDraft
-from generator.nightly.sorting import drafts_holding, remove_unfinished_drafts
+from generator.nightly import (
+    InboxFile,
+    NightOptions,
+    NightStages,
+    RunResult,
+    WrittenDraft,
+    drafts_holding,
+    remove_unfinished_drafts,
+    run_night,
+)
 from generator.pipeline.edition import estimate_dry_run, prepare, write
 from generator.pipeline.result import Prepared
 from generator.pipeline.tools import Progress, Tools, no_progress
@@ -30,14 +36,14 @@ def run_nightly(
     options: NightOptions | None = None,
     progress: Progress | None = None,
     sleep: Callable[[float], None] = time.sleep,
-) -> nightly.RunResult:
+) -> RunResult:
     """The nightly job: every new inbox transcript -> draft(s), crash-safe (order in nightly/night.py)."""
     progress = progress or no_progress
     options = options or NightOptions()
     settings, backend, clock = tools.settings, tools.backend, tools.clock
     night = None
     if settings.llm.batch and hasattr(backend, "request_body") and not options.dry_run:
-        from generator.nightly.batches import BatchNight  # batch mode: [llm] batch / NEWSLETTER_BATCH
+        from generator.nightly import BatchNight  # batch mode: [llm] batch / NEWSLETTER_BATCH
 
         night = BatchNight(settings, ledger, backend, clock=clock)
         tools = replace(tools, backend=night.backend)
@@ -51,9 +57,7 @@ def run_nightly(
         estimate=stages.estimate_new,
         batches=night,
     )
-    result = nightly.run_night(
-        settings, ledger, work, options=options, progress=progress, clock=clock, sleep=sleep
-    )
+    result = run_night(settings, ledger, work, options=options, progress=progress, clock=clock, sleep=sleep)
     if settings.delivery.auto and not options.dry_run:  # [delivery] auto: approved editions go out (issue 24)
         result = with_deliveries(settings, result, progress)
     return result
@@ -66,13 +70,11 @@ class _NightlyStages:
     tools: Tools
     progress: Progress
 
-    def process(self, f: nightly.InboxFile, report: Progress) -> Prepared:
+    def process(self, f: InboxFile, report: Progress) -> Prepared:
         """One inbox file -> its prepared episode (raises on a bad input, which stays with it)."""
         return prepare(f.path, self.tools, progress=report)
 
-    def write_group(
-        self, group: Sequence[tuple[nightly.InboxFile, Prepared]], report: Progress
-    ) -> WrittenDraft:
+    def write_group(self, group: Sequence[tuple[InboxFile, Prepared]], report: Progress) -> WrittenDraft:
         """One edition from these prepared inputs, written to the outbox."""
         result = write([p for _, p in group], self.tools, progress=report)
         assert result.draft is not None and result.provenance is not None
@@ -80,7 +82,7 @@ class _NightlyStages:
             result.draft.id, str(result.draft.path), result.provenance.usage, result.provenance.cost_estimate
         )
 
-    def estimate_new(self, files: Sequence[nightly.InboxFile]) -> dict[str, Any]:
+    def estimate_new(self, files: Sequence[InboxFile]) -> dict[str, Any]:
         """--dry-run figures for these new inputs; one that would fail is reported and left out."""
         prepared = []
         for f in files:

@@ -9,10 +9,10 @@ from typing import Any
 
 from generator import llm
 from generator.config import Settings
-from generator.edition import outbox
+from generator.edition import DraftInfo
 from generator.model import Edition, Episode, PromptUse, Provenance, RejectedQuote, Segment, Usage
 from generator.transcript import origin_of
-from generator.writing import compose, report, summarise
+from generator.writing import ComposeResult, SummariseResult, removed_all, section_json
 
 
 @dataclass(frozen=True)
@@ -21,7 +21,7 @@ class Prepared:
 
     episode: Episode
     segments: tuple[Segment, ...]
-    summaries: summarise.SummariseResult
+    summaries: SummariseResult
     timings: dict[str, float] = field(default_factory=dict)
     transcript_tokens: int = 0
 
@@ -35,7 +35,7 @@ class GenerateResult:
     prepared: tuple[Prepared, ...]
     edition: Edition | None = None
     provenance: Provenance | None = None
-    draft: outbox.DraftInfo | None = None
+    draft: DraftInfo | None = None
     estimate: dict[str, Any] | None = None
 
     @property
@@ -77,9 +77,9 @@ class GenerateResult:
         by_sha = {p.episode.sha256: p.episode.path for p in self.prepared}
         doc["title"] = self.edition.title
         doc["sections"] = [
-            report.section_json(s, by_sha.get(s.source.sha256, s.source.path)) for s in self.edition.sections
+            section_json(s, by_sha.get(s.source.sha256, s.source.path)) for s in self.edition.sections
         ]
-        doc["removed"] = report.removed_all(self.edition)
+        doc["removed"] = removed_all(self.edition)
         doc["model_order"] = self.edition.model_order
         doc["quotes"] = [
             {
@@ -119,7 +119,7 @@ class GenerateResult:
 
 def provenance_of(
     prepared: Sequence[Prepared],
-    composed: compose.ComposeResult,
+    composed: ComposeResult,
     backend: llm.Backend | None,
     settings: Settings,
 ) -> Provenance:

@@ -38,7 +38,7 @@ def prompt_registry(settings: Settings) -> PromptRegistry:
 
 def make_embedder(settings: Settings) -> Any:
     """The sentence embedder, its on-disk cache in the state folder when that folder exists."""
-    from generator.topics.embeddings import USEEmbedder  # numpy and the model wrapper: only when needed
+    from generator.topics import USEEmbedder  # numpy and the model wrapper: only when needed
 
     state = settings.paths.state
     return USEEmbedder(cache_dir=state / "embeddings" if state.is_dir() else None)

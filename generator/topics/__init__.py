@@ -1,7 +1,37 @@
 """Episode -> [Segment]: topic boundaries (evidence, pick, units), kinds, titles, embeddings, scoring.
 
 May import: model, errors, config, language, transcript, llm (the optional model pass in refine).
-The modules below are its public face; everything else in this folder is private to it.
+Its public face is the names of `__all__`; its modules are private to it.
 """
 
-__all__ = ["cues", "embeddings", "evidence", "pick", "refine", "scoring", "segment", "titles", "units"]
+from importlib import import_module
+
+# Each public name and the module that defines it, imported on first use so that importing the stage
+# stays cheap (numpy, jinja2 and apscheduler load only when a name that needs them is used).
+_HOMES = {
+    "USEEmbedder": "embeddings",
+    "model_pass": "blocks",
+    "refine": "refinement",
+    "as_json": "segmenter",
+    "segment": "segmenter",
+    "TitleModel": "titles",
+    "title_problem": "titles",
+}
+
+__all__ = [
+    "as_json",
+    "model_pass",
+    "refine",
+    "segment",
+    "TitleModel",
+    "title_problem",
+    "USEEmbedder",
+]
+
+
+def __getattr__(name: str) -> object:
+    """A public name of the stage, from its module (PEP 562)."""
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(import_module(f"{__name__}.{home}"), name)

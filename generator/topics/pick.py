@@ -1,10 +1,11 @@
 """How many topics, and where: a length prior on the count, valley strength to adjust it, short parts merged.
 
 The prior comes from how magazines and talk shows are built, not from our corpus: one subject every
-6 to 10 minutes (the middle, 8, is the prior), never fewer than 3 nor more than 8 in one show. The
-content score then decides: up to the prior a boundary needs a valley deeper than the show's average
-(z > 0); every topic beyond it needs a valley one standard deviation deeper (z > 1), the usual
-"clearly deeper than typical" cut of TextTiling-style depth scores.
+6 to 10 minutes (the middle, 8, is the prior), never fewer than 3 in one show and no fixed most: a
+two-hour interview has 12-20 subjects (issue 22). The content score then decides: up to the prior a
+boundary needs a valley deeper than the show's average (z > 0); every topic beyond it needs a valley
+one standard deviation deeper (z > 1), the usual "clearly deeper than typical" cut of TextTiling-style
+depth scores. A part longer than MAX_PART_S is then split at its deepest valley (`split_long`).
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from collections.abc import Sequence
 import numpy as np
 
 TOPIC_PRIOR_S = 8 * 60.0  # one subject every 6-10 minutes: the middle of the range
-MIN_TOPICS, MAX_TOPICS = 3, 8
+MIN_TOPICS = 3
+MAX_PART_S = 20 * 60.0  # a reader no longer sees one subject in a longer part (issue 22)
 EXTRA_VALLEY_Z = 1.0  # a topic beyond the prior needs a valley one standard deviation deeper than average
 MIN_PART_S = 90.0  # a part shorter than this is a break or a transition, not a topic (issue 13)
 
@@ -23,8 +25,8 @@ MIN_PART_S = 90.0  # a part shorter than this is a break or a transition, not a 
 def topic_prior(span_s: float, min_part_s: float) -> tuple[int, int]:
     """(prior number of topics, most topics that fit) for this much speech."""
     fit = max(1, int(span_s // min_part_s))
-    prior = min(MAX_TOPICS, max(MIN_TOPICS, round(span_s / TOPIC_PRIOR_S)))
-    return min(prior, fit), min(MAX_TOPICS, fit)
+    prior = max(MIN_TOPICS, round(span_s / TOPIC_PRIOR_S))
+    return min(prior, fit), fit
 
 
 def strongest(
@@ -108,3 +110,35 @@ def _mean(vectors: np.ndarray, a: int, b: int) -> np.ndarray:
     v = vectors[a:b].mean(axis=0)
     norm = float(np.linalg.norm(v))
     return v / norm if norm > 0 and math.isfinite(norm) else v
+
+
+def split_long(
+    cuts: list[int],
+    score: np.ndarray,
+    times: np.ndarray,
+    end_time: float,
+    min_part_s: float,
+    max_part_s: float = MAX_PART_S,
+) -> list[int]:
+    """Split every part longer than max_part_s at its deepest valley until none is left or none can be.
+
+    A 20-minute part is not one subject for a reader even when the content score finds no valley
+    deeper than the show's average there: the deepest one inside still marks its clearest change.
+    """
+    cuts = sorted(set(cuts))
+    while True:
+        added = []
+        for a, b in zip(cuts, cuts[1:], strict=False):
+            hi_t = _end(b, times, end_time)
+            if hi_t - times[a] <= max_part_s:
+                continue
+            inside = [
+                i
+                for i in range(a + 1, b)
+                if times[i] - times[a] >= min_part_s and hi_t - times[i] >= min_part_s
+            ]
+            if inside:
+                added.append(max(inside, key=lambda i: (float(np.nan_to_num(score[i], neginf=-1e9)), -i)))
+        if not added:
+            return cuts
+        cuts = sorted(set(cuts) | set(added))

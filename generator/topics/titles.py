@@ -21,6 +21,11 @@ from generator import language
 from generator.language import NUMBER_WORDS, is_filler, is_stopword, stem
 
 MAX_TITLE_CHARS = 60
+CANDIDATE_PHRASES = 6  # phrases tried, best first, until a composition is a title a reader accepts
+TITLE_WORDS = (3, 9)  # a heading a reader accepts: a noun phrase of three to nine words
+MIN_CONTENT_WORDS = 2  # the subject and what about it
+# An elided word left hanging: "C' :", "J' les", "qu'" at the end (its word was lost).
+_DANGLING = re.compile(r"(?:^|\s)(?:[cdjlmnst]|qu|jusqu|lorsqu|puisqu)['’](?=\s|$|[:,;.])", re.IGNORECASE)
 SECOND_PHRASE_RATIO = 0.5  # a second phrase joins the title only when nearly as strong as the first
 
 _DETERMINERS = frozenset(
@@ -156,6 +161,7 @@ _SHOW_WORDS = frozenset(
 
 def _content(token: str) -> bool:
     """A word that can carry a topic: not a function word, a filler, a number or a greeting."""
+    token = token.replace("’", "'")  # "C’" is the elided "ce", never a name
     if token[:1].isdigit() or "'" in token[:-1] and _norm(token) != "aujourd'hui":
         return False
     if _norm(token) in _SHOW_WORDS:
@@ -176,12 +182,6 @@ def _is_number(token: str) -> bool:
     """A figure or a number in words, which stands before a noun like a determiner ("cent toits")."""
     parts = token.lower().split("-")
     return token.isdigit() or (parts != ["et"] and all(p in NUMBER_WORDS for p in parts))
-
-
-def _verb_after(prep: str, token: str) -> bool:
-    """An infinitive after a bare preposition ("d'émettre"), or a verb after the pronoun "en"."""
-    word = token.lower()
-    return bool(_INFINITIVE.search(word) or (prep == "en" and _VERB_END.search(word)))
 
 
 def _verb_after(prep: str, token: str) -> bool:
@@ -341,19 +341,34 @@ class TitleModel:
         return Phrase(text, key, score, count, named)
 
     def title(self, first: int, last: int, *, capitalise: bool = True) -> str:
-        """A short heading for sentences[first:last] ('' when nothing stands out)."""
-        return compose_title(self.phrases(first, last), capitalise=capitalise)
+        """A heading a reader accepts for sentences[first:last] ('' when nothing stands out).
+
+        The strongest composition that passes `acceptable`; else the first pair of phrases that does;
+        else the plain composition of the best phrases (which `acceptable` then flags).
+        """
+        phrases = self.phrases(first, last, k=CANDIDATE_PHRASES)
+        plain = compose_title(phrases[:2], capitalise=capitalise)
+        if acceptable(plain):
+            return plain
+        for i, lead in enumerate(phrases):
+            if acceptable(lead.text):
+                return compose_title([lead], capitalise=capitalise)
+            for other in phrases[i + 1 :]:
+                joined = compose_title([lead, other], capitalise=capitalise, force=True)
+                if acceptable(joined):
+                    return joined
+        return plain
 
 
-def compose_title(phrases: Sequence[Phrase], *, capitalise: bool = True) -> str:
-    """One phrase, or two when both are strong: 'Name : phrase' or 'X et Y'; capital first letter."""
+def compose_title(phrases: Sequence[Phrase], *, capitalise: bool = True, force: bool = False) -> str:
+    """One phrase, or two when both are strong (or `force`): 'Name : phrase' or 'X et Y'; capital first."""
     if not phrases:
         return ""
     lead = phrases[0]
     text = lead.text
     if len(phrases) > 1:
         other = phrases[1]
-        if other.score >= SECOND_PHRASE_RATIO * lead.score and other.sentences >= 2:
+        if force or (other.score >= SECOND_PHRASE_RATIO * lead.score and other.sentences >= 2):
             if lead.named != other.named:
                 name, thing = (lead, other) if lead.named else (other, lead)
                 joined = f"{name.text} : {thing.text}"
@@ -364,6 +379,33 @@ def compose_title(phrases: Sequence[Phrase], *, capitalise: bool = True) -> str:
     if len(text) > MAX_TITLE_CHARS:
         text = _trim(text)
     return text[:1].upper() + text[1:] if capitalise else text
+
+
+def title_problem(title: str, names: Sequence[str] = ()) -> str | None:
+    """Why a reader would not accept this heading (French), or None when it reads as a subject.
+
+    Three to nine words, no dangling elision, at least two content words (not function words,
+    fillers or show words), and not a person's name as the subject (`names`: host, guests, speakers).
+    """
+    words = [w for w in re.split(r"\s+", title.strip()) if w and w not in (":", "-", "–", ",")]
+    if _DANGLING.search(title):
+        return "élision sans mot"
+    if not TITLE_WORDS[0] <= len(words) <= TITLE_WORDS[1]:
+        return f"{len(words)} mots (il en faut de {TITLE_WORDS[0]} à {TITLE_WORDS[1]})"
+    content = [t for t in _TOKEN.findall(title) if _content(t)]
+    folded = {w for name in names for w in language.fold(name).split() if len(w) > 2}
+    if folded and any(language.fold(t) in folded for t in content):
+        content = [t for t in content if language.fold(t) not in folded]
+        if len(content) < MIN_CONTENT_WORDS or language.fold(title.split(" : ")[0]) in folded:
+            return "un nom de personne pour sujet"
+    if len(content) < MIN_CONTENT_WORDS:
+        return "moins de deux mots de contenu"
+    return None
+
+
+def acceptable(title: str, names: Sequence[str] = ()) -> bool:
+    """Whether a reader accepts this heading (see title_problem)."""
+    return title_problem(title, names) is None
 
 
 def _trim(text: str) -> str:

@@ -90,3 +90,11 @@ def cue_texts(unit: Units, carry: int = 5) -> list[str]:
         split = i > 0 and unit.owner[i] == unit.owner[i - 1]
         out.append(" ".join(unit.texts[i - 1].split()[-carry:] + [text]) if split else text)
     return out
+
+
+def from_sentences(sentences: Sequence[int], unit: Units) -> list[int]:
+    """The first unit of each given sentence (sentence indexes outside the text are dropped)."""
+    first = {}
+    for k, owner in enumerate(unit.owner.tolist()):
+        first.setdefault(owner, k)
+    return sorted({first[i] for i in sentences if i in first})

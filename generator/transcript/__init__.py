@@ -1,9 +1,41 @@
 """File -> Episode: decoding, one reader per format family, metadata, name repair, cleaning, inspection.
 
 May import: model, errors, config, language. Readers are `read_<family>.py`, detected and dispatched by
-`formats.py`; the modules below are the public face the other stages use.
+`formats.py`; the names of `__all__` are the public face the other stages use.
 """
 
-from generator.transcript.sidecar import origin_of
+from importlib import import_module
 
-__all__ = ["clean", "decode", "ingest", "inspection", "metadata", "names", "origin_of"]
+# Each public name and the module that defines it, imported on first use so that importing the stage
+# stays cheap (numpy, jinja2 and apscheduler load only when a name that needs them is used).
+_HOMES = {
+    "clean": "cleaning",
+    "ingest": "ingestion",
+    "load_episode": "ingestion",
+    "max_bytes_of": "ingestion",
+    "report": "inspection",
+    "report_lines": "inspection",
+    "apply_fixes": "names",
+    "is_voice_label": "names",
+    "origin_of": "sidecar",
+}
+
+__all__ = [
+    "apply_fixes",
+    "clean",
+    "ingest",
+    "is_voice_label",
+    "load_episode",
+    "max_bytes_of",
+    "origin_of",
+    "report",
+    "report_lines",
+]
+
+
+def __getattr__(name: str) -> object:
+    """A public name of the stage, from its module (PEP 562)."""
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(import_module(f"{__name__}.{home}"), name)

@@ -15,7 +15,7 @@ from typing import Any
 
 from generator import llm
 from generator.config import Settings
-from generator.edition import outbox, render
+from generator.edition import DraftInfo, list_drafts, render, write_draft
 from generator.errors import WeeklyError
 from generator.llm import Backend, PromptRegistry, Tokenizer
 from generator.model import Provenance, Usage
@@ -24,7 +24,7 @@ from generator.weekly import cluster, memory, model_pass, report, write
 from generator.weekly.candidates import Loaded, candidates_of, distinct, load_files, segment_all
 from generator.weekly.rank import Selection, Story, build_story, select
 from generator.weekly.week import Window
-from generator.writing import compose
+from generator.writing import compose_edition, load_phrases
 
 Progress = Callable[[str], None]
 
@@ -61,7 +61,7 @@ class WeeklyResult:
 
     loaded: tuple[Loaded, ...]
     selection: Selection
-    draft: outbox.DraftInfo
+    draft: DraftInfo
     doc: dict[str, Any] = field(default_factory=dict)  # extra.weekly of draft.json
 
     def to_json(self) -> dict[str, Any]:
@@ -116,7 +116,7 @@ def build(
     loaded = _timed(timings, "segment", lambda: segment_all(loaded, settings, tools.embedder, progress))
     stories, joined = _timed(timings, "cluster", lambda: stories_of(loaded, tools, work))
     state = settings.paths.state
-    approved = [d.id for d in outbox.list_drafts(settings.paths.outbox) if d.status == "approved"]
+    approved = [d.id for d in list_drafts(settings.paths.outbox) if d.status == "approved"]
     remembered = memory.remembered(state, approved)
     picks = memory.picks_for(state, memory.week_of(options.window.until))
     shape = STYLES.get(settings.newsletter.style).weekly
@@ -134,9 +134,9 @@ def build(
     doc = report.weekly_doc(loaded, selection, options, joined, [s.title for s in edition.sections])
     provenance = replace(provenance, extra={**provenance.extra, "weekly": doc}, timings=dict(timings))
     templates = options.templates_dir or Path(__file__).resolve().parents[2] / "templates"
-    rendered = render.render(edition, provenance, settings.newsletter, templates)
+    rendered = render(edition, provenance, settings.newsletter, templates)
     transcripts = {item.episode.sha256: item.episode.utterances for item in loaded}
-    draft = outbox.write_draft(
+    draft = write_draft(
         settings.paths.outbox, edition, provenance, rendered, now=options.now, transcripts=transcripts
     )
     chosen = [*selection.ideas, *([selection.project] if selection.project else [])]
@@ -154,7 +154,7 @@ def _edition(
     day: dt.date,
 ) -> tuple[Any, Provenance]:
     """The edition of the chosen stories and its provenance (usage, prompts, warnings)."""
-    phrases = compose.load_phrases()
+    phrases = load_phrases()
     chosen = [*selection.ideas, *([selection.project] if selection.project else [])]
     verifiers = write.verifiers_of(chosen, loaded)
     offline = write.offline_summaries(chosen, loaded, verifiers, tools.embedder)
@@ -184,7 +184,7 @@ def _edition(
         (item.episode, [lead[s.lead.key] for s in selection.ideas if s.lead.loaded == i])
         for i, item in enumerate(loaded)
     ]
-    composed = compose.compose_edition(
+    composed = compose_edition(
         items,
         style=settings.newsletter.style,
         backend=tools.backend,

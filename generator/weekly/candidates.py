@@ -19,11 +19,10 @@ from generator import language
 from generator.config import Settings
 from generator.errors import InputError
 from generator.model import Episode, Segment
-from generator.topics.segment import segment as segment_episode
-from generator.transcript.clean import clean
-from generator.transcript.ingest import ingest, max_bytes_of
+from generator.topics import segment as segment_episode
+from generator.transcript import clean, ingest, max_bytes_of
 from generator.weekly.dedupe import Duplicate, fold_duplicates
-from generator.writing import extractive
+from generator.writing import topic_segments
 
 Progress = Callable[[str], None]
 
@@ -146,7 +145,7 @@ def candidates_of(loaded: Sequence[Loaded]) -> list[Candidate]:
     out = []
     for i, item in enumerate(loaded):
         ep = item.episode
-        for seg in extractive.topic_segments(item.segments):
+        for seg in topic_segments(item.segments):
             said = [u.text for u in ep.utterances[seg.first : seg.last]]
             text = " ".join(said)
             if not text.strip():

@@ -19,9 +19,14 @@ from generator.llm import Backend, LLMRequest, LLMResult, PromptRegistry, Tokeni
 from generator.model import PromptUse, Quote, RejectedQuote, SegmentSummary, Usage
 from generator.weekly.candidates import Candidate, Loaded
 from generator.weekly.rank import Story
-from generator.writing import claims, grounding
-from generator.writing.quotes import Verifier
-from generator.writing.summarise import metadata_texts, timed_paragraphs
+from generator.writing import (
+    Checker,
+    Verifier,
+    field_problems,
+    metadata_texts,
+    prune_unsupported,
+    timed_paragraphs,
+)
 
 JUDGE_WORDS = 150  # words of each topic shown to the yes/no check
 MAX_POINTS, MAX_QUOTES = 4, 4  # of an idea's answer, the rest ignored
@@ -115,7 +120,7 @@ def idea_request(work: ModelWork, story: Story, loaded: Sequence[Loaded], words_
     rendered = prompt.render(sources=sources)
 
     def validate(data: dict[str, Any]) -> list[str]:
-        return grounding.field_problems(data, (("title", 3, 160), ("summary", 20, 2000)))
+        return field_problems(data, (("title", 3, 160), ("summary", 20, 2000)))
 
     return LLMRequest(rendered, rendered.schema or {}, int(prompt.params.get("max_tokens", 900)), validate)
 
@@ -145,13 +150,13 @@ def grounded(
         for c, ep in zip(story.members, eps, strict=True)
         for u in ep.utterances[c.segment.first : c.segment.last]
     }
-    checker = claims.Checker(source, known=known, extra=extra, speakers={s for s in speakers if s})
+    checker = Checker(source, known=known, extra=extra, speakers={s for s in speakers if s})
     lead = story.lead
     where = {"segment": lead.segment.index, "episode": eps[0].sha256}
     # A small model repeats itself and overshoots the lists: each sentence once, four points, four quotes.
     said = list(dict.fromkeys(language.split_sentences(str(data.get("summary") or ""))))
     summary, removed, warnings = checker.prune(" ".join(said), field="summary", **where)
-    title, w = grounding.prune(str(data.get("title") or "").strip(), source, known, extra)
+    title, w = prune_unsupported(str(data.get("title") or "").strip(), source, known, extra)
     warnings += w
     points = []
     for point in list(dict.fromkeys(map(str, data.get("key_points") or [])))[:MAX_POINTS]:

@@ -14,7 +14,8 @@ from generator.model import format_ts
 from generator.weekly.candidates import Candidate, Loaded
 from generator.weekly.memory import story_record as memory_record
 from generator.weekly.rank import LeftOut, Selection, Story
-from generator.writing import compose
+from generator.weekly.write import join_words
+from generator.writing import load_phrases, number_words
 
 
 def source_doc(c: Candidate, loaded: Sequence[Loaded]) -> dict[str, Any]:
@@ -39,10 +40,8 @@ def why(story: Story, phrases: Mapping[str, Any], *, project: bool = False) -> l
     if project:
         out.append(table["why_project"])
     if len(story.shows) > 1:
-        shows = compose._join(list(story.shows), phrases)
-        out.append(
-            table["why_shows"].format(count=compose.number_words(len(story.shows), phrases), shows=shows)
-        )
+        shows = join_words(list(story.shows), phrases)
+        out.append(table["why_shows"].format(count=number_words(len(story.shows), phrases), shows=shows))
     else:
         out.append(table["why_show"].format(show=story.shows[0]))
     out.append(table["why_minutes"].format(minutes=max(1, round(story.seconds / 60))))
@@ -108,7 +107,7 @@ def weekly_doc(
 
     `printed`: the sections' titles as the edition prints them (ideas, then the project).
     """
-    phrases = compose.load_phrases()
+    phrases = load_phrases()
     titles = {s.lead.key: t for s, t in zip(selection.ideas, printed, strict=False)}
     project_title = printed[-1] if selection.project and printed else ""
     return {

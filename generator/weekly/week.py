@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator.edition import outbox
+from generator.edition import DraftInfo, list_drafts
 from generator.errors import WeeklyError
 
 PROCESSED = "processed"
@@ -81,7 +81,7 @@ def locate(source: dict, inbox: Path, moved_to: Callable[[str], str | None] | No
     return None
 
 
-def is_weekly(draft: outbox.DraftInfo) -> bool:
+def is_weekly(draft: DraftInfo) -> bool:
     """A weekly edition is never the material of another one."""
     return bool((draft.doc.get("extra") or {}).get("weekly"))
 
@@ -96,7 +96,7 @@ def material(
     paths: list[Path] = []
     notes: list[str] = []
     seen: set[str] = set()
-    for draft in outbox.list_drafts(outbox_dir):
+    for draft in list_drafts(outbox_dir):
         try:
             created = dt.date.fromisoformat(draft.created[:10])
         except ValueError:

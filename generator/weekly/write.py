@@ -14,12 +14,11 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from generator import language
+from generator import language, writing
 from generator.model import Citation, Edition, Quote, Section, SegmentSummary
 from generator.weekly.candidates import Candidate, Loaded
 from generator.weekly.rank import FollowUp, Story
-from generator.writing import compose, extractive
-from generator.writing.quotes import Verifier, word_times
+from generator.writing import Verifier, word_times
 
 LEAD_QUOTES = 2  # verified quotes kept from the idea's lead source
 OTHER_QUOTES = 1  # and from each other source
@@ -51,18 +50,24 @@ def offline_summaries(
     for index, cands in wanted.items():
         ep = loaded[index].episode
         segments = sorted({c.segment for c in cands}, key=lambda s: s.first)
-        done = extractive.summarise_extractive(
-            ep, segments, verifier=verifiers[cands[0].key], embedder=embedder
-        )
+        done = writing.summarise_extractive(ep, segments, verifier=verifiers[cands[0].key], embedder=embedder)
         by_span = {(s.segment.first, s.segment.last): s for s in done}
         for c in cands:
             found = by_span.get((c.segment.first, c.segment.last))
             if found is None:  # planning joined it to another: summarise it alone
-                found = extractive.summarise_extractive(
+                found = writing.summarise_extractive(
                     ep, [c.segment], verifier=verifiers[c.key], embedder=embedder
                 )[0]
             out[c.key] = found
     return out
+
+
+def join_words(items: Sequence[str], phrases: Mapping[str, Any]) -> str:
+    """'a, b et c' (the phrases file's separators)."""
+    items = [i for i in items if i]
+    if len(items) <= 1:
+        return "".join(items)
+    return phrases["list_sep"].join(items[:-1]) + phrases["list_and"] + items[-1]
 
 
 def surface(folded: str, text: str) -> str:
@@ -80,7 +85,7 @@ def follow_up_line(follow: FollowUp, phrases: Mapping[str, Any], text: str = "")
     """'Suite de « … » (3 décembre 2026) : nouveau cette semaine, 40 millions, Jeanne Martin.'"""
     table = phrases["weekly"]
     items = [*follow.new_figures, *(surface(n, text) for n in follow.new_names)]
-    changes = table["changes"].format(items=compose._join(items, phrases))
+    changes = table["changes"].format(items=join_words(items, phrases))
     try:
         day = dt.date.fromisoformat(follow.date)
         date = f"{day.day} {phrases['months'][day.month - 1]} {day.year}"
@@ -102,15 +107,15 @@ def section_of_story(
     lead_ep = loaded[lead.loaded].episode
     summary = written[0] if written else summaries[lead.key]
     model_quotes = written[1] if written else {}
-    source = compose.source_of(lead_ep, source_url)
+    source = writing.source_of(lead_ep, source_url)
     if not source.show:
         source = replace(source, show=phrases["show_unnamed"])
-    section = compose.section_of(summary, source, compose.framing_line(lead_ep, summary, phrases))
+    section = writing.section_of(summary, source, writing.framing_line(lead_ep, summary, phrases))
     section = replace(section, quotes=tuple(q for q in section.quotes if q.verified)[:LEAD_QUOTES])
     also = []
     for c in story.members[1:]:
         ep = loaded[c.loaded].episode
-        other = compose.source_of(ep, source_url)
+        other = writing.source_of(ep, source_url)
         if not other.show:
             other = replace(other, show=phrases["show_unnamed"])
         quotes = model_quotes.get(c.key) or list(summaries[c.key].quotes)
@@ -124,11 +129,11 @@ def section_of_story(
 def announcement(ideas: int, project: bool, style: str, phrases: Mapping[str, Any]) -> str:
     """'Voici trois idées pour cette semaine et un projet.'"""
     if not project:
-        return compose.announcement(ideas, style, phrases)
+        return writing.announcement(ideas, style, phrases)
     table = phrases["weekly"]
     if ideas == 1:
         return table["announcement_project_one"]
-    return table["announcement_project"].format(count=compose.number_words(ideas, phrases))
+    return table["announcement_project"].format(count=writing.number_words(ideas, phrases))
 
 
 def assemble(
@@ -146,13 +151,13 @@ def assemble(
         sections.append(replace(project, title=title, kind="project"))
     title = composed.title
     if not model_title and ideas:
-        title = compose.edition_title(ideas[0].title, len(ideas) - 1, phrases)
+        title = writing.edition_title(ideas[0].title, len(ideas) - 1, phrases)
     return replace(
         composed,
         title=title,
         sections=tuple(sections),
         announcement=announcement(len(ideas), project is not None, composed.style, phrases) if ideas else "",
-        epigraph=compose.pick_epigraph(sections),
+        epigraph=writing.pick_epigraph(sections),
         model_order=False,
     )
 

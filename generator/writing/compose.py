@@ -32,8 +32,9 @@ from generator.model import (
 )
 from generator.styles import STYLES
 from generator.writing import claims, extractive, grounding, tidy
+from generator.writing.headline import edition_title, main_subjects, number_words
 from generator.writing.sections import injection_warnings
-from generator.writing.summarise import metadata_texts
+from generator.writing.summariser import metadata_texts
 
 DEFAULT_MAX_TOKENS = 700
 WARN_COMPOSE_FAILED = "ouverture et clôture écrites sans le modèle : l'appel a échoué ({error})"
@@ -61,12 +62,6 @@ def load_phrases(path: Path | None = None) -> dict[str, Any]:
         if style not in data:
             raise RenderError(f"missing [{style}] table", path=str(path))
     return data
-
-
-def number_words(n: int, phrases: Mapping[str, Any]) -> str:
-    """A count in French words ('trois'), digits beyond the phrases file's list."""
-    words = phrases.get("numbers") or []
-    return words[n] if 0 <= n < len(words) else str(n)
 
 
 def announcement(count: int, style: str, phrases: Mapping[str, Any]) -> str:
@@ -197,25 +192,9 @@ def _template_text(
         intro.append(table["intro_guests"].format(guests=_join(guests, phrases)))
     if extractive_note:
         intro.append(table["intro_extractive"])
-    title = edition_title(sections[0].title if sections else "", len(sections) - 1, phrases)
+    first, second = main_subjects(sections)
+    title = edition_title(first, len(sections) - 1, phrases, second=second)
     return title, " ".join(intro), table["closing"]
-
-
-def edition_title(lead: str, more: int, phrases: Mapping[str, Any]) -> str:
-    """The top section's title, then the count of the others, read as one French list.
-
-    'A et B' + 2 -> 'A, B et deux autres sujets'; 'Nom : A' + 2 -> 'Nom : A, et deux autres sujets'
-    (the comma keeps the others out of the name's subject).
-    """
-    if more <= 0 or not lead:
-        return lead
-    if " : " in lead:
-        lead += ","
-    elif " et " in lead:
-        lead = ", ".join(lead.rsplit(" et ", 1))
-    if more == 1:
-        return phrases["one_more_title"].format(lead=lead)
-    return phrases["more_titles"].format(lead=lead, count=number_words(more, phrases))
 
 
 def _strip_template_lines(text: str, style: str, phrases: Mapping[str, Any]) -> str:

@@ -17,7 +17,7 @@ import numpy as np
 from generator import language
 from generator.language import content_stems, split_words
 from generator.model import Episode, Quote, RejectedQuote, Segment, SegmentSummary
-from generator.topics.titles import TitleModel
+from generator.topics import TitleModel
 from generator.writing import grounding, sections, tidy
 from generator.writing.quotes import Verifier
 
@@ -254,10 +254,15 @@ def _pick_quotes(
 
 
 def _segment_title(episode: Episode, segment: Segment, titles: TitleModel | None) -> str:
-    """The title model's title for the segment, else the segmenter's."""
+    """The segmenter's title for a topic (`segment` and the draft show the same), else the title model's.
+
+    An intro or outro title carries a label ("Ouverture : ..."): a section made of one takes the
+    title model's heading instead.
+    """
+    if segment.kind in ("topic", "interview") and segment.title:
+        return segment.title
     if titles is None:
         titles = TitleModel([u.text for u in episode.utterances], exclude=episode.known_names)
-    # The segmenter's title may carry a label ("Ouverture : ..."): only a fallback.
     return titles.title(segment.first, segment.last) or segment.title
 
 

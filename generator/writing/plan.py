@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from generator.config import Settings
 from generator.llm import LLMRequest, PromptRegistry, Tokenizer
 from generator.model import Episode, Segment, SegmentSummary
-from generator.writing import compose, summarise
+from generator.writing import compose, summariser
 
 
 def night_requests(
@@ -21,7 +21,7 @@ def night_requests(
     requests = [
         u.request
         for episode, segments, _ in items
-        for u in summarise.plan_requests(
+        for u in summariser.plan_requests(
             episode,
             segments,
             prompts=prompts,

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz
 
 from generator.model import Episode, Quote, RejectedQuote, Segment, Utterance
-from generator.transcript.names import apply_fixes, is_voice_label
+from generator.transcript import apply_fixes, is_voice_label
 from generator.writing.tidy import addresses_model
 
 FUZZY_THRESHOLD = 90.0  # rapidfuzz scores are 0-100: 90 means similarity >= 0.9

@@ -1,8 +1,9 @@
 """Which segments become sections: topics and interviews only, none too short, a few per show-hour.
 
 The segmenter may leave a short aside or a sliver of a topic; the newsletter never publishes a section
-under `MIN_SECTION_S`: a short topic joins the topic it touches, an isolated one is left out. Longer
-shows keep at most `MAX_PER_HOUR` sections per hour (the shortest join a neighbour first).
+under `MIN_SECTION_S`: a short topic joins the topic it touches, an isolated one is left out. There is
+no cap per hour: the segmenter's count follows the content, and `segment` and the draft show the same
+sections under the same titles (issue 22).
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from generator.writing import tidy
 
 TOPIC_KINDS = ("topic", "interview")
 MIN_SECTION_S = 90.0
-MAX_PER_HOUR = 8
 WARN_INJECTION = "ligne adressée à un modèle de langage, jamais reprise : « {text} » ({at})"
 
 
@@ -74,11 +74,7 @@ def plan(segments: Sequence[Segment]) -> list[Segment]:
     """The segments worth a section, in the show's order (all of them when none is labelled a topic)."""
     spoken = sorted((s for s in segments if s.last > s.first), key=lambda s: s.first)
     topics = [s for s in spoken if s.kind in TOPIC_KINDS] or spoken
-    starts = [s.start_s for s in spoken if s.start_s is not None]
-    ends = [s.end_s for s in spoken if s.end_s is not None]
-    hours = (max(ends) - min(starts)) / 3600 if starts and ends else 0.0
-    limit = max(3, int(MAX_PER_HOUR * hours)) if hours else len(topics)
-    return _join_shortest(list(topics), _min_length(spoken), limit)
+    return _join_shortest(list(topics), _min_length(spoken), len(topics))
 
 
 def injection_warnings(episode: Episode) -> tuple[str, ...]:

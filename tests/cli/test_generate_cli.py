@@ -13,8 +13,8 @@ from shared_embedder import shared_embedder  # noqa: F401 - fixture
 
 from generator.cli import main
 from generator.model import Quote
-from generator.transcript.clean import clean
-from generator.transcript.ingest import ingest
+from generator.transcript.cleaning import clean
+from generator.transcript.ingestion import ingest
 from generator.writing.quotes import Verifier, normalise
 
 OFFLINE_ENV = (

@@ -12,8 +12,8 @@ from conftest import SAMPLE
 from shared_embedder import shared_embedder  # noqa: F401 - fixture
 
 from generator.cli import main
-from generator.transcript.clean import clean
-from generator.transcript.ingest import ingest
+from generator.transcript.cleaning import clean
+from generator.transcript.ingestion import ingest
 
 _MARK = re.compile(r"\[\d\d?:\d\d(?::\d\d)?\]\s*")
 INVENTED_QUOTE = "Le numérique va sauver la planète en moins de deux ans, c'est une certitude absolue"

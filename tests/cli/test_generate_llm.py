@@ -11,8 +11,8 @@ from conftest import SAMPLE, SHARED
 
 from generator.cli import main
 from generator.language import detect_language
-from generator.transcript.clean import clean
-from generator.transcript.ingest import ingest
+from generator.transcript.cleaning import clean
+from generator.transcript.ingestion import ingest
 
 pytestmark = pytest.mark.llm
 

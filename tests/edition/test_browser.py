@@ -16,7 +16,7 @@ import pytest
 from render_fixtures import NEWSLETTER, provenance, three_episodes, with_text
 from review_fixtures import TEMPLATES, write_review_draft
 
-from generator.edition import outbox, preview, render, review
+from generator.edition import outbox, preview, rendering, review
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 sync_api = pytest.importorskip(
@@ -122,7 +122,7 @@ def served_draft(tmp_path):
             edition = with_text(
                 edition, '<img src=x onerror="alert(1)"> [x](javascript:alert(1)) ' + "é" * 120
             )
-        rendered = render.render(edition, provenance(), NEWSLETTER, TEMPLATES)
+        rendered = rendering.render(edition, provenance(), NEWSLETTER, TEMPLATES)
         draft = outbox.write_draft(tmp_path / "outbox", edition, provenance(), rendered)
         server = preview.preview_server(draft.file("html"))
         _serve(server)
@@ -178,11 +178,11 @@ def app(tmp_path):
     draft = write_review_draft(box)
     edition = three_episodes("cafetech")
     other = outbox.write_draft(
-        box, edition, provenance(), render.render(edition, provenance(), NEWSLETTER, TEMPLATES)
+        box, edition, provenance(), rendering.render(edition, provenance(), NEWSLETTER, TEMPLATES)
     )
     server = review.review_server(box, newsletter=NEWSLETTER, templates_dir=TEMPLATES)
     _serve(server)
-    yield {"url": review.server_url(server), "draft": draft, "other": other, "outbox": box}
+    yield {"url": preview.server_url(server), "draft": draft, "other": other, "outbox": box}
     server.shutdown()
     server.server_close()
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from render_fixtures import NEWSLETTER, one_episode, provenance, three_episodes
 
-from generator.edition import draft_json, outbox, render
+from generator.edition import draft_json, outbox, rendering
 from generator.errors import OutboxError
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
@@ -23,7 +23,7 @@ NOW = dt.datetime(2026, 3, 5, 6, 0, tzinfo=dt.UTC)
 def _write(outbox_dir: Path, edition=None, prov=None, **kw) -> outbox.DraftInfo:
     edition = edition or one_episode()
     prov = prov or provenance()
-    rendered = render.render(edition, prov, NEWSLETTER, TEMPLATES)
+    rendered = rendering.render(edition, prov, NEWSLETTER, TEMPLATES)
     return outbox.write_draft(outbox_dir, edition, prov, rendered, now=kw.get("now", NOW))
 
 
@@ -61,7 +61,7 @@ def test_slug_is_short_and_clean_whatever_the_name():
 
 def test_write_draft_creates_the_folder_with_three_formats_and_draft_json(tmp_path):
     edition, prov = three_episodes(), provenance()
-    rendered = render.render(edition, prov, NEWSLETTER, TEMPLATES)
+    rendered = rendering.render(edition, prov, NEWSLETTER, TEMPLATES)
     info = outbox.write_draft(tmp_path, edition, prov, rendered, now=NOW)
 
     assert info.id == "2026-03-04-ondes-numeriques-le-cable-du-lundi-ecran-libre"

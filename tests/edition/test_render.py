@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from render_fixtures import NEWSLETTER, Q_ENERGY, one_episode, provenance, three_episodes, with_text
 
-from generator.edition import render
+from generator.edition import rendering
 from generator.errors import RenderError
 from generator.styles import STYLES
 
@@ -22,7 +22,7 @@ EDITIONS = {"one": one_episode, "three": three_episodes}
 
 
 def _render(edition, newsletter=NEWSLETTER):
-    return render.render(edition, provenance(), newsletter, TEMPLATES)
+    return rendering.render(edition, provenance(), newsletter, TEMPLATES)
 
 
 class _Tags(HTMLParser):
@@ -67,7 +67,7 @@ def test_every_topic_carries_show_date_timestamp_and_quotes(style, which):
         for section in edition.sections:
             assert section.title in text
             assert section.source.show in text
-            assert render.format_ts(section.start_s) in text
+            assert rendering.format_ts(section.start_s) in text
         for source in edition.sources:
             for guest in source.guests:
                 assert guest.name in text
@@ -194,7 +194,7 @@ def test_unknown_style_and_missing_templates_are_clear_errors(tmp_path):
     with pytest.raises(RenderError, match="unknown style"):
         _render(replace(one_episode(), style="inconnu"))
     with pytest.raises(RenderError, match="missing"):
-        render.render(one_episode(), provenance(), NEWSLETTER, tmp_path)
+        rendering.render(one_episode(), provenance(), NEWSLETTER, tmp_path)
 
 
 # ------------------------------------------------------------------------------------------ goldens
@@ -253,7 +253,7 @@ def test_payloads_in_every_text_field_never_reach_the_html(style, payload):
     out = _render(edition)
     html = out["html"]
     parsed = _parse(html)
-    assert {t for t, _ in parsed.tags} <= TEMPLATE_TAGS | render.ALLOWED_TAGS
+    assert {t for t, _ in parsed.tags} <= TEMPLATE_TAGS | rendering.ALLOWED_TAGS
     assert len(parsed.styles) == 1
     for tag, attrs in parsed.tags:
         assert not any(name.startswith("on") for name in attrs), (tag, attrs)
@@ -287,7 +287,7 @@ def test_payload_text_is_shown_not_executed():
 
 def test_sanitiser_alone_strips_raw_html_and_script_links():
     """Second line of defence: even unescaped Markdown cannot smuggle HTML, handlers or script links."""
-    html = render.markdown_to_safe_html(
+    html = rendering.markdown_to_safe_html(
         "<script>alert(1)</script>\n\n[a](javascript:alert(1)) <img src=x onerror=alert(1)>"
         ' <a href="https://ok.exemple/" onclick="x">ok</a>\n\n<style>p{}</style><iframe src="https://x.exemple"></iframe>'
     )

@@ -16,7 +16,7 @@ from render_fixtures import NEWSLETTER, provenance
 from review_fixtures import SOURCE, TEMPLATES, TRANSCRIPT, edition, write_review_draft
 
 from generator.cli import main
-from generator.edition import outbox, render, review
+from generator.edition import outbox, rendering, review
 from generator.model import Utterance
 
 
@@ -260,7 +260,7 @@ def test_transcript_and_model_text_is_escaped(tmp_path):
     transcript = tuple(replace(u, text=f"{u.text} {hostile}", speaker=hostile) for u in TRANSCRIPT)
     ed = edition()
     prov = replace(provenance(), model=hostile, warnings=(hostile,))
-    rendered = render.render(ed, prov, NEWSLETTER, TEMPLATES)
+    rendered = rendering.render(ed, prov, NEWSLETTER, TEMPLATES)
     draft = outbox.write_draft(
         tmp_path / "outbox", ed, prov, rendered, transcripts={SOURCE.sha256: transcript}
     )
@@ -308,7 +308,7 @@ def _legacy_draft(tmp_path: Path) -> tuple[outbox.DraftInfo, Path]:
     src = replace(SOURCE, path=str(source), sha256=hashlib.sha256(source.read_bytes()).hexdigest())
     ed = edition()
     ed = replace(ed, sources=(src,), sections=tuple(replace(s, source=src) for s in ed.sections))
-    rendered = render.render(ed, provenance(), NEWSLETTER, TEMPLATES)
+    rendered = rendering.render(ed, provenance(), NEWSLETTER, TEMPLATES)
     return outbox.write_draft(tmp_path / "outbox", ed, provenance(), rendered), source
 
 

@@ -14,7 +14,7 @@ import pytest
 from render_fixtures import NEWSLETTER, one_episode, provenance, three_episodes
 
 from generator.cli import main
-from generator.edition import outbox, render
+from generator.edition import outbox, rendering
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 
@@ -32,7 +32,7 @@ def project(tmp_path, monkeypatch):
         (one_episode(), provenance()),
         (three_episodes("cafetech"), provenance("extractive", None)),
     ):
-        rendered = render.render(edition, prov, NEWSLETTER, TEMPLATES)
+        rendered = rendering.render(edition, prov, NEWSLETTER, TEMPLATES)
         drafts.append(outbox.write_draft(box, edition, prov, rendered))
     return {"config": str(config), "outbox": box, "drafts": drafts}
 

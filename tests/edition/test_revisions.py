@@ -10,7 +10,7 @@ import pytest
 from render_fixtures import NEWSLETTER
 from review_fixtures import TEMPLATES, write_review_draft
 
-from generator.edition import draft_json, outbox, render, revisions
+from generator.edition import draft_json, outbox, rendering, revisions
 from generator.edition.review_pages import removed_sentences
 from generator.errors import OutboxError
 from generator.model import Utterance
@@ -52,7 +52,7 @@ def test_quote_context_at_the_edges_and_over_several_sentences():
 
 def _edited(draft, old: str, new: str) -> dict[str, str]:
     md = draft.file("md").read_text(encoding="utf-8").replace(old, new)
-    return render.render_markdown(
+    return rendering.render_markdown(
         md,
         style=draft.style,
         title=draft.title,
@@ -123,7 +123,7 @@ def test_concurrent_saves_of_the_same_revision_one_wins(tmp_path):
 
 def test_edited_markdown_is_sanitised_and_rendered_in_three_formats():
     md = "# Titre\n\nUn *mot* et [un lien](https://exemple.fr/a) <script>alert(1)</script>\n\n- point \\*un\\*\n"
-    out = render.render_markdown(
+    out = rendering.render_markdown(
         md, style="cafetech", title="Titre", extractive=True, newsletter=NEWSLETTER, templates_dir=TEMPLATES
     )
     assert out["md"] == md
@@ -133,7 +133,7 @@ def test_edited_markdown_is_sanitised_and_rendered_in_three_formats():
     assert out["txt"].startswith("Titre\n=====\n")
     assert "Un mot et un lien (https://exemple.fr/a)" in out["txt"] and "- point *un*" in out["txt"]
     with pytest.raises(Exception, match="unknown style"):
-        render.render_markdown(
+        rendering.render_markdown(
             md, style="x", title="", extractive=False, newsletter=NEWSLETTER, templates_dir=TEMPLATES
         )
 
@@ -163,7 +163,7 @@ def test_removed_sentences_are_read_whatever_their_shape():
 
 def test_an_unedited_draft_renders_back_to_the_same_page_text(tmp_path):
     draft = write_review_draft(tmp_path)
-    again = render.render_markdown(
+    again = rendering.render_markdown(
         draft.file("md").read_text(encoding="utf-8"),
         style=draft.style,
         title=draft.title,

@@ -15,7 +15,7 @@ from generator import cli
 from generator.model import Episode, Utterance
 from generator.topics import cues
 from generator.topics.embeddings import DIM, USEEmbedder, content_key
-from generator.topics.segment import segment
+from generator.topics.segmenter import segment
 
 
 @pytest.fixture(scope="module")
@@ -273,7 +273,7 @@ def test_an_ad_break_holds_every_line_naming_its_sponsor():
 
 
 def test_a_panel_greeted_in_the_opening_belongs_to_the_intro():
-    from generator.topics.segment import _after_round_of_guests, _intro_end
+    from generator.topics.segmenter import _after_round_of_guests, _intro_end
 
     texts = [
         "Bonjour à tous et bienvenue dans Circuits Courts.",
@@ -364,7 +364,19 @@ def test_cli_segment_json(tmp_path, capsys, monkeypatch):
     doc = json.loads(capsys.readouterr().out)
     segs = doc["segments"]
     assert len(segs) == 5
-    assert set(segs[0]) == {"start_s", "end_s", "start", "end", "title", "kind", "asides"}
+    assert set(segs[0]) == {
+        "start_s",
+        "end_s",
+        "start",
+        "end",
+        "title",
+        "kind",
+        "asides",
+        "start_text",
+        "sentences",
+        "approx_start_s",
+        "approx_start",
+    }
     assert segs[0]["kind"] == "intro" and segs[-1]["kind"] == "outro"
     assert segs[1]["start"] == "00:48" and segs[1]["start_s"] == 48.0
     assert all(a["end_s"] == b["start_s"] for a, b in zip(segs, segs[1:], strict=False))
@@ -413,7 +425,7 @@ def test_corpus_segmentation_quality(path, corpus_dir, embedder):
     """Real shows against their hand-made labels: clearly better than no segmentation."""
     from generator.config import Settings
     from generator.topics.scoring import boundary_f1, pk, windowdiff
-    from generator.transcript.ingest import load_episode
+    from generator.transcript.ingestion import load_episode
 
     labels = json.loads(path.with_suffix(".labels.json").read_text(encoding="utf-8"))
 

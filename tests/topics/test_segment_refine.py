@@ -13,7 +13,7 @@ from generator.config import load_settings
 from generator.llm import make_backend
 from generator.llm.prompts import PromptRegistry, default_root
 from generator.model import Segment, format_ts
-from generator.topics.refine import apply, build_inputs, refine, validator
+from generator.topics.refinement import apply, build_inputs, refine, validator
 
 EPISODE = make_episode()
 N = len(EPISODE.utterances)

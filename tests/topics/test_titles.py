@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -15,9 +16,9 @@ from shared_embedder import shared_embedder  # noqa: F401 - fixture
 from generator.cli import main
 from generator.config import load_settings
 from generator.language import is_filler, is_stopword
-from generator.topics.segment import adaptive_min_segment, segment
+from generator.topics.segmenter import adaptive_min_segment, segment
 from generator.topics.titles import TitleModel
-from generator.transcript.ingest import load_episode
+from generator.transcript.ingestion import load_episode
 from generator.writing import extractive
 from generator.writing.compose import edition_title, load_phrases
 
@@ -119,15 +120,20 @@ def test_segment_titles_are_good_headings_and_differ(shared_embedder):  # noqa: 
     assert len({s.title for s in segments}) == len(segments)
 
 
-def test_extractive_section_titles_use_the_same_headings():
+def test_extractive_section_titles_are_the_segmenter_titles():
+    # `segment` and the draft show the same sections under the same titles (issue 22); a segment
+    # without a title (or an intro made a section) takes the title model's heading.
     episode = make_fr_episode()
-    summaries = extractive.summarise_extractive(episode, make_fr_segments())
+    segments = make_fr_segments()
+    summaries = extractive.summarise_extractive(episode, segments)
+    assert [s.title for s in summaries] == [s.segment.title for s in summaries]
+    assert {s.segment.kind for s in summaries} <= {"topic", "interview"}
+    untitled = [dataclasses.replace(g, title="") for g in segments]
     model = TitleModel([u.text for u in episode.utterances], exclude=episode.known_names)
-    for s in summaries:
+    for s in extractive.summarise_extractive(episode, untitled):
         text = " ".join(u.text for u in episode.utterances[s.segment.first : s.segment.last])
         assert_good_heading(s.title, text)
         assert s.title == model.title(s.segment.first, s.segment.last)
-    assert len({s.title for s in summaries}) == len(summaries)
 
 
 # ------------------------------------------------------------------------------ edition title
@@ -186,7 +192,8 @@ def test_generate_offline_on_the_sample_has_three_sections(tmp_path, monkeypatch
     titles = [s["title"] for s in doc["sections"]]
     assert len(titles) == 3 and len(set(titles)) == 3
     md = (Path(doc["path"]) / "newsletter.md").read_text(encoding="utf-8")
-    assert "et deux autres sujets" in md.splitlines()[0]
+    # The edition names its two main subjects, then the count of the others (issue 22).
+    assert titles[0] in md.splitlines()[0] and "et un autre sujet" in md.splitlines()[0]
     # An explicit minimum is honoured exactly: two minutes leave room for two topics only.
     config = tmp_path / "newsletter.toml"
     config.write_text("[segment]\nmin_segment_s = 120\n", encoding="utf-8")

@@ -14,9 +14,9 @@ from generator.language import is_stopword
 from generator.model import Chapter
 from generator.topics import units
 from generator.topics.scoring import boundary_f1, pk, windowdiff
-from generator.topics.segment import segment
+from generator.topics.segmenter import segment
 from generator.topics.titles import _SHOW_WORDS
-from generator.transcript.ingest import load_episode
+from generator.transcript.ingestion import load_episode
 
 SHOWS = {s.name: s for s in unseen_shows.shows()}
 

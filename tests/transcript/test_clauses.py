@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 from generator.transcript.clauses import MAX_WORDS, MIN_WORDS, at_clause_edge, cut_points
-from generator.transcript.clean import clean
-from generator.transcript.ingest import ingest
+from generator.transcript.cleaning import clean
+from generator.transcript.ingestion import ingest
 
 _SAID = (
     "alors aujourd'hui on va parler du prix de l'énergie qui a beaucoup augmenté depuis deux ans "

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 
 from generator.model import Episode, Guest, Utterance
-from generator.transcript.clean import MAX_SENTENCE_WORDS, clean, reflow, remove_annotations
+from generator.transcript.cleaning import MAX_SENTENCE_WORDS, clean, reflow, remove_annotations
 from generator.transcript.names import NameRepairer, similarity
 
 

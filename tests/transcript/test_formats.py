@@ -13,9 +13,9 @@ from transcript_formats import LAYOUTS, Show, bare_words, spoken, write
 from generator.cli import main
 from generator.errors import InputError
 from generator.model import Chapter
-from generator.transcript.clean import clean
+from generator.transcript.cleaning import clean
 from generator.transcript.fragments import count_words
-from generator.transcript.ingest import ingest
+from generator.transcript.ingestion import ingest
 from generator.transcript.inspection import word_counts
 
 FORMATS = FIXTURES / "formats"

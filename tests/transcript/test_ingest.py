@@ -14,8 +14,8 @@ from transcript_convert import CONVERSIONS
 from generator.config import Settings
 from generator.errors import InputError
 from generator.model import Guest
-from generator.transcript.clean import clean
-from generator.transcript.ingest import ingest, load_episode
+from generator.transcript.cleaning import clean
+from generator.transcript.ingestion import ingest, load_episode
 from generator.transcript.metadata import fold, parse_date, parse_description
 
 TODAY = dt.date(2026, 11, 23)

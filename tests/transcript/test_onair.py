@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from generator.transcript.clean import clean
-from generator.transcript.ingest import ingest
+from generator.transcript.cleaning import clean
+from generator.transcript.ingestion import ingest
 from generator.transcript.onair import read_on_air, take_name
 
 

@@ -8,9 +8,9 @@ import re
 from conftest import FIXTURES
 
 from generator.cli import main
-from generator.transcript.clean import clean
+from generator.transcript.cleaning import clean
 from generator.transcript.fragments import count_words
-from generator.transcript.ingest import ingest
+from generator.transcript.ingestion import ingest
 from generator.transcript.inspection import report
 
 PAGES = FIXTURES / "pages"

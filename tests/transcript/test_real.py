@@ -15,7 +15,7 @@ from conftest import SHARED
 
 from generator.cli import main
 from generator.config import Settings
-from generator.transcript.ingest import load_episode
+from generator.transcript.ingestion import load_episode
 
 REAL = SHARED / "real"
 SYMBOLS = "%€°"

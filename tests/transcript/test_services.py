@@ -8,8 +8,8 @@ import json
 import pytest
 
 from generator.errors import InputError
-from generator.transcript.clean import clean
-from generator.transcript.ingest import ingest
+from generator.transcript.cleaning import clean
+from generator.transcript.ingestion import ingest
 from generator.transcript.inspection import report
 
 Q, A = "Combien de foyers sont équipés ?", "À peu près 62 % des foyers, pour 15 € par mois."

@@ -6,9 +6,9 @@ import datetime as dt
 
 import pytest
 
-from generator.transcript.clean import clean
+from generator.transcript.cleaning import clean
 from generator.transcript.fragments import count_words
-from generator.transcript.ingest import ingest
+from generator.transcript.ingestion import ingest
 from generator.transcript.inspection import word_counts
 
 

@@ -19,8 +19,7 @@ from test_weekly import WEEK1, WEEK2, datacentre
 from generator.cli import main
 from generator.edition import outbox
 from generator.language import detect_language
-from generator.transcript.clean import clean
-from generator.transcript.ingest import ingest
+from generator.transcript import clean, ingest
 
 pytestmark = [pytest.mark.llm, pytest.mark.slow]
 

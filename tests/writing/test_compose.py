@@ -22,7 +22,7 @@ from generator.writing.compose import (
     number_words,
     pick_epigraph,
 )
-from generator.writing.summarise import ModelCalls, summarise
+from generator.writing.summariser import ModelCalls, summarise
 
 TODAY = dt.date(2025, 3, 11)
 

@@ -1,6 +1,6 @@
 """Issue 14's 'must show', measured on our own invented show (Circuits Courts, 33 min, spoken French).
 
-Offline: topic sections only, none under 90 s, the show's order, 3-8 per hour, titles whole, the show
+Offline: topic sections only, none under 90 s, the show's order, 3-20 per hour, titles whole, the show
 named; summaries are the transcript with words deleted, no sentence over 45 words, few tics and fillers.
 With a model mixing supported and invented claims: nothing invented published, half the rest kept.
 An unchanged re-run after model failures costs nothing. Lines addressed to a model never published.
@@ -18,8 +18,8 @@ from draft_checks import offline_metrics, words
 from shared_embedder import shared_embedder  # noqa: F401 - fixture
 
 from generator.cli import main
-from generator.transcript.clean import clean
-from generator.transcript.ingest import ingest
+from generator.transcript.cleaning import clean
+from generator.transcript.ingestion import ingest
 
 SHOW = FIXTURES / "writing" / "circuits-courts-2025-10-14.txt"
 LABELS = json.loads(SHOW.with_suffix(".labels.json").read_text(encoding="utf-8"))
@@ -49,7 +49,7 @@ def first_summary(doc: dict) -> str:
 
 def _assert_reads_as_a_newsletter(m: dict) -> None:
     assert m["not_topic"] == 0 and m["under_90s"] == 0 and m["in_show_order"]
-    assert 3 <= m["per_hour"] <= 8
+    assert 3 <= m["per_hour"] <= 20  # a subject every 3 to 20 minutes (issue 22: no cap per hour)
     assert m["titles_cut"] == 0 and m["show_named"]
     assert m["sentences"] >= 3 * m["sections"]
     assert m["not_word_deletions"] == 0 and m["over_45_words"] == 0
@@ -62,8 +62,9 @@ def test_offline_draft_of_our_show_reads_as_a_newsletter(offline, capsys):
     m = offline_metrics(doc, md, clean(ingest(SHOW)), LABELS)
     _assert_reads_as_a_newsletter(m)
     # Three topics; the segmenter splits the first one (at 05:02, both parts over 90 s) and opens the
-    # hospitals topic early (at 07:51, with the first topic's last exchanges).
-    assert m["sections"] == 4
+    # hospitals topic early (at 07:51, with the first topic's last exchanges); with the prior of one
+    # subject every 6 minutes (issue 22) it also cuts the hospitals topic's last 91 s (19:33, Ehpad).
+    assert 4 <= m["sections"] <= 5
     # The greeting, the aside, the ad and the goodbye are no sections; the source line names the show.
     titles = " ".join(s["title"] for s in doc["sections"]).lower()
     assert "parenthèse" not in titles and "fibrolink" not in md.lower()

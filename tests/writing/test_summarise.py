@@ -15,7 +15,7 @@ from generator.llm import LLMRequest, LLMResult
 from generator.llm.prompts import PromptRegistry, default_root
 from generator.llm.tokens import get_tokenizer
 from generator.model import Usage
-from generator.writing.summarise import (
+from generator.writing.summariser import (
     ModelCalls,
     SummariseResult,
     _validator,

@@ -13,7 +13,7 @@ from typing import Any
 
 from generator.errors import LLMError, NewsletterError
 from generator.model import SEGMENT_KINDS, Episode, PromptUse, Segment, Usage, format_ts
-from generator.topics.segment import sentence_times
+from generator.topics.segmenter import sentence_times
 
 PROMPT_ID = "refine_segments"
 NEIGHBOURHOOD = 4  # sentences offered on each side of an offline boundary

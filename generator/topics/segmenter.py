@@ -26,12 +26,18 @@ from generator.topics import cues, evidence, pick, units
 from generator.topics.embeddings import SentenceEmbedder, USEEmbedder
 from generator.topics.titles import TitleModel
 
-WORDS_PER_SECOND = 2.5  # ordinary French speech rate, for text without timestamps
+# Speech rate for text without timestamps: 2.4 words/s measured on human subtitles of a real
+# 88-min interview, 3.0 on automatic captions of a 34-min one; 2.5 (150 words a minute) between.
+WORDS_PER_SECOND = 2.5
+START_WORDS = 12  # words of a segment's first sentence kept as its position (`start_text`)
 INTRO_MIN_S = 15.0  # an intro or outro can be this short when cues delimit it
 INTRO_ZONE_S = 180.0  # the greeting and the running order fit in the first three minutes
 PROGRAMME_GAP_S = 30.0  # announcement lines further apart than this are no longer one running order
 OUTRO_ZONE_S = 120.0  # the farewell is looked for in the last two minutes at most
 CHAPTER_SNAP_S = 20.0  # a chapter mark is matched to a sentence start this close (caption jitter)
+# A heading or a bold question of the page: a strong cue, worth a valley one standard deviation deep
+# (twice a host phrase), yet it still needs the speech on either side to differ (`real_change`).
+MARK_WEIGHT = 1.0
 MIN_SEGMENT_MIN_S = 60.0  # no topic under a minute (issue 13)
 WINDOW_MAX_S = 180.0  # the comparison window's cap (three minutes of speech, the earlier design's)
 # The name a greeting addresses ("Bonjour Inès.", "Bonsoir Yannick Le Goff"), to tell a round of guests.
@@ -47,11 +53,15 @@ def segment(
     embedder: SentenceEmbedder | None = None,
     progress: Callable[[str], None] | None = None,
     use_cues: bool = True,
+    marks: Sequence[int] | None = None,
 ) -> list[Segment]:
     """Split an episode into topic segments (intro/topic/interview/outro) with titles and asides.
 
     `min_segment_s` None adapts the minimum topic length to the episode (see adaptive_min_segment);
     a number is honoured as given. `use_cues` False ignores every host phrase (the ablation).
+    `marks`: sentence indexes where the page's own structure starts a part (a heading, a host
+    question in bold, an untimed chapter): strong cues, not ground truth (they may be too fine).
+    None reads them from the episode (`page_marks`).
     """
     utts = episode.utterances
     n = len(utts)
@@ -74,7 +84,9 @@ def segment(
             progress(f"segment: embedding {n} sentences")
         unit = units.build(texts, times, end_time, [u.speaker for u in utts], [u.end_s for u in utts])
         vectors = np.asarray(embedder.embed(unit.texts), dtype=np.float64)
-        found = _find_bounds(episode, unit, end_time, vectors, min_segment_s, use_cues)
+        marks = page_marks(episode) if marks is None else marks
+        unit_marks = units.from_sentences(marks, unit) if use_cues else []
+        found = _find_bounds(episode, unit, end_time, vectors, min_segment_s, use_cues, unit_marks)
         cuts_u, intro, outro = (
             found[0],
             units.to_sentence(found[1], unit, times),
@@ -99,9 +111,23 @@ def as_json(segments: Sequence[Segment]) -> list[dict]:
             "title": s.title,
             "kind": s.kind,
             "asides": [{"kind": a.kind, "start_s": a.start_s, "end_s": a.end_s} for a in s.asides],
+            "start_text": s.start_text,
+            "sentences": [s.first, s.last],
+            "approx_start_s": s.approx_start_s,
+            "approx_start": s.approx_start,
         }
         for s in segments
     ]
+
+
+def page_marks(episode: Episode) -> list[int]:
+    """Sentences the page sets apart: under a heading, or a question in bold in its own paragraph."""
+    return [i for i, u in enumerate(episode.utterances) if i and (u.heading or u.set_apart)]
+
+
+def start_words(text: str, n: int = START_WORDS) -> str:
+    """The first words of a sentence as it stands (its position in an untimed transcript)."""
+    return " ".join(text.split()[:n])
 
 
 def adaptive_min_segment(duration_s: float) -> float:
@@ -206,6 +232,7 @@ def _find_bounds(
     vectors: np.ndarray,
     min_segment_s: float,
     use_cues: bool,
+    marks: Sequence[int] = (),
 ) -> tuple[list[int], int | None, int | None]:
     """Unit indexes: segment starts (0 and the end included), the intro's end and the outro's start."""
     texts, times = unit.texts, unit.times
@@ -219,6 +246,9 @@ def _find_bounds(
     phrases = evidence.phrase_weights(units.cue_texts(unit)) if use_cues else np.zeros(n)
     signals = evidence.signal_weights(times, unit.speakers, unit.ends)
     judge = content + np.where(content > 0, phrases, 0.0)
+    for m in marks:  # the page's structure weighs where the content changes at all, valley or not
+        if 0 < m < n:
+            judge[m] += MARK_WEIGHT
     score = judge + np.where(content > 0, signals, 0.0)
     weights = np.array([max(1, len(t.split())) for t in texts], dtype=np.float64)
     same = ~evidence.real_change(vectors, weights, times, window)
@@ -237,6 +267,7 @@ def _find_bounds(
     inner = pick.strongest(score, times, lo, hi, hi_time, fixed, min_segment_s, content=judge)
     keep = {0, n} | {c for c in (intro, outro) if c is not None} | set(fixed)
     cuts = pick.merge_short([0, *keep - {0, n}, *inner, n], times, end_time, vectors, keep, min_segment_s)
+    cuts = pick.split_long(cuts, score, times, end_time, min_segment_s)
     return cuts, intro, outro
 
 
@@ -362,7 +393,9 @@ def _build(
     segments = []
     for index, ((a, b), kind, title) in enumerate(zip(spans, kinds, titles, strict=True)):
         inside = tuple(Aside(k, f, min(e, b), at(f), at(min(e, b))) for f, e, k in breaks if a <= f < b)
-        segments.append(Segment(index, a, b, at(a), at(b), title, kind, inside))
+        approx = None if timed else float(times[a])
+        head = start_words(texts[a])
+        segments.append(Segment(index, a, b, at(a), at(b), title, kind, inside, head, approx))
     return segments
 
 
@@ -412,11 +445,17 @@ def _titles(
     episode: Episode, texts: Sequence[str], spans: list[tuple[int, int]], kinds: list[str]
 ) -> list[str]:
     """Each segment's best noun phrases (topics/titles.py), after a label for the intro and outro."""
-    model = TitleModel(texts, exclude=episode.known_names)
+    model = TitleModel(texts, exclude=speaker_names(episode))
     return [
         _title_for(kind, model.title(a, b, capitalise=kind not in _KIND_LABELS))
         for (a, b), kind in zip(spans, kinds, strict=True)
     ]
+
+
+def speaker_names(episode: Episode) -> tuple[str, ...]:
+    """Host, guests and the names speakers are labelled with: never the subject of a heading."""
+    labels = {u.speaker for u in episode.utterances if u.speaker and u.speaker[:1].isupper()}
+    return (*episode.known_names, *sorted(labels))
 
 
 def _title_for(kind: str, title: str) -> str:

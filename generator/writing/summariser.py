@@ -34,6 +34,7 @@ from generator.model import (
     Usage,
     format_ts,
 )
+from generator.topics import title_problem
 from generator.writing import claims, extractive, grounding
 from generator.writing.quotes import Verifier
 
@@ -211,6 +212,9 @@ def to_summary(
     where = {"segment": segment.index, "episode": episode.sha256}
     summary, removed, warnings = checker.prune(str(data.get("summary") or ""), field="summary", **where)
     title, w = _ground_text(str(data.get("title") or "").strip(), source, known, extra)
+    problem = title_problem(title, known) if title else None
+    if problem:  # the model's title is held to the reader's rule the offline titles meet
+        title, w = "", [*w, problem]
     if not title and fallback is not None:
         title = fallback.title
         warnings += [WARN_TITLE.format(why="; ".join(w) or "vide")]

@@ -148,6 +148,6 @@ def max_bytes_of(settings: Settings) -> int:
 
 def load_episode(path: Path, settings: Settings, *, today: dt.date | None = None) -> Episode:
     """Ingest and clean: the cleaned, sentence-level Episode every later stage uses."""
-    from generator.transcript.clean import clean
+    from generator.transcript.cleaning import clean
 
     return clean(ingest(Path(path), max_bytes=max_bytes_of(settings), today=today))
