@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.backends import AUTO, BACKENDS, EXTRACTIVE, OPENAI
+from generator.cadences import EDITION_INIT, EditionSettings
 from generator.channels import CHANNELS, DeliverySettings, parse_delivery
 from generator.errors import ConfigError
 from generator.i18n import _
@@ -91,6 +92,7 @@ class RunSettings:
 class ScheduleSettings:
     time: str = "06:00"
     days: str = "*"  # cron day_of_week: "*", "mon-fri", "mon,thu"...
+    day: str = "mon"  # with [edition] cadence = "weekly": the day the weekly edition is built
     timezone: str = "Europe/Paris"
     misfire_grace_s: int = 3600
 
@@ -144,6 +146,7 @@ class Settings:
     transcription: TranscriptionSettings = field(default_factory=TranscriptionSettings)
     sources: tuple[SourceSettings, ...] = ()
     delivery: DeliverySettings = field(default_factory=DeliverySettings)  # [delivery], generator/channels.py
+    edition: EditionSettings = field(default_factory=EditionSettings)
     prompts: Mapping[str, int] = field(default_factory=dict)  # prompt id -> pinned version
     prices: Mapping[str, tuple[float, float, float]] = field(default_factory=lambda: dict(DEFAULT_PRICES))
     batch_prices: Mapping[str, tuple[float, float, float]] = field(
@@ -173,6 +176,7 @@ _SECTIONS = {
     "schedule": ScheduleSettings,
     "fetch": FetchSettings,
     "transcription": TranscriptionSettings,
+    "edition": EditionSettings,
 }
 
 
@@ -449,11 +453,8 @@ def _validate(settings: Settings) -> None:
 
 
 # What `newsletter init` writes: every key, commented (French, like the rest of what a user reads).
-INIT_TEMPLATE = (
-    (Path(__file__).with_name("init.toml"))
-    .read_text(encoding="utf-8")
-    .replace("__DEFAULT_STYLE__", DEFAULT_STYLE)
-    .replace("__STYLE_CHOICES__", STYLES.choices_text(" | "))
-    .replace("__TRANSCRIBERS__", TRANSCRIBERS.choices_text(" | "))
-    .replace("__CHANNEL_CHOICES__", CHANNELS.choices_text(" | "))
-)
+INIT_TEMPLATE = (Path(__file__).with_name("init.toml")).read_text(encoding="utf-8").replace(
+    "__DEFAULT_STYLE__", DEFAULT_STYLE
+).replace("__STYLE_CHOICES__", STYLES.choices_text(" | ")).replace(
+    "__TRANSCRIBERS__", TRANSCRIBERS.choices_text(" | ")
+).replace("__CHANNEL_CHOICES__", CHANNELS.choices_text(" | ")) + EDITION_INIT

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from generator.cadences import check_day
 from generator.cli import sources as cli_sources
 from generator.cli.output import EXIT_OK, emit_json, progress_of
 from generator.config import Settings
@@ -29,6 +30,11 @@ def _tools(settings: Settings, ledger: Any, args: argparse.Namespace | None = No
 
 def cmd_generate(args: argparse.Namespace, settings: Settings) -> int:
     from contextlib import nullcontext
+
+    if getattr(args, "weekly", False):  # the weekly edition of these files (issue 25)
+        from generator.cli.weekly import cmd_generate_weekly
+
+        return cmd_generate_weekly(args, settings)
 
     from generator import pipeline
     from generator.nightly import Ledger
@@ -107,7 +113,9 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
         result = pipeline.run_nightly(
             _tools(settings, ledger, args),
             ledger=ledger,
-            options=pipeline.NightOptions(dry_run=args.dry_run, wait=args.wait, trigger="manual"),
+            options=pipeline.NightOptions(
+                dry_run=args.dry_run, wait=args.wait, trigger="manual", sync_fallback=args.sync_fallback
+            ),
             progress=progress,
         )
     if not args.dry_run:
@@ -134,6 +142,10 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
         print(
             f"… batch {w['batch_id']}: {w['status']} ({w['requests']['completed']}/{w['requests']['total']})"
         )
+    if result.calls:
+        from generator.llm import describe_calls
+
+        print(f"· {describe_calls(result.calls)}", file=sys.stderr)
     if result.estimate:
         est = dict(result.estimate)
         tokens = est.get("tokens") or {}
@@ -149,6 +161,12 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
                 batch=current().money(float(est.get("cost_estimate_batch") or 0)),
             )
         )
+        if est.get("batch"):
+            b = est["batch"]
+            print(
+                f"mode lot : {b['rounds']} tour(s) de lots, {b['calls']} requête(s) par lot, "
+                f"~${float(b['cost']):.4f} au tarif des lots"
+            )
     if not args.dry_run and not args.quiet:
         print(result.log_line(), file=sys.stderr)
     return cli_sources.exit_code(result.exit_code, fed)
@@ -167,6 +185,7 @@ def cmd_schedule(args: argparse.Namespace, settings: Settings) -> int:
         run_logger,
     )
 
+    check_day(settings.schedule.day)  # the weekly edition's day, refused now rather than on that day
     trigger = build_trigger(settings.schedule)
     if args.next:
         for when in next_fire_times(trigger, dt.datetime.now(trigger.timezone), args.next):
@@ -182,8 +201,10 @@ def cmd_schedule(args: argparse.Namespace, settings: Settings) -> int:
 
     def job() -> object:
         cli_sources.before_run(settings, lambda m: logger.info("  %s", m), dry_run=False)
+        from generator.cli.weekly import after_night
+
         with Ledger(ledger_path) as ledger:
-            return pipeline.run_nightly(
+            result = pipeline.run_nightly(
                 _tools(settings, ledger),
                 ledger=ledger,
                 options=pipeline.NightOptions(
@@ -191,6 +212,8 @@ def cmd_schedule(args: argparse.Namespace, settings: Settings) -> int:
                 ),
                 progress=lambda m: logger.info("  %s", m),
             )
+        after_night(settings, dt.date.today(), logger)  # [edition] cadence = "weekly", on [schedule] day
+        return result
 
     def last_success() -> float | None:
         with Ledger(ledger_path) as ledger:

@@ -8,6 +8,7 @@ from typing import Any
 
 from generator import __version__
 from generator.backends import BACKENDS
+from generator.cli import weekly
 from generator.cli.language import HelpFormatter
 from generator.cli.send import add_parser as add_send_parser
 from generator.cli.sources import add_parser as add_sources_parser
@@ -149,14 +150,24 @@ def _edition_commands(add: Callable[[str, str], argparse.ArgumentParser]) -> Non
     p = add("generate", _("une édition à partir de ces transcriptions"))
     p.add_argument("files", nargs="+", metavar=_("FICHIER"), help=_("une ou plusieurs transcriptions"))
     _llm_flags(p)
+    weekly.add_generate_flags(p)
 
     p = add("run", _("toutes les nouvelles transcriptions de l'inbox -> une édition (le passage de nuit)"))
     _llm_flags(p)
     p.add_argument(
         "--wait", action="store_true", help=_("attendre la fin d'une autre exécution au lieu de s'arrêter")
     )
+    p.add_argument(
+        "--sync-fallback",
+        action="store_true",
+        help=_(
+            "mode lot : une requête qu'un lot a ratée part en appel synchrone (plein tarif) "
+            "au lieu d'attendre le lot suivant"
+        ),
+    )
 
     add_sources_parser(add)
+    weekly.add_parser(add, _llm_flags)
 
     p = add("schedule", _("le planificateur de nuit, qui tourne en continu"))
     p.add_argument(
