@@ -182,6 +182,7 @@ class BatchClient:
     def _guard(self, what: str, fn: Callable[[], Any]) -> Any:
         import openai  # loaded already by make_backend
 
+        where = {"endpoint": self.endpoint, "what": what}
         try:
             return fn()
         except openai.APIStatusError as exc:
@@ -190,24 +191,11 @@ class BatchClient:
                 if exc.status_code == 404
                 else ""
             )
-            raise LLMError(
-                _(
-                    "API Batch de {endpoint} : {what} refusé, HTTP {status}{hint}",
-                    endpoint=self.endpoint,
-                    what=what,
-                    status=exc.status_code,
-                    hint=hint,
-                )
-            ) from exc
+            refused = _("API Batch de {endpoint} : {what} refusé, HTTP {code}", code=exc.status_code, **where)
+            raise LLMError(refused + hint) from exc
         except openai.APIError as exc:
-            raise LLMError(
-                _(
-                    "API Batch de {endpoint} : {what} en échec : {error}",
-                    endpoint=self.endpoint,
-                    what=what,
-                    error=exc,
-                )
-            ) from exc
+            failed = _("API Batch de {endpoint} : {what} en échec : {error}", error=exc, **where)
+            raise LLMError(failed) from exc
 
     def upload(self, lines: Sequence[PendingLine]) -> str:
         """Upload the JSONL file (purpose "batch"); its file id."""

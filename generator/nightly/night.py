@@ -326,12 +326,7 @@ class NightlyRun:
         except FileNotFoundError:
             if f.path.exists():
                 raise
-            self.progress(
-                i18n._(
-                    "{name} : retiré de l'inbox par quelqu'un d'autre pendant le passage ; pas déplacé",
-                    name=f.name,
-                )
-            )
+            self.progress(i18n._("{name} : retiré de l'inbox pendant le passage ; pas déplacé", name=f.name))
             return None
         self.moved.append((f.path, target.parent))
         self.ledger.seen_forget(str(f.path))
@@ -401,19 +396,10 @@ class NightlyRun:
             except Exception as exc:  # noqa: BLE001 - inputs stay in the inbox for the next run
                 error = one_line(exc)
                 write_failed = True
-                progress(
-                    i18n._(
-                        "brouillon non écrit : {error} ; fichiers laissés dans l'inbox pour le prochain passage",
-                        error=error,
-                    )
-                )
+                not_written = i18n._("brouillon non écrit : {error}", error=error)
+                progress(not_written + i18n._(" ; fichiers laissés dans l'inbox pour le prochain passage"))
                 for f, _ in group:
-                    self.outcomes[f.path] = InputOutcome(
-                        f.name,
-                        f.sha256,
-                        NOT_WRITTEN,
-                        error=i18n._("brouillon non écrit : {error}", error=error),
-                    )
+                    self.outcomes[f.path] = InputOutcome(f.name, f.sha256, NOT_WRITTEN, error=not_written)
                 continue
             crash("draft_written")
             for f, _ in group:
