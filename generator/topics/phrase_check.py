@@ -19,6 +19,19 @@ _ARTICLES = _PLURAL_ARTICLES | _SINGULAR_ARTICLES
 # The joins `compose_title` makes: "Name : phrase" and "X et Y" (Y opening with an article or a capital).
 _PARTS = re.compile(r"\s+:\s+|\s+et\s+(?=(?:les?|la|l['’]|des|du|une?|aux?)\b|[A-ZÀ-Ý])")
 _LINKS = frozenset(["de", "d", "du", "des", "a", "au", "aux", "en", "sur", "pour"])
+# Adjectives French puts before the noun: alone after an article they head no phrase ("les bonnes").
+# Those also used as nouns ("les jeunes", "les nouvelles") are left out.
+_BEFORE_NOUN = frozenset(
+    "bon bons bonne bonnes grand grands grande grandes petit petits petite petites nouveau nouveaux "
+    "nouvel vieil beau beaux bel belle belles "
+    "gros grosse grosses mauvais mauvaise mauvaises premier premiers premiere premieres dernier derniers "
+    "derniere dernieres autre autres meme memes seul seuls seule seules vrai vrais vraie vraies "
+    "meilleur meilleurs meilleure meilleures haut hauts haute hautes propre propres faux fausse "
+    "fausses certain certains certaine certaines".split()
+)
+# Endings of an adjective that is only feminine / only masculine, right after the noun.
+_FEMININE_ADJ = re.compile(r"(?:elle|euse|ive)s?$")
+_MASCULINE_ADJ = re.compile(r"(?:el|eux|if)s?$")
 _WORD = re.compile(r"[^\W_][\w-]*", re.UNICODE)
 
 
@@ -54,6 +67,13 @@ def agreement_problem(part: str, vocabulary: Iterable[str] = ()) -> str | None:
     group = next((rest[:i] for i, w in enumerate(rest) if w in _LINKS), rest)
     if article in _PLURAL_ARTICLES and not any(_plural(w) for w in group):
         return f"« {part} » : article pluriel, nom singulier"
+    if all(w in _BEFORE_NOUN for w in rest):
+        return f"« {part} » : adjectif sans son nom"
+    if len(rest) > 1 and rest[1] not in _LINKS and (
+        (article in ("le", "un", "du", "au") and _FEMININE_ADJ.search(rest[1]))
+        or (article in ("la", "une") and _MASCULINE_ADJ.search(rest[1]))
+    ):
+        return f"« {part} » : article et adjectif en désaccord"
     words = set(vocabulary)
     if article in _SINGULAR_ARTICLES and _plural(head) and head[:-1] in words and len(head) > 3:
         return f"« {part} » : article singulier, nom pluriel"

@@ -38,6 +38,12 @@ def test_parts_follow_the_joins_titles_make(title, parts_):
         ("le temps", False),  # no "temp": a singular ending in -s
         ("la censure", False),
         ("l'espace", False),
+        ("les bonnes", True),  # an adjective before its noun, the noun lost
+        ("les bonnes pratiques", False),
+        ("le scénario tendancielle", True),  # gender
+        ("le scénario tendanciel", False),
+        ("la chaleur fatale", False),
+        ("la consommation annuel", True),
     ],
 )
 def test_article_and_noun_agree_in_number(part, bad):
