@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.backends import AUTO, BACKENDS, EXTRACTIVE, OPENAI
+from generator.cadences import EDITION_INIT, EditionSettings
 from generator.channels import CHANNELS, DeliverySettings, parse_delivery
 from generator.errors import ConfigError
 from generator.source_kinds import FEED, NO_TRANSCRIPTION, SOURCE_KINDS, TRANSCRIBERS
@@ -90,6 +91,7 @@ class RunSettings:
 class ScheduleSettings:
     time: str = "06:00"
     days: str = "*"  # cron day_of_week: "*", "mon-fri", "mon,thu"...
+    day: str = "mon"  # with [edition] cadence = "weekly": the day the weekly edition is built
     timezone: str = "Europe/Paris"
     misfire_grace_s: int = 3600
 
@@ -143,6 +145,7 @@ class Settings:
     transcription: TranscriptionSettings = field(default_factory=TranscriptionSettings)
     sources: tuple[SourceSettings, ...] = ()
     delivery: DeliverySettings = field(default_factory=DeliverySettings)  # [delivery], generator/channels.py
+    edition: EditionSettings = field(default_factory=EditionSettings)
     prompts: Mapping[str, int] = field(default_factory=dict)  # prompt id -> pinned version
     prices: Mapping[str, tuple[float, float, float]] = field(default_factory=lambda: dict(DEFAULT_PRICES))
     batch_prices: Mapping[str, tuple[float, float, float]] = field(
@@ -172,6 +175,7 @@ _SECTIONS = {
     "schedule": ScheduleSettings,
     "fetch": FetchSettings,
     "transcription": TranscriptionSettings,
+    "edition": EditionSettings,
 }
 
 
@@ -492,5 +496,5 @@ auto = false                     # true : la nuit envoie les éditions approuvé
 """.replace("__DEFAULT_STYLE__", DEFAULT_STYLE)
     .replace("__STYLE_CHOICES__", STYLES.choices_text(" | "))
     .replace("__TRANSCRIBERS__", TRANSCRIBERS.choices_text(" | "))
-    .replace("__CHANNEL_CHOICES__", CHANNELS.choices_text(" | "))
+    .replace("__CHANNEL_CHOICES__", CHANNELS.choices_text(" | ")) + EDITION_INIT
 )

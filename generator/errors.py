@@ -55,3 +55,7 @@ class TranscriptionError(NewsletterError):
 
 class DeliveryError(NewsletterError):
     """An edition could not be sent (refused, unapproved, already sent, server or platform failure)."""
+
+
+class WeeklyError(NewsletterError):
+    """The weekly edition cannot be built from these inputs or this state (generator/weekly/)."""

@@ -214,8 +214,22 @@ class Source:
 
 
 @dataclass(frozen=True)
+class Citation:
+    """Another show that told a section's story (weekly editions): where, and its best verified quotes."""
+
+    source: Source
+    start_s: float | None
+    end_s: float | None
+    quotes: tuple[Quote, ...] = ()
+
+    @property
+    def start(self) -> str | None:
+        return format_ts(self.start_s)
+
+
+@dataclass(frozen=True)
 class Section:
-    """One newsletter section: one topic of one episode."""
+    """One newsletter section: one topic of one episode (a weekly idea also cites its other sources)."""
 
     title: str
     summary: str
@@ -229,6 +243,8 @@ class Section:
     removed: tuple[Removed, ...] = ()
     synthesis: bool = False
     framing: str = ""  # "Avec X (rôle) et Y (rôle)." from the description: the guests this topic names
+    also: tuple[Citation, ...] = ()  # the same story in other shows (weekly editions)
+    follow_up: str = ""  # "Suite de « … » : …": the story continues one of an earlier edition
 
     @property
     def start(self) -> str | None:

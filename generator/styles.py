@@ -12,16 +12,26 @@ from generator.registry import Registry
 
 
 @dataclass(frozen=True)
+class WeeklyShape:
+    """How a weekly edition of the style is shaped (generator/weekly/): how many ideas, and what else."""
+
+    ideas: int  # the ideas (Cybernetica) or the main story plus its short items (CaféTech)
+    project: bool  # one more section: a product, start-up or initiative presented during the week
+    main_story: bool  # the first idea leads the edition and the others are short items
+
+
+@dataclass(frozen=True)
 class Style:
     """What the code needs to know of a style beyond its templates and phrases."""
 
     name: str
     label: str  # how a person names it
     cadence: str  # "weekly" or "daily": how the newsletter presents itself
+    weekly: WeeklyShape = WeeklyShape(3, True, False)
 
 
 STYLES: Registry[Style] = Registry("style")
-STYLES.add("cybernetica", Style("cybernetica", "Cybernetica", "weekly"))
-STYLES.add("cafetech", Style("cafetech", "CaféTech", "daily"))
+STYLES.add("cybernetica", Style("cybernetica", "Cybernetica", "weekly", WeeklyShape(3, True, False)))
+STYLES.add("cafetech", Style("cafetech", "CaféTech", "daily", WeeklyShape(5, False, True)))
 
 DEFAULT_STYLE = "cybernetica"

@@ -23,6 +23,7 @@ RANK = {
     "backends": 1,
     "channels": 1,
     "config": 1,
+    "cadences": 1,
     "language": 2,
     "transcript": 3,
     "llm": 3,
@@ -31,12 +32,24 @@ RANK = {
     "edition": 6,
     "sources": 6,
     "delivery": 6.5,  # sends approved drafts: reads the outbox, used by the nightly run and the CLI
+    "weekly": 6.5,  # the weekly edition (issue 25): reads drafts (edition), never the night's machinery
     "nightly": 7,
     "pipeline": 8,
     "cli": 9,
     "__main__": 10,
 }
-STAGES = ("language", "transcript", "llm", "topics", "writing", "edition", "sources", "delivery", "nightly")
+STAGES = (
+    "language",
+    "transcript",
+    "llm",
+    "topics",
+    "writing",
+    "edition",
+    "sources",
+    "delivery",
+    "weekly",
+    "nightly",
+)
 
 
 def modules() -> list[Path]:

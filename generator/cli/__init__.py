@@ -17,6 +17,7 @@ from generator.cli.parser import build_parser, overrides
 from generator.cli.send import cmd_send
 from generator.cli.sources import cmd_sources
 from generator.cli.transcripts import cmd_init, cmd_inspect, cmd_segment
+from generator.cli.weekly import cmd_weekly
 from generator.config import load_settings
 from generator.errors import NewsletterError
 
@@ -29,6 +30,7 @@ COMMANDS = {
     "generate": cmd_generate,
     "run": cmd_run,
     "schedule": cmd_schedule,
+    "weekly": cmd_weekly,
     "drafts": cmd_drafts,
     "show": cmd_show,
     "approve": cmd_approve,

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from generator.cadences import check_day
 from generator.cli import sources as cli_sources
 from generator.cli.output import EXIT_OK, emit_json, progress_of
 from generator.config import Settings
@@ -28,6 +29,11 @@ def _tools(settings: Settings, ledger: Any, args: argparse.Namespace | None = No
 
 def cmd_generate(args: argparse.Namespace, settings: Settings) -> int:
     from contextlib import nullcontext
+
+    if getattr(args, "weekly", False):  # the weekly edition of these files (issue 25)
+        from generator.cli.weekly import cmd_generate_weekly
+
+        return cmd_generate_weekly(args, settings)
 
     from generator import pipeline
     from generator.nightly import Ledger
@@ -138,6 +144,7 @@ def cmd_schedule(args: argparse.Namespace, settings: Settings) -> int:
         run_logger,
     )
 
+    check_day(settings.schedule.day)  # the weekly edition's day, refused now rather than on that day
     trigger = build_trigger(settings.schedule)
     if args.next:
         for when in next_fire_times(trigger, dt.datetime.now(trigger.timezone), args.next):
@@ -153,8 +160,10 @@ def cmd_schedule(args: argparse.Namespace, settings: Settings) -> int:
 
     def job() -> object:
         cli_sources.before_run(settings, lambda m: logger.info("  %s", m), dry_run=False)
+        from generator.cli.weekly import after_night
+
         with Ledger(ledger_path) as ledger:
-            return pipeline.run_nightly(
+            result = pipeline.run_nightly(
                 _tools(settings, ledger),
                 ledger=ledger,
                 options=pipeline.NightOptions(
@@ -162,6 +171,8 @@ def cmd_schedule(args: argparse.Namespace, settings: Settings) -> int:
                 ),
                 progress=lambda m: logger.info("  %s", m),
             )
+        after_night(settings, dt.date.today(), logger)  # [edition] cadence = "weekly", on [schedule] day
+        return result
 
     def last_success() -> float | None:
         with Ledger(ledger_path) as ledger:

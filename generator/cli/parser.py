@@ -7,6 +7,7 @@ from typing import Any
 
 from generator import __version__
 from generator.backends import BACKENDS
+from generator.cli import weekly
 from generator.cli.send import add_parser as add_send_parser
 from generator.cli.sources import add_parser as add_sources_parser
 from generator.config import CONFIG_NAME
@@ -71,12 +72,14 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("generate", "one edition from these transcripts")
     p.add_argument("files", nargs="+", metavar="FILE")
     _llm_flags(p)
+    weekly.add_generate_flags(p)
 
     p = add("run", "all new inbox transcripts -> one edition (the nightly job)")
     _llm_flags(p)
     p.add_argument("--wait", action="store_true", help="wait for another run's lock instead of exiting")
 
     add_sources_parser(add)
+    weekly.add_parser(sub, [sub_common], _llm_flags)
 
     p = add("schedule", "the long-running nightly scheduler")
     p.add_argument("--next", type=int, metavar="N", default=0, help="print the next N run times and exit")

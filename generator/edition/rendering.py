@@ -18,7 +18,7 @@ from markupsafe import Markup
 
 from generator.config import NewsletterSettings
 from generator.errors import RenderError
-from generator.model import Edition, Provenance, Quote, Section, Source, format_ts
+from generator.model import Citation, Edition, Provenance, Quote, Section, Source, format_ts
 from generator.styles import STYLES
 
 FORMATS = ("md", "html", "txt")
@@ -95,11 +95,14 @@ def safe_url(url: str | None, seconds: float | None = None) -> str | None:
 # ------------------------------------------------------------------------------------------ context
 
 
+def _citation_ctx(c: Citation, source: dict[str, Any], url: str | None) -> dict[str, Any]:
+    """Another show that told a weekly idea's story: where, and the link to its moment."""
+    link = safe_url(url, c.start_s) if c.start_s is not None else None
+    return {"source": source, "start": c.start, "end": format_ts(c.end_s), "url": link}
+
+
 def _context(
-    edition: Edition,
-    provenance: Provenance,
-    newsletter: NewsletterSettings,
-    esc: Callable[[str], str],
+    edition: Edition, provenance: Provenance, newsletter: NewsletterSettings, esc: Callable[[str], str]
 ) -> dict[str, Any]:
     """Plain data for the templates; every piece of edition text is already passed through `esc`."""
 
@@ -132,13 +135,17 @@ def _context(
         }
 
     def section_ctx(section: Section) -> dict[str, Any]:
-        quotes = [q for q in section.quotes if q.verified]  # never publish an unverified quote
+        # Never an unverified quote; a weekly idea's other sources bring theirs, linked to their show.
+        cited = [(q, section.source) for q in section.quotes]
+        cited += [(q, c.source) for c in section.also for q in c.quotes]
+        lead = [line(t) for t in (section.follow_up, section.framing) if t]
         return {
             "title": line(section.title),
-            "summary": ([line(section.framing)] if section.framing else []) + block(section.summary),
+            "summary": lead + block(section.summary),
             "key_points": [line(k) for k in section.key_points if line(k)],
             "synthesis": section.synthesis,  # the key points are a list's parallel points: numbered
-            "quotes": [quote_ctx(q, section.source) for q in quotes],
+            "quotes": [quote_ctx(q, src) for q, src in cited if q.verified],
+            "also": [_citation_ctx(c, source_ctx(c.source), source_url(c.source)) for c in section.also],
             "source": source_ctx(section.source),
             "start": format_ts(section.start_s),
             "end": format_ts(section.end_s),

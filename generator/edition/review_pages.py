@@ -187,6 +187,34 @@ def quote_views(doc: dict[str, Any], reload: Reload | None, cache: dict) -> list
     return views
 
 
+def weekly_view(doc: dict[str, Any]) -> dict[str, Any] | None:
+    """A weekly edition's choice (issue 25): each idea, its sources and why; what was left out."""
+    weekly = (doc.get("extra") or {}).get("weekly") if isinstance(doc.get("extra"), dict) else None
+    if not isinstance(weekly, dict):
+        return None
+
+    def idea(item: dict[str, Any]) -> dict[str, Any]:
+        sources = [
+            " ".join(str(x) for x in (s.get("show") or s.get("file"), s.get("date"), s.get("start")) if x)
+            for s in _dicts(item.get("sources"))
+        ]
+        follow = item.get("follow_up") if isinstance(item.get("follow_up"), dict) else None
+        return {
+            "title": item.get("title", ""),
+            "why": [str(w) for w in _as_list(item.get("why"))],
+            "sources": sources,
+            "follow_up": f"suite de « {follow.get('of')} » ({follow.get('draft')})" if follow else None,
+            "reason": item.get("why") if isinstance(item.get("why"), str) else None,
+        }
+
+    project = weekly.get("project") if isinstance(weekly.get("project"), dict) else None
+    return {
+        "ideas": [idea(i) for i in _dicts(weekly.get("ideas"))],
+        "project": idea(project) if project else None,
+        "left_out": [idea(i) for i in _dicts(weekly.get("left_out"))],
+    }
+
+
 def draft_view(info: outbox.DraftInfo, reload: Reload | None, cache: dict) -> dict[str, Any]:
     """Everything the draft page shows besides the newsletter itself."""
     doc = info.doc
@@ -211,6 +239,7 @@ def draft_view(info: outbox.DraftInfo, reload: Reload | None, cache: dict) -> di
         "final": info.status == "approved",
         "can_reject": info.status == "draft",
         "quotes": quote_views(doc, reload, cache),
+        "weekly": weekly_view(doc),
         "removed_sentences": removed_sentences(doc),
         "warning_list": list(info.warnings),
         "rejected_quotes": [

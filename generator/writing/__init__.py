@@ -20,6 +20,21 @@ _HOMES = {
     "ModelCalls": "summariser",
     "SummariseResult": "summariser",
     "summarise": "summariser",
+    # The weekly edition (issue 25) builds its sections and checks with these.
+    "load_phrases": "compose",
+    "announcement": "compose",
+    "source_of": "compose",
+    "framing_line": "compose",
+    "section_of": "compose",
+    "pick_epigraph": "compose",
+    "number_words": "headline",
+    "edition_title": "headline",
+    "topic_segments": "extractive",
+    "Checker": "claims",
+    "metadata_texts": "summariser",
+    "timed_paragraphs": "summariser",
+    "field_problems": "grounding",
+    "prune_unsupported": "grounding",
 }
 
 __all__ = [
@@ -34,6 +49,20 @@ __all__ = [
     "SummariseResult",
     "Verifier",
     "word_times",
+    "load_phrases",
+    "announcement",
+    "source_of",
+    "framing_line",
+    "section_of",
+    "pick_epigraph",
+    "number_words",
+    "edition_title",
+    "topic_segments",
+    "Checker",
+    "metadata_texts",
+    "timed_paragraphs",
+    "field_problems",
+    "prune_unsupported",
 ]
 
 

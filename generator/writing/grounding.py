@@ -62,6 +62,9 @@ def check(text: str, source: str, known: Sequence[str], *, extra: Iterable[str] 
     return Grounding(fixed, tuple(warnings), tuple(missing_figures), tuple(missing_names), lang)
 
 
+prune_unsupported = prune  # the name other stages use (a bare `prune` says too little)
+
+
 def field_problems(data: dict, limits: tuple[tuple[str, int, int], ...]) -> list[str]:
     """Length and language problems of a model answer's text fields, phrased for its one retry.
 

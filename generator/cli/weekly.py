@@ -1,0 +1,151 @@
+"""The weekly edition's commands: `weekly`, `weekly pin|drop`, `generate --weekly`, the scheduler's day."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from contextlib import nullcontext
+from pathlib import Path
+from typing import Any
+
+from generator.cadences import WEEKDAYS, check_day
+from generator.cli.output import EXIT_OK, emit_json, progress_of
+from generator.config import Settings
+
+
+def add_parser(sub: Any, parents: list[argparse.ArgumentParser], llm_flags: Any) -> None:
+    """`newsletter weekly [pin|drop MOTS…] [--since D] [--until D] [--ideas N] [--json]`."""
+    help_ = "the week's best ideas across shows, each story once (or pin/drop a story for the week)"
+    p = sub.add_parser("weekly", help=help_, description=help_, parents=parents)
+    p.add_argument("action", nargs="?", choices=("pin", "drop"), help="pin or drop a story for the week")
+    p.add_argument("words", nargs="*", metavar="MOT", help="words naming the story (a name, a title)")
+    p.add_argument("--since", metavar="AAAA-MM-JJ", help="first day of the window (default: 7 days back)")
+    p.add_argument("--until", metavar="AAAA-MM-JJ", help="last day of the window (default: today)")
+    p.add_argument("--ideas", type=int, metavar="N", help="number of ideas (default: the style's)")
+    llm_flags(p)
+
+
+def add_generate_flags(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--weekly", action="store_true", help="a weekly edition of these files (same story once)")
+    p.add_argument("--ideas", type=int, metavar="N", help="with --weekly: number of ideas")
+
+
+def _tools(settings: Settings, ledger: Any, args: argparse.Namespace) -> Any:
+    """The weekly build's collaborators, taken from the pipeline's toolbox (built once)."""
+    from generator import weekly
+    from generator.cli.editions import _tools as pipeline_tools
+
+    tools = pipeline_tools(settings, ledger, args if hasattr(args, "no_cache") else None)
+    tokenizer = tools.tokenizer if tools.backend is not None else None
+    return weekly.WeeklyTools(tools.embedder, tools.backend, tools.prompts, tokenizer, progress_of(args))
+
+
+def _window(args: argparse.Namespace, settings: Settings) -> Any:
+    from generator import weekly
+    from generator.errors import WeeklyError
+
+    if getattr(args, "dry_run", False):
+        raise WeeklyError("--dry-run : pas encore d'estimation pour l'édition de la semaine ; lancez sans")
+
+    since = weekly.parse_day(args.since, "--since") if getattr(args, "since", None) else None
+    until = weekly.parse_day(args.until, "--until") if getattr(args, "until", None) else None
+    return weekly.window(since, until, today=dt.date.today(), days=settings.edition.window_days)
+
+
+def _print_result(args: argparse.Namespace, result: Any) -> int:
+    doc = result.to_json()
+    if getattr(args, "json", False):
+        emit_json(doc)
+        return EXIT_OK
+    if not args.quiet:
+        for n, idea in enumerate(doc["ideas"], 1):
+            shows = ", ".join(dict.fromkeys(s["show"] or Path(s["file"]).name for s in idea["sources"]))
+            mark = " (suite)" if idea["follow_up"] else ""
+            print(f"· idée {n}{mark} : {idea['title']} — {shows}", file=sys.stderr)
+        if doc["project"]:
+            print(f"· projet : {doc['project']['title']}", file=sys.stderr)
+        folded = sum(len(e["duplicates"]) for e in doc["episodes"])
+        print(
+            f"· {len(doc['episodes'])} émission(s) distincte(s), {folded} copie(s) écartée(s)",
+            file=sys.stderr,
+        )
+        for note in doc["notes"]:
+            print(f"· {note}", file=sys.stderr)
+    print(doc["path"])
+    return EXIT_OK
+
+
+def cmd_pick(args: argparse.Namespace, settings: Settings) -> int:
+    """`weekly pin|drop MOTS…`: for the week of --until (default: this week)."""
+    from generator import weekly
+    from generator.errors import WeeklyError
+
+    if not args.words:
+        raise WeeklyError(f"weekly {args.action} : indiquez les mots qui désignent l'histoire")
+    week = weekly.week_of(_window(args, settings).until)
+    picks = weekly.add_pick(settings.paths.state, week, args.action, " ".join(args.words))
+    print(f"semaine {week} : épinglées {picks['pin'] or '-'} ; écartées {picks['drop'] or '-'}")
+    return EXIT_OK
+
+
+def cmd_weekly(args: argparse.Namespace, settings: Settings) -> int:
+    """`newsletter weekly`: the edition of the episodes the nightly drafts of the window hold."""
+    if args.action:
+        return cmd_pick(args, settings)
+    return build_window(args, settings, _window(args, settings))
+
+
+def build_window(
+    args: argparse.Namespace, settings: Settings, week: Any, now: dt.datetime | None = None
+) -> int:
+    from generator import weekly
+    from generator.nightly import Ledger
+
+    with Ledger(settings.paths.state / "ledger.sqlite") as ledger:
+
+        def moved_to(sha: str) -> str | None:
+            record = ledger.input_get(sha)
+            return record.moved_to if record else None
+
+        paths, notes = weekly.material(settings.paths.outbox, settings.paths.inbox, week, moved_to)
+        options = weekly.WeeklyOptions(week, ideas=getattr(args, "ideas", None), notes=tuple(notes), now=now)
+        result = weekly.build(paths, settings, options, _tools(settings, ledger, args))
+    return _print_result(args, result)
+
+
+def cmd_generate_weekly(args: argparse.Namespace, settings: Settings) -> int:
+    """`generate --weekly FILE…`: the weekly edition of these files."""
+    from generator import weekly
+    from generator.nightly import Ledger
+
+    openai = settings.resolved_backend == "openai"
+    week = _window(argparse.Namespace(dry_run=args.dry_run), settings)
+    with Ledger(settings.paths.state / "ledger.sqlite") if openai else nullcontext() as ledger:
+        options = weekly.WeeklyOptions(week, ideas=args.ideas)
+        result = weekly.build(
+            [Path(f) for f in args.files], settings, options, _tools(settings, ledger, args)
+        )
+    return _print_result(args, result)
+
+
+def after_night(settings: Settings, today: dt.date, log: Any) -> str | None:
+    """With `[edition] cadence = "weekly"`, on `[schedule] day`: build the week's edition once."""
+    from generator import weekly
+    from generator.edition import list_drafts
+    from generator.errors import WeeklyError
+
+    if settings.edition.cadence != "weekly" or WEEKDAYS[today.weekday()] != check_day(settings.schedule.day):
+        return None
+    for draft in list_drafts(settings.paths.outbox):
+        window = ((draft.doc.get("extra") or {}).get("weekly") or {}).get("window") or {}
+        if window.get("until") == today.isoformat():
+            return None  # this week's edition is already written
+    week = weekly.window(None, today, today=today, days=settings.edition.window_days)
+    args = argparse.Namespace(quiet=True, json=False, ideas=None)
+    try:
+        build_window(args, settings, week)
+    except WeeklyError as exc:
+        log.warning("weekly edition not built: %s", exc)
+        return None
+    return week.until.isoformat()
