@@ -22,12 +22,72 @@ _LINKS = frozenset(["de", "d", "du", "des", "a", "au", "aux", "en", "sur", "pour
 # Adjectives French puts before the noun: alone after an article they head no phrase ("les bonnes").
 # Those also used as nouns ("les jeunes", "les nouvelles") are left out.
 _BEFORE_NOUN = frozenset(
-    "bon bons bonne bonnes grand grands grande grandes petit petits petite petites nouveau nouveaux "
-    "nouvel vieil beau beaux bel belle belles "
-    "gros grosse grosses mauvais mauvaise mauvaises premier premiers premiere premieres dernier derniers "
-    "derniere dernieres autre autres meme memes seul seuls seule seules vrai vrais vraie vraies "
-    "meilleur meilleurs meilleure meilleures haut hauts haute hautes propre propres faux fausse "
-    "fausses certain certains certaine certaines".split()
+    [
+        "bon",
+        "bons",
+        "bonne",
+        "bonnes",
+        "grand",
+        "grands",
+        "grande",
+        "grandes",
+        "petit",
+        "petits",
+        "petite",
+        "petites",
+        "nouveau",
+        "nouveaux",
+        "nouvel",
+        "vieil",
+        "beau",
+        "beaux",
+        "bel",
+        "belle",
+        "belles",
+        "gros",
+        "grosse",
+        "grosses",
+        "mauvais",
+        "mauvaise",
+        "mauvaises",
+        "premier",
+        "premiers",
+        "premiere",
+        "premieres",
+        "dernier",
+        "derniers",
+        "derniere",
+        "dernieres",
+        "autre",
+        "autres",
+        "meme",
+        "memes",
+        "seul",
+        "seuls",
+        "seule",
+        "seules",
+        "vrai",
+        "vrais",
+        "vraie",
+        "vraies",
+        "meilleur",
+        "meilleurs",
+        "meilleure",
+        "meilleures",
+        "haut",
+        "hauts",
+        "haute",
+        "hautes",
+        "propre",
+        "propres",
+        "faux",
+        "fausse",
+        "fausses",
+        "certain",
+        "certains",
+        "certaine",
+        "certaines",
+    ]
 )
 # Endings of an adjective that is only feminine / only masculine, right after the noun.
 _FEMININE_ADJ = re.compile(r"(?:elle|euse|ive)s?$")
@@ -69,9 +129,13 @@ def agreement_problem(part: str, vocabulary: Iterable[str] = ()) -> str | None:
         return f"« {part} » : article pluriel, nom singulier"
     if all(w in _BEFORE_NOUN for w in rest):
         return f"« {part} » : adjectif sans son nom"
-    if len(rest) > 1 and rest[1] not in _LINKS and (
-        (article in ("le", "un", "du", "au") and _FEMININE_ADJ.search(rest[1]))
-        or (article in ("la", "une") and _MASCULINE_ADJ.search(rest[1]))
+    if (
+        len(rest) > 1
+        and rest[1] not in _LINKS
+        and (
+            (article in ("le", "un", "du", "au") and _FEMININE_ADJ.search(rest[1]))
+            or (article in ("la", "une") and _MASCULINE_ADJ.search(rest[1]))
+        )
     ):
         return f"« {part} » : article et adjectif en désaccord"
     words = set(vocabulary)
@@ -87,7 +151,7 @@ def _said_as_name(word: str, source: str) -> bool:
     word = word[:1].upper() + word[1:]
     for m in re.finditer(rf"(?<![\w-]){re.escape(word)}(?![\w-])", source):
         before = source[: m.start()].rstrip()
-        if before and before[-1] not in ".!?…:»\"":
+        if before and before[-1] not in '.!?…:»"':
             return True
     return False
 

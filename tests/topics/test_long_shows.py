@@ -16,12 +16,12 @@ import pytest
 from conftest import SHARED
 
 from generator.config import Settings
+from generator.language import fold
 from generator.model import Episode, Utterance
 from generator.topics import pick
-from generator.topics.segmenter import WORDS_PER_SECOND, as_json, segment, speaker_names
-from generator.language import fold
 from generator.topics.phrase_check import agreement_problem
 from generator.topics.phrase_check import parts as phrase_parts
+from generator.topics.segmenter import WORDS_PER_SECOND, as_json, segment, speaker_names
 from generator.topics.titles import TitleModel, acceptable, title_problem
 from generator.writing.compose import edition_title, load_phrases
 
