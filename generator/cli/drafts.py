@@ -48,7 +48,21 @@ def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
         print(f"· {draft.id}: {draft.status}, {path}", file=sys.stderr)
         for warning in draft.warnings:
             print(f"· grounding warning: {warning}", file=sys.stderr)
+        for line in batch_lines(draft.doc):
+            print(f"· {line}", file=sys.stderr)
     return EXIT_OK
+
+
+def batch_lines(doc: dict[str, Any]) -> list[str]:
+    """Batch mode: the draft's batches, and its calls and cost per path (batched or synchronous)."""
+    from generator.llm import describe_calls
+
+    extra = doc.get("extra") or {}
+    out = [f"lots : {', '.join(extra['batches'])}"] if extra.get("batches") else []
+    if extra.get("calls"):
+        out.append(describe_calls(extra["calls"]))
+        out += [f"synchrone : {w['prompt']} ({w['reason']})" for w in extra["calls"]["synchronous"]["why"]]
+    return out
 
 
 def transition_line(draft: Any) -> str:

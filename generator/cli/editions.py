@@ -79,7 +79,9 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
         result = pipeline.run_nightly(
             _tools(settings, ledger, args),
             ledger=ledger,
-            options=pipeline.NightOptions(dry_run=args.dry_run, wait=args.wait, trigger="manual"),
+            options=pipeline.NightOptions(
+                dry_run=args.dry_run, wait=args.wait, trigger="manual", sync_fallback=args.sync_fallback
+            ),
             progress=progress,
         )
     if not args.dry_run:
@@ -117,6 +119,10 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
         print(
             f"… batch {w['batch_id']}: {w['status']} ({w['requests']['completed']}/{w['requests']['total']})"
         )
+    if result.calls:
+        from generator.llm import describe_calls
+
+        print(f"· {describe_calls(result.calls)}", file=sys.stderr)
     if result.estimate:
         est = dict(result.estimate)
         tokens = est.get("tokens") or {}
@@ -126,6 +132,12 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
             f"~${float(est.get('cost_estimate') or 0):.4f}, "
             f"Batch API ~${float(est.get('cost_estimate_batch') or 0):.4f}"
         )
+        if est.get("batch"):
+            b = est["batch"]
+            print(
+                f"mode lot : {b['rounds']} tour(s) de lots, {b['calls']} requête(s) par lot, "
+                f"~${float(b['cost']):.4f} au tarif des lots"
+            )
     if not args.dry_run and not args.quiet:
         print(result.log_line(), file=sys.stderr)
     return cli_sources.exit_code(result.exit_code, fed)

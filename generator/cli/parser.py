@@ -77,6 +77,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("run", "all new inbox transcripts -> one edition (the nightly job)")
     _llm_flags(p)
     p.add_argument("--wait", action="store_true", help="wait for another run's lock instead of exiting")
+    p.add_argument(
+        "--sync-fallback",
+        action="store_true",
+        help="mode lot : une requête qu'un lot a ratée part en appel synchrone (plein tarif) "
+        "au lieu d'attendre le lot suivant",
+    )
 
     add_sources_parser(add)
     weekly.add_parser(sub, [sub_common], _llm_flags)

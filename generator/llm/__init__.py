@@ -24,6 +24,7 @@ from generator.llm.batch import (
 from generator.llm.checks import degeneration, french_errors
 from generator.llm.client import OPENAI_URL, OpenAIBackend, make_backend, refused_option
 from generator.llm.parallel import run_parallel
+from generator.llm.paths import BATCHED, CACHED, SYNCHRONOUS, CallLog, CallRecord, describe_calls
 from generator.llm.pricing import cost, estimate, price_for
 from generator.llm.prompts import PromptFile, PromptRegistry, RenderedPrompt, default_root
 from generator.llm.protocol import Backend, LLMRequest, LLMResult, LLMUnitError, Validator
@@ -32,6 +33,12 @@ from generator.llm.speech import SpeechClient, SpeechSegment, transcribe_file
 from generator.llm.tokens import Tokenizer, get_tokenizer, input_budget, split_to_fit
 
 __all__ = [
+    "BATCHED",
+    "CACHED",
+    "SYNCHRONOUS",
+    "CallLog",
+    "CallRecord",
+    "describe_calls",
     "ANSWERED",
     "FAILED",
     "IDEMPOTENCY_KEY",

@@ -17,6 +17,15 @@ from typing import Any
 
 from generator.errors import BudgetError, LLMError
 from generator.llm.client import MODES, refused_option
+from generator.llm.paths import (
+    BATCHED,
+    CACHED,
+    SYNCHRONOUS,
+    WHY_DEADLINE,
+    WHY_FALLBACK,
+    CallLog,
+    CallRecord,
+)
 from generator.llm.protocol import LLMRequest, LLMResult
 from generator.model import Usage
 
@@ -27,7 +36,7 @@ TERMINAL = frozenset({"completed", "failed", "expired", "cancelled"})
 FIRST, REPAIR = "first", "repair"
 # Line states, as the nightly store reports them for a request key.
 WAITING, ANSWERED, FAILED, SYNC = "waiting", "answered", "failed", "sync"
-MAX_BATCH_ATTEMPTS = 2  # a line that failed twice in a batch is done synchronously
+MAX_BATCH_ATTEMPTS = 2  # with --sync-fallback, a line that failed twice in a batch is done synchronously
 MAX_REFUSALS = len(MODES)  # refused lines not counted as attempts: a seed, then each response format
 
 
@@ -268,18 +277,30 @@ class BatchBackend:
     """A Backend whose calls go into batches: answers come from the ledger's cache or a finished batch.
 
     `lookup(key)` gives the latest batch line of a request key; `synchronous()` says the deadline has
-    passed (then calls go straight to the wrapped synchronous backend).
+    passed (then calls go straight to the wrapped synchronous backend). A line a batch failed or never
+    ran goes into the next batch, unless `sync_fallback` (the user's `--sync-fallback`) allows a
+    synchronous call. `log` records the path of every call; `sync_store` (get/put by key) keeps the
+    synchronous ones across runs, so that the draft still knows them when they come back from the cache.
     """
 
     name = "openai"
 
     def __init__(
-        self, inner: Any, lookup: Callable[[str], LineRecord | None], synchronous: Callable[[], bool]
+        self,
+        inner: Any,
+        lookup: Callable[[str], LineRecord | None],
+        synchronous: Callable[[], bool],
+        *,
+        sync_fallback: bool = False,
+        sync_store: Any = None,
     ) -> None:
         self.inner = inner
         self.model = inner.model
         self.lookup = lookup
         self.synchronous = synchronous
+        self.sync_fallback = sync_fallback
+        self.sync_store = sync_store
+        self.log = CallLog()
         self.pending: dict[str, PendingLine] = {}  # custom_id -> line to submit
         self.waiting: set[str] = set()  # keys answered by a batch still running
         self.served: dict[str, str | None] = {}  # key -> batch id, answers taken from batches
@@ -308,9 +329,9 @@ class BatchBackend:
         if record is not None and record.state == ANSWERED:
             return self._answered(request, key, record)
         if self.inner.is_cached(request):
-            return self.inner.complete_json(request)  # an answer already paid for, whatever the batch said
+            return self._cached(request, key)  # an answer already paid for, whatever the batch said
         if self.synchronous():
-            return self._sync(request, record)
+            return self._sync(request, record, WHY_DEADLINE)
         if record is None:
             needed = self.inner._needed(request.prompt.messages, request.max_tokens)
             if needed > self.inner.context_window:
@@ -322,11 +343,26 @@ class BatchBackend:
         elif record.state == WAITING:
             with self._lock:
                 self.waiting.add(key)
-        elif record.state == FAILED and record.attempts < MAX_BATCH_ATTEMPTS:
+        elif record.state in (FAILED, SYNC) and not self._may_sync(record):
+            # A retry joins the next batch round: synchronous only where the user allowed it.
             self._collect(key, record.kind, request, self._messages(request, record), record.sent)
-        else:  # the batch expired, failed or was cancelled, or the line failed twice
-            return self._sync(request, record)
+        else:  # --sync-fallback: the batch expired, failed or was cancelled, or the line failed twice
+            return self._sync(request, record, WHY_FALLBACK.format(detail=_why(record)))
+        self.log.defer(key)
         raise Deferred(f"{request.prompt.id}: answer deferred to a batch")
+
+    def _may_sync(self, record: LineRecord) -> bool:
+        """--sync-fallback: a line a dead batch never ran, or one that failed twice, goes synchronously."""
+        if not self.sync_fallback:
+            return False
+        return record.state == SYNC or record.attempts >= MAX_BATCH_ATTEMPTS
+
+    def _cached(self, request: LLMRequest, key: str) -> LLMResult:
+        """A cache hit: a synchronous call of an earlier run of this night keeps its path, else cached."""
+        result = self.inner.complete_json(request)
+        earlier = self.sync_store.get(key) if self.sync_store is not None else None
+        self.log.add(earlier or CallRecord(request.prompt.id, key, CACHED, result.usage))
+        return result
 
     def _messages(self, request: LLMRequest, record: LineRecord) -> list[dict[str, str]]:
         """The line's messages: the request's, or for a repair the bad answer and the repair prompt."""
@@ -359,14 +395,16 @@ class BatchBackend:
                 )
             with self._lock:
                 self.served[key] = record.batch_id
+            self.log.add(CallRecord(request.prompt.id, key, BATCHED, record.usage, record.batch_id))
             return LLMResult(data, record.usage, False, request.prompt.use, model)
         if record.kind == REPAIR:
+            self.log.add(CallRecord(request.prompt.id, key, BATCHED, record.usage, record.batch_id))
             raise self.inner._fail(
                 f"invalid answer after one retry: {'; '.join(problems[:5])}", record.usage, request
             )
         repair = replace(record, kind=REPAIR, state=FAILED, attempts=0)
         if self.synchronous():
-            return self._sync(request, repair)
+            return self._sync(request, repair, WHY_DEADLINE)
         messages = self.inner._retry_messages(
             [dict(m) for m in request.prompt.messages], record.content or "", problems, request.max_tokens
         )
@@ -375,9 +413,28 @@ class BatchBackend:
         self._collect(key, REPAIR, request, messages)
         with self._lock:
             self.served[key] = record.batch_id
+        self.log.defer(key)
         raise Deferred(f"{request.prompt.id}: repair deferred to a batch")
 
-    def _sync(self, request: LLMRequest, record: LineRecord | None) -> LLMResult:
+    def _sync(self, request: LLMRequest, record: LineRecord | None, reason: str) -> LLMResult:
+        """A synchronous call the user allowed (`reason`), logged with its cost whether it succeeds or not."""
+        key = self.inner.cache_key(request)
+        try:
+            result = self._sync_call(request, record)
+        except LLMError as exc:
+            spent = getattr(exc, "usage", Usage())
+            self._log_sync(CallRecord(request.prompt.id, key, SYNCHRONOUS, spent, None, reason))
+            raise
+        batch_id = record.batch_id if record is not None else None
+        self._log_sync(CallRecord(request.prompt.id, key, SYNCHRONOUS, result.usage, batch_id, reason))
+        return result
+
+    def _log_sync(self, call: CallRecord) -> None:
+        self.log.add(call)
+        if self.sync_store is not None:
+            self.sync_store.put(call)
+
+    def _sync_call(self, request: LLMRequest, record: LineRecord | None) -> LLMResult:
         """The synchronous path: a cache hit, a whole call, or only the repair of a bad batch answer."""
         if record is None or record.kind != REPAIR or record.content is None:
             result = self.inner.complete_json(request)
@@ -430,3 +487,11 @@ class BatchBackend:
     def batch_ids(self) -> list[str]:
         """The batches this backend's answers came from, in first-use order."""
         return [b for b in dict.fromkeys(self.served.values()) if b]
+
+
+def _why(record: LineRecord) -> str:
+    """Why a line left the batch path (French, for the draft and `run`)."""
+    error = (record.error or "")[:120]
+    if record.state == SYNC:
+        return f"le lot {record.batch_id or '?'} ne l'a pas traitée ({error})"
+    return f"échec {record.attempts} fois dans un lot ({error})"

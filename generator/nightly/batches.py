@@ -34,13 +34,17 @@ from generator.llm import (
     MAX_REFUSALS,
     REPAIR,
     SYNC,
+    SYNCHRONOUS,
     WAITING,
     BatchBackend,
     BatchClient,
     BatchStatus,
+    CallLog,
+    CallRecord,
     LineRecord,
     LineResult,
     PendingLine,
+    cost,
     idempotency_key,
     refused_option,
 )
@@ -83,6 +87,16 @@ SCHEMA = (
     scope TEXT PRIMARY KEY,
     mode TEXT NOT NULL,
     seed INTEGER NOT NULL
+)""",
+    # Synchronous calls of a batch night (past the deadline, --sync-fallback), so that the draft of a
+    # later run still reports them when their answers come back from the cache.
+    """CREATE TABLE IF NOT EXISTS batch_sync (
+    key TEXT PRIMARY KEY,
+    prompt TEXT NOT NULL,
+    reason TEXT,
+    usage TEXT NOT NULL,
+    batch_id TEXT,
+    state TEXT NOT NULL
 )""",
 )
 INTENT, UPLOADED = "intent", "uploaded"  # before the provider knows the batch
@@ -274,6 +288,24 @@ class BatchStore:
             self.ledger.execute(
                 "UPDATE batch_lines SET state = ? WHERE key = ? AND state = ?", (USED, key, ANSWERED)
             )
+            self.ledger.execute("UPDATE batch_sync SET state = ? WHERE key = ?", (USED, key))
+
+    def get(self, key: str) -> CallRecord | None:
+        """A synchronous call of this night not yet in a draft (see llm.BatchBackend)."""
+        rows = self.ledger.execute(
+            "SELECT prompt, reason, usage, batch_id FROM batch_sync WHERE key = ? AND state != ?", (key, USED)
+        )
+        if not rows:
+            return None
+        prompt, reason, usage, batch_id = rows[0]
+        return CallRecord(prompt, key, SYNCHRONOUS, Usage(**json.loads(usage)), batch_id, reason)
+
+    def put(self, call: CallRecord) -> None:
+        self.ledger.execute(
+            "INSERT OR REPLACE INTO batch_sync (key, prompt, reason, usage, batch_id, state) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (call.key, call.prompt, call.reason, json.dumps(vars(call.usage)), call.batch_id, SYNC),
+        )
 
 
 @dataclass
@@ -285,14 +317,20 @@ class BatchNight:
     inner: Any  # llm.OpenAIBackend
     clock: Callable[[], float] = time.time
     client: BatchClient | None = None
+    sync_fallback: bool = False  # --sync-fallback: lines a batch failed may go synchronously
     store: BatchStore = field(init=False)
     backend: BatchBackend = field(init=False)
+    drafted: dict[str, CallRecord] = field(default_factory=dict)  # calls of the drafts written this run
 
     def __post_init__(self) -> None:
         self.client = self.client or BatchClient(self.inner.client, self.inner.endpoint)
         self.store = BatchStore(self.ledger)
         self.backend = BatchBackend(
-            self.inner, self.store.lookup, lambda: too_late(self.clock(), self.settings)
+            self.inner,
+            self.store.lookup,
+            lambda: too_late(self.clock(), self.settings),
+            sync_fallback=self.sync_fallback,
+            sync_store=self.store,
         )
         self.scope = f"server:{self.inner.host}/{self.inner.model}"
         known = self.store.wire(self.scope)
@@ -429,5 +467,16 @@ class BatchNight:
     def consume(self) -> list[str]:
         """After a draft is written: its batch answers are used; returns the batch ids they came from."""
         ids = self.backend.batch_ids()
-        self.store.consume(list(self.backend.served))
+        log = self.backend.log
+        self.store.consume(list(self.backend.served) + list(log.records))
+        # The next draft of this run (one edition per episode) reports only its own calls.
+        self.drafted.update(log.records)
+        log.records.clear()
+        self.backend.served.clear()
         return ids
+
+    def calls(self) -> dict[str, Any]:
+        """This run's model calls per path (batched, synchronous, cached) with their cost, for `run --json`."""
+        prices, batch_prices = self.settings.prices, self.settings.batch_prices
+        log = CallLog({**self.drafted, **self.backend.log.records}, set(self.backend.log.deferred))
+        return log.summary(lambda u: cost(u, self.inner.model, prices, batch_prices))

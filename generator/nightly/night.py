@@ -107,6 +107,7 @@ class NightOptions:
     wait: bool = False
     wait_timeout: float | None = None
     trigger: str = "manual"
+    sync_fallback: bool = False  # batch mode: lines a batch failed or never ran may go synchronously
 
 
 def run_night(
@@ -177,6 +178,7 @@ class NightlyRun:
     notes: list[str] = field(default_factory=list)
     outcomes: dict[Path, InputOutcome] = field(default_factory=dict)
     moved: list[tuple[Path, Path]] = field(default_factory=list)  # (inbox path, new folder): sidecars follow
+    deferred: list[InboxFile] = field(default_factory=list)  # inputs whose processing waits for a batch
 
     def execute(self) -> RunResult:
         """Steps 1 to 7 of the module docstring, in that order."""
@@ -194,7 +196,7 @@ class NightlyRun:
         run_id = self.record(new)
         self.complete_moves(to_move)
         results = self.process_new(new, run_id)
-        if batches and batches.flush(run_id, [f.sha256 for f, _ in results], self.crash):
+        if batches and batches.flush(run_id, [f.sha256 for f, _ in results], self.crash) or self.deferred:
             drafted = self.wait_for(results)
         else:
             drafted = self.write_drafts(results, run_id)
@@ -320,6 +322,10 @@ class NightlyRun:
             progress(f"{tag}: processing")
             try:
                 result = self.stages.process(f, lambda message, tag=tag: progress(f"{tag}: {message}"))
+            except Deferred:  # a stage needs a model answer before going on (e.g. segmentation): it waits
+                progress(f"{tag}: waits for a batch answer")
+                self.deferred.append(f)
+                results.append((f, None))
             except Exception as exc:  # noqa: BLE001 - any failure of one input is reported, others go on
                 error = one_line(exc)
                 progress(f"{tag}: failed: {error}")
@@ -431,6 +437,7 @@ class NightlyRun:
             drafted.usage,
             drafted.cost,
             waiting=self.stages.batches.waiting() if self.stages.batches is not None else (),
+            calls=self.stages.batches.calls() if self.stages.batches is not None else None,
         )
         self.ledger.run_finish(run_id, status, result.to_json(), finished=self.clock())
         self.crash("finished")

@@ -65,6 +65,7 @@ class RunResult:
     cost: float = 0.0
     estimate: Mapping[str, Any] | None = None
     waiting: tuple[Mapping[str, Any], ...] = ()  # batches still running: id, status, request counts
+    calls: Mapping[str, Any] | None = None  # batch mode: calls and cost per path (llm.CallLog.summary)
 
     @property
     def exit_code(self) -> int:
@@ -99,6 +100,7 @@ class RunResult:
             },
             "cost_estimate": round(self.cost, 6),
             **({"estimate": dict(self.estimate)} if self.estimate is not None else {}),
+            **({"calls": dict(self.calls)} if self.calls is not None else {}),
         }
 
     def log_line(self) -> str:

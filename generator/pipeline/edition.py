@@ -20,6 +20,7 @@ from generator.pipeline.tools import Progress, Timings, Tools, no_progress
 from generator.topics import segment as segment_episode
 from generator.transcript import clean, ingest, max_bytes_of
 from generator.writing import (
+    EDITION_PROMPT_PREFIX,
     ModelCalls,
     SummariseResult,
     Verifier,
@@ -116,6 +117,9 @@ def write(
             today=today,
             source_url=settings.newsletter.source_url,
         )
+    if getattr(backend, "deferred", False):
+        # Batch mode: an edition call (or any other) went into a batch; no draft before its answer.
+        raise llm.Deferred("compose: the edition waits for a batch answer")
     base = provenance_of(prepared, composed, backend, settings)  # timings: snapshot at each use (they grow)
     edition = composed.edition
     with timings.stage("render"):
@@ -164,14 +168,30 @@ def estimate_dry_run(prepared: Sequence[Prepared], tools: Tools) -> dict[str, An
         prompts=prompts,
         tokenizer=tools.tokenizer,
     )
-    return llm.estimate(
+    is_cached = getattr(backend, "is_cached", None)
+    figures = llm.estimate(
         requests,
         tools.tokenizer,
         model=getattr(backend, "model", settings.llm.model),
         prices=settings.prices,
-        is_cached=getattr(backend, "is_cached", None),
+        is_cached=is_cached,
         batch_prices=settings.batch_prices,
     )
+    if settings.llm.batch:
+        figures["batch"] = _batch_rounds(requests, is_cached, figures)
+    return figures
+
+
+def _batch_rounds(
+    requests: Sequence[llm.LLMRequest], is_cached: Any, figures: dict[str, Any]
+) -> dict[str, Any]:
+    """Batch mode: the rounds a night needs (per-segment calls, then the edition calls over their
+    answers), its calls, and their cost at the batch price; a repair would add a round."""
+    todo = [r for r in requests if not (is_cached and is_cached(r))]
+    edition = [r for r in todo if r.prompt.id.startswith(EDITION_PROMPT_PREFIX)]
+    rounds = int(len(todo) > len(edition)) + int(bool(edition))
+    cost = figures.get("cost_estimate_batch", figures.get("cost_estimate", 0.0))
+    return {"rounds": rounds, "calls": len(todo), "cost": cost, "synchronous_calls": 0}
 
 
 def generate(

@@ -45,7 +45,7 @@ def run_nightly(
     if settings.llm.batch and hasattr(backend, "request_body") and not options.dry_run:
         from generator.nightly import BatchNight  # batch mode: [llm] batch / NEWSLETTER_BATCH
 
-        night = BatchNight(settings, ledger, backend, clock=clock)
+        night = BatchNight(settings, ledger, backend, clock=clock, sync_fallback=options.sync_fallback)
         tools = replace(tools, backend=night.backend)
     stages = _NightlyStages(tools, progress)
     outbox_dir = settings.paths.outbox

@@ -160,15 +160,20 @@ def provenance_of(
         cost_estimate=cost,
         rejected_quotes=tuple(rejected),
         warnings=tuple(warnings),
-        extra=_draft_extra(prepared, usage) | _batches_of(backend, usage),
+        extra=_draft_extra(prepared, usage) | _batches_of(backend, usage, settings),
     )
 
 
-def _batches_of(backend: llm.Backend | None, usage: Usage) -> dict[str, Any]:
-    """draft.json's `batches` (the Batch API batches its answers came from) and their tokens."""
-    ids = backend.batch_ids() if isinstance(backend, llm.BatchBackend) else []
+def _batches_of(backend: llm.Backend | None, usage: Usage, settings: Settings) -> dict[str, Any]:
+    """draft.json's `batches` (the Batch API batches its answers came from), their tokens, and in batch
+    mode `calls`: per path (batched, synchronous, cached) the calls and their cost, why each synchronous one."""
+    if not isinstance(backend, llm.BatchBackend):
+        return {}
+    ids = backend.batch_ids()
+    model = backend.model
+    calls = backend.log.summary(lambda u: llm.cost(u, model, settings.prices, settings.batch_prices))
     tokens = {"input": usage.batch_input, "output": usage.batch_output}
-    return {"batches": ids, "batch_tokens": tokens} if ids else {}
+    return {"batches": ids, "batch_tokens": tokens, "calls": calls}
 
 
 def _draft_extra(prepared: Sequence[Prepared], usage: Usage) -> dict[str, Any]:

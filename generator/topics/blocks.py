@@ -156,7 +156,7 @@ def model_pass(
     progress: Callable[[str], None] | None = None,
 ) -> BlockPass:
     """One call per hour of speech; any failure leaves that hour as the offline pass made it."""
-    from generator.llm import LLMRequest, french_errors
+    from generator.llm import Deferred, LLMRequest, french_errors
 
     texts = [u.text for u in episode.utterances]
     times, end, timed = sentence_times(episode)
@@ -164,6 +164,7 @@ def model_pass(
     changes: list[tuple[int, str]] = []
     failed: list[str] = []
     usage, uses, calls = Usage(), [], 0
+    deferred: Deferred | None = None  # batch mode: every hour's call joins the same batch round
     try:
         prompt = prompts.get(PROMPT_ID)
     except NewsletterError as exc:
@@ -193,6 +194,11 @@ def model_pass(
         except (LLMError, NewsletterError) as exc:
             failed.append(f"blocs {run[0].number}-{run[-1].number} : {exc}")
             continue
+        except Deferred as exc:
+            deferred = exc
+            continue
+        if deferred is not None:
+            continue  # this round only collects: the answers are read together once all are in
         calls += 1
         usage = usage + result.usage
         uses.append(result.prompt)
@@ -201,6 +207,8 @@ def model_pass(
         if not kept:
             failed.append(f"blocs {run[0].number}-{run[-1].number} : aucune frontière valable")
         changes += [(b.first, title) for b, title in kept]
+    if deferred is not None:
+        raise deferred
     if not changes:
         return BlockPass(list(offline), [], calls, failed, usage, uses)
     return BlockPass(merge(episode, offline, changes, min_part_s), changes, calls, failed, usage, uses)

@@ -13,6 +13,7 @@ _HOMES = {
     "compose_edition": "compose",
     "summarise_extractive": "extractive",
     "night_requests": "plan",
+    "EDITION_PROMPT_PREFIX": "plan",
     "Verifier": "quotes",
     "word_times": "quotes",
     "removed_all": "report",
@@ -38,6 +39,7 @@ _HOMES = {
 }
 
 __all__ = [
+    "EDITION_PROMPT_PREFIX",
     "compose_edition",
     "ComposeResult",
     "ModelCalls",

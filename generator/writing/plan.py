@@ -9,6 +9,8 @@ from generator.llm import LLMRequest, PromptRegistry, Tokenizer
 from generator.model import Episode, Segment, SegmentSummary
 from generator.writing import compose, summariser
 
+EDITION_PROMPT_PREFIX = "compose"  # the edition's calls (second batch round: they read the summaries)
+
 
 def night_requests(
     items: Sequence[tuple[Episode, Sequence[Segment], Sequence[SegmentSummary]]],

@@ -82,9 +82,12 @@ class Lines:
         return self.records.get(key)
 
 
-def _batch_backend(fake_llm, tmp_path, ledger, *, late: bool = False) -> tuple[BatchBackend, Lines]:
+def _batch_backend(
+    fake_llm, tmp_path, ledger, *, late: bool = False, sync_fallback: bool = False
+) -> tuple[BatchBackend, Lines]:
     lines = Lines()
-    return BatchBackend(backend(fake_llm, tmp_path, ledger=ledger), lines, lambda: late), lines
+    inner = backend(fake_llm, tmp_path, ledger=ledger)
+    return BatchBackend(inner, lines, lambda: late, sync_fallback=sync_fallback), lines
 
 
 def test_new_requests_are_collected_once_and_nothing_is_called(fake_llm, tmp_path, registry) -> None:  # noqa: F811
@@ -132,7 +135,7 @@ def test_an_invalid_answer_goes_to_repair_then_fails_for_good(fake_llm, tmp_path
         assert caught.value.usage == Usage(90, 9, 0, 2)
 
 
-def test_dead_batches_and_the_deadline_go_synchronously(fake_llm, tmp_path, registry) -> None:  # noqa: F811
+def test_dead_batches_go_to_the_next_batch_unless_the_user_allows_sync(fake_llm, tmp_path, registry) -> None:  # noqa: F811
     with Ledger(tmp_path / "l.sqlite") as ledger:
         batch, lines = _batch_backend(fake_llm, tmp_path, ledger)
         req = request(registry)
@@ -141,10 +144,28 @@ def test_dead_batches_and_the_deadline_go_synchronously(fake_llm, tmp_path, regi
         with pytest.raises(Deferred):
             batch.complete_json(req)
         assert batch.deferred and batch.take_pending() == []  # waiting: nothing to submit again
-        lines.records[key] = LineRecord(key, SYNC)
-        assert batch.complete_json(req).usage.calls == 1 and len(fake_llm.chat_requests) == 1
-        late, _ = _batch_backend(fake_llm, tmp_path, None, late=True)
-        assert late.complete_json(request(registry, "Un autre texte sur les serveurs.")).usage.calls == 1
+        # A line a dead batch never ran, or one that failed twice: the next batch round, never synchronous.
+        for record in (LineRecord(key, SYNC, sent=1), LineRecord(key, FAILED, attempts=2, sent=2)):
+            lines.records[key] = record
+            with pytest.raises(Deferred):
+                batch.complete_json(req)
+            [line] = batch.take_pending()
+            assert line.custom_id == f"{key}.{record.sent + 1}"
+        assert fake_llm.chat_requests == [] and batch.log.summary(lambda u: 0.0)["deferred"] == 1
+
+        allowed, lines = _batch_backend(fake_llm, tmp_path, ledger, sync_fallback=True)
+        lines.records[key] = LineRecord(key, SYNC, batch_id="batch-9", error="no answer (batch expired)")
+        assert allowed.complete_json(req).usage.calls == 1 and len(fake_llm.chat_requests) == 1
+        [why] = allowed.log.summary(lambda u: 0.0)["synchronous"]["why"]
+        assert "--sync-fallback" in why["reason"] and "batch-9" in why["reason"]
+
+
+def test_past_the_deadline_calls_go_synchronously_and_say_why(fake_llm, tmp_path, registry) -> None:  # noqa: F811
+    late, _ = _batch_backend(fake_llm, tmp_path, None, late=True)
+    assert late.complete_json(request(registry, "Un autre texte sur les serveurs.")).usage.calls == 1
+    summary = late.log.summary(lambda u: float(u.input))
+    assert summary["synchronous"]["calls"] == 1 and summary["batched"]["calls"] == 0
+    assert summary["synchronous"]["cost"] > 0 and "heure limite" in summary["synchronous"]["why"][0]["reason"]
 
 
 def test_batch_tokens_are_priced_at_the_batch_rate() -> None:

@@ -77,6 +77,15 @@ def _sync_report(loop: BatchServer) -> str:
     return "\n".join(out)
 
 
+def _report(loop: BatchServer, rounds: int, calls: dict) -> None:
+    """The measured figures, for BENCHMARKS.md (shown with `pytest -s`)."""
+    lines = sum(len(loop.files[b["input_file_id"]].decode().splitlines()) for b in loop.batches.values())
+    print(
+        f"\nbatch night (real model): {rounds} round(s), {len(loop.batches)} batch(es), {lines} line(s), "
+        f"{loop.sync_calls} synchronous chat call(s); draft: {json.dumps(calls, ensure_ascii=False)}"
+    )
+
+
 def test_a_night_through_the_batch_api_of_the_real_model(llm_url, tmp_path: Path, shared_embedder):  # noqa: F811
     (tmp_path / "inbox").mkdir()
     shutil.copy(FIXTURES / "run" / SHOW, tmp_path / "inbox" / SHOW)
@@ -89,16 +98,25 @@ def test_a_night_through_the_batch_api_of_the_real_model(llm_url, tmp_path: Path
         assert time.monotonic() - started < 120  # returns at once: nothing waits for the model
         assert first.status == "waiting" and first.drafts == () and first.waiting
         assert outbox.list_drafts(tmp_path / "outbox") == []
+        rounds = 1
         for _ in range(ROUNDS):
             _wait(loop)
             result = _run(tmp_path, loop.base_url)
             if result.status != "waiting":
                 break
+            rounds += 1
         assert result.status == "ok", result.to_json()
         [draft] = outbox.list_drafts(tmp_path / "outbox")
         meta = json.loads((draft.path / "draft.json").read_text(encoding="utf-8"))
         assert meta["extra"]["batches"] and set(meta["extra"]["batches"]) <= set(loop.batches)
         assert loop.sync_calls == 0, _sync_report(loop)  # every answer came through a batch
+        # The draft was written after the last round: every batch was created before it.
+        written = json.loads((draft.path / "draft.json").read_text(encoding="utf-8"))["created"]
+        assert all(b["status"] == "completed" for b in loop.batches.values()), written
+        calls = result.to_json()["calls"]
+        assert calls["synchronous"]["calls"] == 0 and calls["batched"]["calls"] >= 2
+        assert meta["extra"]["calls"]["batched"]["calls"] == calls["batched"]["calls"]
+        _report(loop, rounds, calls)
         ids = [
             json.loads(line)["custom_id"]
             for b in loop.batches.values()

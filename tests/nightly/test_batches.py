@@ -92,7 +92,7 @@ class Night:
             overrides={"llm": {"max_retries": 0, "max_concurrency": 1}},
         )
 
-    def run(self, crash: str | None = None, monkeypatch: Any = None):
+    def run(self, crash: str | None = None, monkeypatch: Any = None, *, sync_fallback: bool = False):
         if crash is not None:
 
             def die() -> None:
@@ -104,7 +104,8 @@ class Night:
             tools = pipeline.build_tools(
                 settings, make_backend(settings, ledger), clock=lambda: time.time() + self.offset
             )
-            return pipeline.run_nightly(tools, ledger=ledger)
+            options = pipeline.NightOptions(sync_fallback=sync_fallback)
+            return pipeline.run_nightly(tools, ledger=ledger, options=options)
 
     def drafts(self) -> list[outbox.DraftInfo]:
         return outbox.list_drafts(self.root / "outbox")
@@ -247,22 +248,54 @@ def test_a_refused_response_format_is_learnt_from_the_batch_and_never_goes_synch
     assert night.run().status == "nothing"
 
 
-def test_expired_batch_keeps_its_answers_and_does_the_rest_synchronously(night) -> None:
+def test_expired_batch_keeps_its_answers_and_the_rest_joins_the_next_batch(night) -> None:
     night.loop.script(Plan(outcome="expired", answered=2))
     total = night.run().waiting[0]["requests"]["total"]
     night.loop.process()
-    result = night.run()
+    second = night.run()
+    assert second.status == "waiting" and night.loop.sync_calls == 0
+    assert len(night.lines(1)) == total - 2  # the lines the expired batch never ran, in a new batch
+    for _ in range(3):
+        night.loop.process()
+        result = night.run()
+        if result.status != "waiting":
+            break
+    assert result.status == "ok" and night.loop.sync_calls == 0
+    assert result.calls["synchronous"]["calls"] == 0 and result.calls["batched"]["calls"] == total + 1
+
+
+def test_with_sync_fallback_an_expired_batch_does_the_rest_synchronously(night) -> None:
+    night.loop.script(Plan(outcome="expired", answered=2))
+    total = night.run(sync_fallback=True).waiting[0]["requests"]["total"]
+    night.loop.process()
+    result = night.run(sync_fallback=True)
     assert night.loop.sync_calls == total - 2
     assert result.status == "waiting"  # the compose call still goes as a batch
+    assert result.calls["synchronous"]["calls"] == total - 2
+    assert all("--sync-fallback" in w["reason"] for w in result.calls["synchronous"]["why"])
     night.loop.process()
-    assert night.run().status == "ok"
+    done = night.run(sync_fallback=True)
+    assert done.status == "ok"
+    # The draft still knows which calls went synchronously (their answers came back from the cache).
+    [draft] = night.drafts()
+    calls = json.loads((draft.path / "draft.json").read_text(encoding="utf-8"))["extra"]["calls"]
+    assert calls["synchronous"]["calls"] == total - 2 and calls["batched"]["calls"] == 3
+    assert calls["synchronous"]["cost"] > 0 and calls["batched"]["cost"] > 0
 
 
-def test_failed_batch_goes_synchronously(night) -> None:
+def test_failed_batch_goes_again_in_a_batch(night) -> None:
     night.loop.script(Plan(outcome="failed"))
     total = night.run().waiting[0]["requests"]["total"]
     night.loop.process()
-    night.run()
+    assert night.run().status == "waiting"
+    assert night.loop.sync_calls == 0 and len(night.lines(1)) == total
+
+
+def test_failed_batch_goes_synchronously_with_sync_fallback(night) -> None:
+    night.loop.script(Plan(outcome="failed"))
+    total = night.run(sync_fallback=True).waiting[0]["requests"]["total"]
+    night.loop.process()
+    night.run(sync_fallback=True)
     assert night.loop.sync_calls == total and night.loop.line_calls == 0
 
 
@@ -354,7 +387,7 @@ def test_a_server_without_batch_api_stops_the_run_with_one_line_and_loses_nothin
     assert main(["run", "-q"]) == 0 and len(night.drafts()) == 1
 
 
-def test_a_lying_output_file_is_matched_safely_and_a_lost_batch_goes_synchronously(night) -> None:
+def test_a_lying_output_file_is_matched_safely_and_a_lost_batch_goes_again(night) -> None:
     total = night.run().waiting[0]["requests"]["total"]
     night.loop.process()
     out = night.loop.batches["batch-0002"]["output_file_id"]
@@ -370,9 +403,15 @@ def test_a_lying_output_file_is_matched_safely_and_a_lost_batch_goes_synchronous
     del night.loop.batches[list(night.loop.batches)[-1]]  # the provider lost the retry batch
     result = night.run()
     assert any("no longer knows" in n for n in result.notes)
-    assert night.loop.sync_calls == 1  # the lost line, synchronously; compose goes as a batch
-    night.loop.process()
-    assert night.run().status == "ok" and night.loop.line_calls == total + 1
+    assert night.loop.sync_calls == 0  # the lost line goes again, in a new batch
+    assert night.lines(2)[0]["custom_id"] == json.loads(lines[0])["custom_id"] + ".3"
+    for _ in range(3):
+        night.loop.process()
+        done = night.run()
+        if done.status != "waiting":
+            break
+    # every line once, and the lost one once more (the lost batch never ran it), plus compose
+    assert done.status == "ok" and night.loop.sync_calls == 0 and night.loop.line_calls == total + 2
 
 
 @pytest.mark.slow

@@ -107,3 +107,18 @@ def test_an_answer_marking_every_other_block_is_no_segmentation():
     assert blocks.valid_changes(data, run, 2000.0, 90.0) == []
     few = {"changes": data["changes"][::5]}  # five changes in 33 minutes: a segmentation
     assert len(blocks.valid_changes(few, run, 2000.0, 90.0)) == 5
+
+
+def test_in_batch_mode_every_hour_joins_the_same_batch_round():
+    """A deferred hour does not stop the others: all are collected, then the pass waits (issue 27)."""
+    import pytest
+
+    from generator.llm import Deferred
+
+    episode, _ = _show([("vigne", 40), ("port", 40), ("forêt", 40)])  # two hours: two calls
+    offline = segment(episode, embedder=SubjectEmbedder())
+    prompts = PromptRegistry(default_root())
+    backend = FakeBackend([Deferred("a"), Deferred("b"), Deferred("c")])
+    with pytest.raises(Deferred):
+        blocks.model_pass(episode, offline, backend=backend, prompts=prompts)
+    assert len(backend.prompts) >= 2 and len(backend.answers) == 3 - len(backend.prompts)

@@ -1,0 +1,101 @@
+"""Which path each model call of a batch night took (batched, synchronous, cached) and what each path cost.
+
+The batch backend logs every call it resolves; the draft (draft.json `calls`) and `run --json` show the
+totals per path, the batch ids, and for each synchronous call the reason it was allowed.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from generator.model import Usage
+
+BATCHED, SYNCHRONOUS, CACHED = "batched", "synchronous", "cached"
+PATHS = (BATCHED, SYNCHRONOUS, CACHED)
+
+# Why a call went synchronously (the user allowed it). French: shown in `show` and `run`.
+WHY_DEADLINE = "après l'heure limite des lots : plus le temps d'attendre un lot"
+WHY_FALLBACK = "--sync-fallback : {detail}"
+
+
+@dataclass(frozen=True)
+class CallRecord:
+    """One model call of the night: its prompt, the path it took, its tokens, its batch, why synchronous."""
+
+    prompt: str
+    key: str
+    path: str
+    usage: Usage = field(default_factory=Usage)
+    batch_id: str | None = None
+    reason: str | None = None
+
+
+@dataclass
+class CallLog:
+    """The calls a batch backend resolved, one record per request key (the latest path wins)."""
+
+    records: dict[str, CallRecord] = field(default_factory=dict)
+    deferred: set[str] = field(default_factory=set)  # keys whose answer is still to come
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def add(self, record: CallRecord) -> None:
+        with self._lock:
+            self.records[record.key] = record
+            self.deferred.discard(record.key)
+
+    def defer(self, key: str) -> None:
+        with self._lock:
+            self.deferred.add(key)
+
+    def batch_ids(self) -> list[str]:
+        """The batches the answers came from, in first-use order."""
+        return [b for b in dict.fromkeys(r.batch_id for r in self.records.values()) if b]
+
+    def summary(self, cost: Callable[[Usage], float]) -> dict[str, Any]:
+        """Calls, tokens and cost per path, the batch ids, and each synchronous call with its reason."""
+        out: dict[str, Any] = {}
+        for path in PATHS:
+            chosen = [r for r in self.records.values() if r.path == path]
+            usage = sum((r.usage for r in chosen), Usage())
+            out[path] = {
+                "calls": len(chosen),
+                "tokens": {"input": usage.input, "output": usage.output},
+                "cost": round(cost(usage), 6),
+            }
+        out[SYNCHRONOUS]["why"] = [
+            {"prompt": r.prompt, "reason": r.reason or ""}
+            for r in self.records.values()
+            if r.path == SYNCHRONOUS
+        ]
+        out["deferred"] = len(self.deferred)
+        out["batches"] = self.batch_ids()
+        return out
+
+
+def as_batched(usage: Usage) -> Usage:
+    """Usage answered through a batch: all of it priced at the batch rate."""
+    return Usage(
+        usage.input, usage.output, usage.cached, usage.calls, usage.estimated, usage.input, usage.output
+    )
+
+
+def describe_calls(calls: Mapping[str, Any]) -> str:
+    """One French line for `run` and `show`: calls and cost per path."""
+    if not calls:
+        return ""
+    b, s = calls.get(BATCHED) or {}, calls.get(SYNCHRONOUS) or {}
+    c = calls.get(CACHED) or {}
+    line = (
+        f"appels au modèle : {b.get('calls', 0)} par lot (${float(b.get('cost', 0)):.4f}), "
+        f"{s.get('calls', 0)} synchrone(s) (${float(s.get('cost', 0)):.4f}), "
+        f"{c.get('calls', 0)} en cache"
+    )
+    if calls.get("deferred"):
+        line += f", {calls['deferred']} en attente d'un lot"
+    reasons = sorted({w.get("reason", "") for w in s.get("why", []) if w.get("reason")})
+    if reasons:
+        line += " ; synchrones car " + " ; ".join(reasons)
+    return line
