@@ -57,10 +57,7 @@ from generator.topics import scoring as segscore
 from generator.topics.embeddings import USEEmbedder  # noqa: E402
 from generator.topics.segmenter import segment as segment_episode  # noqa: E402
 from generator.transcript.ingestion import ingest, max_bytes_of  # noqa: E402
-from generator.writing import (
-    extractive,
-    summarise,  # noqa: E402
-)
+from generator.writing import extractive, summariser  # noqa: E402
 from generator.writing.quotes import Verifier  # noqa: E402
 
 CORPUS = ROOT.parent / "shared" / "corpus"
@@ -142,8 +139,8 @@ def make_draft(
     calls = None
     if backend is not None:
         budget = (settings.llm.context_window, settings.llm.max_concurrency)
-        calls = summarise.ModelCalls(backend, prompts, tokenizer, *budget)
-    result = summarise.summarise(
+        calls = summariser.ModelCalls(backend, prompts, tokenizer, *budget)
+    result = summariser.summarise(
         episode,
         kept,
         calls=calls,

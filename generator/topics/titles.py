@@ -19,6 +19,8 @@ from dataclasses import dataclass
 
 from generator import language
 from generator.language import NUMBER_WORDS, is_filler, is_stopword, stem
+from generator.topics.phrase_check import agreement_problem, phrase_problem
+from generator.topics.phrase_check import parts as phrase_parts
 
 MAX_TITLE_CHARS = 60
 CANDIDATE_PHRASES = 6  # phrases tried, best first, until a composition is a title a reader accepts
@@ -202,6 +204,8 @@ class TitleModel:
             self._sentences.append(occ)
         self._df: Counter[str] = Counter(k for occ in self._sentences for k in {o.key for o in occ})
         self._n = len(texts)
+        self._texts = list(texts)
+        self._vocabulary = frozenset(language.fold(" ".join(texts)).split())
 
     def _occurrences(self, text: str) -> list[_Occurrence]:
         out: list[_Occurrence] = []
@@ -331,12 +335,17 @@ class TitleModel:
         surface = Counter(inside).most_common(1)[0][0]
         # The article speakers use most, when they use one often enough ("de chaleur" has none).
         same = [o for o in occ if o.surface.lower() == surface.lower()]  # same number ("jeton(s)")
-        articles = Counter(o.article for o in same if o.article)
+        # Only an article agreeing in number with the noun as said ("le mains" never).
+        articles = Counter(
+            o.article
+            for o in same
+            if o.article and not agreement_problem(_with_article(o.article, surface), self._vocabulary)
+        )
         article, seen = articles.most_common(1)[0] if articles else (None, 0)
         text = surface
         if not named and article and seen * 3 >= len(same):
             text = _with_article(article, surface)
-        elif not named and re.match(r"\w{3,}[sx]\b", surface):
+        elif not named and re.match(r"\w{3,}[sx]\b", surface) and not agreement_problem("les " + surface):
             text = "les " + surface  # a plural said without article ("de jetons"): "les jetons"
         return Phrase(text, key, score, count, named)
 
@@ -347,15 +356,16 @@ class TitleModel:
         else the plain composition of the best phrases (which `acceptable` then flags).
         """
         phrases = self.phrases(first, last, k=CANDIDATE_PHRASES)
+        source = " ".join(self._texts[first:last])
         plain = compose_title(phrases[:2], capitalise=capitalise)
-        if acceptable(plain):
+        if acceptable(plain, source=source):
             return plain
         for i, lead in enumerate(phrases):
-            if acceptable(lead.text):
+            if acceptable(lead.text, source=source):
                 return compose_title([lead], capitalise=capitalise)
             for other in phrases[i + 1 :]:
                 joined = compose_title([lead, other], capitalise=capitalise, force=True)
-                if acceptable(joined):
+                if acceptable(joined, source=source):
                     return joined
         return plain
 
@@ -381,11 +391,13 @@ def compose_title(phrases: Sequence[Phrase], *, capitalise: bool = True, force: 
     return text[:1].upper() + text[1:] if capitalise else text
 
 
-def title_problem(title: str, names: Sequence[str] = ()) -> str | None:
+def title_problem(title: str, names: Sequence[str] = (), source: str | None = None) -> str | None:
     """Why a reader would not accept this heading (French), or None when it reads as a subject.
 
     Three to nine words, no dangling elision, at least two content words (not function words,
     fillers or show words), and not a person's name as the subject (`names`: host, guests, speakers).
+    Articles agree in number with their nouns; with `source` (the segment's text), each noun phrase
+    was said there, modulo its article, and a bare common noun is no subject (phrase_check).
     """
     words = [w for w in re.split(r"\s+", title.strip()) if w and w not in (":", "-", "–", ",")]
     if _DANGLING.search(title):
@@ -400,12 +412,14 @@ def title_problem(title: str, names: Sequence[str] = ()) -> str | None:
             return "un nom de personne pour sujet"
     if len(content) < MIN_CONTENT_WORDS:
         return "moins de deux mots de contenu"
-    return None
+    if source is not None:
+        return phrase_problem(title, source)
+    return next(filter(None, (agreement_problem(p) for p in phrase_parts(title))), None)
 
 
-def acceptable(title: str, names: Sequence[str] = ()) -> bool:
+def acceptable(title: str, names: Sequence[str] = (), source: str | None = None) -> bool:
     """Whether a reader accepts this heading (see title_problem)."""
-    return title_problem(title, names) is None
+    return title_problem(title, names, source) is None
 
 
 def _trim(text: str) -> str:

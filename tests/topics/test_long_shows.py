@@ -16,8 +16,11 @@ import pytest
 from conftest import SHARED
 
 from generator.config import Settings
+from generator.language import fold
 from generator.model import Episode, Utterance
 from generator.topics import pick
+from generator.topics.phrase_check import agreement_problem
+from generator.topics.phrase_check import parts as phrase_parts
 from generator.topics.segmenter import WORDS_PER_SECOND, as_json, segment, speaker_names
 from generator.topics.titles import TitleModel, acceptable, title_problem
 from generator.writing.compose import edition_title, load_phrases
@@ -277,6 +280,22 @@ def test_real_transcripts_titles_have_no_dangling_elision_and_two_content_words(
                 s.title,
                 problem,
             )
+
+
+@pytest.mark.slow
+def test_real_transcripts_every_title_phrase_is_said_in_its_segment(real_segments):
+    for label, _path, episode, segments in real_segments:
+        for s in segments:
+            if s.kind == "outro" or not s.title:
+                continue
+            title = s.title.removeprefix("Ouverture : ")
+            source = " ".join(u.text for u in episode.utterances[s.first : s.last])
+            for part in phrase_parts(title):
+                said = fold(part).split()
+                if said and said[0] in ("le", "la", "les", "l", "un", "une", "des", "du", "au", "aux"):
+                    said = said[1:]
+                assert f" {' '.join(said)} " in f" {fold(source)} ", (label["name"], s.title, part)
+                assert agreement_problem(part, fold(source).split()) is None, (label["name"], s.title)
 
 
 def test_the_main_subjects_are_the_two_longest_sections_in_the_edition_order():
