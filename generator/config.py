@@ -14,6 +14,7 @@ from generator.backends import AUTO, BACKENDS, EXTRACTIVE, OPENAI
 from generator.cadences import EDITION_INIT, EditionSettings
 from generator.channels import CHANNELS, DeliverySettings, parse_delivery
 from generator.errors import ConfigError
+from generator.i18n import _
 from generator.source_kinds import FEED, NO_TRANSCRIPTION, SOURCE_KINDS, TRANSCRIBERS
 from generator.styles import DEFAULT_STYLE, STYLES
 
@@ -198,7 +199,15 @@ def _coerce(section: str, key: str, value: Any, target: Any) -> Any:
             return int(value)
         return value if value is None else str(value)
     except (TypeError, ValueError) as exc:
-        raise ConfigError(f"[{section}] {key} = {value!r} is not valid: {exc}") from exc
+        raise ConfigError(
+            _(
+                "[{section}] {key} = {value} n'est pas valable : {error}",
+                section=section,
+                key=key,
+                value=repr(value),
+                error=exc,
+            )
+        ) from exc
 
 
 def _apply(section_obj: Any, section: str, values: Mapping[str, Any]) -> Any:
@@ -206,8 +215,16 @@ def _apply(section_obj: Any, section: str, values: Mapping[str, Any]) -> Any:
     changes = {}
     for key, value in values.items():
         if key not in known or (section == "llm" and key == "api_key"):
-            hint = " (the API key is read only from OPENAI_API_KEY)" if key == "api_key" else ""
-            raise ConfigError(f"unknown setting [{section}] {key}{hint}; known: {', '.join(sorted(known))}")
+            hint = _(" (la clé d'API se lit seulement dans OPENAI_API_KEY)") if key == "api_key" else ""
+            raise ConfigError(
+                _(
+                    "réglage inconnu [{section}] {key}{hint} ; connus : {known}",
+                    section=section,
+                    key=key,
+                    hint=hint,
+                    known=", ".join(sorted(known)),
+                )
+            )
         changes[key] = _coerce(section, key, value, getattr(section_obj, key))
     return replace(section_obj, **changes)
 
@@ -217,9 +234,9 @@ def _read_toml(path: Path) -> dict[str, Any]:
         with path.open("rb") as fh:
             return tomllib.load(fh)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"invalid TOML: {exc}", path=str(path)) from exc
+        raise ConfigError(_("TOML invalide : {error}", error=exc), path=str(path)) from exc
     except OSError as exc:
-        raise ConfigError(f"cannot read config: {exc.strerror}", path=str(path)) from exc
+        raise ConfigError(_("configuration illisible : {error}", error=exc.strerror), path=str(path)) from exc
 
 
 def _prices(raw: Mapping[str, Any]) -> dict[str, tuple[float, float, float]]:
@@ -233,7 +250,10 @@ def _prices(raw: Mapping[str, Any]) -> dict[str, tuple[float, float, float]]:
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise ConfigError(
-                f"[prices.{model}] needs numeric input, output (and optional cached_input)"
+                _(
+                    "[prices.{model}] demande des nombres input, output (et cached_input, facultatif)",
+                    model=model,
+                )
             ) from exc
     return prices
 
@@ -250,7 +270,9 @@ def _batch_prices(raw: Mapping[str, Any]) -> dict[str, tuple[float, float, float
                     float(entry["batch_output"]),
                 )
             except (KeyError, TypeError, ValueError) as exc:
-                raise ConfigError(f"[prices.{model}] needs numeric batch_input and batch_output") from exc
+                raise ConfigError(
+                    _("[prices.{model}] demande des nombres batch_input et batch_output", model=model)
+                ) from exc
     return prices
 
 
@@ -274,9 +296,13 @@ def _sources(raw: Any, path: Path | None) -> tuple[SourceSettings, ...]:
             raise ConfigError(f"[[sources]] n° {n} : backfill doit être un entier >= 0", path=where)
         url = entry["url"].strip()
         if not url.startswith(("http://", "https://")):
-            raise ConfigError(f"[[sources]] n° {n} : url doit commencer par http:// ou https:// ({url})", path=where)
+            raise ConfigError(
+                f"[[sources]] n° {n} : url doit commencer par http:// ou https:// ({url})", path=where
+            )
         name = entry.get("name")
-        out.append(SourceSettings(url, str(name).strip() if name else None, backfill, str(entry.get("kind", FEED))))
+        out.append(
+            SourceSettings(url, str(name).strip() if name else None, backfill, str(entry.get("kind", FEED)))
+        )
     return tuple(out)
 
 
@@ -309,7 +335,10 @@ def load_settings(
     if config is not None:
         path = Path(config)
         if not path.is_file():
-            raise ConfigError("config file not found; run `newsletter init` or fix --config", path=str(path))
+            raise ConfigError(
+                _("fichier de configuration introuvable ; lancez `newsletter init` ou corrigez --config"),
+                path=str(path),
+            )
     else:
         path = base / CONFIG_NAME
         if not path.is_file():
@@ -321,13 +350,15 @@ def load_settings(
     for key, value in raw.items():
         if key in _SECTIONS:
             if not isinstance(value, dict):
-                raise ConfigError(f"[{key}] must be a table", path=str(path))
+                raise ConfigError(_("[{key}] doit être une table", key=key), path=str(path))
             updates[key] = _apply(getattr(settings, key), key, value)
         elif key == "prompts":
             try:
                 updates["prompts"] = {str(k): int(v) for k, v in value.items()}
             except (AttributeError, TypeError, ValueError) as exc:
-                raise ConfigError("[prompts] maps a prompt id to a version number", path=str(path)) from exc
+                raise ConfigError(
+                    _("[prompts] associe un identifiant de prompt à un numéro de version"), path=str(path)
+                ) from exc
         elif key == "sources":
             updates["sources"] = _sources(value, path)
         elif key == "delivery":
@@ -336,7 +367,7 @@ def load_settings(
             updates["prices"] = _prices(value)
             updates["batch_prices"] = _batch_prices(value)
         else:
-            raise ConfigError(f"unknown section [{key}]", path=str(path))
+            raise ConfigError(_("section inconnue [{key}]", key=key), path=str(path))
     settings = replace(settings, **updates)
 
     # Relative paths in a config file are relative to that file's folder.
@@ -379,7 +410,9 @@ def _validate_sources(settings: Settings) -> None:
         )
     for src in settings.sources:
         if src.kind not in SOURCE_KINDS:
-            raise ConfigError(f"[[sources]] kind doit être {SOURCE_KINDS.choices_text(' | ')}, pas {src.kind!r}")
+            raise ConfigError(
+                f"[[sources]] kind doit être {SOURCE_KINDS.choices_text(' | ')}, pas {src.kind!r}"
+            )
     f = settings.fetch
     if min(f.timeout, f.max_feed_mb, f.max_transcript_mb, f.max_audio_mb, f.per_host, f.workers) <= 0:
         raise ConfigError("[fetch] timeout, max_*_mb, per_host et workers doivent être positifs")
@@ -388,113 +421,40 @@ def _validate_sources(settings: Settings) -> None:
 def _validate(settings: Settings) -> None:
     if settings.llm.backend not in BACKENDS:
         raise ConfigError(
-            f"[llm] backend must be one of {BACKENDS.choices_text()}, not {settings.llm.backend!r}"
+            _(
+                "[llm] backend doit valoir {choices}, pas {value}",
+                choices=BACKENDS.choices_text(),
+                value=repr(settings.llm.backend),
+            )
         )
     if settings.newsletter.style not in STYLES:
         raise ConfigError(
-            f"[newsletter] style must be one of {STYLES.choices_text()}, not {settings.newsletter.style!r}"
+            _(
+                "[newsletter] style doit valoir {choices}, pas {value}",
+                choices=STYLES.choices_text(),
+                value=repr(settings.newsletter.style),
+            )
         )
     if settings.run.edition_per not in ("run", "episode"):
-        raise ConfigError(f"[run] edition_per must be run or episode, not {settings.run.edition_per!r}")
+        raise ConfigError(
+            _(
+                "[run] edition_per doit valoir run ou episode, pas {value}",
+                value=repr(settings.run.edition_per),
+            )
+        )
     _validate_sources(settings)
     if settings.llm.max_concurrency < 1 or settings.llm.max_retries < 0 or settings.llm.timeout <= 0:
-        raise ConfigError("[llm] max_concurrency >= 1, max_retries >= 0 and timeout > 0 are required")
+        raise ConfigError(_("[llm] demande max_concurrency >= 1, max_retries >= 0 et timeout > 0"))
     deadline = settings.llm.batch_deadline
     if deadline is not None and not re.fullmatch(r"([01]?\d|2[0-3]):[0-5]\d", deadline.strip()):
-        raise ConfigError(f"[llm] batch_deadline must be a local time HH:MM, not {deadline!r}")
+        raise ConfigError(
+            _("[llm] batch_deadline doit être une heure locale HH:MM, pas {value}", value=repr(deadline))
+        )
 
 
 # What `newsletter init` writes: every key, commented (French, like the rest of what a user reads).
-INIT_TEMPLATE = (
-    """\
-# Configuration de la newsletter (newsletter.toml). Toutes les clés sont facultatives.
-# Ordre de priorité : ce fichier < variables d'environnement < options de la ligne de commande.
-
-[newsletter]
-name = "La Lettre Tech"          # nom de VOTRE newsletter (jamais celui de Cybernetica ou CaféTech)
-author = "La rédaction"          # signature
-style = "__DEFAULT_STYLE__"            # __STYLE_CHOICES__
-# source_url = "https://exemple.fr/emission"   # lien des horodatages (#t=...)
-
-[paths]
-inbox = "inbox"                  # les transcriptions arrivent ici
-outbox = "outbox"                # les brouillons sont écrits ici
-state = "state"                  # registre SQLite, verrou, journaux
-
-[llm]
-backend = "auto"                 # auto : openai si OPENAI_API_KEY ou OPENAI_BASE_URL, sinon extractif
-# base_url = "http://127.0.0.1:11434/v1"   # Ollama, vLLM, llama.cpp, Mistral, OpenAI...
-model = "gpt-4o-mini"
-timeout = 120                    # secondes par appel
-max_retries = 2
-max_concurrency = 4
-context_window = 16384
-# batch = true                   # nuit en Batch API (moitié prix, réponses en quelques heures)
-# batch_deadline = "05:00"       # heure locale : ce qui attend encore est fait en direct
-# La clé d'API se lit uniquement dans OPENAI_API_KEY, jamais dans ce fichier.
-
-[segment]
-# min_segment_s = 90             # durée minimale d'un sujet en secondes (défaut : adaptée, 60-90 s)
-# refine = false                 # relecture du découpage par le modèle (segment, si configuré)
-
-[ingest]
-max_size_mb = 50
-
-[run]
-edition_per = "run"              # run : une édition par passage ; episode : une par épisode
-settle_seconds = 5               # un fichier doit rester inchangé ce temps avant d'être lu
-
-[schedule]
-time = "06:00"                   # heure locale ; 02:00-03:00 refusé (changement d'heure)
-days = "*"                       # jours cron : "*", "mon-fri", "mon,thu"
-timezone = "Europe/Paris"
-
-# [[sources]]                   # flux de podcast vérifiés avant chaque passage (`newsletter sources add URL`)
-# url = "https://exemple.fr/podcast.xml"
-# name = "Mon émission"          # facultatif : sinon le titre du flux
-# backfill = 1                   # à la première lecture, combien des derniers épisodes prendre
-
-# [fetch]                        # lecture des flux : délais en secondes, tailles en Mo
-# timeout = 20
-# max_feed_mb = 10
-# max_transcript_mb = 20
-# max_audio_mb = 500
-# per_host = 4                   # connexions simultanées au plus par hôte
-# max_retry_wait_s = 10          # Retry-After plus long : le flux attend le passage suivant
-
-# [transcription]                # épisodes sans transcription : audio -> texte
-# backend = "none"               # __TRANSCRIBERS__
-# model = "whisper-1"
-# base_url = "http://127.0.0.1:8000/v1"   # un serveur compatible OpenAI (faster-whisper-server...)
-# model_path = "/chemin/vers/modele"      # faster-whisper : modèle local, jamais téléchargé
-# api_key_env = "OPENAI_API_KEY"
-
-[delivery]
-method = "none"                  # __CHANNEL_CHOICES__
-auto = false                     # true : la nuit envoie les éditions approuvées (jamais les autres)
-
-# [delivery.smtp]                # mot de passe : variable NEWSLETTER_SMTP_PASSWORD, jamais ici
-# host = "smtp.exemple.fr"
-# port = 587
-# security = "starttls"          # starttls | ssl | none
-# username = "lettre@exemple.fr"
-# from = "La Lettre Tech <lettre@exemple.fr>"
-# to = ["lectrice@exemple.fr"]   # ou recipients_file = "abonnes.txt" (une adresse par ligne)
-# unsubscribe_url = "https://exemple.fr/desinscription"
-
-# [delivery.buttondown]          # clé : NEWSLETTER_BUTTONDOWN_API_KEY ; crée un brouillon, n'envoie rien
-# [delivery.ghost]               # clé d'admin : NEWSLETTER_GHOST_ADMIN_KEY ; base_url = "https://..."
-# [delivery.listmonk]            # jeton : NEWSLETTER_LISTMONK_TOKEN ; base_url, username, lists = [1]
-
-# [prompts]
-# summarise_segment = 1          # épingler une version de prompt
-
-# [prices.mon-modele]            # prix par million de jetons, en dollars
-# input = 0.15
-# cached_input = 0.075
-# output = 0.60
-""".replace("__DEFAULT_STYLE__", DEFAULT_STYLE)
-    .replace("__STYLE_CHOICES__", STYLES.choices_text(" | "))
-    .replace("__TRANSCRIBERS__", TRANSCRIBERS.choices_text(" | "))
-    .replace("__CHANNEL_CHOICES__", CHANNELS.choices_text(" | ")) + EDITION_INIT
-)
+INIT_TEMPLATE = (Path(__file__).with_name("init.toml")).read_text(encoding="utf-8").replace(
+    "__DEFAULT_STYLE__", DEFAULT_STYLE
+).replace("__STYLE_CHOICES__", STYLES.choices_text(" | ")).replace(
+    "__TRANSCRIBERS__", TRANSCRIBERS.choices_text(" | ")
+).replace("__CHANNEL_CHOICES__", CHANNELS.choices_text(" | ")) + EDITION_INIT

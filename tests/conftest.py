@@ -19,6 +19,17 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SAMPLE = ROOT / "examples" / "emission-exemple.txt"
 
 
+@pytest.fixture(autouse=True)
+def french_locale(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests read French messages whatever the machine's locale; a test asks for English itself."""
+    for key in ("LANGUAGE", "LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(key, raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    from generator import i18n
+
+    monkeypatch.setattr(i18n, "_current", [])
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--update-goldens", action="store_true", help="rewrite golden files on purpose")
 

@@ -12,6 +12,7 @@ from generator.cli.drafts import (
     cmd_show,
 )
 from generator.cli.editions import cmd_generate, cmd_run, cmd_schedule
+from generator.cli.language import setup_language
 from generator.cli.output import err
 from generator.cli.parser import build_parser, overrides
 from generator.cli.send import cmd_send
@@ -20,6 +21,7 @@ from generator.cli.transcripts import cmd_init, cmd_inspect, cmd_segment
 from generator.cli.weekly import cmd_weekly
 from generator.config import load_settings
 from generator.errors import NewsletterError
+from generator.i18n import _
 
 __all__ = ["COMMANDS", "build_parser", "main"]
 
@@ -44,6 +46,7 @@ COMMANDS = {
 
 
 def main(argv: list[str] | None = None) -> int:
+    setup_language()
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
@@ -55,5 +58,5 @@ def main(argv: list[str] | None = None) -> int:
         err(str(exc))
         return exc.exit_code
     except KeyboardInterrupt:
-        err("interrupted")
+        err(_("interrompu"))
         return 130

@@ -9,6 +9,7 @@ from typing import Any
 from generator.cli.output import EXIT_OK, emit_json, serve
 from generator.cli.send import review_sender
 from generator.config import Settings
+from generator.i18n import _, current, ngettext
 
 
 def cmd_drafts(args: argparse.Namespace, settings: Settings) -> int:
@@ -19,15 +20,17 @@ def cmd_drafts(args: argparse.Namespace, settings: Settings) -> int:
         emit_json([d.as_json() for d in drafts])
         return EXIT_OK
     if not drafts:
-        print(f"no drafts in {settings.paths.outbox}", file=sys.stderr)
+        print(_("aucun brouillon dans {outbox}", outbox=settings.paths.outbox), file=sys.stderr)
         return EXIT_OK
     for d in drafts:
         engine = d.backend + (f"/{d.model}" if d.model and d.backend != "extractive" else "")
-        warn = f", {len(d.warnings)} grounding warning(s)" if d.warnings else ""
-        print(
-            f"{d.id}  [{d.status}]  {d.style}  {engine}  "
-            f"quotes {d.quotes_verified} verified / {d.quotes_rejected} rejected{warn}"
+        warn = ", " + ngettext("{n} alerte", "{n} alertes", len(d.warnings)) if d.warnings else ""
+        quotes = _(
+            "citations : {verified} / {rejected}",
+            verified=ngettext("{n} vérifiée", "{n} vérifiées", d.quotes_verified),
+            rejected=ngettext("{n} refusée", "{n} refusées", d.quotes_rejected),
         )
+        print(f"{d.id}  [{status_label(d.status)}]  {d.style}  {engine}  {quotes}{warn}")
         print(f"    {d.title}")
         for episode in d.episodes:
             print(f"    - {episode}")
@@ -42,12 +45,12 @@ def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise OutboxError(f"cannot read the draft file ({exc})", path=str(path)) from exc
+        raise OutboxError(_("fichier du brouillon illisible ({error})", error=exc), path=str(path)) from exc
     sys.stdout.write(text)
     if not args.quiet:
-        print(f"· {draft.id}: {draft.status}, {path}", file=sys.stderr)
+        print(f"· {draft.id} : {status_label(draft.status)}, {path}", file=sys.stderr)
         for warning in draft.warnings:
-            print(f"· grounding warning: {warning}", file=sys.stderr)
+            print(_("· alerte : {warning}", warning=warning), file=sys.stderr)
         for line in batch_lines(draft.doc):
             print(f"· {line}", file=sys.stderr)
     return EXIT_OK
@@ -65,10 +68,23 @@ def batch_lines(doc: dict[str, Any]) -> list[str]:
     return out
 
 
+def status_label(status: str) -> str:
+    """A draft's status as a person reads it (draft.json and --json keep the key)."""
+    labels = {"draft": _("à relire"), "approved": _("approuvé"), "rejected": _("rejeté")}
+    return labels.get(status, status)
+
+
 def transition_line(draft: Any) -> str:
     last = draft.doc["history"][-1]
-    reason = f" (reason: {last['reason']})" if last.get("reason") else ""
-    return f"{draft.id}: {draft.status} by {last['user']} at {last['at']}{reason}"
+    reason = _(" (raison : {reason})", reason=last["reason"]) if last.get("reason") else ""
+    return _(
+        "{id} : {status} par {user} le {at}{reason}",
+        id=draft.id,
+        status=status_label(draft.status),
+        user=last["user"],
+        at=current().datetime(last["at"]),
+        reason=reason,
+    )
 
 
 def cmd_approve(args: argparse.Namespace, settings: Settings) -> int:
@@ -90,7 +106,7 @@ def cmd_preview(args: argparse.Namespace, settings: Settings) -> int:
 
     draft = load_draft(settings.paths.outbox, args.id)
     server = preview_server(draft.file("html"), port=args.port)
-    return serve(server, server_url(server), draft.id, "preview")
+    return serve(server, server_url(server), draft.id, _("aperçu"))
 
 
 def cmd_review(args: argparse.Namespace, settings: Settings) -> int:
@@ -109,7 +125,11 @@ def cmd_review(args: argparse.Namespace, settings: Settings) -> int:
     )
     url = server_url(server)
     return serve(
-        server, url, f"the drafts of {settings.paths.outbox}", "review", open_browser=not args.no_open
+        server,
+        url,
+        _("les brouillons de {outbox}", outbox=settings.paths.outbox),
+        _("relecture"),
+        open_browser=not args.no_open,
     )
 
 
@@ -137,5 +157,5 @@ def cmd_prompts(args: argparse.Namespace, settings: Settings) -> int:
     for row in rows:
         mark = "*" if row["selected"] else " "
         print(f"{mark} {row['id']:<28} v{row['version']:<3} {row['hash']}  {row['description']}")
-    print("(* = version used; pin one in newsletter.toml under [prompts])", file=sys.stderr)
+    print(_("(* = version utilisée ; fixez-en une dans newsletter.toml, section [prompts])"), file=sys.stderr)
     return EXIT_OK

@@ -11,6 +11,7 @@ from generator.cadences import check_day
 from generator.cli import sources as cli_sources
 from generator.cli.output import EXIT_OK, emit_json, progress_of
 from generator.config import Settings
+from generator.i18n import _, current, ngettext
 
 
 def _tools(settings: Settings, ledger: Any, args: argparse.Namespace | None = None) -> Any:
@@ -51,22 +52,55 @@ def cmd_generate(args: argparse.Namespace, settings: Settings) -> int:
         return EXIT_OK
     if args.dry_run:
         engine = result.backend + (f" ({result.model})" if result.model else "")
+        t = current()
         print(
-            f"dry run, {engine}: {doc['calls']} call(s), ~{doc['tokens']['input']} input and "
-            f"≤{doc['tokens']['output']} output tokens, estimated cost ${doc['cost_estimate']:.4f} "
-            f"(Batch API: ${doc.get('cost_estimate_batch', 0.0):.4f})"
+            _(
+                "essai à blanc, {engine} : {calls}, ~{input} en entrée et ≤{output} en sortie, "
+                "coût estimé {cost} (API Batch : {batch})",
+                engine=engine,
+                calls=ngettext("{n} appel", "{n} appels", doc["calls"]),
+                input=ngettext("{n} jeton", "{n} jetons", doc["tokens"]["input"]),
+                output=t.number(doc["tokens"]["output"]),
+                cost=t.money(doc["cost_estimate"]),
+                batch=t.money(doc.get("cost_estimate_batch", 0.0)),
+            )
         )
         return EXIT_OK
     if not args.quiet:
         usage = doc["tokens"]
-        print(
-            f"· {len(doc['sections'])} section(s), {len(doc['quotes'])} verified quote(s), "
-            f"{len(doc['rejected_quotes'])} rejected, {len(doc['warnings'])} warning(s); "
-            f"tokens in {usage['input']} / out {usage['output']}",
-            file=sys.stderr,
+        counts = [
+            ngettext("{n} section", "{n} sections", len(doc["sections"])),
+            ngettext("{n} citation vérifiée", "{n} citations vérifiées", len(doc["quotes"])),
+            ngettext("{n} refusée", "{n} refusées", len(doc["rejected_quotes"])),
+            ngettext("{n} alerte", "{n} alertes", len(doc["warnings"])),
+        ]
+        tokens = _(
+            "jetons : {input} en entrée / {output} en sortie", input=usage["input"], output=usage["output"]
         )
+        print(f"· {', '.join(counts)} ; {tokens}", file=sys.stderr)
     print(str(result.path))
     return EXIT_OK
+
+
+def _item_detail(item: Any) -> str:
+    """What became of one inbox file, in a sentence."""
+    if item.status == "failed":
+        return _("échec : {error}", error=item.error)
+    if item.status == "duplicate":
+        return _(
+            "même contenu que {other} (brouillon {id}), pas traité une seconde fois",
+            other=item.duplicate_of or "?",
+            id=item.draft_id or "?",
+        )
+    if item.status == "completed":
+        return _("déjà dans le brouillon {id} (fin d'un passage interrompu)", id=item.draft_id)
+    if item.status == "not_written":
+        return _("laissé dans l'inbox : {error}", error=item.error)
+    if item.status == "new":
+        return _("serait traité")
+    if item.status == "waiting":
+        return _("attend son lot (API Batch)")
+    return _("dans le brouillon {id}", id=item.draft_id)
 
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
@@ -92,29 +126,18 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     cli_sources.print_reports(fed)
     inbox_dir = settings.paths.inbox
     if result.status in ("nothing", "dry_run") and not result.inputs and not args.quiet:
-        print(f"nothing new in {inbox_dir}")  # under --quiet, silence: cron mails only real news
+        print(_("rien de nouveau dans {inbox}", inbox=inbox_dir))  # --quiet: silence, cron mails only news
     marks = dict(processed="+", completed="+", duplicate="=", failed="x", not_written="!", new="?")
     for item in result.inputs:
         where = f" -> {Path(item.moved_to).relative_to(inbox_dir)}" if item.moved_to else ""
-        if item.status == "failed":
-            detail = f"failed: {item.error}"
-        elif item.status == "duplicate":
-            detail = f"same content as {item.duplicate_of or '?'} (draft {item.draft_id or '?'}), not processed again"
-        elif item.status == "completed":
-            detail = f"already in draft {item.draft_id} (finishing an interrupted run)"
-        elif item.status == "not_written":
-            detail = f"left in the inbox: {item.error}"
-        else:
-            detail = {"new": "would be processed", "waiting": "waits for its batch"}.get(
-                item.status, f"in draft {item.draft_id}"
-            )
-        print(f"{marks.get(item.status, '-')} {item.name}: {detail}{where}")
+        detail = _item_detail(item)
+        print(f"{marks.get(item.status, '-')} {item.name} : {detail}{where}")
     for skipped in result.settling:
-        print(f"… {skipped.path.name}: {skipped.reason}; next run")
+        print(_("… {name} : {reason} ; au prochain passage", name=skipped.path.name, reason=skipped.reason))
     for note in result.notes:
         print(f"· {note}", file=sys.stderr)
     for draft_id in result.drafts:
-        print(f"draft {draft_id}: {settings.paths.outbox / draft_id}")
+        print(_("brouillon {id} : {path}", id=draft_id, path=settings.paths.outbox / draft_id))
     for w in result.waiting:  # batch mode: the batches this edition waits for
         print(
             f"… batch {w['batch_id']}: {w['status']} ({w['requests']['completed']}/{w['requests']['total']})"
@@ -127,10 +150,16 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
         est = dict(result.estimate)
         tokens = est.get("tokens") or {}
         print(
-            f"estimate: {est.get('calls', 0)} LLM call(s) ({est.get('cache_hits', 0)} cached), "
-            f"{tokens.get('input', 0)} tokens in / {tokens.get('output', 0)} out, "
-            f"~${float(est.get('cost_estimate') or 0):.4f}, "
-            f"Batch API ~${float(est.get('cost_estimate_batch') or 0):.4f}"
+            _(
+                "estimation : {calls} ({cached} en cache), {input} en entrée / {output} en sortie, "
+                "~{cost}, API Batch ~{batch}",
+                calls=ngettext("{n} appel au modèle", "{n} appels au modèle", est.get("calls", 0)),
+                cached=est.get("cache_hits", 0),
+                input=ngettext("{n} jeton", "{n} jetons", tokens.get("input", 0)),
+                output=tokens.get("output", 0),
+                cost=current().money(float(est.get("cost_estimate") or 0)),
+                batch=current().money(float(est.get("cost_estimate_batch") or 0)),
+            )
         )
         if est.get("batch"):
             b = est["batch"]

@@ -7,6 +7,8 @@ import json
 import sys
 from typing import Any
 
+from generator.i18n import _
+
 EXIT_OK = 0
 
 
@@ -16,7 +18,7 @@ def emit_json(doc: Any) -> None:
 
 
 def err(message: str) -> None:
-    print(f"newsletter: error: {message}", file=sys.stderr)
+    print(_("newsletter : erreur : {message}", message=message), file=sys.stderr)
 
 
 def progress_of(args: argparse.Namespace):
@@ -39,7 +41,9 @@ def _open_browser(url: str) -> None:
     if sys.platform.startswith("linux") and not (
         os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
     ):
-        print("· no graphical display: open the URL above in a browser", file=sys.stderr)
+        print(
+            _("· pas d'affichage graphique : ouvrez l'adresse ci-dessus dans un navigateur"), file=sys.stderr
+        )
         return
     threading.Thread(target=webbrowser.open, args=(url,), daemon=True).start()
 
@@ -48,12 +52,16 @@ def serve(server: Any, url: str, what: str, name: str, *, open_browser: bool = F
     """Print the URL (first stdout line), optionally open a browser, serve until Ctrl-C."""
     try:
         print(url, flush=True)
-        print(f"· serving {what} on 127.0.0.1 only; Ctrl-C to stop", file=sys.stderr, flush=True)
+        print(
+            _("· {what} servi sur 127.0.0.1 seulement ; Ctrl-C pour arrêter", what=what),
+            file=sys.stderr,
+            flush=True,
+        )
         if open_browser:
             _open_browser(url)
         server.serve_forever()
     except KeyboardInterrupt:
-        print(f"· {name} stopped", file=sys.stderr)
+        print(_("· {name} : serveur arrêté", name=name), file=sys.stderr)
     finally:
         server.server_close()
     return EXIT_OK

@@ -9,14 +9,25 @@ from typing import Any
 from generator.channels import CHANNELS, DEFAULT_METHOD
 from generator.cli.output import EXIT_OK, emit_json, progress_of
 from generator.config import Settings
+from generator.i18n import _
 
 
 def add_parser(add: Callable[[str, str], argparse.ArgumentParser]) -> None:
     """The `send` subcommand, added with cli/parser.py's `add` (which gives it --config and --quiet)."""
-    p = add("send", f"send an approved draft through [delivery] method ({CHANNELS.choices_text()})")
-    p.add_argument("id", metavar="DRAFT")
-    p.add_argument("--force", action="store_true", help="send again although already sent (or interrupted)")
-    p.add_argument("--json", action="store_true")
+    p = add(
+        "send",
+        _(
+            "envoyer un brouillon approuvé par la méthode de [delivery] ({choices})",
+            choices=CHANNELS.choices_text(),
+        ),
+    )
+    p.add_argument("id", metavar="ID", help=_("identifiant du brouillon (voir `newsletter drafts`)"))
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help=_("renvoyer même s'il est déjà envoyé (ou si l'envoi a été interrompu)"),
+    )
+    p.add_argument("--json", action="store_true", help=_("sortie JSON sur stdout (pour les scripts)"))
 
 
 def review_sender(settings: Settings) -> Any:

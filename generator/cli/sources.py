@@ -11,6 +11,7 @@ from typing import Any
 from generator.cli.output import emit_json, progress_of
 from generator.config import Settings
 from generator.errors import ConfigError
+from generator.i18n import _
 from generator.source_kinds import TRANSCRIBERS
 
 EXIT_SOURCE_FAILED = 1  # as a failed inbox input: the run went on, something needs a look
@@ -28,14 +29,25 @@ _STATUS_FR = {
 
 def add_parser(add: Callable[[str, str], argparse.ArgumentParser]) -> None:
     """The `sources` command and its actions, on the CLI's subparsers."""
-    p = add("sources", "podcast feeds checked before each run: list, add URL, check")
-    p.add_argument("action", nargs="?", choices=("list", "add", "check"), default="list")
-    p.add_argument("url", nargs="?", help="feed address (sources add)")
-    p.add_argument("--name", help="show name (sources add; default: the feed's title)")
+    p = add("sources", _("flux de podcasts vérifiés avant chaque passage : list, add URL, check"))
     p.add_argument(
-        "--backfill", type=int, help="latest items to take the first time (sources add; default 1)"
+        "action",
+        nargs="?",
+        choices=("list", "add", "check"),
+        default="list",
+        help=_("list (par défaut) : les lister ; add : en ajouter un ; check : les vérifier maintenant"),
     )
-    p.add_argument("--json", action="store_true")
+    p.add_argument("url", nargs="?", metavar="URL", help=_("adresse du flux (sources add)"))
+    p.add_argument(
+        "--name", metavar=_("NOM"), help=_("nom de l'émission (sources add ; par défaut : le titre du flux)")
+    )
+    p.add_argument(
+        "--backfill",
+        type=int,
+        metavar="N",
+        help=_("derniers épisodes à prendre la première fois (sources add ; 1 par défaut)"),
+    )
+    p.add_argument("--json", action="store_true", help=_("sortie JSON sur stdout (pour les scripts)"))
 
 
 def _when(ts: float | None) -> str:

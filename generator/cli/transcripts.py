@@ -10,6 +10,7 @@ from typing import Any
 from generator.cli.output import EXIT_OK, emit_json, progress_of
 from generator.config import CONFIG_NAME, INIT_TEMPLATE, Settings
 from generator.errors import NewsletterError
+from generator.i18n import _
 
 
 def cmd_init(args: argparse.Namespace, settings: Settings | None) -> int:
@@ -17,10 +18,10 @@ def cmd_init(args: argparse.Namespace, settings: Settings | None) -> int:
     root.mkdir(parents=True, exist_ok=True)
     config = root / CONFIG_NAME
     if config.exists():
-        print(f"{config} existe déjà : laissé tel quel.", file=sys.stderr)
+        print(_("{config} existe déjà : laissé tel quel.", config=config), file=sys.stderr)
     else:
         config.write_text(INIT_TEMPLATE, encoding="utf-8")
-        print(f"écrit {config}", file=sys.stderr)
+        print(_("écrit {config}", config=config), file=sys.stderr)
     for name in ("inbox", "outbox", "state"):
         (root / name).mkdir(exist_ok=True)
     print(str(root.resolve()))
@@ -57,7 +58,7 @@ def cmd_segment(args: argparse.Namespace, settings: Settings) -> int:
         episode, min_segment_s=settings.segment.min_segment_s, embedder=embedder, progress=progress
     )
     if not segments:
-        raise NewsletterError("no speech to segment", path=args.file)
+        raise NewsletterError(_("aucune parole à découper"), path=args.file)
     llm_doc = None
     if settings.resolved_backend == "openai" and settings.segment.refine:
         # Optional: a model checks boundaries and titles; the offline segmentation is the fallback.
@@ -82,7 +83,11 @@ def cmd_segment(args: argparse.Namespace, settings: Settings) -> int:
         }
         if result.warning and not args.json:
             print(
-                f"newsletter: warning: {args.file}: offline segmentation kept ({result.warning})",
+                _(
+                    "newsletter : attention : {file} : découpage hors ligne conservé ({warning})",
+                    file=args.file,
+                    warning=result.warning,
+                ),
                 file=sys.stderr,
             )
     doc: dict[str, Any] = {"segments": as_json(segments)}

@@ -12,23 +12,41 @@ from typing import Any
 from generator.cadences import WEEKDAYS, check_day
 from generator.cli.output import EXIT_OK, emit_json, progress_of
 from generator.config import Settings
+from generator.i18n import _
 
 
-def add_parser(sub: Any, parents: list[argparse.ArgumentParser], llm_flags: Any) -> None:
+def add_parser(add: Any, llm_flags: Any) -> None:
     """`newsletter weekly [pin|drop MOTS…] [--since D] [--until D] [--ideas N] [--json]`."""
-    help_ = "the week's best ideas across shows, each story once (or pin/drop a story for the week)"
-    p = sub.add_parser("weekly", help=help_, description=help_, parents=parents)
-    p.add_argument("action", nargs="?", choices=("pin", "drop"), help="pin or drop a story for the week")
-    p.add_argument("words", nargs="*", metavar="MOT", help="words naming the story (a name, a title)")
-    p.add_argument("--since", metavar="AAAA-MM-JJ", help="first day of the window (default: 7 days back)")
-    p.add_argument("--until", metavar="AAAA-MM-JJ", help="last day of the window (default: today)")
-    p.add_argument("--ideas", type=int, metavar="N", help="number of ideas (default: the style's)")
+    p = add(
+        "weekly",
+        _(
+            "les meilleures idées de la semaine, toutes émissions confondues, chaque histoire une fois "
+            "(ou épingler/écarter une histoire pour la semaine)"
+        ),
+    )
+    p.add_argument(
+        "action", nargs="?", choices=("pin", "drop"), help=_("pin : épingler, drop : écarter une histoire")
+    )
+    p.add_argument(
+        "words", nargs="*", metavar=_("MOT"), help=_("mots qui désignent l'histoire (un nom, un titre)")
+    )
+    p.add_argument(
+        "--since", metavar="AAAA-MM-JJ", help=_("premier jour de la fenêtre (par défaut : il y a 7 jours)")
+    )
+    p.add_argument(
+        "--until", metavar="AAAA-MM-JJ", help=_("dernier jour de la fenêtre (par défaut : aujourd'hui)")
+    )
+    p.add_argument("--ideas", type=int, metavar="N", help=_("nombre d'idées (par défaut : celui du style)"))
     llm_flags(p)
 
 
 def add_generate_flags(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--weekly", action="store_true", help="a weekly edition of these files (same story once)")
-    p.add_argument("--ideas", type=int, metavar="N", help="with --weekly: number of ideas")
+    p.add_argument(
+        "--weekly",
+        action="store_true",
+        help=_("une édition de la semaine avec ces fichiers (chaque histoire une fois)"),
+    )
+    p.add_argument("--ideas", type=int, metavar="N", help=_("avec --weekly : nombre d'idées"))
 
 
 def _tools(settings: Settings, ledger: Any, args: argparse.Namespace) -> Any:

@@ -19,6 +19,7 @@ from typing import Any
 
 from generator.edition.draft_json import FILES, draft_document, user_name
 from generator.errors import OutboxError
+from generator.i18n import _, current
 from generator.model import Edition, Provenance, Utterance
 
 DRAFT_JSON = "draft.json"
@@ -68,7 +69,9 @@ class DraftInfo:
     def file(self, fmt: str) -> Path:
         """Path of the rendered file for "md", "html" or "txt"."""
         if fmt not in FILES:
-            raise OutboxError(f"unknown format {fmt!r}; use one of: {', '.join(FILES)}")
+            raise OutboxError(
+                _("format inconnu « {fmt} » ; au choix : {choices}", fmt=fmt, choices=", ".join(FILES))
+            )
         return self.path / FILES[fmt]
 
     def as_json(self) -> dict[str, Any]:
@@ -154,12 +157,14 @@ def write_draft(
     """
     missing = [k for k in FILES if k not in rendered]
     if missing:
-        raise OutboxError(f"rendered edition lacks {', '.join(missing)}")
+        raise OutboxError(_("il manque à l'édition rendue : {missing}", missing=", ".join(missing)))
     outbox_dir = Path(outbox_dir)
     try:
         outbox_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise OutboxError(f"cannot create the outbox folder: {exc.strerror}", path=str(outbox_dir)) from exc
+        raise OutboxError(
+            _("impossible de créer le dossier outbox : {error}", error=exc.strerror), path=str(outbox_dir)
+        ) from exc
     created = _now(now)
     day = (edition.date or created.date()).isoformat()
     base = f"{day}-{draft_slug(edition)}"
@@ -191,7 +196,9 @@ def write_draft(
             n += 1
         _fsync_dir(outbox_dir)
     except OSError as exc:
-        raise OutboxError(f"cannot write the draft: {exc.strerror or exc}", path=str(outbox_dir)) from exc
+        raise OutboxError(
+            _("impossible d'écrire le brouillon : {error}", error=exc.strerror or exc), path=str(outbox_dir)
+        ) from exc
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
@@ -233,13 +240,15 @@ def _read_doc(folder: Path) -> dict[str, Any]:
     try:
         doc = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
-        raise OutboxError("not a draft (no draft.json)", path=str(folder)) from exc
+        raise OutboxError(_("pas un brouillon (aucun draft.json)"), path=str(folder)) from exc
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise OutboxError(
-            f"unreadable draft.json ({exc}); fix or remove this folder", path=str(path)
+            _("draft.json illisible ({error}) ; réparez ou retirez ce dossier", error=exc), path=str(path)
         ) from exc
     if not isinstance(doc, dict) or doc.get("status") not in STATUSES:
-        raise OutboxError("draft.json has no valid status; fix or remove this folder", path=str(path))
+        raise OutboxError(
+            _("draft.json n'a pas de statut valable ; réparez ou retirez ce dossier"), path=str(path)
+        )
     return doc
 
 
@@ -259,13 +268,44 @@ def list_drafts(outbox_dir: Path) -> list[DraftInfo]:
     return sorted(drafts, key=lambda d: (d.created, d.id))
 
 
+@dataclass(frozen=True)
+class DamagedDraft:
+    """A folder of the outbox with a draft.json that cannot be read, and why."""
+
+    id: str
+    path: Path
+    error: str
+
+
+def damaged_drafts(outbox_dir: Path) -> list[DamagedDraft]:
+    """The folders `list_drafts` leaves out because their draft.json is unreadable, by name."""
+    outbox_dir = Path(outbox_dir)
+    if not outbox_dir.is_dir():
+        return []
+    found = []
+    for folder in sorted(outbox_dir.iterdir()):
+        if folder.name.startswith(".") or not folder.is_dir() or not (folder / DRAFT_JSON).is_file():
+            continue
+        try:
+            _info(folder, _read_doc(folder))
+        except OutboxError as exc:
+            found.append(DamagedDraft(folder.name, folder, str(exc)))
+    return found
+
+
 def load_draft(outbox_dir: Path, draft_id: str) -> DraftInfo:
     """The draft with this id (its folder name); OutboxError if there is none."""
     outbox_dir = Path(outbox_dir)
     draft_id = draft_id.strip().rstrip("/")
     folder = outbox_dir / draft_id
     if not _ID_RE.match(draft_id) or not folder.is_dir():
-        raise OutboxError(f"unknown draft {draft_id!r} in {outbox_dir}; `newsletter drafts` lists them")
+        raise OutboxError(
+            _(
+                "brouillon inconnu « {id} » dans {outbox} ; `newsletter drafts` les liste",
+                id=draft_id,
+                outbox=outbox_dir,
+            )
+        )
     return _info(folder, _read_doc(folder))
 
 
@@ -286,7 +326,9 @@ def _replace_doc(folder: Path, doc: dict[str, Any]) -> None:
         os.replace(tmp, folder / DRAFT_JSON)
         _fsync_dir(folder)
     except OSError as exc:
-        raise OutboxError(f"cannot update draft.json: {exc.strerror or exc}", path=str(folder)) from exc
+        raise OutboxError(
+            _("impossible de mettre à jour draft.json : {error}", error=exc.strerror or exc), path=str(folder)
+        ) from exc
     finally:
         tmp.unlink(missing_ok=True)
 
@@ -309,7 +351,9 @@ def _locked(folder: Path) -> Iterator[None]:
     try:
         fd = os.open(folder, os.O_RDONLY)
     except OSError as exc:
-        raise OutboxError(f"cannot open the draft folder: {exc.strerror}", path=str(folder)) from exc
+        raise OutboxError(
+            _("impossible d'ouvrir le dossier du brouillon : {error}", error=exc.strerror), path=str(folder)
+        ) from exc
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
         yield
@@ -317,9 +361,10 @@ def _locked(folder: Path) -> Iterator[None]:
         os.close(fd)  # closing releases the lock
 
 
-def _last_status(doc: dict[str, Any]) -> dict[str, Any]:
+def last_status(doc: dict[str, Any]) -> dict[str, Any]:
     """The last history entry that changed the status (edits do not)."""
-    return next((h for h in reversed(doc.get("history") or []) if h.get("action") != "edit"), {})
+    history = doc.get("history") if isinstance(doc.get("history"), list) else []
+    return next((h for h in reversed(history) if isinstance(h, dict) and h.get("action") != "edit"), {})
 
 
 def _check_revision(info: DraftInfo, revision: int | None) -> None:
@@ -344,15 +389,26 @@ def _transition(
     with _locked(load_draft(outbox_dir, draft_id).path):
         info = load_draft(outbox_dir, draft_id)
         doc = info.doc
-        last = _last_status(doc)
-        when = f" on {last.get('at', '?')} by {last.get('user', '?')}"
+        last = last_status(doc)
+        when = _(" le {at} par {user}", at=current().datetime(last.get("at")), user=last.get("user", "?"))
         if info.status == "approved":
             raise OutboxError(
-                f"draft {info.id} was already approved{when}; an approved draft is never changed "
-                "(generate a new draft instead)"
+                _(
+                    "le brouillon {id} a déjà été approuvé{when} ; un brouillon approuvé ne change plus "
+                    "(générez-en un nouveau)",
+                    id=info.id,
+                    when=when,
+                )
             )
         if info.status == status:  # only "rejected" can get here
-            raise OutboxError(f"draft {info.id} was already rejected{when} (reason: {last.get('reason')})")
+            raise OutboxError(
+                _(
+                    "le brouillon {id} a déjà été rejeté{when} (raison : {reason})",
+                    id=info.id,
+                    when=when,
+                    reason=last.get("reason"),
+                )
+            )
         _check_revision(info, revision)
         entry = {
             "status": status,
@@ -403,5 +459,5 @@ def reject(
     """Mark a draft rejected with a reason; an approved or already rejected draft is refused."""
     reason = " ".join((reason or "").split())
     if not reason:
-        raise OutboxError('a rejection needs a reason: --reason "..."')
+        raise OutboxError(_('un rejet demande une raison : --reason "..."'))
     return _transition(outbox_dir, draft_id, "rejected", reason=reason, user=user, now=now, revision=revision)

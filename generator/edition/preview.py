@@ -7,6 +7,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from generator.errors import OutboxError
+from generator.i18n import _
 
 HOST = "127.0.0.1"
 # The page needs nothing but its own inline CSS; anything else a browser might try is refused.
@@ -52,12 +53,17 @@ def _handler(html_path: Path) -> type[BaseHTTPRequestHandler]:
 def preview_server(html_path: Path, port: int = 0) -> ThreadingHTTPServer:
     """A server bound to 127.0.0.1 (a free port when port is 0) serving only html_path."""
     if not Path(html_path).is_file():
-        raise OutboxError("the draft has no HTML file to preview", path=str(html_path))
+        raise OutboxError(_("le brouillon n'a pas de fichier HTML à prévisualiser"), path=str(html_path))
     try:
         server = ThreadingHTTPServer((HOST, port), _handler(Path(html_path)))
     except OSError as exc:
         raise OutboxError(
-            f"cannot listen on {HOST}:{port} ({exc.strerror or exc}); try another --port"
+            _(
+                "impossible d'écouter sur {host}:{port} ({error}) ; essayez un autre --port",
+                host=HOST,
+                port=port,
+                error=exc.strerror or exc,
+            )
         ) from exc
     server.daemon_threads = True
     return server

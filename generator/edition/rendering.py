@@ -18,6 +18,7 @@ from markupsafe import Markup
 
 from generator.config import NewsletterSettings
 from generator.errors import RenderError
+from generator.i18n import _
 from generator.model import Citation, Edition, Provenance, Quote, Section, Source, format_ts
 from generator.styles import STYLES
 
@@ -202,12 +203,12 @@ def _render_template(env: jinja2.Environment, name: str, context: dict[str, Any]
         return env.get_template(name).render(**context)
     except jinja2.TemplateNotFound as exc:
         raise RenderError(
-            "template not found; reinstall the templates folder",
+            _("gabarit introuvable ; réinstallez le dossier templates"),
             path=str(Path(str(env.loader.searchpath[0])) / exc.name),
         ) from exc  # type: ignore[union-attr]
     except jinja2.TemplateError as exc:
         where = getattr(exc, "filename", None) or name
-        raise RenderError(f"template error: {exc}", path=where) from exc
+        raise RenderError(_("erreur de gabarit : {error}", error=exc), path=where) from exc
 
 
 def _tidy(text: str) -> str:
@@ -261,6 +262,34 @@ def markdown_to_safe_html(text: str) -> str:
     )
 
 
+def removed_html(text: str) -> dict[str, int]:
+    """What the sanitiser takes out of an editor's Markdown: {"images", "liens", "balises"} counts."""
+    from html.parser import HTMLParser
+
+    class Counter(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__(convert_charrefs=True)
+            self.tags: dict[str, int] = {}
+            self.links = 0
+
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            self.tags[tag] = self.tags.get(tag, 0) + 1
+            self.links += tag == "a" and any(k == "href" for k, _ in attrs)
+
+    def count(html: str) -> Counter:
+        counter = Counter()
+        counter.feed(html)
+        counter.close()
+        return counter
+
+    before = count(markdown.markdown(text, extensions=["sane_lists"], output_format="html"))
+    after = count(markdown_to_safe_html(text))
+    gone = {tag: n - after.tags.get(tag, 0) for tag, n in before.tags.items() if n > after.tags.get(tag, 0)}
+    images = gone.pop("img", 0)
+    links = max(before.links - after.links, gone.pop("a", 0))
+    return {"images": images, "liens": links, "balises": sum(gone.values())}
+
+
 def render(
     edition: Edition,
     provenance: Provenance,
@@ -270,10 +299,12 @@ def render(
     """Render an edition in its style; returns {"md", "html", "txt"}."""
     style = edition.style
     if style not in STYLES:
-        raise RenderError(f"unknown style {style!r}; use one of: {', '.join(STYLES)}")
+        raise RenderError(
+            _("style inconnu « {style} » ; au choix : {choices}", style=style, choices=", ".join(STYLES))
+        )
     templates_dir = Path(templates_dir)
     if not (templates_dir / style).is_dir():
-        raise RenderError("templates folder for this style is missing", path=str(templates_dir / style))
+        raise RenderError(_("le dossier de gabarits de ce style manque"), path=str(templates_dir / style))
 
     text_env = _environment(templates_dir, autoescape=False)
     md = _tidy(
@@ -295,7 +326,9 @@ def render(
     try:
         html = inliner.inline(page)
     except css_inline.InlineError as exc:
-        raise RenderError(f"CSS inlining failed: {exc}", path=f"{style}/newsletter.html.j2") from exc
+        raise RenderError(
+            _("échec de la mise en ligne du CSS : {error}", error=exc), path=f"{style}/newsletter.html.j2"
+        ) from exc
     # css_inline puts <style> first in <head>; the charset must stay within the first bytes of the page.
     if '<meta charset="utf-8">' in html:
         html = html.replace('<meta charset="utf-8">', "", 1).replace(
@@ -343,7 +376,9 @@ def render_markdown(
 ) -> dict[str, str]:
     """An editor's Markdown -> {"md", "html", "txt"}: the same page and sanitiser as a generated draft."""
     if style not in STYLES:
-        raise RenderError(f"unknown style {style!r}; use one of: {', '.join(STYLES)}")
+        raise RenderError(
+            _("style inconnu « {style} » ; au choix : {choices}", style=style, choices=", ".join(STYLES))
+        )
     md = _tidy(clean_text(md))
     esc = lambda s: " ".join(paragraphs(s))  # noqa: E731 (autoescape does the HTML escaping)
     # The inbox preview line: the first paragraph of prose (not a heading, quote, list or byline).
@@ -362,6 +397,8 @@ def render_markdown(
     try:
         html = inliner.inline(page)
     except css_inline.InlineError as exc:
-        raise RenderError(f"CSS inlining failed: {exc}", path=f"{style}/newsletter.html.j2") from exc
+        raise RenderError(
+            _("échec de la mise en ligne du CSS : {error}", error=exc), path=f"{style}/newsletter.html.j2"
+        ) from exc
     html = html.replace('<meta charset="utf-8">', "", 1).replace("<head>", '<head><meta charset="utf-8">', 1)
     return {"md": md, "html": html, "txt": markdown_to_text(md)}

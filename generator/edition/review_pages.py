@@ -9,23 +9,53 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from markupsafe import Markup
 
 from generator.edition import draft_json, outbox
-from generator.edition.rendering import safe_url
+from generator.edition.rendering import markdown_to_safe_html, safe_url
 from generator.errors import NewsletterError, RenderError
+from generator.i18n import Messages
 from generator.model import Utterance, format_ts
 
 # Re-reads a draft's source (path, sha256) into cleaned sentences, for drafts without recorded context.
 Reload = Callable[[str, str], Sequence[Utterance] | None]
 
-STATUS_LABELS = {"draft": "à relire", "approved": "approuvé", "rejected": "rejeté"}
-# Fixed messages shown after a redirect: the query string only ever selects one of these.
-NOTICES = {
-    "approuve": "Brouillon approuvé.",
-    "rejete": "Brouillon rejeté.",
-    "enregistre": "Révision enregistrée.",
-    "envoye": "Édition envoyée.",
-}
+
+def status_label(status: str | None, t: Messages) -> str:
+    labels = {"draft": t._("à relire"), "approved": t._("approuvé"), "rejected": t._("rejeté")}
+    return labels.get(str(status), str(status))
+
+
+def notice(query: dict[str, list[str]], t: Messages) -> str | None:
+    """The fixed message shown after a redirect: the query string only selects one and gives counts."""
+    done = (query.get("fait") or [""])[0]
+    notices = {
+        "approuve": t._("Brouillon approuvé."),
+        "rejete": t._("Brouillon rejeté."),
+        "enregistre": t._("Révision enregistrée."),
+        "envoye": t._("Édition envoyée."),
+    }
+    if done not in notices:
+        return None
+    counts = {k: _count(query, k) for k in ("images", "liens", "balises")}
+    removed = [
+        t.ngettext("{n} image", "{n} images", counts["images"]),
+        t.ngettext("{n} lien", "{n} liens", counts["liens"]),
+        t.ngettext("{n} autre élément HTML", "{n} autres éléments HTML", counts["balises"]),
+    ]
+    parts = [text for text, n in zip(removed, counts.values(), strict=True) if n]
+    if not parts:
+        return notices[done]
+    listed = (
+        parts[0] if len(parts) == 1 else t._("{first} et {last}", first=", ".join(parts[:-1]), last=parts[-1])
+    )
+    total = sum(counts.values())
+    return notices[done] + " " + t.ngettext("{what} retiré.", "{what} retirés.", total, what=listed)
+
+
+def _count(query: dict[str, list[str]], key: str) -> int:
+    value = (query.get(key) or ["0"])[0]
+    return min(int(value), 10_000) if value.isdigit() else 0
 
 
 class Pages:
@@ -35,15 +65,18 @@ class Pages:
         self.root = Path(templates_dir) / "review"
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(str(self.root)),
+            extensions=["jinja2.ext.i18n"],
             autoescape=True,
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,
             lstrip_blocks=True,
         )
 
-    def render(self, name: str, **context: Any) -> str:
+    def render(self, name: str, t: Messages, **context: Any) -> str:
+        """The page in the language of `t` (held per request: nothing is installed in the environment)."""
+        helpers = {"_": t._, "gettext": t._, "ngettext": t.ngettext, "t": t, "lang": t.lang}
         try:
-            return self.env.get_template(name).render(**context)
+            return self.env.get_template(name).render(**helpers, **context)
         except jinja2.TemplateError as exc:
             raise RenderError(f"review template error: {exc}", path=str(self.root / name)) from exc
 
@@ -75,7 +108,7 @@ def source_reloader(inbox_dir: Path | None, load: Callable[[Path], Sequence[Utte
     return reload
 
 
-def removed_sentences(doc: dict[str, Any]) -> list[dict[str, Any]]:
+def removed_sentences(doc: dict[str, Any], t: Messages) -> list[dict[str, Any]]:
     """Sentences the guard took out, from `removed` and `sections[].removed`, whatever their exact shape."""
     sections = [s for s in doc.get("sections") or [] if isinstance(s, dict)]
     found: list[tuple[Any, str | None]] = [(r, None) for r in _as_list(doc.get("removed"))]
@@ -96,7 +129,7 @@ def removed_sentences(doc: dict[str, Any]) -> list[dict[str, Any]]:
         out.append(
             {
                 "text": str(text),
-                "reason": str(item.get("reason") or "raison non précisée"),
+                "reason": str(item.get("reason") or t._("raison non précisée")),
                 "where": str(title or where or item.get("segment") or "") or None,
             }
         )
@@ -111,20 +144,28 @@ def _dicts(value: Any) -> list[dict[str, Any]]:
     return [v for v in _as_list(value) if isinstance(v, dict)]
 
 
-def draft_row(info: outbox.DraftInfo) -> dict[str, Any]:
+def draft_row(info: outbox.DraftInfo, t: Messages) -> dict[str, Any]:
     """One line of the drafts list."""
+    reason = outbox.last_status(info.doc).get("reason") if info.status == "rejected" else None
     return {
         "id": info.id,
         "date": info.id[:10],
+        "date_label": t.date(info.id[:10]),
         "title": info.title,
         "style": info.style,
         "status": info.status,
-        "status_label": STATUS_LABELS.get(info.status, info.status),
+        "status_label": status_label(info.status, t),
+        "reason": str(reason) if reason else None,
         "episodes": list(info.episodes),
         "warnings": len(info.warnings),
-        "removed": len(removed_sentences(info.doc)),
+        "removed": len(removed_sentences(info.doc, t)),
         "engine": info.backend + (f" · {info.model}" if info.model else ""),
     }
+
+
+def damaged_row(damaged: outbox.DamagedDraft, t: Messages) -> dict[str, str]:
+    """A folder of the outbox whose draft.json cannot be read: listed with its error, not hidden."""
+    return {"id": damaged.id, "error": damaged.error, "path": str(damaged.path)}
 
 
 def _line(line: dict[str, Any], url: str | None) -> dict[str, Any]:
@@ -152,7 +193,7 @@ def _context(q: dict[str, Any], source: dict[str, Any] | None, reload: Reload | 
     )
 
 
-def quote_views(doc: dict[str, Any], reload: Reload | None, cache: dict) -> list[dict[str, Any]]:
+def quote_views(doc: dict[str, Any], reload: Reload | None, cache: dict, t: Messages) -> list[dict[str, Any]]:
     """Each quote with its speaker, time, link and the transcript lines around it."""
     sources = {s.get("sha256"): s for s in doc.get("sources") or [] if isinstance(s, dict)}
     sections = [s for s in doc.get("sections") or [] if isinstance(s, dict)]
@@ -170,7 +211,7 @@ def quote_views(doc: dict[str, Any], reload: Reload | None, cache: dict) -> list
             {
                 "text": str(q.get("text", "")),
                 "speaker": q.get("speaker"),
-                "start": q.get("start") or "horodatage inconnu",
+                "start": q.get("start") or t._("horodatage inconnu"),
                 "url": safe_url(url, q.get("start_s")) if url and q.get("start_s") is not None else None,
                 "verified": bool(q.get("verified")),
                 "epigraph": bool(q.get("epigraph")),
@@ -187,7 +228,7 @@ def quote_views(doc: dict[str, Any], reload: Reload | None, cache: dict) -> list
     return views
 
 
-def weekly_view(doc: dict[str, Any]) -> dict[str, Any] | None:
+def weekly_view(doc: dict[str, Any], t: Messages) -> dict[str, Any] | None:
     """A weekly edition's choice (issue 25): each idea, its sources and why; what was left out."""
     weekly = (doc.get("extra") or {}).get("weekly") if isinstance(doc.get("extra"), dict) else None
     if not isinstance(weekly, dict):
@@ -203,7 +244,9 @@ def weekly_view(doc: dict[str, Any]) -> dict[str, Any] | None:
             "title": item.get("title", ""),
             "why": [str(w) for w in _as_list(item.get("why"))],
             "sources": sources,
-            "follow_up": f"suite de « {follow.get('of')} » ({follow.get('draft')})" if follow else None,
+            "follow_up": t._("suite de « {of} » ({draft})", of=follow.get("of"), draft=follow.get("draft"))
+            if follow
+            else None,
             "reason": item.get("why") if isinstance(item.get("why"), str) else None,
         }
 
@@ -215,16 +258,15 @@ def weekly_view(doc: dict[str, Any]) -> dict[str, Any] | None:
     }
 
 
-def draft_view(info: outbox.DraftInfo, reload: Reload | None, cache: dict) -> dict[str, Any]:
-    """Everything the draft page shows besides the newsletter itself."""
+def draft_view(info: outbox.DraftInfo, reload: Reload | None, cache: dict, t: Messages) -> dict[str, Any]:
+    """Everything the draft page shows, the newsletter's text included."""
     doc = info.doc
     md_path = info.file("md")
+    markdown = md_path.read_text(encoding="utf-8") if md_path.is_file() else ""
     history = [
         {
-            "label": "modifié"
-            if h.get("action") == "edit"
-            else STATUS_LABELS.get(h.get("status"), h.get("status")),
-            "at": h.get("at") or "?",
+            "label": t._("modifié") if h.get("action") == "edit" else status_label(h.get("status"), t),
+            "at": t.datetime(h.get("at")),
             "user": h.get("user") or "?",
             "reason": h.get("reason"),
             "revision": h.get("revision"),
@@ -234,13 +276,13 @@ def draft_view(info: outbox.DraftInfo, reload: Reload | None, cache: dict) -> di
     ]
     tokens = doc.get("tokens") if isinstance(doc.get("tokens"), dict) else {}
     return {
-        **draft_row(info),
+        **draft_row(info, t),
         "revision": outbox.revision_of(doc),
         "final": info.status == "approved",
         "can_reject": info.status == "draft",
-        "quotes": quote_views(doc, reload, cache),
-        "weekly": weekly_view(doc),
-        "removed_sentences": removed_sentences(doc),
+        "quotes": quote_views(doc, reload, cache, t),
+        "weekly": weekly_view(doc, t),
+        "removed_sentences": removed_sentences(doc, t),
         "warning_list": list(info.warnings),
         "rejected_quotes": [
             {"text": r.get("text", ""), "reason": r.get("reason", "")}
@@ -253,8 +295,13 @@ def draft_view(info: outbox.DraftInfo, reload: Reload | None, cache: dict) -> di
         "backend": info.backend,
         "model": info.model,
         "extractive": info.extractive,
-        "tokens": {k: tokens.get(k, 0) for k in ("input", "output", "cached")},
-        "cost": doc.get("cost_estimate") if isinstance(doc.get("cost_estimate"), int | float) else None,
+        "tokens": {k: t.number(_int(tokens.get(k))) for k in ("input", "output", "cached")},
+        "cost": t.money(cost) if isinstance(cost := doc.get("cost_estimate"), int | float) else None,
         "history": history,
-        "markdown": md_path.read_text(encoding="utf-8") if md_path.is_file() else "",
+        "markdown": markdown,
+        "preview": Markup(markdown_to_safe_html(markdown)),
     }
+
+
+def _int(value: Any) -> int:
+    return value if isinstance(value, int) else 0

@@ -22,6 +22,7 @@ from generator.edition.outbox import (
     load_draft,
 )
 from generator.errors import OutboxError
+from generator.i18n import _
 
 MAX_DIFF_CHARS = 20000
 
@@ -60,27 +61,31 @@ def revise(
     revision: int,
     user: str | None = None,
     now: dt.datetime | None = None,
+    title: str | None = None,
 ) -> DraftInfo:
     """Save edited files as the next revision of a draft, keeping the previous ones under revisions/<n>/.
 
     `revision` is the revision the editor started from; if the draft moved on since, RevisionConflict.
     An approved draft is final. History records who, when, the new revision and the Markdown diff.
+    `title` (the edited `# ` line) becomes the draft's title in draft.json, so lists show it.
     """
     missing = [k for k in FILES if k not in rendered]
     if missing:
-        raise OutboxError(f"rendered edition lacks {', '.join(missing)}")
+        raise OutboxError(_("il manque à l'édition rendue : {missing}", missing=", ".join(missing)))
     with _locked(load_draft(outbox_dir, draft_id).path):
         info = load_draft(outbox_dir, draft_id)
         if info.status == "approved":
-            raise OutboxError(f"draft {info.id} is approved; an approved draft is never changed")
+            raise OutboxError(
+                _("le brouillon {id} est approuvé : un brouillon approuvé ne change plus", id=info.id)
+            )
         _check_revision(info, revision)
         before = info.file("md").read_text(encoding="utf-8") if info.file("md").is_file() else ""
         diff = "".join(
             difflib.unified_diff(
                 before.splitlines(keepends=True),
                 rendered["md"].splitlines(keepends=True),
-                f"revision {revision}",
-                f"revision {revision + 1}",
+                _("révision {n}", n=revision),
+                _("révision {n}", n=revision + 1),
                 n=1,
             )
         )
@@ -89,7 +94,10 @@ def revise(
             for key, name in FILES.items():
                 _replace_file(info.path / name, rendered[key].encode("utf-8"))
         except OSError as exc:
-            raise OutboxError(f"cannot save the draft: {exc.strerror or exc}", path=str(info.path)) from exc
+            raise OutboxError(
+                _("impossible d'enregistrer le brouillon ({error})", error=exc.strerror or exc),
+                path=str(info.path),
+            ) from exc
         entry = {
             "status": info.status,
             "action": "edit",
@@ -101,5 +109,7 @@ def revise(
         }
         files = _file_hashes(info.path)
         new = {**info.doc, "revision": revision + 1, "files": files, "history": [*info.doc["history"], entry]}
+        if title:
+            new["title"] = title
         _replace_doc(info.path, new)
     return _info(info.path, new)

@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from generator.errors import BudgetError, LLMError
+from generator.i18n import _
 from generator.llm.client import MODES, refused_option
 from generator.llm.paths import (
     BATCHED,
@@ -181,19 +182,20 @@ class BatchClient:
     def _guard(self, what: str, fn: Callable[[], Any]) -> Any:
         import openai  # loaded already by make_backend
 
+        where = {"endpoint": self.endpoint, "what": what}
         try:
             return fn()
         except openai.APIStatusError as exc:
             hint = (
-                " (does this server offer the Batch API? set [llm] batch = false)"
+                _(" (ce serveur offre-t-il l'API Batch ? sinon [llm] batch = false)")
                 if exc.status_code == 404
                 else ""
             )
-            raise LLMError(
-                f"batch API at {self.endpoint}: {what} refused, HTTP {exc.status_code}{hint}"
-            ) from exc
+            refused = _("API Batch de {endpoint} : {what} refusé, HTTP {code}", code=exc.status_code, **where)
+            raise LLMError(refused + hint) from exc
         except openai.APIError as exc:
-            raise LLMError(f"batch API at {self.endpoint}: {what} failed: {exc}") from exc
+            failed = _("API Batch de {endpoint} : {what} en échec : {error}", error=exc, **where)
+            raise LLMError(failed) from exc
 
     def upload(self, lines: Sequence[PendingLine]) -> str:
         """Upload the JSONL file (purpose "batch"); its file id."""

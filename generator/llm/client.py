@@ -14,6 +14,7 @@ from urllib.parse import urlparse
 
 from generator.config import LLMSettings, Settings
 from generator.errors import BudgetError, ConfigError
+from generator.i18n import _
 from generator.llm.checks import degeneration, french_errors
 from generator.llm.prompts import PromptFile, PromptRegistry, default_root
 from generator.llm.protocol import LLMRequest, LLMResult, LLMUnitError
@@ -210,8 +211,13 @@ class OpenAIBackend:
         text = str(exc).lower()
         if any(m in text for m in _CONTEXT_MARKERS):
             raise BudgetError(
-                f"{request.prompt.id}: the server at {self.endpoint} says the request is too long "
-                f"for the model ({exc}); set [llm] context_window to the server's real context"
+                _(
+                    "{prompt} : le serveur {endpoint} trouve la requête trop longue pour le modèle ({error}) ; "
+                    "réglez [llm] context_window sur le contexte réel du serveur",
+                    prompt=request.prompt.id,
+                    endpoint=self.endpoint,
+                    error=exc,
+                )
             ) from exc
         refused = refused_option(text)
         return refused is not None and self.step_down(refused, mode)
@@ -234,17 +240,27 @@ class OpenAIBackend:
         """An HTTP error turned into a message that says what to do."""
         status = exc.status_code
         if status == 401:
-            why = "refused the API key (401); check OPENAI_API_KEY"
+            why = _("a refusé la clé d'API (401) ; vérifiez OPENAI_API_KEY")
         elif status in (403, 404):
-            why = (
-                f"refused model {self.model!r} ({status}); choose a model it serves with --model or "
-                "NEWSLETTER_MODEL, or check OPENAI_BASE_URL"
+            why = _(
+                "a refusé le modèle « {model} » ({status}) ; choisissez un modèle qu'il sert avec --model ou "
+                "NEWSLETTER_MODEL, ou vérifiez OPENAI_BASE_URL",
+                model=self.model,
+                status=status,
             )
         elif status == 429:
-            why = f"rate-limited the requests after {self.max_retries} retries; lower [llm] max_concurrency or try later"
+            why = _(
+                "a limité le débit après {n} nouvelles tentatives ; baissez [llm] max_concurrency ou réessayez plus tard",
+                n=self.max_retries,
+            )
         else:
-            why = f"answered HTTP {status} after {self.max_retries} retries: {exc.message}"
-        return self._fail(f"the server at {self.endpoint} {why}", usage, request)
+            why = _(
+                "a répondu HTTP {status} après {n} nouvelles tentatives : {error}",
+                status=status,
+                n=self.max_retries,
+                error=exc.message,
+            )
+        return self._fail(_("le serveur {endpoint} {why}", endpoint=self.endpoint, why=why), usage, request)
 
     def _call(
         self, messages: list[dict[str, str]], request: LLMRequest, usage: Usage
@@ -262,25 +278,40 @@ class OpenAIBackend:
                     raise self._status_error(exc, usage, request) from exc
             except openai.APITimeoutError as exc:
                 raise self._fail(
-                    f"no answer from {self.endpoint} within {self.timeout}s "
-                    f"(after {self.max_retries} retries); raise [llm] timeout or NEWSLETTER_TIMEOUT",
+                    _(
+                        "pas de réponse de {endpoint} en {timeout} s (après {n} nouvelles tentatives) ; "
+                        "relevez [llm] timeout ou NEWSLETTER_TIMEOUT",
+                        endpoint=self.endpoint,
+                        timeout=self.timeout,
+                        n=self.max_retries,
+                    ),
                     usage,
                     request,
                 ) from exc
             except openai.APIConnectionError as exc:
                 raise self._fail(
-                    f"cannot reach {self.endpoint} ({exc.__cause__ or exc}); is the server "
-                    "running? check OPENAI_BASE_URL",
+                    _(
+                        "impossible de joindre {endpoint} ({error}) ; le serveur tourne-t-il ? vérifiez OPENAI_BASE_URL",
+                        endpoint=self.endpoint,
+                        error=exc.__cause__ or exc,
+                    ),
                     usage,
                     request,
                 ) from exc
             except openai.APIError as exc:
-                raise self._fail(f"bad response from {self.endpoint}: {exc}", usage, request) from exc
+                raise self._fail(
+                    _("mauvaise réponse de {endpoint} : {error}", endpoint=self.endpoint, error=exc),
+                    usage,
+                    request,
+                ) from exc
             except (ValueError, TypeError) as exc:  # an HTML error page or other non-JSON body on HTTP 200
                 raise self._fail(
-                    f"the server at {self.endpoint} answered with something that is not "
-                    f"chat-completion JSON ({type(exc).__name__}: {exc}); check OPENAI_BASE_URL "
-                    "points at the /v1 API",
+                    _(
+                        "le serveur {endpoint} a répondu autre chose que du JSON de chat completion "
+                        "({error}) ; vérifiez qu'OPENAI_BASE_URL désigne l'API /v1",
+                        endpoint=self.endpoint,
+                        error=type(exc).__name__ + ": " + str(exc),
+                    ),
                     usage,
                     request,
                 ) from exc
@@ -289,7 +320,9 @@ class OpenAIBackend:
         content = getattr(message, "content", None) if message is not None else None
         if not isinstance(content, str):
             raise self._fail(
-                f"the server at {self.endpoint} sent a response without message content", usage, request
+                _("le serveur {endpoint} a envoyé une réponse sans contenu", endpoint=self.endpoint),
+                usage,
+                request,
             )
         spent = self._usage(getattr(response, "usage", None), messages, content)
         return (
@@ -324,15 +357,23 @@ class OpenAIBackend:
         needed = self._needed(request.prompt.messages, request.max_tokens)
         if needed > self.context_window:
             raise BudgetError(
-                f"{request.prompt.id}: request needs ~{needed} tokens (output {request.max_tokens} included) "
-                f"but [llm] context_window is {self.context_window}; split the input or raise context_window"
+                _(
+                    "{prompt} : la requête demande ~{needed} jetons (dont {output} en sortie) mais [llm] "
+                    "context_window vaut {window} ; découpez l'entrée ou relevez context_window",
+                    prompt=request.prompt.id,
+                    needed=needed,
+                    output=request.max_tokens,
+                    window=self.context_window,
+                )
             )
         key = self.cache_key(request)
         if self.ledger is not None and not self.no_cache:
             hit = self.ledger.cache_get(key)
             if hit is not None and hit[1].get("failed") and not self.retry_failed:
                 raise self._fail(
-                    f"{hit[1]['failed']} (recorded failure; --retry-failed asks again)", Usage(), request
+                    _("{error} (échec enregistré ; --retry-failed redemande)", error=hit[1]["failed"]),
+                    Usage(),
+                    request,
                 )
             if hit is not None and not hit[1].get("failed"):
                 data, meta = hit
@@ -390,11 +431,15 @@ def make_backend(
     """The OpenAI-compatible backend described by settings; ConfigError says what to set."""
     llm = settings.llm
     if settings.llm.backend == "extractive":
-        raise ConfigError("the extractive backend uses no language model; choose --backend openai")
+        raise ConfigError(
+            _("le backend extractive n'utilise aucun modèle de langage ; choisissez --backend openai")
+        )
     if not settings.llm_configured:
         raise ConfigError(
-            "no language model configured: set OPENAI_API_KEY or OPENAI_BASE_URL "
-            "(or [llm] base_url in newsletter.toml), or use --backend extractive"
+            _(
+                "aucun modèle de langage configuré : définissez OPENAI_API_KEY ou OPENAI_BASE_URL "
+                "(ou [llm] base_url dans newsletter.toml), ou utilisez --backend extractive"
+            )
         )
     import openai  # deferred: importing it costs ~0.5 s that offline runs need not pay
 
@@ -408,7 +453,7 @@ def make_backend(
             max_retries=llm.max_retries,
         )
     except openai.OpenAIError as exc:
-        raise ConfigError(f"cannot set up the OpenAI client: {exc}") from exc
+        raise ConfigError(_("impossible de préparer le client OpenAI : {error}", error=exc)) from exc
     registry = prompts or PromptRegistry(default_root(), settings.prompts)
     return OpenAIBackend(
         client,

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.errors import BudgetError
+from generator.i18n import _
 from generator.language import split_sentences
 
 # tiktoken fetches encodings over HTTPS on first use. We never let it: the bundled cl100k_base of the
@@ -129,8 +130,13 @@ def input_budget(context_window: int, max_tokens: int, overhead: int, *, margin:
     budget = int(context_window * (1 - margin)) - max_tokens - overhead
     if budget <= 0:
         raise BudgetError(
-            f"context window of {context_window} tokens leaves no room for input "
-            f"(output {max_tokens}, prompt {overhead}); raise [llm] context_window or lower max_output_tokens"
+            _(
+                "une fenêtre de contexte de {window} jetons ne laisse aucune place à l'entrée (sortie {output}, "
+                "prompt {overhead}) ; relevez [llm] context_window ou baissez max_output_tokens",
+                window=context_window,
+                output=max_tokens,
+                overhead=overhead,
+            )
         )
     return budget
 
@@ -153,7 +159,13 @@ def _split_long(text: str, budget: int, count: Callable[[str], int]) -> list[str
     if len(pieces) == 1:
         words = text.split()
         if len(words) <= 1:
-            raise BudgetError(f"a single word of {count(text)} tokens exceeds the input budget of {budget}")
+            raise BudgetError(
+                _(
+                    "un seul mot de {n} jetons dépasse le budget d'entrée de {budget}",
+                    n=count(text),
+                    budget=budget,
+                )
+            )
         pieces = words
     out: list[str] = []
     for piece in pieces:
@@ -180,7 +192,7 @@ def split_to_fit(
     (then words) into several items. `count` is usually `Tokenizer.count`.
     """
     if budget <= 0:
-        raise BudgetError(f"input budget must be positive, got {budget}")
+        raise BudgetError(_("le budget d'entrée doit être positif, pas {budget}", budget=budget))
     sep_cost = count(separator) if separator else 0
     chunks: list[list[str]] = []
     current: list[str] = []

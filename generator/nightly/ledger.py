@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.errors import NewsletterError
+from generator.i18n import _
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS llm_cache (
@@ -117,7 +118,9 @@ class Ledger:
             self._db.executescript(SCHEMA)
             self._db.executescript(RUN_SCHEMA)
         except sqlite3.Error as exc:
-            raise LedgerError(f"cannot open the state database: {exc}", path=str(self.path)) from exc
+            raise LedgerError(
+                _("impossible d'ouvrir la base d'état : {error}", error=exc), path=str(self.path)
+            ) from exc
 
     def close(self) -> None:
         with self._lock:
@@ -135,7 +138,9 @@ class Ledger:
             try:
                 return self._db.execute(sql, params).fetchall()
             except sqlite3.Error as exc:
-                raise LedgerError(f"state database error: {exc}", path=str(self.path)) from exc
+                raise LedgerError(
+                    _("erreur de la base d'état : {error}", error=exc), path=str(self.path)
+                ) from exc
 
     # ------------------------------------------------------------------------------ LLM cache
 
@@ -198,7 +203,9 @@ class Ledger:
                 )
                 return int(cur.lastrowid)
             except sqlite3.Error as exc:
-                raise LedgerError(f"state database error: {exc}", path=str(self.path)) from exc
+                raise LedgerError(
+                    _("erreur de la base d'état : {error}", error=exc), path=str(self.path)
+                ) from exc
 
     def run_finish(self, run_id: int, status: str, summary: dict[str, Any], *, finished: float) -> None:
         """Close a run with its outcome and a JSON summary (inputs, drafts, tokens, cost, duration)."""

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator.errors import LockError
+from generator.i18n import _
 
 LOCK_NAME = "run.lock"
 # Filesystems where flock is not available (some network mounts) report one of these.
@@ -94,7 +95,8 @@ class RunLock:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise LockError(
-                f"cannot create the state folder: {exc.strerror}", path=str(self.path.parent)
+                _("impossible de créer le dossier d'état : {error}", error=exc.strerror),
+                path=str(self.path.parent),
             ) from exc
         deadline = None if timeout is None else self._clock() + timeout
         told = False
@@ -103,9 +105,14 @@ class RunLock:
             if holder is None:
                 return self
             if not wait or (deadline is not None and self._clock() >= deadline):
-                hint = "wait for it to finish, or use --wait" if not wait else "gave up waiting"
-                who = holder.describe() if holder.pid else "another process"
-                raise LockError(f"another run is in progress ({who}); {hint}", path=str(self.path))
+                hint = (
+                    _("attendez qu'elle finisse, ou utilisez --wait") if not wait else _("attente abandonnée")
+                )
+                who = holder.describe() if holder.pid else _("un autre processus")
+                raise LockError(
+                    _("une autre exécution est en cours ({who}) ; {hint}", who=who, hint=hint),
+                    path=str(self.path),
+                )
             if on_wait is not None and not told:
                 on_wait(holder if holder.pid else None)
                 told = True
@@ -117,7 +124,10 @@ class RunLock:
             fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
         except OSError as exc:
             raise LockError(
-                f"cannot open the lock file: {exc.strerror}; check the [paths] state folder",
+                _(
+                    "impossible d'ouvrir le fichier de verrou : {error} ; vérifiez le dossier [paths] state",
+                    error=exc.strerror,
+                ),
                 path=str(self.path),
             ) from exc
         try:
@@ -128,7 +138,9 @@ class RunLock:
         except OSError as exc:
             if exc.errno not in _NO_FLOCK:
                 os.close(fd)
-                raise LockError(f"cannot lock: {exc.strerror}", path=str(self.path)) from exc
+                raise LockError(
+                    _("verrouillage impossible : {error}", error=exc.strerror), path=str(self.path)
+                ) from exc
             # No flock here: fall back to trusting the pid written in the file.
             previous = read_holder(self.path)
             if (

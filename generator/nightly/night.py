@@ -34,7 +34,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from generator import i18n
 from generator.config import Settings
+from generator.i18n import ngettext
 from generator.llm import Deferred
 from generator.model import Usage
 from generator.nightly import crashpoint, inbox
@@ -206,16 +208,29 @@ class NightlyRun:
     def recover(self) -> None:
         """1. Recovery from a previous run that died."""
         if self.lock.stale is not None:
-            self.notes.append(f"took over the lock left by a run that died ({self.lock.stale.describe()})")
+            self.notes.append(
+                i18n._("verrou repris à une exécution morte ({holder})", holder=self.lock.stale.describe())
+            )
         interrupted = self.ledger.runs_mark_interrupted(finished=self.started)
         if interrupted:
             self.notes.append(
-                f"previous run(s) {', '.join(map(str, interrupted))} were interrupted; finishing their work"
+                ngettext(
+                    "l'exécution {runs} a été interrompue : son travail est terminé maintenant",
+                    "les exécutions {runs} ont été interrompues : leur travail est terminé maintenant",
+                    len(interrupted),
+                    runs=", ".join(map(str, interrupted)),
+                )
             )
         if self.stages.cleanup_outbox is not None:
             removed = self.stages.cleanup_outbox()
             if removed:
-                self.notes.append(f"removed {len(removed)} unfinished draft folder(s) from the outbox")
+                self.notes.append(
+                    ngettext(
+                        "{n} dossier de brouillon inachevé retiré de l'outbox",
+                        "{n} dossiers de brouillon inachevés retirés de l'outbox",
+                        len(removed),
+                    )
+                )
         for note in self.notes:
             self.progress(note)
         self.crash("recovered")
@@ -223,17 +238,26 @@ class NightlyRun:
     def scan(self) -> inbox.Scan:
         """2. Scan."""
         inbox_dir = self.settings.paths.inbox
-        self.progress(f"scanning {inbox_dir}")
+        self.progress(i18n._("lecture de {inbox}", inbox=inbox_dir))
         if not inbox_dir.is_dir():
             self.notes.append(
-                f"the inbox folder {inbox_dir} does not exist: create it or run `newsletter init`"
+                i18n._(
+                    "le dossier inbox {inbox} n'existe pas : créez-le ou lancez `newsletter init`",
+                    inbox=inbox_dir,
+                )
             )
         settle = self.settings.run.settle_seconds
         scan = inbox.scan(
             inbox_dir, settle_seconds=settle, seen=self.ledger, clock=self.clock, sleep=self.sleep
         )
         for skipped in scan.settling:
-            self.progress(f"{skipped.path.name}: {skipped.reason}; left for the next run")
+            self.progress(
+                i18n._(
+                    "{name} : {reason} ; laissé pour le prochain passage",
+                    name=skipped.path.name,
+                    reason=skipped.reason,
+                )
+            )
         self.crash("scanned")
         return scan
 
@@ -253,7 +277,13 @@ class NightlyRun:
         """5b. (batch mode) Answers still to come: the inputs stay in the inbox, no draft yet."""
         for f, _ in results:
             self.outcomes[f.path] = InputOutcome(f.name, f.sha256, WAITING)
-        self.progress(f"{len(results)} input(s) wait for their batch; the next run takes them further")
+        self.progress(
+            ngettext(
+                "{n} fichier attend son lot ; le prochain passage le reprendra",
+                "{n} fichiers attendent leur lot ; le prochain passage les reprendra",
+                len(results),
+            )
+        )
         return _Drafted((), (), Usage(), 0.0, False)
 
     def finish_holding(self, scan: inbox.Scan, new: Sequence[InboxFile]) -> RunResult:
@@ -296,7 +326,7 @@ class NightlyRun:
         except FileNotFoundError:
             if f.path.exists():
                 raise
-            self.progress(f"{f.name}: removed from the inbox by someone else during the run; not moved")
+            self.progress(i18n._("{name} : retiré de l'inbox pendant le passage ; pas déplacé", name=f.name))
             return None
         self.moved.append((f.path, target.parent))
         self.ledger.seen_forget(str(f.path))
@@ -310,7 +340,11 @@ class NightlyRun:
             target = self.relocate(f)
             self.ledger.input_set(f.sha256, f.name, INPUT_PROCESSED, moved_to=target)
             outcomes[f.path] = InputOutcome(f.name, f.sha256, COMPLETED, draft_id=draft_id, moved_to=target)
-            self.progress(f"{f.name}: already in draft {draft_id}; moved to processed/")
+            self.progress(
+                i18n._(
+                    "{name} : déjà dans le brouillon {id} ; déplacé dans processed/", name=f.name, id=draft_id
+                )
+            )
             self.crash("completed_moved")
 
     def process_new(self, new: Sequence[InboxFile], run_id: int) -> list[tuple[InboxFile, Any]]:
@@ -319,16 +353,16 @@ class NightlyRun:
         results: list[tuple[InboxFile, Any]] = []
         for n, f in enumerate(new, 1):
             tag = f"[{n}/{len(new)}] {f.name}"
-            progress(f"{tag}: processing")
+            progress(i18n._("{tag} : traitement", tag=tag))
             try:
-                result = self.stages.process(f, lambda message, tag=tag: progress(f"{tag}: {message}"))
+                result = self.stages.process(f, lambda message, tag=tag: progress(f"{tag} : {message}"))
             except Deferred:  # a stage needs a model answer before going on (e.g. segmentation): it waits
-                progress(f"{tag}: waits for a batch answer")
+                progress(i18n._("{tag} : attend une réponse d'un lot", tag=tag))
                 self.deferred.append(f)
                 results.append((f, None))
             except Exception as exc:  # noqa: BLE001 - any failure of one input is reported, others go on
                 error = one_line(exc)
-                progress(f"{tag}: failed: {error}")
+                progress(i18n._("{tag} : échec : {error}", tag=tag, error=error))
                 ledger.input_set(f.sha256, f.name, INPUT_FAILED, run_id=run_id, error=error)
                 crash("failed_recorded")
                 target = self.relocate(f, error)
@@ -350,7 +384,7 @@ class NightlyRun:
         drafted: list[tuple[InboxFile, str]] = []
         for group in filter(None, groups):
             names = ", ".join(f.name for f, _ in group)
-            progress(f"writing the draft ({names})")
+            progress(i18n._("écriture du brouillon ({names})", names=names))
             crash("before_write")
             try:
                 written = self.stages.write(group, progress)
@@ -362,11 +396,10 @@ class NightlyRun:
             except Exception as exc:  # noqa: BLE001 - inputs stay in the inbox for the next run
                 error = one_line(exc)
                 write_failed = True
-                progress(f"draft not written: {error}; inputs left in the inbox for the next run")
+                not_written = i18n._("brouillon non écrit : {error}", error=error)
+                progress(not_written + i18n._(" ; fichiers laissés dans l'inbox pour le prochain passage"))
                 for f, _ in group:
-                    self.outcomes[f.path] = InputOutcome(
-                        f.name, f.sha256, NOT_WRITTEN, error=f"draft not written: {error}"
-                    )
+                    self.outcomes[f.path] = InputOutcome(f.name, f.sha256, NOT_WRITTEN, error=not_written)
                 continue
             crash("draft_written")
             for f, _ in group:
@@ -376,7 +409,7 @@ class NightlyRun:
             if self.stages.batches is not None:
                 self.stages.batches.consume()
             usage, cost = usage + written.usage, cost + written.cost
-            progress(f"draft {written.id} written")
+            progress(i18n._("brouillon {id} écrit", id=written.id))
             crash("draft_recorded")
         return _Drafted(tuple(drafted), tuple(drafts), usage, cost, write_failed)
 
@@ -406,7 +439,13 @@ class NightlyRun:
             outcomes[f.path] = InputOutcome(
                 f.name, f.sha256, DUPLICATE, draft_id=draft_id, moved_to=self.relocate(f), duplicate_of=of
             )
-            self.progress(f"{f.name}: same content as {of}; not processed again, moved to processed/")
+            self.progress(
+                i18n._(
+                    "{name} : même contenu que {other} ; pas traité une seconde fois, déplacé dans processed/",
+                    name=f.name,
+                    other=of,
+                )
+            )
         inbox.move_sidecars(self.moved, self.settings.paths.inbox)
         self.crash("moved_all")
 

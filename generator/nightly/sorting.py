@@ -12,6 +12,7 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from generator import i18n
 from generator.config import Settings
 from generator.edition import list_drafts
 from generator.nightly import inbox
@@ -116,7 +117,7 @@ def dry_run(
     sleep: Callable[[float], None],
 ) -> RunResult:
     """What a run would do now: nothing is locked, written, moved or recorded."""
-    progress(f"scanning {settings.paths.inbox} (dry run)")
+    progress(i18n._("lecture de {inbox} (essai à blanc)", inbox=settings.paths.inbox))
     scan = inbox.scan(
         settings.paths.inbox, settle_seconds=settings.run.settle_seconds, clock=clock, sleep=sleep
     )

@@ -12,7 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from generator import llm
+from generator import i18n, llm
 from generator.edition import render, write_draft
 from generator.model import Episode
 from generator.pipeline.result import GenerateResult, Prepared, provenance_of
@@ -56,7 +56,7 @@ def prepare(
     """
     settings = tools.settings
     timings = Timings()
-    progress(f"reading {path}")
+    progress(i18n._("lecture de {path}", path=path))
     episode, times = load(path, tools, timings)
     with timings.stage("segment"):
         segments = segment_episode(
@@ -106,7 +106,7 @@ def write(
     """Compose one edition from prepared episodes, render it and write the draft atomically."""
     settings, backend = tools.settings, tools.backend
     timings = Timings(_merged_timings(prepared))
-    progress("composing the edition")
+    progress(i18n._("composition de l'édition"))
     with timings.stage("compose"):
         composed = compose_edition(
             [(p.episode, p.summaries.summaries) for p in prepared],
@@ -126,7 +126,7 @@ def write(
         rendered = render(
             edition, replace(base, timings=dict(timings.seconds)), settings.newsletter, tools.templates_dir
         )
-    progress("writing the draft")
+    progress(i18n._("écriture du brouillon"))
     # The draft itself records `write` as 0.0 and a total without it: it cannot time its own writing.
     seconds = timings.seconds
     started = time.perf_counter()
@@ -215,5 +215,7 @@ def generate(
         figures = estimate_dry_run(prepared, tools)
         return GenerateResult(tools.backend_name, tools.model, tuple(prepared), estimate=figures)
     result = write(prepared, tools, progress=progress, today=today, now=now)
-    progress(f"done in {time.perf_counter() - started:.1f} s")
+    progress(
+        i18n._("terminé en {seconds} s", seconds=i18n.current().number(time.perf_counter() - started, 1))
+    )
     return result

@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+from generator import i18n
 from generator.delivery import with_deliveries
 from generator.errors import NewsletterError
 from generator.nightly import (
@@ -89,7 +90,7 @@ class _NightlyStages:
             try:
                 prepared.append(prepare(f.path, self.tools, progress=self.progress, call_model=False))
             except NewsletterError as exc:
-                self.progress(f"{f.name}: would fail: {exc}")
+                self.progress(i18n._("{name} : échouerait : {error}", name=f.name, error=exc))
         if not prepared:
             return {}
         return estimate_dry_run(prepared, self.tools)

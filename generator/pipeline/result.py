@@ -10,6 +10,7 @@ from typing import Any
 from generator import llm
 from generator.config import Settings
 from generator.edition import DraftInfo
+from generator.i18n import ngettext
 from generator.model import Edition, Episode, PromptUse, Provenance, RejectedQuote, Segment, Usage
 from generator.transcript import origin_of
 from generator.writing import ComposeResult, SummariseResult, removed_all, section_json
@@ -147,7 +148,12 @@ def provenance_of(
         warnings += [f"{name} : {w}" for w in p.episode.warnings]
         if p.summaries.failures:
             warnings.append(
-                f"{name} : {p.summaries.failures} sujet(s) résumé(s) sans le modèle (échec de l'appel)"
+                ngettext(
+                    "{name} : {n} sujet résumé sans le modèle (échec de l'appel)",
+                    "{name} : {n} sujets résumés sans le modèle (échec de l'appel)",
+                    p.summaries.failures,
+                    name=name,
+                )
             )
     warnings += list(composed.warnings)
     backend_name = backend.name if backend is not None else "extractive"

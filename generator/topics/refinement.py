@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from generator.errors import LLMError, NewsletterError
+from generator.i18n import ngettext
 from generator.model import SEGMENT_KINDS, Episode, PromptUse, Segment, Usage, format_ts
 from generator.topics.segmenter import sentence_times
 
@@ -155,7 +156,14 @@ def refine(
 
         max_tokens = int(prompt.params.get("max_tokens", 800))
         if progress:
-            progress(f"segment: asking {backend.model} to check {len(offline)} segments")
+            progress(
+                ngettext(
+                    "découpage : {model} vérifie {n} sujet",
+                    "découpage : {model} vérifie {n} sujets",
+                    len(offline),
+                    model=backend.model,
+                )
+            )
         result = backend.complete_json(LLMRequest(rendered, rendered.schema or {}, max_tokens, validate))
     except LLMUnitError as exc:
         return Refinement(offline, False, exc.usage, exc.prompt, getattr(backend, "model", None), str(exc))

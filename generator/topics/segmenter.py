@@ -21,6 +21,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
+from generator.i18n import ngettext
 from generator.model import Aside, Episode, Segment
 from generator.topics import cues, evidence, pick, units
 from generator.topics.embeddings import SentenceEmbedder, USEEmbedder
@@ -81,7 +82,9 @@ def segment(
         if embedder is None:
             embedder = USEEmbedder()
         if progress:
-            progress(f"segment: embedding {n} sentences")
+            progress(
+                ngettext("découpage : plongement de {n} phrase", "découpage : plongement de {n} phrases", n)
+            )
         unit = units.build(texts, times, end_time, [u.speaker for u in utts], [u.end_s for u in utts])
         vectors = np.asarray(embedder.embed(unit.texts), dtype=np.float64)
         marks = page_marks(episode) if marks is None else marks

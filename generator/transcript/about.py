@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from generator.i18n import _
 from generator.model import Chapter, Guest
 from generator.transcript.fragments import Parsed
 from generator.transcript.metadata import fold, is_name_like, parse_date, parse_description
@@ -82,7 +83,7 @@ def describe(parsed: Parsed, path: Path, today: dt.date) -> About:
     _add_people(about, parsed.people, written)
     _from_speech(about, parsed)
     if full is None and not meta:
-        about.warnings.append("no episode description found: show, date and guests are unknown")
+        about.warnings.append(_("aucune description de l'épisode : émission, date et invités inconnus"))
     return about
 
 
@@ -154,7 +155,7 @@ def _from_speech(about: About, parsed: Parsed) -> None:
         if said:
             about.show = said
             about.origins["show"] = SPEECH
-            about.warnings.append(f"show name taken from the first words of the speech: {said}")
+            about.warnings.append(_("nom de l'émission tiré des premiers mots prononcés : {said}", said=said))
     known = {fold(n) for n in about.known_names}
     if about.host is None and heard.host and fold(heard.host) not in known:
         about.host = heard.host

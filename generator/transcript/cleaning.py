@@ -6,6 +6,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, replace
 
+from generator.i18n import _
 from generator.model import Episode, Utterance
 from generator.transcript.clauses import MAX_WORDS as CLAUSE_MAX_WORDS
 from generator.transcript.clauses import MIN_WORDS as CLAUSE_MIN_WORDS
@@ -233,10 +234,16 @@ def clean(episode: Episode) -> Episode:
     warnings = episode.warnings
     if _unpunctuated([_Word(w, 0) for u in kept for w in u.text.split()]):
         warnings += (
-            "speech without punctuation: sentences rebuilt at pauses and clause cues "
-            f"({CLAUSE_MIN_WORDS} to {CLAUSE_MAX_WORDS} words)"
+            _(
+                "parole sans ponctuation : phrases refaites aux pauses et aux articulations ({min} à {max} mots)",
+                min=CLAUSE_MIN_WORDS,
+                max=CLAUSE_MAX_WORDS,
+            )
             if _word_level(tuple(kept))
-            else f"speech without punctuation: sentences cut at pauses and about every {UNPUNCTUATED_WORDS} words",
+            else _(
+                "parole sans ponctuation : phrases coupées aux pauses et environ tous les {n} mots",
+                n=UNPUNCTUATED_WORDS,
+            ),
         )
     repairer = NameRepairer(_written_names(episode), any_case=_lower_case(sentences))
     sentences = tuple(

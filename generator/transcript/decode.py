@@ -7,6 +7,7 @@ import re
 import ftfy
 
 from generator.errors import InputError
+from generator.i18n import _
 
 # Curly quotes, full-width forms and ligatures are kept as written: quotes must stay verbatim.
 # HTML entities are unescaped by the parsers that expect them (JSON, WebVTT), not everywhere.
@@ -100,10 +101,15 @@ def decode_bytes(data: bytes, path: str) -> tuple[str, str]:
         try:
             text = body.decode(codec)
         except UnicodeDecodeError as exc:
-            raise InputError(f"invalid UTF-16 text ({exc.reason} at byte {exc.start})", path=path) from None
+            raise InputError(
+                _("texte UTF-16 invalide ({reason} à l'octet {at})", reason=exc.reason, at=exc.start),
+                path=path,
+            ) from None
     else:
         if b"\x00" in body:
-            raise InputError("binary file, not a text transcript (it contains NUL bytes)", path=path)
+            raise InputError(
+                _("fichier binaire, pas une transcription texte (il contient des octets nuls)"), path=path
+            )
         try:
             text = body.decode("utf-8")
             encoding = encoding or "utf-8"
@@ -123,4 +129,6 @@ def _reject_binary(text: str, path: str) -> None:
         return
     controls = sum(1 for ch in sample if (ch < " " and ch not in "\t\n\r\f\v") or "\x7f" <= ch <= "\x9f")
     if "\x00" in sample or controls > max(3, len(sample) // 100):
-        raise InputError("binary file, not a text transcript (too many control characters)", path=path)
+        raise InputError(
+            _("fichier binaire, pas une transcription texte (trop de caractères de contrôle)"), path=path
+        )

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from generator.errors import InputError
+from generator.i18n import _
 from generator.registry import Registry
 from generator.transcript.fragments import Parsed
 from generator.transcript.frontmatter import has_front_matter
@@ -66,7 +67,7 @@ def _markup(s: Sample) -> bool:
 
 
 def _reject_markup(_text: str, path: str, _name: str) -> Parsed:
-    raise InputError(unrecognised("an XML/HTML document that is not a TTML transcript"), path=path)
+    raise InputError(unrecognised(_("un document XML/HTML qui n'est pas une transcription TTML")), path=path)
 
 
 def _json(s: Sample) -> bool:

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from generator.errors import InputError
+from generator.i18n import _, current, ngettext
 from generator.model import Episode, Utterance, format_ts
 from generator.transcript.about import describe
 from generator.transcript.decode import decode_bytes, fix_mojibake
@@ -28,16 +29,20 @@ def _read(path: Path, max_bytes: int) -> bytes:
     """The file's bytes, after the checks that need no decoding. Never modifies the file."""
     where = str(path)
     if path.is_dir():
-        raise InputError("is a directory, not a transcript file", path=where)
+        raise InputError(_("est un dossier, pas un fichier de transcription"), path=where)
     try:
         size = path.stat().st_size
     except FileNotFoundError:
-        raise InputError("no such file", path=where) from None
+        raise InputError(_("fichier introuvable"), path=where) from None
     except OSError as exc:
-        raise InputError(f"cannot be read ({exc.strerror or exc})", path=where) from None
+        raise InputError(_("illisible ({error})", error=exc.strerror or exc), path=where) from None
     if size > max_bytes:
         raise InputError(
-            f"is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB limit (raise [ingest] max_size_mb)",
+            _(
+                "pèse {size} Mo, au-delà de la limite de {limit} Mo (relevez [ingest] max_size_mb)",
+                size=current().number(size / 1e6, 1),
+                limit=current().number(max_bytes / 1e6),
+            ),
             path=where,
         )
     try:
@@ -46,13 +51,15 @@ def _read(path: Path, max_bytes: int) -> bytes:
             # would make CPython allocate the whole limit up front.
             data = fh.read(size + 1)
     except PermissionError:
-        raise InputError("cannot be read (permission denied)", path=where) from None
+        raise InputError(_("illisible (permission refusée)"), path=where) from None
     except OSError as exc:
-        raise InputError(f"cannot be read ({exc.strerror or exc})", path=where) from None
+        raise InputError(_("illisible ({error})", error=exc.strerror or exc), path=where) from None
     if len(data) > size:  # grew while we read it: a file still being written
-        raise InputError("changed while being read (still being written?); try again later", path=where)
+        raise InputError(
+            _("a changé pendant la lecture (encore en cours d'écriture ?) ; réessayez plus tard"), path=where
+        )
     if not data.strip():
-        raise InputError("is empty", path=where)
+        raise InputError(_("est vide"), path=where)
     return data
 
 
@@ -65,8 +72,12 @@ def _check_order(fragments: list[Fragment], path: str) -> int:
             if last is not None and frag.start_s < last:
                 if last - frag.start_s > BACKWARDS_TOLERANCE_S:
                     raise InputError(
-                        f"timestamps go backwards at line {frag.line} ({format_ts(frag.start_s)} after "
-                        f"{format_ts(last)})",
+                        _(
+                            "les horodatages reculent à la ligne {line} ({at} après {last})",
+                            line=frag.line,
+                            at=format_ts(frag.start_s),
+                            last=format_ts(last),
+                        ),
                         path=path,
                     )
                 frag.start_s = last
@@ -85,18 +96,23 @@ def ingest(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES, today: dt.date | N
     text, repaired = fix_mojibake(text)
     warnings: list[str] = []
     if repaired:
-        warnings.append("mojibake repaired (text decoded with the wrong encoding somewhere upstream)")
+        warnings.append(_("texte mal décodé en amont (mojibake) : réparé"))
     parsed = parse(text, where)
     if not parsed.fragments:
-        raise InputError("no speech found in this file", path=where)
+        raise InputError(_("aucune parole trouvée dans ce fichier"), path=where)
     fragments = parsed.fragments
     clamped = _check_order(fragments, where)
     if clamped:
         warnings.append(
-            f"{clamped} caption(s) started up to {BACKWARDS_TOLERANCE_S:g} s before the previous one"
+            ngettext(
+                "{n} sous-titre commence jusqu'à {s} s avant le précédent",
+                "{n} sous-titres commencent jusqu'à {s} s avant le précédent",
+                clamped,
+                s=current().number(BACKWARDS_TOLERANCE_S),
+            )
         )
     if all(f.start_s is None for f in fragments):
-        warnings.append("no timestamps in this file: quotes and topics will carry no time")
+        warnings.append(_("aucun horodatage dans ce fichier : citations et sujets resteront sans heure"))
     last = fragments[-1]
     if last.end_s is None and last.start_s is not None:
         # Without an end time, the last caption lasts as long as its words take to say (~2.5 words/s).

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from generator.i18n import _
+
 KNOWN_LAYOUTS = (
     "SRT",
     "SBV",
@@ -21,4 +23,4 @@ KNOWN_LAYOUTS = (
 
 def unrecognised(what: str) -> str:
     """One line: what the file looks like, and the layouts this project knows."""
-    return f"{what}; known layouts: {', '.join(KNOWN_LAYOUTS)}"
+    return _("{what} ; formats connus : {known}", what=what, known=", ".join(KNOWN_LAYOUTS))

@@ -7,6 +7,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from generator.i18n import _
 from generator.language import MONTH_NUMBERS, MONTH_PATTERN, WEEKDAY_NUMBERS, WEEKDAY_PATTERN
 from generator.model import Guest
 from generator.transcript.showinfo import show_in
@@ -103,10 +104,10 @@ def resolve_year(
         if candidate > today:
             continue
         if weekday is None:
-            return candidate, "date without year nor weekday: assumed the most recent past one"
+            return candidate, _("date sans année ni jour de la semaine : la plus récente passée est retenue")
         if candidate.weekday() == weekday:
             return candidate, None
-    return None, "date without year: no recent year matches its weekday"
+    return None, _("date sans année : aucune année récente ne correspond à son jour de la semaine")
 
 
 def parse_date(text: str, today: dt.date) -> tuple[dt.date | None, str | None]:
@@ -128,9 +129,11 @@ def parse_date(text: str, today: dt.date) -> tuple[dt.date | None, str | None]:
         try:
             date = dt.date(int(m["year"]), month, day)
         except ValueError:
-            return None, f"invalid date in description: {m.group(0)!r}"
+            return None, _("date invalide dans la description : « {date} »", date=m.group(0))
         if weekday is not None and date.weekday() != weekday:
-            return date, f"the description's weekday does not match {date.isoformat()}"
+            return date, _(
+                "le jour de la semaine de la description ne correspond pas au {date}", date=date.isoformat()
+            )
         return date, None
     return resolve_year(day, month, weekday, today)
 

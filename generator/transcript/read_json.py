@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 from generator.errors import InputError
+from generator.i18n import _
 from generator.transcript.fragments import Fragment, Parsed, count_words
 from generator.transcript.layouts import unrecognised
 from generator.transcript.read_services import parse_generic, parse_service
@@ -19,19 +20,31 @@ def _json_error(exc: json.JSONDecodeError, text: str, path: str) -> InputError:
     tail = text.rstrip()
     if exc.pos >= len(tail) - 1 or "Unterminated" in exc.msg:
         return InputError(
-            f"truncated JSON (it ends before the document closes, line {exc.lineno})", path=path
+            _("JSON tronqué (il finit avant la fin du document, ligne {line})", line=exc.lineno), path=path
         )
-    return InputError(f"malformed JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}", path=path)
+    return InputError(
+        _(
+            "JSON mal formé ligne {line}, colonne {col} : {error}",
+            line=exc.lineno,
+            col=exc.colno,
+            error=exc.msg,
+        ),
+        path=path,
+    )
 
 
 def _num(value: Any, what: str, path: str) -> float:
     """A JSON time (number, or string in any `parse_ts` form) -> seconds; anything else is an input error."""
     if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-        raise InputError(f"JSON {what} is not a number: {value!r}", path=path)
+        raise InputError(
+            _("JSON : {what} n'est pas un nombre : {value}", what=what, value=repr(value)), path=path
+        )
     try:
         return parse_ts(str(value))
     except ValueError:
-        raise InputError(f"JSON {what} is not a number: {value!r}", path=path) from None
+        raise InputError(
+            _("JSON : {what} n'est pas un nombre : {value}", what=what, value=repr(value)), path=path
+        ) from None
 
 
 def _meta_from(doc: dict[str, Any]) -> tuple[str | None, dict[str, Any]]:
@@ -60,7 +73,7 @@ def parse_json(text: str, path: str) -> Parsed:
         items = doc["segments"]
         for k, seg in enumerate(items):
             if not isinstance(seg, dict) or "text" not in seg or "start" not in seg:
-                raise InputError(f"Whisper JSON segment {k} has no `start`/`text`", path=path)
+                raise InputError(_("segment {k} du JSON Whisper sans `start`/`text`", k=k), path=path)
             start = _num(seg["start"], f"segment {k} start", path)
             end = _num(seg["end"], f"segment {k} end", path) if seg.get("end") is not None else None
             body = " ".join(str(seg["text"]).split())
@@ -97,13 +110,15 @@ def parse_json(text: str, path: str) -> Parsed:
     if items is None:
         raise InputError(
             unrecognised(
-                "JSON transcript not recognised (no `segments`, `transcript`, `captions` or `events` list)"
+                _(
+                    "transcription JSON non reconnue (aucune liste `segments`, `transcript`, `captions` ou `events`)"
+                )
             ),
             path=path,
         )
     for k, item in enumerate(items):
         if not isinstance(item, dict):
-            raise InputError(f"JSON item {k} is not an object", path=path)
+            raise InputError(_("l'élément JSON {k} n'est pas un objet", k=k), path=path)
         if "segs" in item:  # YouTube json3 events
             body = "".join(str(s.get("utf8", "")) for s in item.get("segs") or [] if isinstance(s, dict))
             start = _num(item.get("tStartMs", 0), f"event {k} tStartMs", path) / 1000
@@ -111,7 +126,7 @@ def parse_json(text: str, path: str) -> Parsed:
             end = start + _num(dur, f"event {k} dDurationMs", path) / 1000 if dur is not None else None
         else:
             if "text" not in item or "start" not in item:
-                raise InputError(f"JSON item {k} has no `text`/`start`", path=path)
+                raise InputError(_("l'élément JSON {k} n'a pas de `text`/`start`", k=k), path=path)
             body = str(item["text"])
             start = _num(item["start"], f"item {k} start", path)
             dur = item.get("duration", item.get("dur"))
@@ -151,7 +166,7 @@ def _parse_podcast(doc: dict[str, Any], path: str) -> Parsed:
     parsed.description, parsed.meta = _meta_from(doc)
     for k, seg in enumerate(doc["segments"]):
         if not isinstance(seg, dict) or "body" not in seg or "startTime" not in seg:
-            raise InputError(f"Podcasting 2.0 JSON segment {k} has no `startTime`/`body`", path=path)
+            raise InputError(_("segment {k} du JSON Podcasting 2.0 sans `startTime`/`body`", k=k), path=path)
         start = _num(seg["startTime"], f"segment {k} startTime", path)
         end = _num(seg["endTime"], f"segment {k} endTime", path) if seg.get("endTime") is not None else None
         body = " ".join(html.unescape(str(seg["body"])).split())

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 from generator.errors import InputError
+from generator.i18n import _
 from generator.transcript.fragments import Fragment, Parsed, count_words
 
 # Words are grouped into one fragment until a speaker change, a pause this long, or a sentence end.
@@ -282,7 +283,7 @@ def parse_service(doc: Any, path: str) -> Parsed | None:
         parsed = Parsed(format="service_json")
         if shape(doc, parsed):
             if not parsed.fragments:
-                raise InputError("transcription service JSON without any speech", path=path)
+                raise InputError(_("JSON de service de transcription sans aucune parole"), path=path)
             url = next(
                 (doc[k] for k in ("mp3_url", "audio_url", "media_url", "url") if isinstance(doc.get(k), str)),
                 None,

@@ -6,6 +6,7 @@ import csv
 import io
 from collections.abc import Callable
 
+from generator.i18n import ngettext
 from generator.transcript.fragments import Fragment, Parsed, count_words
 from generator.transcript.metadata import fold
 from generator.transcript.timestamps import parse_ts
@@ -84,5 +85,11 @@ def parse_table(text: str) -> Parsed:
         previous = speaker or previous
         parsed.fragments.append(Fragment(body, start, n, _time(cell("end")), speaker, new))
     if untimed:
-        parsed.warnings.append(f"{untimed} row(s) without a readable start time took the previous row's")
+        parsed.warnings.append(
+            ngettext(
+                "{n} ligne sans heure de début lisible a pris celle de la précédente",
+                "{n} lignes sans heure de début lisible ont pris celle de la précédente",
+                untimed,
+            )
+        )
     return parsed

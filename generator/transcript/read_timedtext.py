@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import re
 
+from generator.i18n import _
 from generator.transcript.fragments import Fragment, Parsed, count_words
 from generator.transcript.xml_input import parse_xml
 
@@ -25,7 +26,9 @@ def _float(value: str | None, scale: float = 1.0) -> float | None:
 
 def parse_timedtext(text: str, path: str) -> Parsed:
     """One fragment per `<text>` / `<p>`; srv3 times are milliseconds, srv1 times seconds."""
-    root = parse_xml(text, path, name="timed text XML", malformed="malformed timed text XML")
+    root = parse_xml(
+        text, path, name="timed text XML", malformed=_("XML de sous-titres (timed text) mal formé")
+    )
     parsed = Parsed(format="timedtext")
     srv3 = root.tag == "timedtext"
     items = root.iter("p") if srv3 else root.iter("text")

@@ -6,6 +6,7 @@ import re
 import xml.etree.ElementTree as ET
 
 from generator.errors import InputError
+from generator.i18n import _
 from generator.transcript.fragments import Fragment, Parsed, count_words
 from generator.transcript.layouts import unrecognised
 from generator.transcript.timestamps import parse_ts
@@ -65,7 +66,7 @@ def _agents(root: ET.Element) -> dict[str, str]:
 
 def parse_ttml(text: str, path: str) -> Parsed:
     """Every `<p>` of the body is a fragment; its agent (or its parent's) is the speaker."""
-    root = parse_xml(text, path, name="TTML", malformed="malformed TTML/XML")
+    root = parse_xml(text, path, name="TTML", malformed=_("TTML/XML mal formé"))
     if _local(root.tag) != "tt":
         raise InputError(unrecognised(f"XML document <{_local(root.tag)}> is not TTML"), path=path)
     tick_rate = float(root.get("{http://www.w3.org/ns/ttml#parameter}tickRate") or 10_000_000)
@@ -76,7 +77,7 @@ def parse_ttml(text: str, path: str) -> Parsed:
         parsed.meta["title"] = title.strip()
     _walk(root, None, agents, tick_rate, parsed)
     if not any(f.start_s is not None for f in parsed.fragments):
-        parsed.warnings.append("TTML paragraphs carry no `begin` time")
+        parsed.warnings.append(_("les paragraphes TTML n'ont pas d'heure `begin`"))
     return parsed
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from generator.i18n import N_, _
 from generator.language import split_sentences
 from generator.transcript.fragments import Fragment, Parsed, count_words
 from generator.transcript.metadata import is_name_like, looks_like_description
@@ -33,7 +34,9 @@ HEADERS = {
     "name_alone": re.compile(rf"^(?P<name>{_NAME})\s*:?$"),
 }
 # Inside a turn, times are known only at its start: lines after the first are placed by word position.
-ESTIMATED = "times inside each speaker turn are estimated from word position (the file times turns only)"
+ESTIMATED = N_(
+    "heures estimées dans chaque tour de parole d'après la position des mots (le fichier ne date que les tours)"
+)
 
 
 def _header(line: str, lines: list[str], k: int) -> re.Match[str] | None:
@@ -107,7 +110,7 @@ def parse_turns(text: str) -> Parsed:
             body = [(line_no, m["text"]), *body]
         estimated |= _add_turn(parsed, name, starts[k], end, body)
     if estimated:
-        parsed.warnings.append(ESTIMATED)
+        parsed.warnings.append(_(ESTIMATED))
     return parsed
 
 

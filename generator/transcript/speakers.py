@@ -6,6 +6,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 
+from generator.i18n import _
 from generator.transcript.fragments import Fragment, count_words
 from generator.transcript.metadata import fold, is_name_like
 
@@ -169,11 +170,21 @@ def resolve_speakers(fragments: list[Fragment], names: list[str]) -> list[str]:
         if len(match) == 1:
             resolved[label] = match[0]
         elif match:
-            warnings.append(f"speaker {label!r} may be {' or '.join(match)}: kept as written")
+            warnings.append(
+                _(
+                    "l'intervenant « {label} » peut être {names} : laissé tel quel",
+                    label=label,
+                    names=_(" ou ").join(match),
+                )
+            )
         elif len(said := _named_in_speech(label, fragments)) == 1:
             resolved[label] = said.pop()
             warnings.append(
-                f"speaker {label!r} taken as {resolved[label]!r}, the full name said in the speech"
+                _(
+                    "l'intervenant « {label} » est pris pour « {name} », le nom complet dit dans l'émission",
+                    label=label,
+                    name=resolved[label],
+                )
             )
     for frag in fragments:
         if frag.speaker in resolved:

@@ -17,6 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from generator import language
+from generator.i18n import _
 from generator.language import content_stems, is_filler, is_stopword, split_sentences, stem
 from generator.model import Removed
 from generator.writing import grounding, tidy
@@ -221,7 +222,7 @@ class Checker:
     ) -> tuple[str, list[Removed], list[str]]:
         """(the supported sentences, the removed ones with reasons, reviewer warnings)."""
         fixed, fixes = language.fix_names(text, self.known)
-        warnings = [grounding.WARN_NAME_FIXED.format(wrong=w, right=r) for w, r in fixes]
+        warnings = [_(grounding.WARN_NAME_FIXED, wrong=w, right=r) for w, r in fixes]
         kept: list[str] = []
         removed: list[Removed] = []
         for sentence in split_sentences(fixed, before_capital=True):
@@ -230,5 +231,5 @@ class Checker:
                 kept.append(sentence)
             else:
                 removed.append(Removed(sentence, why, field, segment, episode))
-                warnings.append(grounding.WARN_DROPPED.format(why=why, sentence=sentence))
+                warnings.append(_(grounding.WARN_DROPPED, why=why, sentence=sentence))
         return " ".join(kept), removed, warnings

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.errors import LLMError, RenderError
+from generator.i18n import N_, _
 from generator.language import french_date, split_sentences
 from generator.llm import Backend, LLMRequest, PromptRegistry
 from generator.model import (
@@ -37,8 +38,8 @@ from generator.writing.sections import injection_warnings
 from generator.writing.summariser import metadata_texts
 
 DEFAULT_MAX_TOKENS = 700
-WARN_COMPOSE_FAILED = "ouverture et clôture écrites sans le modèle : l'appel a échoué ({error})"
-WARN_ORDER = "ordre des sujets proposé par le modèle incomplet ou invalide : complété par importance"
+WARN_COMPOSE_FAILED = N_("ouverture et clôture écrites sans le modèle : l'appel a échoué ({error})")
+WARN_ORDER = N_("ordre des sujets proposé par le modèle incomplet ou invalide : complété par importance")
 
 EpisodeSummaries = Sequence[tuple[Episode, Sequence[SegmentSummary]]]
 
@@ -55,12 +56,14 @@ def load_phrases(path: Path | None = None) -> dict[str, Any]:
         with path.open("rb") as fh:
             data = tomllib.load(fh)
     except OSError as exc:
-        raise RenderError(f"cannot read the phrases file: {exc.strerror}", path=str(path)) from exc
+        raise RenderError(
+            _("fichier de formules illisible : {error}", error=exc.strerror), path=str(path)
+        ) from exc
     except tomllib.TOMLDecodeError as exc:
-        raise RenderError(f"invalid TOML: {exc}", path=str(path)) from exc
+        raise RenderError(_("TOML invalide : {error}", error=exc), path=str(path)) from exc
     for style in STYLES:
         if style not in data:
-            raise RenderError(f"missing [{style}] table", path=str(path))
+            raise RenderError(_("table [{style}] absente", style=style), path=str(path))
     return data
 
 
@@ -339,7 +342,7 @@ def _model_order(proposed: Any, count: int) -> tuple[list[int], list[str]]:
     warnings: list[str] = []
     if len(order) != count:
         if proposed:
-            warnings.append(WARN_ORDER)
+            warnings.append(_(WARN_ORDER))
         order += [i for i in range(count) if i not in order]
     return order, warnings
 
@@ -362,7 +365,7 @@ def _model_pass(
             draft,
             usage=Usage() + getattr(exc, "usage", Usage()),
             prompts=(request.prompt.use,),
-            warnings=(WARN_COMPOSE_FAILED.format(error=str(exc)[:200]),),
+            warnings=(_(WARN_COMPOSE_FAILED, error=str(exc)[:200]),),
         )
     got, warnings, removed = _grounded_fields(
         result.data,
@@ -404,7 +407,9 @@ def compose_edition(
 ) -> ComposeResult:
     """Sections in the show's order (or the model's, said in the intro), epigraph, intro, announcement, closing, sources."""
     if style not in STYLES:
-        raise RenderError(f"unknown style {style!r}; use one of: {', '.join(STYLES)}")
+        raise RenderError(
+            _("style inconnu « {style} » ; au choix : {choices}", style=style, choices=", ".join(STYLES))
+        )
     phrases = phrases or load_phrases()
     items = _items(summaries_by_episode)
     episodes = [ep for ep, _ in items]

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from generator import language
+from generator.i18n import _
 from generator.language import content_stems, split_words
 from generator.model import Episode, Quote, RejectedQuote, Segment, SegmentSummary
 from generator.topics import TitleModel
@@ -353,7 +354,7 @@ def summarise_extractive(
     out = []
     for seg in topic_segments(segments):
         if progress:
-            progress(f"extractive: segment {seg.index} ({seg.start or '?'})")
+            progress(_("extractif : sujet {index} ({start})", index=seg.index, start=seg.start or "?"))
         out.append(
             summarise_segment(episode, seg, verifier=verifier, vectors=vectors, matrix=matrix, titles=titles)
         )

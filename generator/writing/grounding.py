@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from generator.i18n import N_, _
 from generator.language import (
     detect_language,
     fix_names,
@@ -14,24 +15,24 @@ from generator.language import (
 )
 
 # Warnings shown to the reviewer (French: the reviewer reads French).
-WARN_FIGURE = "chiffre absent du passage : « {figure} »"
-WARN_NAME = "nom absent du passage et des invités : « {name} »"
-WARN_LANGUAGE = "texte qui ne semble pas en français ({lang})"
-WARN_DROPPED = "phrase retirée ({why}) : « {sentence} »"
-WARN_NAME_FIXED = "nom corrigé selon la description : « {wrong} » → « {right} »"
+WARN_FIGURE = N_("chiffre absent du passage : « {figure} »")
+WARN_NAME = N_("nom absent du passage et des invités : « {name} »")
+WARN_LANGUAGE = N_("texte qui ne semble pas en français ({lang})")
+WARN_DROPPED = N_("phrase retirée ({why}) : « {sentence} »")
+WARN_NAME_FIXED = N_("nom corrigé selon la description : « {wrong} » → « {right} »")
 
 
 def prune(text: str, source: str, known: Sequence[str], extra: Iterable[str] = ()) -> tuple[str, list[str]]:
     """Respell known names, then drop every sentence stating a figure or a person the source lacks."""
     extra = list(extra)
     fixed, fixes = fix_names(text, known)
-    warnings = [WARN_NAME_FIXED.format(wrong=w, right=r) for w, r in fixes]
+    warnings = [_(WARN_NAME_FIXED, wrong=w, right=r) for w, r in fixes]
     kept = []
     for sentence in split_sentences(fixed, before_capital=True):
-        missing = [WARN_FIGURE.format(figure=f) for f in unsupported_figures(sentence, source, extra)]
-        missing += [WARN_NAME.format(name=n) for n in unsupported_names(sentence, source, known)]
+        missing = [_(WARN_FIGURE, figure=f) for f in unsupported_figures(sentence, source, extra)]
+        missing += [_(WARN_NAME, name=n) for n in unsupported_names(sentence, source, known)]
         if missing:
-            warnings.append(WARN_DROPPED.format(why=", ".join(missing), sentence=sentence))
+            warnings.append(_(WARN_DROPPED, why=", ".join(missing), sentence=sentence))
         else:
             kept.append(sentence)
     return " ".join(kept), warnings
@@ -51,14 +52,14 @@ class Grounding:
 def check(text: str, source: str, known: Sequence[str], *, extra: Iterable[str] = ()) -> Grounding:
     """Respell known names, then flag unsupported figures and names and a non-French language."""
     fixed, fixes = fix_names(text, known)
-    warnings = [WARN_NAME_FIXED.format(wrong=w, right=r) for w, r in fixes]
+    warnings = [_(WARN_NAME_FIXED, wrong=w, right=r) for w, r in fixes]
     missing_figures = unsupported_figures(fixed, source, extra)
     missing_names = unsupported_names(fixed, source, known)
-    warnings += [WARN_FIGURE.format(figure=f) for f in missing_figures]
-    warnings += [WARN_NAME.format(name=n) for n in missing_names]
+    warnings += [_(WARN_FIGURE, figure=f) for f in missing_figures]
+    warnings += [_(WARN_NAME, name=n) for n in missing_names]
     lang = detect_language(fixed)
     if lang == "en":
-        warnings.append(WARN_LANGUAGE.format(lang=lang))
+        warnings.append(_(WARN_LANGUAGE, lang=lang))
     return Grounding(fixed, tuple(warnings), tuple(missing_figures), tuple(missing_names), lang)
 
 

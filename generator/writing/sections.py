@@ -11,12 +11,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
+from generator.i18n import N_, _
 from generator.model import Episode, Segment, format_ts
 from generator.writing import tidy
 
 TOPIC_KINDS = ("topic", "interview")
 MIN_SECTION_S = 90.0
-WARN_INJECTION = "ligne adressée à un modèle de langage, jamais reprise : « {text} » ({at})"
+WARN_INJECTION = N_("ligne adressée à un modèle de langage, jamais reprise : « {text} » ({at})")
 
 
 def _length(s: Segment) -> float:
@@ -83,5 +84,5 @@ def injection_warnings(episode: Episode) -> tuple[str, ...]:
     for u in episode.utterances:
         if tidy.addresses_model(u.text, u.speaker):
             text = u.text if len(u.text) <= 120 else u.text[:117] + "..."
-            out.append(WARN_INJECTION.format(text=text, at=format_ts(u.start_s) or "?"))
+            out.append(_(WARN_INJECTION, text=text, at=format_ts(u.start_s) or "?"))
     return tuple(out)

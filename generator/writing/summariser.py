@@ -12,6 +12,7 @@ from typing import Any
 
 from generator import language
 from generator.errors import LLMError
+from generator.i18n import N_, _, ngettext
 from generator.language import french_date
 from generator.llm import (
     Backend,
@@ -43,9 +44,8 @@ DEFAULT_MAX_TOKENS = 900
 PARAGRAPH_S = 30.0  # seconds of talk per paragraph (one time mark each) for prompts taking paragraphs
 
 # Shown to the reviewer in draft.json (French: the reviewer reads French).
-WARN_FALLBACK = "résumé extractif de secours : le modèle a échoué sur ce sujet ({error})"
-WARN_TITLE = "titre remplacé ({why})"
-WARN_PARTIAL = "résumé incomplet : {n} partie(s) de ce sujet ont échoué ({error})"
+WARN_FALLBACK = N_("résumé extractif de secours : le modèle a échoué sur ce sujet ({error})")
+WARN_TITLE = N_("titre remplacé ({why})")
 
 
 @dataclass(frozen=True)
@@ -217,7 +217,7 @@ def to_summary(
         title, w = "", [*w, problem]
     if not title and fallback is not None:
         title = fallback.title
-        warnings += [WARN_TITLE.format(why="; ".join(w) or "vide")]
+        warnings += [_(WARN_TITLE, why="; ".join(w) or _("vide"))]
     key_points = []
     for point in data.get("key_points") or []:
         kept, gone, w = checker.prune(str(point), field="key_point", **where)
@@ -226,11 +226,11 @@ def to_summary(
         if kept:
             key_points.append(kept)
     if language.detect_language(summary) == "en":
-        warnings.append(grounding.WARN_LANGUAGE.format(lang="en"))
+        warnings.append(_(grounding.WARN_LANGUAGE, lang="en"))
     if not summary and fallback is not None:
         # Nothing grounded survived: the reviewer gets the transcript's own sentences instead.
         summary = fallback.summary
-        warnings.append(WARN_FALLBACK.format(error="aucune phrase vérifiable"))
+        warnings.append(_(WARN_FALLBACK, error=_("aucune phrase vérifiable")))
 
     quotes: list[Quote] = []
     rejected: list[RejectedQuote] = []
@@ -294,6 +294,26 @@ class ModelCalls:
     max_concurrency: int = 1
 
 
+def _reporter(units: Sequence[Any], progress: Callable[[str], None] | None) -> Callable[[int, Any], None]:
+    """The progress line of each finished call: topic, part, and whether it failed or came from the cache."""
+
+    def done(index: int, result: LLMResult | LLMError) -> None:
+        if progress:
+            unit = units[index]
+            state = _("échec") if isinstance(result, LLMError) else (_("en cache") if result.cached else "ok")
+            progress(
+                _(
+                    "résumés : sujet {index} partie {part}/{parts} {state}",
+                    index=unit.segment.index,
+                    part=unit.part + 1,
+                    parts=unit.parts,
+                    state=state,
+                )
+            )
+
+    return done
+
+
 def summarise(
     episode: Episode,
     segments: Sequence[Segment],
@@ -313,14 +333,12 @@ def summarise(
         episode, segments, prompts=prompts, tokenizer=tokenizer, context_window=calls.context_window
     )
     if progress:
-        progress(f"summarise: {len(units)} call(s) for {len(offline)} topic(s) of {episode.path}")
-
-    def done(index: int, result: LLMResult | LLMError) -> None:
-        if progress:
-            unit = units[index]
-            state = "failed" if isinstance(result, LLMError) else ("cached" if result.cached else "ok")
-            progress(f"summarise: segment {unit.segment.index} part {unit.part + 1}/{unit.parts} {state}")
-
+        n_calls = ngettext("{n} appel", "{n} appels", len(units))
+        topics = ngettext("{n} sujet", "{n} sujets", len(offline))
+        progress(
+            _("résumés : {calls} pour {topics} de {path}", calls=n_calls, topics=topics, path=episode.path)
+        )
+    done = _reporter(units, progress)
     results = run_parallel(backend, [u.request for u in units], calls.max_concurrency, on_done=done)
     usage = Usage()
     used: list[PromptUse] = []
@@ -352,7 +370,7 @@ def summarise(
                 replace(
                     fallback,
                     failed=reason,
-                    warnings=(WARN_FALLBACK.format(error=reason[:200]), *fallback.warnings),
+                    warnings=(_(WARN_FALLBACK, error=reason[:200]), *fallback.warnings),
                 )
             )
             continue
@@ -362,7 +380,15 @@ def summarise(
             failures += 1
             summary = replace(
                 summary,
-                warnings=(WARN_PARTIAL.format(n=len(errors), error=str(errors[0])[:200]), *summary.warnings),
+                warnings=(
+                    ngettext(
+                        "résumé incomplet : {n} partie de ce sujet a échoué ({error})",
+                        "résumé incomplet : {n} parties de ce sujet ont échoué ({error})",
+                        len(errors),
+                        error=str(errors[0])[:200],
+                    ),
+                    *summary.warnings,
+                ),
             )
         summaries.append(summary)
     return SummariseResult(tuple(summaries), usage, tuple(used), failures, model)

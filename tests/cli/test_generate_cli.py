@@ -116,7 +116,7 @@ def test_bad_input_exits_2_with_one_line(workdir: Path, capsys: pytest.CaptureFi
     empty.write_bytes(b"")
     assert main(["generate", str(empty)]) == 2
     err = capsys.readouterr().err.strip().splitlines()
-    assert err[-1].startswith("newsletter: error:") and "vide.txt" in err[-1]
+    assert err[-1].startswith("newsletter : erreur :") and "vide.txt" in err[-1]
     assert empty.exists() and not (workdir / "outbox").exists()
 
 

@@ -77,7 +77,7 @@ def test_an_approved_draft_offers_envoyer_then_confirms_then_sends_once(site):
     status, _, page = client.get(draft_url)
     assert status == 200 and "Pas encore envoyé (SMTP)." in page and f'href="{draft_url}/send"' in page
     status, _, page = client.get(f"{draft_url}/send")  # the confirmation step sends nothing
-    assert status == 200 and "Confirmer l'envoi" in page and smtp.received == []
+    assert status == 200 and "Confirmer l&#39;envoi" in page and smtp.received == []
     status, headers, _ = client.post(f"{draft_url}/send", {"csrf_token": client.token, "confirm": "oui"})
     assert status == 303 and headers["location"] == f"{draft_url}?fait=envoye"
     assert len(smtp.received) == 1

@@ -73,6 +73,7 @@ class Tab:
             device_scale_factor=1,
             is_mobile=width < 600,
             color_scheme="dark" if dark else "light",
+            locale="fr-FR",  # Accept-Language: the review pages follow it (headless Chromium says en-US)
         )
         self.page = self.context.new_page()
         self.page.set_default_timeout(15000)
@@ -211,8 +212,18 @@ def test_review_list_open_a_draft_see_quotes_in_context_and_approve(tabs, app):
     assert "Dans mon atelier" in first.locator("li.before").last.inner_text()
     assert first.locator("li.before .ts a").last.get_attribute("href").endswith("#t=312")
     assert page.get_by_text("date absente de la transcription").is_visible()
-    frame = page.frame_locator("iframe")
-    assert "Réparer plutôt que jeter" in frame.locator("h1").inner_text()
+    # The newsletter is in the page and grows with its content: no frame, nothing scrolls inside it.
+    preview = page.locator("#apercu")
+    assert "Réparer plutôt que jeter" in preview.locator("h1").inner_text()
+    assert page.locator("iframe").count() == 0
+    assert page.evaluate(
+        "(() => { const e = document.querySelector('#apercu'); return e.scrollHeight <= e.clientHeight + 1; })()"
+    )
+
+    with page.context.expect_page() as email:  # the email as it will be sent, in its own tab
+        page.get_by_role("link", name="Ouvrir le courriel tel qu'il sera envoyé").click()
+    assert "Réparer plutôt que jeter" in email.value.title()
+    email.value.close()
 
     page.get_by_role("button", name="Approuver").click()
     page.wait_for_url("**?fait=approuve")
@@ -254,7 +265,7 @@ def test_review_edit_a_word_and_see_it_in_the_html(tabs, app):
     page.get_by_role("button", name="Enregistrer la révision").click()
     page.wait_for_url("**?fait=enregistre")
     assert "révision 2" in page.locator(".meta").inner_text()
-    assert "Voici deux belles idées" in page.frame_locator("iframe").locator("body").inner_text()
+    assert "Voici deux belles idées" in page.locator("#apercu").inner_text()
     assert "Voici deux belles idées" in (app["draft"].path / "newsletter.html").read_text(encoding="utf-8")
     assert tab.errors == []
 

@@ -186,7 +186,7 @@ def test_failure_mid_write_leaves_no_folder(tmp_path, monkeypatch):
         real(path, data)
 
     monkeypatch.setattr(outbox, "_write_synced", failing)
-    with pytest.raises(OutboxError, match="cannot write the draft: No space left on device"):
+    with pytest.raises(OutboxError, match="impossible d'écrire le brouillon : No space left on device"):
         _write(tmp_path)
     assert list(tmp_path.iterdir()) == []
     assert outbox.list_drafts(tmp_path) == []
@@ -222,12 +222,12 @@ def test_crash_leftovers_and_stray_entries_are_ignored(tmp_path):
     (broken / "draft.json").write_text("{pas du json")
     info = _write(tmp_path)
     assert [d.id for d in outbox.list_drafts(tmp_path)] == [info.id]
-    with pytest.raises(OutboxError, match=r"draft.json: unreadable draft.json"):
+    with pytest.raises(OutboxError, match=r"draft.json: draft.json illisible"):
         outbox.load_draft(tmp_path, "2026-01-02-casse")
 
 
 def test_missing_format_is_refused(tmp_path):
-    with pytest.raises(OutboxError, match="lacks html"):
+    with pytest.raises(OutboxError, match="il manque à l.édition rendue : html"):
         outbox.write_draft(tmp_path, one_episode(), provenance(), {"md": "x", "txt": "x"})
 
 
@@ -237,7 +237,7 @@ def test_missing_format_is_refused(tmp_path):
 def test_load_unknown_or_unsafe_ids(tmp_path):
     _write(tmp_path)
     for bad in ("2026-03-04-inconnu", "../outbox", "/etc", ".tmp-x", "2026-03-04-ondes-numeriques/../x"):
-        with pytest.raises(OutboxError, match="unknown draft"):
+        with pytest.raises(OutboxError, match="brouillon inconnu"):
             outbox.load_draft(tmp_path, bad)
     assert outbox.load_draft(tmp_path, "2026-03-04-ondes-numeriques/").id == "2026-03-04-ondes-numeriques"
 
@@ -285,10 +285,10 @@ def test_an_approved_draft_cannot_be_approved_or_rejected_again(tmp_path):
     outbox.approve(tmp_path, info.id, user="relectrice")
     before = _snapshot(info.path)
     with pytest.raises(
-        OutboxError, match="already approved .* by relectrice; an approved draft is never changed"
+        OutboxError, match="déjà été approuvé .* par relectrice ; un brouillon approuvé ne change plus"
     ):
         outbox.approve(tmp_path, info.id)
-    with pytest.raises(OutboxError, match="already approved"):
+    with pytest.raises(OutboxError, match="déjà été approuvé"):
         outbox.reject(tmp_path, info.id, "finalement non")
     assert _snapshot(info.path) == before
 
@@ -301,7 +301,7 @@ def test_reject_then_approve_after_second_thoughts(tmp_path):
         rejected.doc["history"][-1].items()
         >= {"status": "rejected", "user": "chef", "reason": "citation hors sujet"}.items()
     )
-    with pytest.raises(OutboxError, match="already rejected .* \\(reason: citation hors sujet\\)"):
+    with pytest.raises(OutboxError, match="déjà été rejeté .* \\(raison : citation hors sujet\\)"):
         outbox.reject(tmp_path, info.id, "encore")
     approved = outbox.approve(tmp_path, info.id, user="chef")
     assert [h["status"] for h in approved.doc["history"]] == ["draft", "rejected", "approved"]
@@ -309,7 +309,7 @@ def test_reject_then_approve_after_second_thoughts(tmp_path):
 
 def test_reject_needs_a_reason(tmp_path):
     info = _write(tmp_path)
-    with pytest.raises(OutboxError, match="needs a reason"):
+    with pytest.raises(OutboxError, match="demande une raison"):
         outbox.reject(tmp_path, info.id, "   ")
     assert outbox.load_draft(tmp_path, info.id).status == "draft"
 
@@ -322,7 +322,7 @@ def test_status_update_is_atomic(tmp_path, monkeypatch):
         raise OSError(5, "Input/output error")
 
     monkeypatch.setattr(outbox.os, "replace", failing_replace)
-    with pytest.raises(OutboxError, match="cannot update draft.json"):
+    with pytest.raises(OutboxError, match="impossible de mettre à jour draft.json"):
         outbox.approve(tmp_path, info.id)
     assert (info.path / "draft.json").read_bytes() == before
     assert sorted(p.name for p in info.path.iterdir()) == sorted([*outbox.FILES.values(), "draft.json"])

@@ -191,7 +191,7 @@ def test_html_is_email_safe(style):
 
 
 def test_unknown_style_and_missing_templates_are_clear_errors(tmp_path):
-    with pytest.raises(RenderError, match="unknown style"):
+    with pytest.raises(RenderError, match="style inconnu"):
         _render(replace(one_episode(), style="inconnu"))
     with pytest.raises(RenderError, match="missing"):
         rendering.render(one_episode(), provenance(), NEWSLETTER, tmp_path)

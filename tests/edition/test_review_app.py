@@ -105,7 +105,9 @@ def test_draft_page_shows_each_quote_beside_its_transcript(app):
     assert "la loi entre en vigueur en mars" in page  # the grounding warning
     assert "segment 4 : résumé impossible" in page
     assert "modele-test" in page and "<code>summarise_segment</code> v1" in page
-    assert f'<iframe src="/drafts/{draft.id}/newsletter.html"' in page
+    # The newsletter grows with its content in the page (no frame, no inner scroll); the email is one link away.
+    assert "<iframe" not in page and '<article class="preview" id="apercu">' in page
+    assert f'href="/drafts/{draft.id}/newsletter.html"' in page
 
 
 def test_csp_is_present_without_wildcard_on_every_answer(app):
@@ -388,8 +390,8 @@ def test_cli_prints_the_url_first_then_serves_until_ctrl_c(config, capsys, monke
     assert pages["index"][0] == 200 and draft.id in pages["index"][2]
     assert opened == ([pages["url"]] if display and not no_open else [])
     err = pages["err"] + capsys.readouterr().err
-    assert "Ctrl-C" in err and "review stopped" in err
-    assert ("no graphical display" in err) == (not no_open and not display)
+    assert "Ctrl-C" in err and "relecture : serveur arrêté" in err
+    assert ("pas d'affichage graphique" in err) == (not no_open and not display)
 
 
 def test_review_command_in_a_real_process_stops_cleanly_on_sigint(config):
@@ -419,7 +421,9 @@ def test_review_command_in_a_real_process_stops_cleanly_on_sigint(config):
         if proc.poll() is None:
             proc.kill()
             proc.wait()
-    assert proc.returncode == 0 and out == "" and "review stopped" in err and "Traceback" not in err
+    assert (
+        proc.returncode == 0 and out == "" and "relecture : serveur arrêté" in err and "Traceback" not in err
+    )
 
 
 def test_a_sparse_or_odd_draft_json_still_shows(tmp_path):

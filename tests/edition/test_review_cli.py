@@ -60,15 +60,15 @@ def test_drafts_human_listing_and_empty_outbox(project, capsys, tmp_path):
     assert run(project, "drafts") == 0
     out = capsys.readouterr().out
     for draft in project["drafts"]:
-        assert f"{draft.id}  [draft]" in out
-    assert "quotes 2 verified / 1 rejected, 2 grounding warning(s)" in out
+        assert f"{draft.id}  [à relire]" in out
+    assert "citations : 2 vérifiées / 1 refusée, 2 alertes" in out
     assert "    - Le Câble du lundi (2026-03-01)" in out
 
     empty = tmp_path / "vide.toml"
     empty.write_text(f'[paths]\noutbox = "{tmp_path / "rien"}"\n', encoding="utf-8")
     assert main(["drafts", "--config", str(empty)]) == 0
     captured = capsys.readouterr()
-    assert captured.out == "" and "no drafts in" in captured.err
+    assert captured.out == "" and "aucun brouillon dans" in captured.err
     assert main(["drafts", "--json", "--config", str(empty)]) == 0
     assert json.loads(capsys.readouterr().out) == []
 
@@ -79,7 +79,7 @@ def test_show_prints_the_file_and_warnings_on_stderr(project, capsys, fmt):
     assert run(project, "show", draft.id, "--format", fmt) == 0
     captured = capsys.readouterr()
     assert captured.out == draft.file(fmt).read_text(encoding="utf-8")
-    assert "grounding warning: segment 4" in captured.err
+    assert "alerte : segment 4" in captured.err
 
 
 def test_show_defaults_to_markdown_and_quiet_silences_stderr(project, capsys):
@@ -92,16 +92,16 @@ def test_show_defaults_to_markdown_and_quiet_silences_stderr(project, capsys):
 def test_approve_and_reject_through_the_cli(project, capsys):
     one, three = project["drafts"]
     assert run(project, "approve", one.id) == 0
-    assert f"{one.id}: approved by " in capsys.readouterr().out
+    assert f"{one.id} : approuvé par " in capsys.readouterr().out
     assert run(project, "approve", one.id) == 2
     err = capsys.readouterr().err
-    assert err.startswith("newsletter: error: ") and "already approved" in err and err.count("\n") == 1
+    assert err.startswith("newsletter : erreur : ") and "déjà été approuvé" in err and err.count("\n") == 1
     assert run(project, "reject", one.id, "--reason", "non") == 2
-    assert "already approved" in capsys.readouterr().err
+    assert "déjà été approuvé" in capsys.readouterr().err
 
     assert run(project, "reject", three.id, "--reason", "trop de citations") == 0
     out = capsys.readouterr().out
-    assert f"{three.id}: rejected by " in out and out.rstrip().endswith("(reason: trop de citations)")
+    assert f"{three.id} : rejeté par " in out and out.rstrip().endswith("(raison : trop de citations)")
     doc = json.loads((three.path / "draft.json").read_text())
     assert doc["status"] == "rejected" and doc["history"][-1]["reason"] == "trop de citations"
 
@@ -123,8 +123,8 @@ def test_unknown_id_exits_2_with_one_clear_line(project, capsys, command):
     captured = capsys.readouterr()
     assert captured.out == ""
     assert captured.err == (
-        f"newsletter: error: unknown draft '2020-01-01-absent' in {project['outbox']}; "
-        "`newsletter drafts` lists them\n"
+        f"newsletter : erreur : brouillon inconnu « 2020-01-01-absent » dans {project['outbox']} ; "
+        "`newsletter drafts` les liste\n"
     )
 
 
@@ -159,7 +159,7 @@ def test_preview_serves_only_the_draft_html_on_localhost(project, capsys, monkey
     captured = capsys.readouterr()
     url = captured.out.strip()
     assert url.startswith("http://127.0.0.1:") and url.endswith("/") and int(url.split(":")[2].strip("/")) > 0
-    assert "Ctrl-C" in captured.err and "preview stopped" in captured.err
+    assert "Ctrl-C" in captured.err and "aperçu : serveur arrêté" in captured.err
 
     status, headers, body = results["/"]
     assert status == 200 and body == draft.file("html").read_bytes()
@@ -186,4 +186,4 @@ def test_preview_port_in_use_is_a_clear_error(project, capsys):
         port = sock.getsockname()[1]
         assert run(project, "preview", project["drafts"][0].id, "--port", str(port)) == 2
     err = capsys.readouterr().err
-    assert f"cannot listen on 127.0.0.1:{port}" in err and "another --port" in err
+    assert f"impossible d'écouter sur 127.0.0.1:{port}" in err and "un autre --port" in err

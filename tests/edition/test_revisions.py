@@ -11,9 +11,14 @@ from render_fixtures import NEWSLETTER
 from review_fixtures import TEMPLATES, write_review_draft
 
 from generator.edition import draft_json, outbox, rendering, revisions
-from generator.edition.review_pages import removed_sentences
+from generator.edition.review_pages import removed_sentences as _removed
 from generator.errors import OutboxError
+from generator.i18n import messages
 from generator.model import Utterance
+
+
+def removed_sentences(doc):
+    return _removed(doc, messages("fr"))
 
 
 def test_quote_context_keeps_the_sentences_around_each_quote(tmp_path):
@@ -81,10 +86,10 @@ def test_revise_keeps_the_previous_files_and_says_who_changed_what(tmp_path):
     # A rejected draft can still be fixed; the rejection stays the last word on its status.
     outbox.reject(tmp_path, draft.id, "titre à revoir")
     revisions.revise(tmp_path, draft.id, _edited(draft, "gaspiller", "jeter"), revision=2)
-    with pytest.raises(OutboxError, match="already rejected on .* \\(reason: titre à revoir\\)"):
+    with pytest.raises(OutboxError, match="déjà été rejeté le .* \\(raison : titre à revoir\\)"):
         outbox.reject(tmp_path, draft.id, "encore")
     assert outbox.approve(tmp_path, draft.id, revision=3).status == "approved"
-    with pytest.raises(OutboxError, match="approved"):
+    with pytest.raises(OutboxError, match="approuvé"):
         revisions.revise(tmp_path, draft.id, _edited(draft, "jeter", "x"), revision=3)
 
 
@@ -132,7 +137,7 @@ def test_edited_markdown_is_sanitised_and_rendered_in_three_formats():
     )
     assert out["txt"].startswith("Titre\n=====\n")
     assert "Un mot et un lien (https://exemple.fr/a)" in out["txt"] and "- point *un*" in out["txt"]
-    with pytest.raises(Exception, match="unknown style"):
+    with pytest.raises(Exception, match="style inconnu"):
         rendering.render_markdown(
             md, style="x", title="", extractive=False, newsletter=NEWSLETTER, templates_dir=TEMPLATES
         )

@@ -151,10 +151,10 @@ def test_transient_server_faults_are_retried_then_succeed(fake_llm, tmp_path, re
 @pytest.mark.parametrize(
     ("fault", "message"),
     [
-        ("500", "answered HTTP 500 after 1 retries"),
-        ("503", "answered HTTP 503 after 1 retries"),
-        ("429", "rate-limited the requests after 1 retries"),
-        ("reset", "cannot reach"),
+        ("500", "a répondu HTTP 500 après 1 nouvelles tentatives"),
+        ("503", "a répondu HTTP 503 après 1 nouvelles tentatives"),
+        ("429", "a limité le débit après 1 nouvelles tentatives"),
+        ("reset", "impossible de joindre"),
     ],
 )
 def test_persistent_server_faults_fail_that_unit_clearly(fake_llm, tmp_path, registry, fault, message):
@@ -176,7 +176,7 @@ def test_slow_server_times_out_then_retry_succeeds(fake_llm, tmp_path, registry)
 def test_server_slower_than_timeout_fails_without_hanging(fake_llm, tmp_path, registry):
     fake_llm.script("slow", "slow")
     started = time.monotonic()
-    with pytest.raises(LLMUnitError, match=r"no answer from .* within 0.4s .*NEWSLETTER_TIMEOUT"):
+    with pytest.raises(LLMUnitError, match=r"pas de réponse de .* en 0.4 s .*NEWSLETTER_TIMEOUT"):
         backend(fake_llm, tmp_path, timeout=0.4, max_retries=1).complete_json(request(registry))
     assert time.monotonic() - started < 3
 
@@ -236,8 +236,8 @@ def test_invented_quote_is_caught_by_the_request_validator(fake_llm, tmp_path, r
 @pytest.mark.parametrize(
     ("fault", "message"),
     [
-        ("bad_body", "not chat-completion JSON"),
-        ("empty_choices", "without message content"),
+        ("bad_body", "autre chose que du JSON de chat completion"),
+        ("empty_choices", "réponse sans contenu"),
     ],
 )
 def test_broken_responses_fail_clearly(fake_llm, tmp_path, registry, fault, message):
@@ -247,7 +247,7 @@ def test_broken_responses_fail_clearly(fake_llm, tmp_path, registry, fault, mess
 
 
 def test_unknown_model_says_the_server_refused_it(fake_llm, tmp_path, registry):
-    with pytest.raises(LLMUnitError, match=r"refused model 'gpt-nope' \(404\).*NEWSLETTER_MODEL"):
+    with pytest.raises(LLMUnitError, match=r"a refusé le modèle « gpt-nope » \(404\).*NEWSLETTER_MODEL"):
         backend(fake_llm, tmp_path, model="gpt-nope").complete_json(request(registry))
 
 
@@ -260,13 +260,13 @@ def test_unreachable_server_says_what_to_check(tmp_path, registry):
         cwd=tmp_path,
         overrides={"llm": {"max_retries": 0, "timeout": 1.0}},
     )
-    with pytest.raises(LLMError, match=r"cannot reach http://127.0.0.1:\d+/v1 .*OPENAI_BASE_URL"):
+    with pytest.raises(LLMError, match=r"impossible de joindre http://127.0.0.1:\d+/v1 .*OPENAI_BASE_URL"):
         make_backend(settings, None).complete_json(request(registry))
 
 
 def test_no_endpoint_configured_says_what_to_set(tmp_path):
     settings = load_settings(env={}, cwd=tmp_path)
-    with pytest.raises(ConfigError, match="set OPENAI_API_KEY or OPENAI_BASE_URL"):
+    with pytest.raises(ConfigError, match="définissez OPENAI_API_KEY ou OPENAI_BASE_URL"):
         make_backend(settings, None)
 
 
@@ -377,7 +377,7 @@ def test_cache_key_covers_model_prompt_params_and_messages(fake_llm, tmp_path, r
 
 def test_request_larger_than_context_window_is_never_sent(fake_llm, tmp_path, registry):
     llm = backend(fake_llm, tmp_path, context_window=200)
-    with pytest.raises(BudgetError, match="context_window is 200"):
+    with pytest.raises(BudgetError, match="context_window vaut 200"):
         llm.complete_json(request(registry, transcript=TRANSCRIPT * 10, max_tokens=100))
     assert fake_llm.chat_requests == []
 
@@ -409,7 +409,7 @@ def test_tiny_context_window_split_keeps_every_request_inside_it(fake_llm, tmp_p
 
 def test_server_side_context_error_is_a_budget_error(fake_llm, tmp_path, registry):
     fake_llm.context_window = 100
-    with pytest.raises(BudgetError, match="too long for the model"):
+    with pytest.raises(BudgetError, match="trop longue pour le modèle"):
         backend(fake_llm, tmp_path, context_window=4096).complete_json(request(registry))
 
 

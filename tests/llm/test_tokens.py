@@ -74,7 +74,7 @@ def test_budget_and_fits():
     tok = get_tokenizer("gpt-4")
     assert input_budget(1000, 200, 100, margin=0.0) == 700
     assert input_budget(1000, 200, 100) == 650  # 5 % safety margin by default
-    with pytest.raises(BudgetError, match="raise \\[llm\\] context_window"):
+    with pytest.raises(BudgetError, match="relevez \\[llm\\] context_window"):
         input_budget(300, 200, 100)
     messages = [{"role": "user", "content": "mot " * 50}]
     assert fits(messages, 100, 200, tok) and not fits(messages, 150, 200, tok)
@@ -121,5 +121,5 @@ def test_split_to_fit_falls_back_to_words_then_refuses():
     chunks = split_to_fit([run_on], 20, tok.count)
     assert " ".join(s for c in chunks for s in c) == run_on
     assert all(tok.count("\n".join(c)) <= 20 for c in chunks)
-    with pytest.raises(BudgetError, match="single word"):
+    with pytest.raises(BudgetError, match="un seul mot"):
         split_to_fit(["x" * 400], 5, tok.count)

@@ -152,7 +152,7 @@ def _finish_and_check(root: Path) -> dict:
         p.name for p in FIXTURES.glob("*.srt")
     )
     assert (root / "inbox" / "failed" / "vide.txt").exists()
-    assert "is empty" in (root / "inbox" / "failed" / "vide.txt.error.txt").read_text(encoding="utf-8")
+    assert "est vide" in (root / "inbox" / "failed" / "vide.txt.error.txt").read_text(encoding="utf-8")
     assert list((root / "outbox").glob(".tmp-*")) == []
     assert all(not p.is_file() for p in (root / "inbox").iterdir()), "something left in the inbox"
 

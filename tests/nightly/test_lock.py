@@ -100,7 +100,7 @@ def test_wait_with_timeout_gives_up(tmp_path: Path) -> None:
     clock = [1000.0]
     try:
         lock = RunLock(path, clock=lambda: clock[0], sleep=lambda s: clock.__setitem__(0, clock[0] + s))
-        with pytest.raises(LockError, match="gave up waiting"):
+        with pytest.raises(LockError, match="attente abandonnée"):
             lock.acquire(wait=True, timeout=3.0, poll=1.0)
     finally:
         child.kill()
@@ -121,5 +121,5 @@ def test_same_process_two_locks_exclude_each_other(tmp_path: Path) -> None:
 def test_an_unwritable_state_folder_is_a_clear_error(tmp_path: Path) -> None:
     blocker = tmp_path / "state"
     blocker.write_text("not a folder", encoding="utf-8")
-    with pytest.raises(LockError, match="cannot create the state folder"):
+    with pytest.raises(LockError, match="impossible de créer le dossier d'état"):
         RunLock(blocker / "run.lock").acquire()

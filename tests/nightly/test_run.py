@@ -123,7 +123,7 @@ def test_good_inputs_make_one_draft_and_are_moved(env) -> None:
     assert all(ledger.input_get(i.sha256).status == "processed" for i in result.inputs)
     assert ledger.runs()[0].status == "ok" and ledger.last_success() == DAY
     # Progress says which episode and which stage.
-    assert "[1/2] lundi.txt: ingest" in messages and "[2/2] mardi.srt: summarise" in messages
+    assert "[1/2] lundi.txt : ingest" in messages and "[2/2] mardi.srt : summarise" in messages
     line = result.log_line()
     assert "2 processed" in line and draft.id in line and "100 in / 20 out" in line and "$0.0012" in line
 
@@ -241,7 +241,7 @@ def test_a_file_taken_away_during_the_run_does_not_stop_it(env) -> None:
 def test_a_missing_inbox_is_explained(env) -> None:
     root, settings, ledger, stages = env
     result = stages.run(settings, ledger)
-    assert result.status == "nothing" and "does not exist" in result.notes[0]
+    assert result.status == "nothing" and "n'existe pas" in result.notes[0]
 
 
 def test_all_inputs_failing_makes_no_draft(env) -> None:
@@ -302,7 +302,7 @@ def test_a_failed_draft_write_leaves_inputs_for_the_next_run(env) -> None:
     assert result.status == "error" and result.exit_code == 1
     assert (
         result.inputs[0].status == "not_written"
-        and result.inputs[0].error == "draft not written: OSError: No space left on device"
+        and result.inputs[0].error == "brouillon non écrit : OSError: No space left on device"
     )
     assert (root / "inbox" / "a.txt").exists() and outbox.list_drafts(root / "outbox") == []
 
@@ -334,7 +334,7 @@ def test_a_second_run_while_one_holds_the_lock_is_refused(env) -> None:
     _drop(root, "a.txt", "Épisode A.")
     with (
         RunLock(settings.paths.state / "run.lock", command="run (schedule)"),
-        pytest.raises(LockError, match=r"another run is in progress \(pid \d+ .*run \(schedule\)"),
+        pytest.raises(LockError, match=r"une autre exécution est en cours \(pid \d+ .*run \(schedule\)"),
     ):
         stages.run(settings, ledger)
     assert (root / "inbox" / "a.txt").exists() and stages.processed == []
@@ -437,7 +437,7 @@ def test_cli_run_json_end_to_end(workspace: Path, capsys: pytest.CaptureFixture[
     doc = json.loads(captured.out)
     assert code == 1 and captured.err == ""  # --quiet: nothing on stderr
     assert doc["status"] == "partial" and len(doc["drafts"]) == 1
-    assert doc["failed"] == [{"name": "vide.txt", "error": f"{workspace}/inbox/vide.txt: is empty"}]
+    assert doc["failed"] == [{"name": "vide.txt", "error": f"{workspace}/inbox/vide.txt: est vide"}]
     assert {i["name"]: i["status"] for i in doc["inputs"]} == {
         "ciel-ouvert.srt": "processed",
         "pedales-et-circuits.srt": "processed",
@@ -453,7 +453,7 @@ def test_cli_run_json_end_to_end(workspace: Path, capsys: pytest.CaptureFixture[
     # Nothing new: says so, exit 0; the temporary file is still waiting.
     assert main(["run"]) == 0
     captured = capsys.readouterr()
-    assert "nothing new in" in captured.out and "run 2 nothing; inputs: none new" in captured.err
+    assert "rien de nouveau dans" in captured.out and "run 2 nothing; inputs: none new" in captured.err
     assert (workspace / "inbox" / "arrive.srt.part").exists()
     # Under --quiet a night with nothing new prints nothing at all (a cron job mails only real news).
     assert main(["run", "--quiet"]) == 0
@@ -465,23 +465,23 @@ def test_cli_run_human_output_progress_and_dry_run(
 ) -> None:
     assert main(["run", "--dry-run"]) == 0
     captured = capsys.readouterr()
-    assert "? ciel-ouvert.srt: would be processed" in captured.out
+    assert "? ciel-ouvert.srt : serait traité" in captured.out
     assert outbox.list_drafts(workspace / "outbox") == [] and (workspace / "inbox" / "vide.txt").exists()
 
     assert main(["run"]) == 1
     captured = capsys.readouterr()
-    assert "+ ciel-ouvert.srt: in draft " in captured.out and "-> processed/" in captured.out
-    assert "x vide.txt: failed: " in captured.out and "-> failed/vide.txt" in captured.out
+    assert "+ ciel-ouvert.srt : dans le brouillon " in captured.out and "-> processed/" in captured.out
+    assert "x vide.txt : échec : " in captured.out and "-> failed/vide.txt" in captured.out
     # Progress names the episode and the stage.
-    assert "· [1/3] ciel-ouvert.srt: reading" in captured.err
-    assert "· writing the draft (ciel-ouvert.srt, pedales-et-circuits.srt)" in captured.err
+    assert "· [1/3] ciel-ouvert.srt : lecture de" in captured.err
+    assert "· écriture du brouillon (ciel-ouvert.srt, pedales-et-circuits.srt)" in captured.err
 
 
 def test_cli_run_refuses_while_another_run_holds_the_lock(workspace: Path, capsys) -> None:
     with RunLock(workspace / "state" / "run.lock", command="run (schedule)"):
         assert main(["run", "-q"]) == 2
     err = capsys.readouterr().err
-    assert "another run is in progress" in err and "run (schedule)" in err and "--wait" in err
+    assert "une autre exécution est en cours" in err and "run (schedule)" in err and "--wait" in err
     assert (workspace / "inbox" / "vide.txt").exists()
 
 

@@ -171,7 +171,7 @@ def test_cli_segment_with_a_model(fake_llm, tmp_path, capsys, monkeypatch):
     shutil.rmtree(tmp_path / "state")  # the ledger would otherwise answer from its cache
     assert cli.main(["segment", str(path)]) == 0  # the model fails: offline result, warning on stderr
     out = capsys.readouterr()
-    assert "offline segmentation kept" in out.err and "Ouverture" in out.out
+    assert "découpage hors ligne conservé" in out.err and "Ouverture" in out.out
 
 
 def test_cli_segment_with_a_model_stays_offline_unless_asked(fake_llm, tmp_path, capsys, monkeypatch):

@@ -70,7 +70,7 @@ def test_a_first_name_shared_by_two_people_stays_as_written(tmp_path):
     )
     ep = load(path)
     assert [u.speaker for u in ep.utterances] == ["Paul", "Anne Roy"]
-    assert "speaker 'Paul' may be Paul Roux or Paul Lebrun: kept as written" in ep.warnings
+    assert "l'intervenant « Paul » peut être Paul Roux ou Paul Lebrun : laissé tel quel" in ep.warnings
 
 
 def test_auto_captions_rolling_lines_kept_once_and_cut_into_short_sentences():
@@ -175,15 +175,15 @@ def test_ttml_agent_inherited_from_div_and_clock_times(tmp_path):
 @pytest.mark.parametrize(
     "data, what",
     [
-        ('<svg xmlns="http://www.w3.org/2000/svg"><text>Bonjour</text></svg>', "XML/HTML document"),
-        ('{"titre": "Bonjour"}', "JSON transcript not recognised"),
-        ("<?xml version='1.0'?><rss><item>Bonjour</item></rss>", "XML/HTML document"),
+        ('<svg xmlns="http://www.w3.org/2000/svg"><text>Bonjour</text></svg>', "document XML/HTML"),
+        ('{"titre": "Bonjour"}', "transcription JSON non reconnue"),
+        ("<?xml version='1.0'?><rss><item>Bonjour</item></rss>", "document XML/HTML"),
     ],
 )
 def test_unrecognised_layout_exits_2_naming_the_known_layouts(capsys, tmp_path, data, what):
     path = tmp_path / "inconnu.txt"
     path.write_text(data, encoding="utf-8")
-    with pytest.raises(InputError, match="known layouts: SRT, SBV, WebVTT"):
+    with pytest.raises(InputError, match="formats connus : SRT, SBV, WebVTT"):
         ingest(path, max_bytes=10**6)
     assert main(["inspect", str(path)]) == 2
     err = capsys.readouterr().err.strip()
@@ -208,7 +208,7 @@ def test_inspect_json_reports_word_conservation(capsys):
 
 def test_estimated_times_inside_turns_are_said():
     ep = load(fixture("turns_name_ts"))
-    assert any("estimated from word position" in w for w in ep.warnings)
+    assert any("position des mots" in w for w in ep.warnings)
 
 
 def test_chapters_listed_in_a_description(tmp_path):
@@ -419,7 +419,7 @@ def test_csv_and_tsv_exports(tmp_path):
         ("Anne", 1.5, "Salut."),
         ("Anne", 1.5, "Ça va ?"),
     ]
-    assert any("without a readable start time" in w for w in ep.warnings)
+    assert any("sans heure de début lisible" in w for w in ep.warnings)
 
 
 def test_a_first_name_not_in_the_description_takes_the_full_name_said_on_air(tmp_path):

@@ -145,8 +145,8 @@ def test_srt_tags_dashes_and_annotations():
     assert ep.utterances[3].new_speaker
     assert ep.duration_s == 21.0
     # No description: the show is the one the host names on air, and the report says where it came from.
-    assert ep.show == "Le Fil Tech" and any("no episode description" in w for w in ep.warnings)
-    assert any("first words of the speech" in w for w in ep.warnings)
+    assert ep.show == "Le Fil Tech" and any("aucune description de l'épisode" in w for w in ep.warnings)
+    assert any("premiers mots prononcés" in w for w in ep.warnings)
 
 
 def test_webvtt_voices_settings_and_note_description():
@@ -179,7 +179,7 @@ def test_youtube_json_without_punctuation_is_cut_at_captions():
         "bonjour et bienvenue aujourd'hui on parle de jeux vidéo et de leur effet sur le sommeil des adolescents"
     )
     assert ep.noise_removed >= 1 and ep.warnings == (
-        "no episode description found: show, date and guests are unknown",
+        "aucune description de l'épisode : émission, date et invités inconnus",
     )
 
 
@@ -371,23 +371,23 @@ def _bad(tmp_path: Path, name: str, data: bytes | None) -> Path:
 
 
 BAD = {
-    "empty": ("vide.txt", b"", "is empty"),
-    "blank": ("blanc.txt", b"\n  \n\t\n", "is empty"),
-    "binary": ("image.png", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 4, "binary"),
+    "empty": ("vide.txt", b"", "est vide"),
+    "blank": ("blanc.txt", b"\n  \n\t\n", "est vide"),
+    "binary": ("image.png", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 4, "binaire"),
     "truncated_json": (
         "coupe.json",
         b'{"segments": [{"start": 0.0, "end": 2.0, "text": "Bonjour',
-        "truncated JSON",
+        "JSON tronqué",
     ),
-    "malformed_json": ("casse.json", b'{"segments": [{"start": 0.0,, "text": "Bonjour"}]}', "malformed JSON"),
-    "unknown_json": ("autre.json", b'{"titre": "Bonjour"}', "JSON transcript not recognised"),
-    "no_speech": ("rien.txt", "Catégorie\n🗞\nNewsTranscription\n00:00\n00:05...\n".encode(), "no speech"),
+    "malformed_json": ("casse.json", b'{"segments": [{"start": 0.0,, "text": "Bonjour"}]}', "JSON mal formé"),
+    "unknown_json": ("autre.json", b'{"titre": "Bonjour"}', "transcription JSON non reconnue"),
+    "no_speech": ("rien.txt", "Catégorie\n🗞\nNewsTranscription\n00:00\n00:05...\n".encode(), "aucune parole"),
     "backwards": (
         "recule.txt",
         "00:01Bonjour à tous.\n00:09Nous parlons de vélo.\n00:04Et puis de train.\n".encode(),
-        "timestamps go backwards at line 3 (00:04 after 00:09)",
+        "les horodatages reculent à la ligne 3 (00:04 après 00:09)",
     ),
-    "missing": ("absent.txt", None, "no such file"),
+    "missing": ("absent.txt", None, "fichier introuvable"),
 }
 
 
@@ -406,11 +406,11 @@ def test_bad_inputs_raise_one_clear_error(tmp_path, case):
 
 
 def test_directory_and_size_limit(tmp_path):
-    with pytest.raises(InputError, match="is a directory"):
+    with pytest.raises(InputError, match="est un dossier"):
         ingest(tmp_path, max_bytes=MB)
     big = tmp_path / "gros.txt"
     big.write_bytes(b"00:01Bonjour.\n" * 1000)
-    with pytest.raises(InputError, match=r"over the .* limit \(raise \[ingest\] max_size_mb\)"):
+    with pytest.raises(InputError, match=r"au-delà de la limite de .* Mo \(relevez \[ingest\] max_size_mb\)"):
         ingest(big, max_bytes=10_000)
     assert ingest(big, max_bytes=20_000).utterances
 
@@ -426,7 +426,7 @@ def test_unreadable_file_reported_even_as_root(tmp_path, monkeypatch):
         return real_open(self, *args, **kwargs)
 
     monkeypatch.setattr(Path, "open", refuse)
-    with pytest.raises(InputError, match=r"secret.txt: cannot be read \(permission denied\)"):
+    with pytest.raises(InputError, match=r"secret.txt: illisible \(permission refusée\)"):
         ingest(path, max_bytes=MB)
 
 
@@ -556,8 +556,8 @@ def test_small_caption_overlaps_are_clamped_with_a_warning(tmp_path):
     )
     ep = load(path)
     assert [u.start_s for u in ep.utterances] == [1.0, 1.0]
-    assert any("1 caption(s) started" in w for w in ep.warnings)
-    assert any("no timestamps" in w for w in load(INGEST / "texte-brut.txt").warnings)
+    assert any("1 sous-titre commence" in w for w in ep.warnings)
+    assert any("aucun horodatage" in w for w in load(INGEST / "texte-brut.txt").warnings)
 
 
 def test_glued_text_starting_with_a_number(tmp_path):

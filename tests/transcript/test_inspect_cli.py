@@ -71,10 +71,10 @@ def test_human_report_in_french(capsys):
 @pytest.mark.parametrize(
     "name, data, problem",
     [
-        ("vide.txt", b"", "is empty"),
-        ("binaire.bin", b"\x00\x01\x02\xff" * 100, "binary file"),
-        ("coupe.json", b'[{"text": "bonjour", "start": 0', "truncated JSON"),
-        ("recule.txt", b"01:00Bonjour.\n00:10Au revoir.\n", "timestamps go backwards"),
+        ("vide.txt", b"", "est vide"),
+        ("binaire.bin", b"\x00\x01\x02\xff" * 100, "fichier binaire"),
+        ("coupe.json", b'[{"text": "bonjour", "start": 0', "JSON tronqué"),
+        ("recule.txt", b"01:00Bonjour.\n00:10Au revoir.\n", "les horodatages reculent"),
     ],
 )
 def test_bad_input_exits_2_with_one_line(capsys, tmp_path, name, data, problem):
@@ -84,13 +84,16 @@ def test_bad_input_exits_2_with_one_line(capsys, tmp_path, name, data, problem):
     code, out, err = run(capsys, str(path), "--json")
     assert code == 2 and out == ""
     assert err.count("\n") == 1
-    assert err.startswith(f"newsletter: error: {path}: ") and problem in err
+    assert err.startswith(f"newsletter : erreur : {path}: ") and problem in err
     assert path.read_bytes() == data and path.stat().st_mtime_ns == stat.st_mtime_ns
 
 
 def test_directory_exits_2(capsys, tmp_path):
     code, _, err = run(capsys, str(tmp_path))
-    assert code == 2 and err == f"newsletter: error: {tmp_path}: is a directory, not a transcript file\n"
+    assert (
+        code == 2
+        and err == f"newsletter : erreur : {tmp_path}: est un dossier, pas un fichier de transcription\n"
+    )
 
 
 def test_size_limit_from_config(capsys, tmp_path):
@@ -118,4 +121,4 @@ def test_whole_process_inspect_leaves_the_input_alone(tmp_path):
         capture_output=True, text=True, cwd=tmp_path, env=env, timeout=60,
     )  # fmt: skip
     assert bad.returncode == 2
-    assert bad.stderr == f"newsletter: error: {Path(tmp_path / 'absent.txt')}: no such file\n"
+    assert bad.stderr == f"newsletter : erreur : {Path(tmp_path / 'absent.txt')}: fichier introuvable\n"

@@ -163,7 +163,7 @@ def test_openai_plain_text_and_verbose_json(tmp_path):
 def test_an_export_without_speech_is_a_clear_error(tmp_path):
     path = tmp_path / "vide.json"
     path.write_text(json.dumps({"result": {"transcription": {"utterances": [{"text": "", "start": 0}]}}}))
-    with pytest.raises(InputError, match="without any speech"):
+    with pytest.raises(InputError, match="sans aucune parole"):
         ingest(path)
 
 
