@@ -18,6 +18,7 @@ RANK = {
     "model": 0,
     "errors": 0,
     "registry": 0,
+    "atomic": 0,
     "i18n": 0,
     "styles": 1,
     "source_kinds": 1,

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import os
-import secrets
 from typing import Any
 
+from generator.atomic import write_atomic
 from generator.delivery.job import Job
 from generator.delivery.message import build_message, new_message_id
 from generator.delivery.retry import Permanent
@@ -36,15 +35,8 @@ def deliver(job: Job) -> dict[str, Any]:
     if o.to:
         message.replace_header("To", ", ".join(o.to))
     path = job.edition.path / EML
-    tmp = path.with_name(f".{EML}.{secrets.token_hex(4)}.tmp")
     try:
-        with open(tmp, "xb") as fh:
-            fh.write(message.as_bytes())
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
+        write_atomic(path, message.as_bytes())
     except OSError as exc:
         raise Permanent(f"impossible d'écrire {path} ({exc.strerror or exc})") from None
-    finally:
-        tmp.unlink(missing_ok=True)
     return {"path": str(path), "message_id": job.record["message_id"], "recipients": len(o.to)}

@@ -18,11 +18,11 @@ import contextlib
 import fcntl
 import json
 import os
-import secrets
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from generator.atomic import write_atomic
 from generator.errors import DeliveryError
 
 SCHEMA = 1
@@ -55,25 +55,13 @@ def read_record(folder: Path, channel: str) -> dict[str, Any] | None:
 def write_record(folder: Path, channel: str, doc: dict[str, Any]) -> None:
     """Replace the record atomically (temporary file, fsync, rename, fsync of the folder)."""
     path = record_path(folder, channel)
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
     data = (json.dumps({"schema": SCHEMA, **doc}, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
     try:
-        with open(tmp, "xb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-        fd = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+        write_atomic(path, data, sync_dir=True)
     except OSError as exc:
         raise DeliveryError(
             f"impossible d'écrire la fiche d'envoi : {exc.strerror or exc}", path=str(path)
         ) from None
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 @contextlib.contextmanager

@@ -9,6 +9,7 @@ import secrets
 import shutil
 from pathlib import Path
 
+from generator.atomic import write_atomic
 from generator.edition.draft_json import FILES, user_name
 from generator.edition.outbox import (
     DraftInfo,
@@ -28,12 +29,7 @@ MAX_DIFF_CHARS = 20000
 
 
 def _replace_file(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-    try:
-        _write_synced(tmp, data)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
+    write_atomic(path, data)
 
 
 def _archive(folder: Path, revision: int) -> None:

@@ -3,13 +3,13 @@ as a `[[sources]]` table by tomlkit, which keeps the file's comments and layout;
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import httpx
 import tomlkit
 from tomlkit.exceptions import TOMLKitError
 
+from generator.atomic import write_atomic
 from generator.config import CONFIG_NAME, Settings
 from generator.errors import ConfigError
 from generator.source_kinds import FEED
@@ -51,9 +51,7 @@ def append_source(config: Path, url: str, name: str | None = None, backfill: int
     if backfill is not None:
         table.add("backfill", backfill)
     sources.append(table)
-    tmp = config.with_name(f".{config.name}.{os.getpid()}.tmp")
-    tmp.write_text(tomlkit.dumps(doc), encoding="utf-8")
-    os.replace(tmp, config)
+    write_atomic(config, tomlkit.dumps(doc).encode("utf-8"))
     return config
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import html
 import json
-import os
 import re
 import time
 import unicodedata
@@ -19,6 +18,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from generator.atomic import write_atomic
 from generator.config import FetchSettings, TranscriptionSettings
 from generator.errors import NewsletterError, SourceError
 from generator.source_kinds import TRANSCRIBERS
@@ -74,17 +74,6 @@ def transcription_cost(item: FeedItem, audio: Path | None, settings: Transcripti
     if seconds is None and item.enclosure and item.enclosure.length:
         seconds = item.enclosure.length / AUDIO_BYTES_PER_S
     return round((seconds or 0.0) / 60.0 * settings.price_per_minute, 6)
-
-
-def _atomic_write(path: Path, data: bytes, mtime: float | None = None) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with tmp.open("wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-    if mtime is not None:
-        os.utime(tmp, (mtime, mtime))
-    os.replace(tmp, path)
 
 
 def find_delivered(inbox: Path, stem: str) -> Path | None:
@@ -180,9 +169,9 @@ class Deliverer:
         inbox = self.options.inbox
         inbox.mkdir(parents=True, exist_ok=True)
         stem = name.rsplit(".", 1)[0]
-        _atomic_write(inbox / f"{stem}.info.json", json.dumps(info, ensure_ascii=False, indent=2).encode())
+        write_atomic(inbox / f"{stem}.info.json", json.dumps(info, ensure_ascii=False, indent=2).encode())
         settled = time.time() - self.options.settle_seconds - 1.0
-        _atomic_write(inbox / name, body, mtime=settled)
+        write_atomic(inbox / name, body, mtime=settled)
         return name
 
     def _transcript(self, feed_url: str, item: FeedItem, show: str, url: str, name: str) -> str:

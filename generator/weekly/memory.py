@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from generator import language
+from generator.atomic import write_atomic
 from generator.errors import WeeklyError
 
 STORIES = Path("weekly") / "stories.json"
@@ -42,17 +41,10 @@ class Remembered:
 
 def _write_json(path: Path, doc: dict[str, Any]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
     try:
-        with open(tmp, "xb") as fh:
-            fh.write((json.dumps(doc, ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
+        write_atomic(path, (json.dumps(doc, ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
     except OSError as exc:
         raise WeeklyError(f"{path} : écriture impossible ({exc.strerror or exc})") from exc
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 def _read_json(path: Path) -> dict[str, Any]:
