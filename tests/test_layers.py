@@ -19,6 +19,7 @@ RANK = {
     "errors": 0,
     "registry": 0,
     "atomic": 0,
+    "faces": 0,
     "i18n": 0,
     "styles": 1,
     "source_kinds": 1,

@@ -4,7 +4,7 @@ May import: model, errors, config, language, transcript, llm, topics.
 Its public face is the names of `__all__`; its modules are private to it.
 """
 
-from importlib import import_module
+from generator.faces import lazy_face
 
 # Each public name and the module that defines it, imported on first use so that importing the stage
 # stays cheap (numpy, jinja2 and apscheduler load only when a name that needs them is used).
@@ -68,9 +68,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> object:
-    """A public name of the stage, from its module (PEP 562)."""
-    home = _HOMES.get(name)
-    if home is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(import_module(f"{__name__}.{home}"), name)
+__getattr__ = lazy_face(__name__, _HOMES)
