@@ -319,6 +319,11 @@ def render(
     page = _render_template(
         html_env, f"{style}/newsletter.html.j2", {**plain, "body": Markup(markdown_to_safe_html(md))}
     )
+    return {"md": md, "html": _inline_css(page, style), "txt": txt}
+
+
+def _inline_css(page: str, style: str) -> str:
+    """The email's HTML: CSS inlined, the charset kept first in <head>."""
     inliner = css_inline.CSSInliner(
         keep_at_rules=True,  # the dark-mode media query stays in <style> for clients that honour it
         load_remote_stylesheets=False,
@@ -334,7 +339,7 @@ def render(
         html = html.replace('<meta charset="utf-8">', "", 1).replace(
             "<head>", '<head><meta charset="utf-8">', 1
         )
-    return {"md": md, "html": html, "txt": txt}
+    return html
 
 
 # ------------------------------------------------------------------------------- edited Markdown
@@ -393,12 +398,4 @@ def render_markdown(
     page = _render_template(
         _environment(Path(templates_dir), autoescape=True), f"{style}/newsletter.html.j2", context
     )
-    inliner = css_inline.CSSInliner(keep_at_rules=True, load_remote_stylesheets=False)
-    try:
-        html = inliner.inline(page)
-    except css_inline.InlineError as exc:
-        raise RenderError(
-            _("échec de la mise en ligne du CSS : {error}", error=exc), path=f"{style}/newsletter.html.j2"
-        ) from exc
-    html = html.replace('<meta charset="utf-8">', "", 1).replace("<head>", '<head><meta charset="utf-8">', 1)
-    return {"md": md, "html": html, "txt": markdown_to_text(md)}
+    return {"md": md, "html": _inline_css(page, style), "txt": markdown_to_text(md)}

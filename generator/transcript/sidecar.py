@@ -72,14 +72,9 @@ def read_sidecars(path: Path) -> Sidecar:
                 found.description = text.strip() or None
             except (OSError, InputError):
                 pass
-        info = path.with_name(f"{stem}.info.json")
-        if info.is_file():
-            try:
-                doc = json.loads(info.read_text(encoding="utf-8"))
-            except (OSError, ValueError):
-                continue
-            if isinstance(doc, dict):
-                _info(doc, found)
+        doc = _info_doc(path, stem)
+        if doc is not None:
+            _info(doc, found)
     return found
 
 
@@ -90,12 +85,19 @@ def origin_of(path: Path) -> dict[str, Any]:
     """Where a transcript came from when a source delivered it: feed, item GUID, transcript or audio URL
     (keys of its info.json); {} for a file someone dropped in by hand."""
     for stem in _stems(path):
-        info = path.with_name(f"{stem}.info.json")
-        if info.is_file():
-            try:
-                doc = json.loads(info.read_text(encoding="utf-8"))
-            except (OSError, ValueError):
-                continue
-            if isinstance(doc, dict):
-                return {k: doc[k] for k in ORIGIN_KEYS if k in doc}
+        doc = _info_doc(path, stem)
+        if doc is not None:
+            return {k: doc[k] for k in ORIGIN_KEYS if k in doc}
     return {}
+
+
+def _info_doc(path: Path, stem: str) -> dict[str, Any] | None:
+    """The `<stem>.info.json` beside `path` (written by a source), or None when absent or unreadable."""
+    info = path.with_name(f"{stem}.info.json")
+    if not info.is_file():
+        return None
+    try:
+        doc = json.loads(info.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return doc if isinstance(doc, dict) else None
