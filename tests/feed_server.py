@@ -140,9 +140,9 @@ class FeedServer:
             h.send_header("Content-Range", f"bytes {start}-{len(route.body) - 1}/{len(route.body)}")
             h.send_header("Content-Length", str(len(route.body) - start))
             h.end_headers()
-            h.wfile.write(route.body[start:])
-            with self.lock:
+            with self.lock:  # counted before writing: the client may assert before this thread resumes
                 self.sent[h.path] = self.sent.get(h.path, 0) + len(route.body) - start
+            h.wfile.write(route.body[start:])
             return
         h.send_response(route.status)
         h.send_header("Content-Type", route.content_type)
@@ -165,9 +165,9 @@ class FeedServer:
             h.send_header("Content-Encoding", "gzip")
         h.send_header("Content-Length", str(len(body)))
         h.end_headers()
-        h.wfile.write(body)
-        with self.lock:
+        with self.lock:  # counted before writing: the client may assert before this thread resumes
             self.sent[h.path] = self.sent.get(h.path, 0) + len(body)
+        h.wfile.write(body)
 
 
 def zeros(total: int, chunk: int = 1 << 16) -> Callable[[], Iterable[bytes]]:
