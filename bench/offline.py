@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import os
 import re
 import statistics
@@ -183,28 +184,47 @@ class Runner:
         return peaks
 
 
-def whole_process(path: Path, runs: int) -> tuple[list[float], float]:
-    """Wall seconds of `newsletter generate --backend extractive --json -q` runs and max peak RSS (MiB)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "NEWSLETTER_"))}
-    walls, rss = [], 0.0
-    for _ in range(runs):
-        with tempfile.TemporaryDirectory() as tmp:
+def whole_process(path: Path, runs: int) -> tuple[list[float], float, dict[str, list[float]]]:
+    """Wall seconds of `newsletter generate --backend extractive --json -q` runs, max peak RSS (MiB) and the
+    stage seconds the child reports (`timings`), with "start-up" = wall - the stages (interpreter, imports,
+    model load).
+
+    As on a user's machine from the second run on: Python writes its bytecode cache (PYTHONDONTWRITEBYTECODE
+    is dropped from the child's environment) and one untimed run first fills it and the model caches under
+    $XDG_CACHE_HOME/newsletter (vocabulary and weights, built on the very first run).
+    """
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("OPENAI_", "NEWSLETTER_")) and k != "PYTHONDONTWRITEBYTECODE"
+    }
+    walls, rss, stages = [], 0.0, {}
+    for k in range(runs + 1):
+        with tempfile.TemporaryDirectory() as tmp, open(Path(tmp) / "out.json", "w+b") as out:
             started = time.perf_counter()
             child = subprocess.Popen(
                 [str(NEWSLETTER), "generate", str(path), "--backend", "extractive", "--json", "-q"],
                 cwd=tmp,
                 env=env,
-                stdout=subprocess.DEVNULL,
+                stdout=out,
                 stderr=subprocess.PIPE,
             )
             _, status, usage = os.wait4(child.pid, 0)
-            walls.append(time.perf_counter() - started)
+            wall = time.perf_counter() - started
             child.returncode = os.waitstatus_to_exitcode(status)
-            err = child.stderr.read().decode() if child.stderr else ""
             if child.returncode != 0:
+                err = child.stderr.read().decode() if child.stderr else ""
                 raise SystemExit(f"{path}: generate failed ({child.returncode}): {err.strip()}")
+            if k == 0:
+                continue  # the warm-up run
+            walls.append(wall)
+            out.seek(0)
+            timings = json.loads(out.read())["timings"]
+            for stage, seconds in timings.items():
+                stages.setdefault(stage, []).append(seconds)
+            stages.setdefault("start-up", []).append(wall - timings["total"])
             rss = max(rss, usage.ru_maxrss / 1024)  # KiB on Linux
-    return walls, rss
+    return walls, rss, stages
 
 
 def row(*cells: object) -> str:
@@ -278,26 +298,26 @@ def table_scaling(
 def table_whole(files: list[Path], runs: int) -> list[str]:
     """The whole-process table's lines (run before this process loads the model, see main)."""
     lines = [
-        f"### Whole process: `newsletter generate --backend extractive`, fresh folder, {runs} runs\n",
-        row("file", "length", "median s", "min s", "max s", "peak RSS MiB", "target ≤ 5 s"),
+        f"### Whole process: `newsletter generate --backend extractive`, fresh folder, {runs} runs "
+        "after one warm-up (bytecode and model caches filled)\n",
+        row("file", "length", "median s", "min s", "max s", "peak RSS MiB", "target ≤ 3 s / hour"),
         row("---", "---:", "---:", "---:", "---:", "---:", "---"),
     ]
+    split: list[str] = []
     for path in files:
-        walls, rss = whole_process(path, runs)
-        ok = "met" if med(walls) <= 5.0 else "**missed**"
-        length = f"{_last_stamp(path) / 60:.0f} min"
+        walls, rss, stages = whole_process(path, runs)
+        minutes = _last_stamp(path) / 60
+        ok = "met" if med(walls) <= 3.0 * max(minutes, 60) / 60 else "**missed**"
         lines.append(
-            row(
-                path.name,
-                length,
-                f"{med(walls):.2f}",
-                f"{min(walls):.2f}",
-                f"{max(walls):.2f}",
-                f"{rss:.0f}",
-                ok,
-            )
-        )
-    return [*lines, ""]
+            row(path.name, f"{minutes:.0f} min", f"{med(walls):.2f}", f"{min(walls):.2f}", f"{max(walls):.2f}",
+                f"{rss:.0f}", ok)
+        )  # fmt: skip
+        order = ["start-up", *STAGES[:-1], "write"]
+        split.append(row(path.name, *(f"{med(stages.get(s, [0.0])):.2f}" for s in order)))
+    head = row("file (median s)", "start-up", *STAGES[:-1], "write")
+    rule = row("---", *["---:"] * 8)
+    return [*lines, "", "Per stage, as the child reports them (start-up = wall - stages: interpreter, imports, "
+            "argument parsing):\n", head, rule, *split, ""]  # fmt: skip
 
 
 def _last_stamp(path: Path) -> int:

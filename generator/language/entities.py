@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -104,8 +105,9 @@ _NAME_SEQ = re.compile(
 _ELIDED_NOUN = re.compile(r"^[LDld]['’][a-zà-ÿ]")
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def fold(text: str) -> str:
-    """Lower-case, accents off, punctuation to spaces: for comparing names."""
+    """Lower-case, accents off, punctuation to spaces: for comparing names (memoised: a show repeats its words)."""
     decomposed = unicodedata.normalize("NFKD", text)
     bare = "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
     return " ".join(re.sub(r"[^\w]+", " ", bare).split())

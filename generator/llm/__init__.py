@@ -30,7 +30,7 @@ from generator.llm.prompts import PromptFile, PromptRegistry, RenderedPrompt, de
 from generator.llm.protocol import Backend, LLMRequest, LLMResult, LLMUnitError, Validator
 from generator.llm.schema import check_schema, parse_json_object, validate_schema, wire_schema
 from generator.llm.speech import SpeechClient, SpeechSegment, transcribe_file
-from generator.llm.tokens import Tokenizer, get_tokenizer, input_budget, split_to_fit
+from generator.llm.tokens import Tokenizer, get_tokenizer, input_budget, preload_tokenizer, split_to_fit
 
 __all__ = [
     "BATCHED",
@@ -76,6 +76,7 @@ __all__ = [
     "french_errors",
     "get_tokenizer",
     "input_budget",
+    "preload_tokenizer",
     "make_backend",
     "parse_json_object",
     "price_for",

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import math
 import os
 import tempfile
+import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -76,12 +76,27 @@ def _o200k_cached() -> bool:
         return False
 
 
-@functools.lru_cache(maxsize=4)
-def _encoding(name: str) -> Any:
-    """Load an encoding once per process (loading cl100k_base takes ~0.3 s)."""
-    import tiktoken
+_LOADING = threading.Lock()
+_LOADED: dict[str, Any] = {}
 
-    return tiktoken.get_encoding(name)
+
+def _encoding(name: str) -> Any:
+    """Load an encoding once per process (loading cl100k_base takes ~0.2-0.3 s); callers wait for a load under way."""
+    with _LOADING:
+        if name not in _LOADED:
+            import tiktoken
+
+            _LOADED[name] = tiktoken.get_encoding(name)
+        return _LOADED[name]
+
+
+def preload_tokenizer(model: str) -> None:
+    """Start loading `model`'s encoding in a background thread, so that the first count need not wait for it.
+
+    The load reads the encoding's file and builds tiktoken's tables while the caller embeds sentences
+    (NumPy releases the GIL); a failure there is the one `get_tokenizer` falls back from later.
+    """
+    threading.Thread(target=get_tokenizer, args=(model,), name="tiktoken-preload", daemon=True).start()
 
 
 def _heuristic(text: str) -> int:

@@ -58,6 +58,7 @@ def prepare(
     timings = Timings()
     progress(i18n._("lecture de {path}", path=path))
     episode, times = load(path, tools, timings)
+    tools.preload_tokenizer()  # first used after segmenting: loads while the sentences are embedded
     with timings.stage("segment"):
         segments = segment_episode(
             episode, min_segment_s=settings.segment.min_segment_s, embedder=tools.embedder, progress=progress

@@ -17,7 +17,7 @@ from typing import Any
 
 from generator import llm
 from generator.config import Settings
-from generator.llm import PromptRegistry, Tokenizer, default_root, get_tokenizer
+from generator.llm import PromptRegistry, Tokenizer, default_root, get_tokenizer, preload_tokenizer
 
 Progress = Callable[[str], None]
 
@@ -61,7 +61,16 @@ class Tools:
         """The given tokenizer, else the one for the backend's model (or the configured one)."""
         if self.given_tokenizer is not None:
             return self.given_tokenizer
-        return get_tokenizer(getattr(self.backend, "model", None) or self.settings.llm.model)
+        return get_tokenizer(self._tokenizer_model)
+
+    @property
+    def _tokenizer_model(self) -> str:
+        return getattr(self.backend, "model", None) or self.settings.llm.model
+
+    def preload_tokenizer(self) -> None:
+        """Start loading the tokenizer in the background (the embedder runs meanwhile); no-op when given."""
+        if self.given_tokenizer is None and "tokenizer" not in self.__dict__:
+            preload_tokenizer(self._tokenizer_model)
 
     @cached_property
     def embedder(self) -> Any:

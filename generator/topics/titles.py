@@ -11,6 +11,7 @@ speakers used ("du réemploi" -> "Le réemploi") and joins a second phrase only 
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections import Counter, defaultdict
@@ -161,6 +162,7 @@ _SHOW_WORDS = frozenset(
 )
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _content(token: str) -> bool:
     """A word that can carry a topic: not a function word, a filler, a number or a greeting."""
     token = token.replace("’", "'")  # "C’" is the elided "ce", never a name

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+import threading
 
 import pytest
 
@@ -62,6 +63,32 @@ def test_tiktoken_failure_falls_back_to_a_character_estimate(monkeypatch):
     monkeypatch.setattr(tokens, "_encoding", broken)
     tok = get_tokenizer("gpt-4")
     assert tok.name == "chars/3" and tok.estimated and tok.count("abcdefghi") == 3
+
+
+def test_preloading_loads_once_in_the_background_and_counts_wait_for_it(no_network, monkeypatch):
+    import tiktoken
+
+    real = tiktoken.get_encoding
+    started, release, loads = threading.Event(), threading.Event(), []
+
+    def slow(name):
+        loads.append(name)
+        started.set()
+        assert release.wait(10)
+        return real(name)
+
+    monkeypatch.setattr(tiktoken, "get_encoding", slow)
+    monkeypatch.setattr(tokens, "_LOADED", {})
+    tokens.preload_tokenizer("gpt-4")
+    assert started.wait(10)  # the load runs in another thread: this one is free meanwhile
+    counted: list[int] = []
+    waiter = threading.Thread(target=lambda: counted.append(get_tokenizer("gpt-4").count("hello world")))
+    waiter.start()
+    waiter.join(0.2)
+    assert waiter.is_alive() and not counted  # a count waits for the load under way, not a second load
+    release.set()
+    waiter.join(10)
+    assert counted == [2] and loads == [tokens._BUNDLED]
 
 
 def test_message_count_includes_formatting_overhead():
