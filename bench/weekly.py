@@ -111,7 +111,9 @@ def main() -> None:
     parser.add_argument("--episodes", type=int, default=20)
     parser.add_argument("--hours", type=float, default=1.0)
     parser.add_argument("--runs", type=int, default=2)
-    parser.add_argument("--shared", type=Path, default=SHARED, help="the shared material (default: ../shared)")
+    parser.add_argument(
+        "--shared", type=Path, default=SHARED, help="the shared material (default: ../shared)"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-weekly-") as tmp:
         week = Path(tmp) / "week"

@@ -46,7 +46,9 @@ def test_the_cached_backend_holds_the_same_arrays_and_embeds_the_same(tmp_path, 
             continue
         got = getattr(mapped, name)
         if isinstance(value, list):
-            assert len(got) == len(value) and all(np.array_equal(a, b) for a, b in zip(got, value, strict=True))
+            assert len(got) == len(value) and all(
+                np.array_equal(a, b) for a, b in zip(got, value, strict=True)
+            )
         elif isinstance(value, np.ndarray):
             assert got.dtype == value.dtype and np.array_equal(got, value), name
         else:
