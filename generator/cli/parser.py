@@ -21,8 +21,11 @@ def _json(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help=_("sortie JSON sur stdout (pour les scripts)"))
 
 
-def _llm_flags(p: argparse.ArgumentParser) -> None:
-    """The options shared by generate and run (style, backend, model, budgets, cache)."""
+def _llm_flags(p: argparse.ArgumentParser, *, estimate: bool = True) -> None:
+    """The options shared by generate and run (style, backend, model, budgets, cache).
+
+    `estimate` False: the command has no cost estimate yet, so it has no `--dry-run`.
+    """
     p.add_argument(
         "--style",
         choices=STYLES.names(),
@@ -52,9 +55,10 @@ def _llm_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--retry-failed", action="store_true", help=_("redemander les réponses enregistrées comme échouées")
     )
-    p.add_argument(
-        "--dry-run", action="store_true", help=_("estimer appels, jetons et coût sans rien appeler")
-    )
+    if estimate:
+        p.add_argument(
+            "--dry-run", action="store_true", help=_("estimer appels, jetons et coût sans rien appeler")
+        )
     _json(p)
 
 

@@ -37,7 +37,7 @@ def add_parser(add: Any, llm_flags: Any) -> None:
         "--until", metavar="AAAA-MM-JJ", help=_("dernier jour de la fenêtre (par défaut : aujourd'hui)")
     )
     p.add_argument("--ideas", type=int, metavar="N", help=_("nombre d'idées (par défaut : celui du style)"))
-    llm_flags(p)
+    llm_flags(p, estimate=False)  # no estimate of a weekly edition yet: no --dry-run
 
 
 def add_generate_flags(p: argparse.ArgumentParser) -> None:

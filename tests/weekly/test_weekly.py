@@ -170,6 +170,9 @@ def test_cli_generate_weekly_json_and_pins(tmp_path: Path, monkeypatch, capsys, 
     assert pinned and doc["ideas"][0] is pinned[0]
     assert main(["generate", "--weekly", str(OCTETS), "--dry-run", "-q"]) == 2
     assert "--dry-run" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["weekly", "--help"])
+    assert "--dry-run" not in capsys.readouterr().out  # not offered where there is no estimate
 
 
 class _Today(dt.date):
