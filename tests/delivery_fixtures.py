@@ -58,8 +58,9 @@ class Project:
     def record_file(self, channel: str) -> Path:
         return self.draft.path / f"delivery-{channel}.json"
 
-    def outbox_bytes(self) -> list[tuple[Path, bytes]]:
-        return [(p, p.read_bytes()) for p in sorted(self.outbox.rglob("*")) if p.is_file()]
+    def written_bytes(self) -> list[tuple[Path, bytes]]:
+        """Every file of the project folder: outbox, state (ledger, logs, records) and the config."""
+        return [(p, p.read_bytes()) for p in sorted(self.root.rglob("*")) if p.is_file()]
 
 
 def smtp_config(port: int, *, extra: str = "", to: str = '["lectrice@exemple.fr"]') -> str:

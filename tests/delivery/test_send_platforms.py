@@ -161,5 +161,5 @@ def test_no_secret_in_the_outbox_after_platform_sends(project, platform, capsys)
     out, err = capsys.readouterr()
     for secret in SECRETS:
         assert secret not in out + err
-        for path, data in project.outbox_bytes():
+        for path, data in project.written_bytes():
             assert secret.encode() not in data, f"{path} holds a secret"

@@ -164,7 +164,7 @@ def test_no_secret_reaches_the_outbox_the_json_or_the_messages(project, capsys):
     assert json.loads(out.split("\n}\n")[0] + "\n}")["channel"] == "smtp"
     for secret in SECRETS:
         assert secret not in out + err
-        for path, data in project.outbox_bytes():
+        for path, data in project.written_bytes():
             assert secret.encode() not in data, f"{path} holds a secret"
 
 
