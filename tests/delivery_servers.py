@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import socket
+import ssl
 import threading
 import time
 import uuid
@@ -61,7 +62,17 @@ class _Handler:
 class SmtpServer:
     """aiosmtpd on a free loopback port; `received` holds what it accepted, raw bytes included."""
 
-    def __init__(self, *, port: int | None = None, username: str | None = None, password: str | None = None):
+    def __init__(
+        self,
+        *,
+        port: int | None = None,
+        username: str | None = None,
+        password: str | None = None,
+        tls: ssl.SSLContext | None = None,
+        implicit_tls: bool = False,
+    ):
+        """`tls`: the server's certificate; STARTTLS required before MAIL and AUTH, or TLS from the first
+        byte with `implicit_tls` (port-465 style)."""
         self.port = port or free_port()
         self.received: list[Received] = []
         self.refuse: set[str] = set()
@@ -77,7 +88,14 @@ class SmtpServer:
                     return AuthResult(success=(login, pw) == (username, password), handled=False)
                 return AuthResult(success=False, handled=False)
 
-            kwargs = {"authenticator": authenticator, "auth_require_tls": False, "auth_required": True}
+            # AUTH only over STARTTLS; with implicit TLS every byte is encrypted already (aiosmtpd does
+            # not see that connection as TLS, so it would never offer AUTH there).
+            require = tls is not None and not implicit_tls
+            kwargs = {"authenticator": authenticator, "auth_require_tls": require, "auth_required": True}
+        if tls is not None and implicit_tls:
+            kwargs["ssl_context"] = tls
+        elif tls is not None:
+            kwargs.update(tls_context=tls, require_starttls=True)
         self.controller = Controller(_Handler(self), hostname="127.0.0.1", port=self.port, **kwargs)
 
     def __enter__(self) -> SmtpServer:

@@ -68,6 +68,15 @@ def _where(o: Any) -> str:
     return f"{o.host}:{o.port}"
 
 
+def _starttls(conn: smtplib.SMTP, context: ssl.SSLContext, o: Any) -> None:
+    try:
+        conn.starttls(context=context)
+    except smtplib.SMTPNotSupportedError:
+        raise Permanent(
+            f"le serveur {_where(o)} ne propose pas STARTTLS : vérifiez security et port dans [delivery.smtp]"
+        ) from None
+
+
 def _connect(job: Job) -> smtplib.SMTP:
     o, timeout = job.options, job.delivery.timeout_s
     context = ssl.create_default_context()
@@ -77,14 +86,15 @@ def _connect(job: Job) -> smtplib.SMTP:
         else:
             conn = smtplib.SMTP(o.host, o.port, timeout=timeout)
         if o.security == "starttls":
-            conn.starttls(context=context)
+            _starttls(conn, context, o)
         if o.username:
             if not job.secret:
                 raise Permanent("mot de passe SMTP absent : définissez NEWSLETTER_SMTP_PASSWORD")
             conn.login(o.username, job.secret)
-    except smtplib.SMTPNotSupportedError:
+    except smtplib.SMTPNotSupportedError:  # from login: no AUTH offered (often: not over TLS)
         raise Permanent(
-            f"le serveur {_where(o)} ne propose pas STARTTLS : vérifiez security et port dans [delivery.smtp]"
+            f"le serveur {_where(o)} ne propose pas l'authentification : vérifiez security et port dans "
+            "[delivery.smtp] (beaucoup de serveurs ne l'offrent qu'après TLS)"
         ) from None
     except smtplib.SMTPAuthenticationError as exc:
         raise Permanent(
