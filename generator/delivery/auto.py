@@ -62,9 +62,13 @@ def deliver_approved(
 
 
 def with_deliveries(settings: Settings, result: Any, progress: Callable[[str], None]) -> Any:
-    """A nightly RunResult with one note per edition sent (or not) after the run."""
-    _, notes = deliver_approved(settings, SendOptions(progress=progress))
-    return replace(result, notes=(*result.notes, *notes)) if notes else result
+    """A nightly RunResult with one note per edition sent (or not) after the run; a send that failed
+    counts in `failed_deliveries` (the run's exit code is then 1, and its log line names it)."""
+    outcomes, notes = deliver_approved(settings, SendOptions(progress=progress))
+    if not notes:
+        return result
+    failed = len(notes) - len(outcomes)  # one note per outcome, one per edition that could not go out
+    return replace(result, notes=(*result.notes, *notes), failed_deliveries=result.failed_deliveries + failed)
 
 
 def describe(outcome: SendOutcome) -> str:

@@ -66,11 +66,12 @@ class RunResult:
     estimate: Mapping[str, Any] | None = None
     waiting: tuple[Mapping[str, Any], ...] = ()  # batches still running: id, status, request counts
     calls: Mapping[str, Any] | None = None  # batch mode: calls and cost per path (llm.CallLog.summary)
+    failed_deliveries: int = 0  # [delivery] auto: approved editions the night could not send
 
     @property
     def exit_code(self) -> int:
-        """0 when every input went through (or nothing to do), 1 when an input or a draft failed."""
-        return 1 if self.status in (RUN_PARTIAL, RUN_ERROR) else 0
+        """0 when every input went through (or nothing to do), 1 when an input, a draft or a delivery failed."""
+        return 1 if self.status in (RUN_PARTIAL, RUN_ERROR) or self.failed_deliveries else 0
 
     def count(self, status: str) -> int:
         return sum(1 for i in self.inputs if i.status == status)
@@ -90,6 +91,7 @@ class RunResult:
             "still_being_written": [{"path": str(s.path), "reason": s.reason} for s in self.settling],
             "ignored": [{"path": str(s.path), "reason": s.reason} for s in self.ignored],
             "notes": list(self.notes),
+            "failed_deliveries": self.failed_deliveries,
             "waiting": [dict(w) for w in self.waiting],
             "tokens": {
                 "input": self.usage.input,
@@ -120,6 +122,10 @@ class RunResult:
         parts.append(f"tokens: {self.usage.input} in / {self.usage.output} out ({self.usage.cached} cached)")
         parts.append(f"cost: ${self.cost:.4f}")
         parts.append(f"duration: {self.duration_s:.1f} s")
+        if self.failed_deliveries:
+            parts.append(f"failed deliveries: {self.failed_deliveries}")
+        if self.notes:  # what the night did besides drafts: recoveries, batches, deliveries and their errors
+            parts.append("notes: " + " | ".join(" ".join(n.split()) for n in self.notes))
         return "; ".join(parts)
 
 

@@ -9,7 +9,7 @@ import email.policy
 import json
 
 import pytest
-from delivery_fixtures import SMTP_PASSWORD, UNSUBSCRIBE, project, smtp_config  # noqa: F401
+from delivery_fixtures import SECRETS, SMTP_PASSWORD, UNSUBSCRIBE, project, smtp_config  # noqa: F401
 from delivery_servers import SmtpServer
 from review_fixtures import write_review_draft
 
@@ -40,6 +40,16 @@ def test_the_nightly_run_sends_approved_editions_and_never_the_others(project, c
         assert main(["run", "--json", "-q", "--config", str(project.config)]) == 0
         assert json.loads(capsys.readouterr().out)["notes"] == []
         assert len(smtp.received) == 1
+    # A night that fails to log in writes its error to the log: the password is in no file of the project.
+    with SmtpServer(username="lettre", password="un autre") as smtp:
+        project.configure(smtp_config(smtp.port).replace('method = "smtp"', 'method = "smtp"\nauto = true'))
+        outbox.approve(project.outbox, unapproved.id)
+        assert main(["run", "-q", "--config", str(project.config)]) == 1  # a failed send fails the night
+        assert smtp.received == []
+    last = (project.root / "state" / "newsletter.log").read_text(encoding="utf-8").splitlines()[-1]
+    assert "failed deliveries: 1" in last and "authentification refusée" in last
+    for path, data in project.written_bytes():
+        assert not any(secret.encode() in data for secret in SECRETS), f"{path} holds a secret"
 
 
 def test_auto_off_sends_nothing(project, capsys, monkeypatch):
