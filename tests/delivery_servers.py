@@ -122,7 +122,8 @@ class Request:
 class FakePlatform:
     """Buttondown (/v1/emails), Ghost (/ghost/api/admin/posts) and listmonk (/api/campaigns) in one server.
 
-    `script` holds behaviours for the next POSTs: an HTTP status (int), "slow" (answers after the
+    `script` holds behaviours for the next POSTs: an HTTP status (int), (status, Retry-After) (a tuple),
+    "slow" (answers after the
     client gave up, having created the item: a reply lost), or "drop" (closes without answering,
     after creating the item).
     """
@@ -178,9 +179,11 @@ def _platform_handler(platform: FakePlatform) -> type[BaseHTTPRequestHandler]:
         def log_message(self, *args: object) -> None:
             pass
 
-        def _answer(self, status: int, doc: Any) -> None:
+        def _answer(self, status: int, doc: Any, headers: dict[str, str] | None = None) -> None:
             data = json.dumps(doc).encode()
             self.send_response(status)
+            for name, value in (headers or {}).items():
+                self.send_header(name, value)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()
@@ -204,6 +207,10 @@ def _platform_handler(platform: FakePlatform) -> type[BaseHTTPRequestHandler]:
             behaviour = platform.script.popleft() if platform.script else "ok"
             if isinstance(behaviour, int):
                 self._answer(behaviour, {"detail": f"erreur {behaviour} simulée"})
+                return
+            if isinstance(behaviour, tuple):  # (status, Retry-After value)
+                status, wait = behaviour
+                self._answer(status, {"detail": "trop de requêtes"}, {"Retry-After": wait})
                 return
             status, doc = platform.create(path, body)
             if behaviour == "slow":

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import email.utils
 from typing import Any
 
 import httpx
@@ -14,6 +16,22 @@ from generator.delivery.retry import Ambiguous, Permanent, Transient
 def _detail(response: httpx.Response) -> str:
     text = " ".join(response.text.split())
     return text[:200] + ("…" if len(text) > 200 else "")
+
+
+def retry_after(value: str | None, now: dt.datetime | None = None) -> float | None:
+    """Seconds from an HTTP Retry-After header (RFC 9110: seconds or an HTTP date); None when absent or unreadable."""
+    if not value or not value.strip():
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.UTC)
+    return max(0.0, (when - (now or dt.datetime.now(dt.UTC))).total_seconds())
 
 
 def request(
@@ -42,7 +60,9 @@ def request(
     if status == 404 and method == "GET":
         return response
     if status == 429 or status >= 500:
-        raise Transient(f"{label} répond {status} {_detail(response)}")
+        asked = retry_after(response.headers.get("Retry-After"))
+        wait = f" ; le serveur demande d'attendre {asked:.0f} s" if asked is not None else ""
+        raise Transient(f"{label} répond {status} {_detail(response)}{wait}", retry_after=asked)
     channel = job.record["channel"]
     if status == 404:
         raise Permanent(

@@ -8,8 +8,21 @@ from typing import TypeVar
 T = TypeVar("T")
 
 
+# The longest wait a server's Retry-After can impose on a send: a longer one ends the retries at once
+# (the message says how long the server asked for), rather than holding the night for an hour.
+MAX_RETRY_AFTER_S = 300.0
+
+
 class Transient(Exception):
-    """Nothing was accepted and trying again later may work (4xx SMTP, 429/5xx HTTP, timeouts, refusals)."""
+    """Nothing was accepted and trying again later may work (4xx SMTP, 429/5xx HTTP, timeouts, refusals).
+
+    `retry_after`: seconds the server asked to wait (HTTP Retry-After), honoured instead of the backoff
+    when longer.
+    """
+
+    def __init__(self, message: str, *, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class Permanent(Exception):
@@ -28,16 +41,19 @@ def with_retries(
     sleep: Callable[[float], None],
     on_retry: Callable[[Transient, float], None] | None = None,
 ) -> T:
-    """`attempt()`, tried again after each Transient up to `retries` times (waits backoff_s, 2x, 4x...)."""
+    """`attempt()`, tried again after each Transient up to `retries` times (waits backoff_s, 2x, 4x...,
+    or the server's Retry-After when longer; one over MAX_RETRY_AFTER_S ends the retries)."""
     wait = backoff_s
     for n in range(retries + 1):
         try:
             return attempt()
         except Transient as exc:
-            if n == retries:
+            asked = exc.retry_after
+            if n == retries or (asked is not None and asked > MAX_RETRY_AFTER_S):
                 raise
+            pause = max(wait, asked or 0.0)
             if on_retry is not None:
-                on_retry(exc, wait)
-            sleep(wait)
+                on_retry(exc, pause)
+            sleep(pause)
             wait *= 2
     raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import time
 
 import jwt
 import pytest
@@ -71,6 +72,34 @@ def test_a_5xx_then_429_is_retried_and_creates_one_draft(project, platform):
     platform.script.extend([503, 429])
     assert project.send() == 0
     assert len(platform.posts()) == 3 and len(platform.items) == 1
+
+
+def test_retry_after_is_waited_for_and_a_too_long_one_stops_at_once(project, platform, capsys):
+    project.configure(_config("buttondown", platform.url))
+    platform.script.append((429, "1"))  # backoff is 0.01 s: the server's second is what is waited
+    started = time.monotonic()
+    assert project.send() == 0
+    assert time.monotonic() - started >= 1.0 and len(platform.posts()) == 2 and len(platform.items) == 1
+    assert "le serveur demande d'attendre 1 s" in capsys.readouterr().err
+
+    project2_posts = len(platform.posts())
+    platform.script.append((503, "Wed, 21 Oct 2099 07:28:00 GMT"))  # decades away: no retry, a clear stop
+    assert project.send("--force") == 2
+    err = capsys.readouterr().err
+    assert len(platform.posts()) == project2_posts + 1 and "le serveur demande d'attendre" in err
+
+
+def test_retry_after_values(monkeypatch):
+    import datetime as dt
+
+    from generator.delivery.http import retry_after
+
+    now = dt.datetime(2026, 12, 5, 8, 0, tzinfo=dt.UTC)
+    assert retry_after("120") == 120.0 and retry_after(" 0 ") == 0.0
+    assert retry_after("Sat, 05 Dec 2026 08:01:30 GMT", now) == 90.0
+    assert retry_after("Sat, 05 Dec 2026 07:00:00 GMT", now) == 0.0  # already past
+    assert retry_after(None) is None and retry_after("") is None and retry_after("bientôt") is None
+    assert retry_after("-5") is None
 
 
 def test_a_refused_key_stops_naming_the_variable_and_never_the_key(project, platform, capsys):
