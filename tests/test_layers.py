@@ -19,6 +19,7 @@ RANK = {
     "errors": 0,
     "registry": 0,
     "atomic": 0,
+    "retry_after": 0,
     "faces": 0,
     "i18n": 0,
     "styles": 1,

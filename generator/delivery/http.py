@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import email.utils
 from typing import Any
 
 import httpx
@@ -11,27 +9,12 @@ import httpx
 from generator.channels import CHANNELS
 from generator.delivery.job import Job
 from generator.delivery.retry import Ambiguous, Permanent, Transient
+from generator.retry_after import retry_after
 
 
 def _detail(response: httpx.Response) -> str:
     text = " ".join(response.text.split())
     return text[:200] + ("…" if len(text) > 200 else "")
-
-
-def retry_after(value: str | None, now: dt.datetime | None = None) -> float | None:
-    """Seconds from an HTTP Retry-After header (RFC 9110: seconds or an HTTP date); None when absent or unreadable."""
-    if not value or not value.strip():
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=dt.UTC)
-    return max(0.0, (when - (now or dt.datetime.now(dt.UTC))).total_seconds())
 
 
 def request(

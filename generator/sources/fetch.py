@@ -8,7 +8,6 @@ bounded by a semaphore per host, so checking many feeds of one host never opens 
 from __future__ import annotations
 
 import datetime as dt
-import email.utils
 import os
 import threading
 import time
@@ -23,6 +22,7 @@ import httpx
 from generator import __version__
 from generator.config import FetchSettings
 from generator.errors import SourceError
+from generator.retry_after import retry_after
 
 USER_AGENT = f"newsletter-generator/{__version__} (lecteur de flux de podcasts; +https://github.com/)"
 PERMANENT = (301, 308)
@@ -53,22 +53,6 @@ class Fetched:
     @property
     def not_modified(self) -> bool:
         return self.status == 304
-
-
-def retry_after(value: str | None, now: float) -> float | None:
-    """Seconds to wait from a Retry-After header (delta seconds or an HTTP date); None if absent or bad."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=dt.UTC)
-    return max(0.0, when.timestamp() - now)
 
 
 def _mb(n: float) -> str:

@@ -89,12 +89,12 @@ def test_retry_after_is_waited_for_and_a_too_long_one_stops_at_once(project, pla
     assert len(platform.posts()) == project2_posts + 1 and "le serveur demande d'attendre" in err
 
 
-def test_retry_after_values(monkeypatch):
+def test_retry_after_values():
     import datetime as dt
 
-    from generator.delivery.http import retry_after
+    from generator.retry_after import retry_after
 
-    now = dt.datetime(2026, 12, 5, 8, 0, tzinfo=dt.UTC)
+    now = dt.datetime(2026, 12, 5, 8, 0, tzinfo=dt.UTC).timestamp()
     assert retry_after("120") == 120.0 and retry_after(" 0 ") == 0.0
     assert retry_after("Sat, 05 Dec 2026 08:01:30 GMT", now) == 90.0
     assert retry_after("Sat, 05 Dec 2026 07:00:00 GMT", now) == 0.0  # already past

@@ -10,8 +10,9 @@ from feed_server import FeedServer, Route, zeros
 
 from generator.config import FetchSettings
 from generator.errors import SourceError
+from generator.retry_after import retry_after
 from generator.sources import USER_AGENT, Fetcher
-from generator.sources.fetch import RetryLater, retry_after
+from generator.sources.fetch import RetryLater
 
 MB = 1024 * 1024
 
