@@ -23,6 +23,9 @@ VOICE_WEIGHT = 0.25  # a voice heard for the first time (a new guest) after the 
 PAUSE_WEIGHT = 0.25  # a silence of LONG_PAUSE_S or more before the sentence
 LONG_PAUSE_S = 2.0  # twice an ordinary breath pause between sentences
 ASIDE_GAP_S = 20.0  # sponsor lines this close together belong to one break
+# A speaker who has held the floor this long has given an answer, not a reply in an exchange: the
+# question that follows it is where an interviewer moves on (a full minute, 150 words of speech).
+ANSWER_S = 60.0
 
 
 def window_similarity(
@@ -157,6 +160,30 @@ def phrase_weights(texts: Sequence[str]) -> np.ndarray:
         if opens[i] or closes[i - 1] or greets[i] or (i + 1 < n and greets[i + 1]):
             bonus[i] += CUE_WEIGHT
     return bonus
+
+
+def question_turns(
+    texts: Sequence[str], times: np.ndarray, speakers: Sequence[str | None], answer_s: float = ANSWER_S
+) -> list[int]:
+    """Starts of the turns that ask a question right after another speaker held the floor answer_s or more.
+
+    In a transcript labelled by speaker, this is what a reader sees as the host's next question after a
+    guest's answer: the spoken counterpart of a question the page sets apart in bold. Short exchanges
+    (a follow-up after a few sentences) do not count; unlabelled text gives nothing.
+    """
+    turns: list[tuple[int, int]] = []
+    for i in range(len(texts)):
+        if i and speakers[i] == speakers[i - 1]:
+            turns[-1] = (turns[-1][0], i + 1)
+        else:
+            turns.append((i, i + 1))
+    out = []
+    for (before, _), (start, stop) in zip(turns, turns[1:], strict=False):
+        if not (speakers[start] and speakers[before]):
+            continue
+        if times[start] - times[before] >= answer_s and any("?" in t for t in texts[start:stop]):
+            out.append(start)
+    return out
 
 
 def signal_weights(

@@ -4,7 +4,9 @@
    preceding and following windows is compared (embeddings and lexical cohesion, two scales); the
    depth of each similarity valley, in standard scores, is the only evidence that makes a boundary.
 2. Host cues, a new voice and a long pause add weight where the content already dips; ad breaks
-   and jingles (asides) are never the start of a subject: their evidence moves to their end.
+   and jingles (asides) are never the start of a subject: their evidence moves to their end. The
+   page's headings and bold questions, and in a transcript labelled by speaker a question asked
+   after another speaker's minute-long answer, are marks: strong cues (MARK_WEIGHT).
 3. The intro ends where the greeting, the running order and any round of the panel's greetings end;
    the outro is the closing farewells; chapters given by the publisher are strong hints.
 4. The number of topics follows a length prior adjusted by valley strength (topics/pick.py); a
@@ -36,8 +38,11 @@ INTRO_ZONE_S = 180.0  # the greeting and the running order fit in the first thre
 PROGRAMME_GAP_S = 30.0  # announcement lines further apart than this are no longer one running order
 OUTRO_ZONE_S = 120.0  # the farewell is looked for in the last two minutes at most
 CHAPTER_SNAP_S = 20.0  # a chapter mark is matched to a sentence start this close (caption jitter)
-# A heading or a bold question of the page: a strong cue, worth a valley one standard deviation deep
-# (twice a host phrase), yet it still needs the speech on either side to differ (`real_change`).
+# A heading or a bold question of the page, or a question asked after a minute-long answer by another
+# speaker (`evidence.question_turns`): a strong cue, worth a valley one standard deviation deep (twice a
+# host phrase). The `real_change` test does not veto it: that test judges relative scores, while a
+# mark is the author's (or the interviewer's) own statement that something new starts. It still needs
+# the content to dip there to count beyond the length prior.
 MARK_WEIGHT = 1.0
 MIN_SEGMENT_MIN_S = 60.0  # no topic under a minute (issue 13)
 WINDOW_MAX_S = 180.0  # the comparison window's cap (three minutes of speech, the earlier design's)
@@ -249,12 +254,14 @@ def _find_bounds(
     phrases = evidence.phrase_weights(units.cue_texts(unit)) if use_cues else np.zeros(n)
     signals = evidence.signal_weights(times, unit.speakers, unit.ends)
     judge = content + np.where(content > 0, phrases, 0.0)
-    for m in marks:  # the page's structure weighs where the content changes at all, valley or not
-        if 0 < m < n:
-            judge[m] += MARK_WEIGHT
+    if use_cues:  # the interviewer's next question after a long answer marks the speech itself
+        marks = sorted({*marks, *evidence.question_turns(texts, times, unit.speakers)})
+    marks = [m for m in marks if 0 < m < n]
+    judge[marks] += MARK_WEIGHT  # the page's structure weighs where the content changes at all
     score = judge + np.where(content > 0, signals, 0.0)
     weights = np.array([max(1, len(t.split())) for t in texts], dtype=np.float64)
     same = ~evidence.real_change(vectors, weights, times, window)
+    same[marks] = False  # a mark is a stated change, not a relative score: that test does not veto it
     score[same], judge[same] = 0.0, 0.0
     for first, last, _ in breaks:  # a subject starts after a break, never at it or inside it
         for arr in (score, judge):

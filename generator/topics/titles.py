@@ -286,8 +286,8 @@ class TitleModel:
             out.append(_Occurrence(key, surface, article, initial, named))
         return out
 
-    def phrases(self, first: int, last: int, k: int = 2) -> list[Phrase]:
-        """The best noun phrases of sentences[first:last], no two sharing a word."""
+    def phrases(self, first: int, last: int, k: int = 2, *, once: bool = False) -> list[Phrase]:
+        """The best noun phrases of sentences[first:last], no two sharing a word (`once`: said once is enough)."""
         span = self._sentences[first:last]
         sf: Counter[str] = Counter()
         occurrences: dict[str, list[_Occurrence]] = defaultdict(list)
@@ -298,7 +298,7 @@ class TitleModel:
                 occurrences[o.key].append(o)
         # A heading is said more than once; a short part where nothing repeats takes its best once-said
         # phrase rather than no heading at all.
-        need = 2 if len(span) >= 6 and any(c >= 2 for k, c in sf.items() if k) else 1
+        need = 2 if not once and len(span) >= 6 and any(c >= 2 for k, c in sf.items() if k) else 1
         scored: dict[str, float] = {}
         for key, count in sf.items():
             if count < need or not key:
@@ -355,21 +355,30 @@ class TitleModel:
         """A heading a reader accepts for sentences[first:last] ('' when nothing stands out).
 
         The strongest composition that passes `acceptable`; else the first pair of phrases that does;
-        else the plain composition of the best phrases (which `acceptable` then flags).
+        else the same among phrases said only once in the part (a short part repeats little); else
+        the plain composition of the best phrases (which `acceptable` then flags).
         """
         phrases = self.phrases(first, last, k=CANDIDATE_PHRASES)
         source = " ".join(self._texts[first:last])
         plain = compose_title(phrases[:2], capitalise=capitalise)
         if acceptable(plain, source=source):
             return plain
-        for i, lead in enumerate(phrases):
-            if acceptable(lead.text, source=source):
-                return compose_title([lead], capitalise=capitalise)
-            for other in phrases[i + 1 :]:
-                joined = compose_title([lead, other], capitalise=capitalise, force=True)
-                if acceptable(joined, source=source):
-                    return joined
-        return plain
+        found = _first_acceptable(phrases, source, capitalise) or _first_acceptable(
+            self.phrases(first, last, k=CANDIDATE_PHRASES, once=True), source, capitalise
+        )
+        return found or plain
+
+
+def _first_acceptable(phrases: Sequence[Phrase], source: str, capitalise: bool) -> str | None:
+    """The first phrase, or pair of phrases in rank order, that reads as an acceptable heading."""
+    for i, lead in enumerate(phrases):
+        if acceptable(lead.text, source=source):
+            return compose_title([lead], capitalise=capitalise)
+        for other in phrases[i + 1 :]:
+            joined = compose_title([lead, other], capitalise=capitalise, force=True)
+            if acceptable(joined, source=source):
+                return joined
+    return None
 
 
 def compose_title(phrases: Sequence[Phrase], *, capitalise: bool = True, force: bool = False) -> str:
