@@ -1,7 +1,8 @@
 """Which path each model call of a batch night took (batched, synchronous, cached) and what each path cost.
 
 The batch backend logs every call it resolves; the draft (draft.json `calls`) and `run --json` show the
-totals per path, the batch ids, and for each synchronous call the reason it was allowed.
+totals per path, the batch ids, for each synchronous call the reason it was allowed, and every call
+(`each`: prompt, path, batch, tokens and cost).
 """
 
 from __future__ import annotations
@@ -72,7 +73,23 @@ class CallLog:
         ]
         out["deferred"] = len(self.deferred)
         out["batches"] = self.batch_ids()
+        out["each"] = [_one_call(r, cost) for r in self.records.values()]
         return out
+
+
+def _one_call(r: CallRecord, cost: Callable[[Usage], float]) -> dict[str, Any]:
+    """One call as the draft records it: prompt, path, batch, tokens and its own cost (batch rate if batched)."""
+    one = {
+        "prompt": r.prompt,
+        "path": r.path,
+        "tokens": {"input": r.usage.input, "output": r.usage.output},
+        "cost": round(cost(r.usage), 6),
+    }
+    if r.batch_id:  # a synchronous call may have waited in a batch first (past the deadline, say)
+        one["batch_id" if r.path == BATCHED else "left_batch"] = r.batch_id
+    if r.reason:
+        one["reason"] = r.reason
+    return one
 
 
 def as_batched(usage: Usage) -> Usage:

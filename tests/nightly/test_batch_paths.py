@@ -57,6 +57,12 @@ def test_a_batch_night_makes_no_synchronous_call_and_the_draft_says_which_path_e
     assert calls["batched"]["calls"] == estimate["calls"] and calls["deferred"] == 0
     assert calls["batched"]["cost"] == pytest.approx(done["cost_estimate"]) and calls["batched"]["cost"] > 0
     assert calls["batches"] == list(runs.loop.batches)
+    # Per call: its path, its batch and its own cost, which add up to the path's totals.
+    each = calls["each"]
+    assert len(each) == estimate["calls"] and {c["path"] for c in each} == {"batched"}
+    assert {c["batch_id"] for c in each} == set(runs.loop.batches)
+    assert sum(c["cost"] for c in each) == pytest.approx(calls["batched"]["cost"], abs=1e-5)
+    assert sum(c["tokens"]["input"] for c in each) == calls["batched"]["tokens"]["input"]
     # A waiting run reports what it deferred and calls nothing synchronously either.
     assert (
         docs[0]["calls"]["deferred"] == estimate["calls"] - 1
@@ -67,6 +73,7 @@ def test_a_batch_night_makes_no_synchronous_call_and_the_draft_says_which_path_e
     extra = json.loads((draft.path / "draft.json").read_text(encoding="utf-8"))["extra"]
     assert extra["batches"] == list(runs.loop.batches)
     assert extra["calls"]["batched"] == calls["batched"] and extra["calls"]["synchronous"]["calls"] == 0
+    assert extra["calls"]["each"] == calls["each"]  # every call, with its path, batch and cost, in the draft
 
     assert main(["show", draft.id]) == 0
     err = capsys.readouterr().err
@@ -84,6 +91,13 @@ def test_past_the_deadline_each_synchronous_call_is_counted_and_explained(cli, c
     assert sync["calls"] == total + 1 and sync["cost"] > 0 and done["calls"]["batched"]["calls"] == 0
     assert sync["cost"] == pytest.approx(done["cost_estimate"])  # full price: no batch discount
     assert len(sync["why"]) == total + 1 and all("heure limite" in w["reason"] for w in sync["why"])
+    each = done["calls"]["each"]
+    assert [c["path"] for c in each] == ["synchronous"] * (total + 1)
+    assert all("heure limite" in c["reason"] and "batch_id" not in c for c in each)
+    assert {c.get("left_batch") for c in each} <= {
+        None,
+        *runs.loop.batches,
+    }  # the batch it stopped waiting for
     [draft] = runs.drafts()
     extra = json.loads((draft.path / "draft.json").read_text(encoding="utf-8"))["extra"]
     assert extra["calls"]["synchronous"]["calls"] == total + 1
