@@ -88,8 +88,50 @@ def _speechmatics() -> dict:
     return {"format": "2.9", "job": {"id": "j"}, "metadata": {"type": "transcription"}, "results": results}
 
 
+def _aws() -> dict:
+    """AWS Transcribe's output: `results.items` of pronunciation/punctuation items, times as strings."""
+    items = []
+    for label, text, start in (("spk_0", Q, 0.5), ("spk_1", A, 3.0)):
+        for k, word in enumerate(text.replace("?", " ?").replace(",", " ,").replace(".", " .").split()):
+            if word in "?,.":
+                items.append(
+                    {"type": "punctuation", "alternatives": [{"confidence": "0.0", "content": word}]}
+                )
+            else:
+                items.append({"type": "pronunciation", "start_time": f"{start + k * 0.3:.3f}",
+                              "end_time": f"{start + k * 0.3 + 0.25:.3f}", "speaker_label": label,
+                              "alternatives": [{"confidence": "0.99", "content": word}]})  # fmt: skip
+    return {
+        "jobName": "emission",
+        "accountId": "1",
+        "status": "COMPLETED",
+        "results": {
+            "transcripts": [{"transcript": f"{Q} {A}"}],
+            "speaker_labels": {"speakers": 2, "segments": []},
+            "items": items,
+        },
+    }
+
+
+def _azure() -> dict:
+    """Azure batch transcription: `recognizedPhrases` with offsets in 100-ns ticks and an nBest list."""
+    phrases = [
+        {"recognitionStatus": "Success", "channel": 0, "speaker": speaker, "offsetInTicks": start * 10_000_000,
+         "durationInTicks": 20_000_000, "nBest": [{"confidence": 0.9, "lexical": text.lower(), "display": text}]}
+        for speaker, text, start in ((1, Q, 0.5), (2, A, 3.0))
+    ]  # fmt: skip
+    return {
+        "source": "https://example.org/emission.wav",
+        "durationInTicks": 90_000_000,
+        "combinedRecognizedPhrases": [{"channel": 0, "display": f"{Q} {A}"}],
+        "recognizedPhrases": phrases,
+    }
+
+
 SERVICES["rev"] = _rev()
 SERVICES["speechmatics"] = _speechmatics()
+SERVICES["aws_transcribe"] = _aws()
+SERVICES["azure"] = _azure()
 
 
 def load(tmp_path, doc) -> object:
@@ -112,7 +154,9 @@ def test_each_service_export_is_read_with_speakers(tmp_path, service):
     assert "62 %" in A and "%" in ep.utterances[1].text and "€" in ep.utterances[1].text
 
 
-@pytest.mark.parametrize("service", ["gladia_v2", "assemblyai", "deepgram", "rev", "speechmatics"])
+@pytest.mark.parametrize(
+    "service", ["gladia_v2", "assemblyai", "deepgram", "rev", "speechmatics", "aws_transcribe", "azure"]
+)
 def test_timed_exports_keep_their_times(tmp_path, service):
     ep = load(tmp_path, SERVICES[service])
     assert ep.utterances[0].start_s == pytest.approx(0.5)
