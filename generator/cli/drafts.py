@@ -8,6 +8,7 @@ from typing import Any
 
 from generator.cli.output import EXIT_OK, emit_json, serve
 from generator.cli.send import review_sender
+from generator.cli.weekly import review_week
 from generator.config import Settings
 from generator.i18n import _, current, ngettext
 
@@ -122,6 +123,7 @@ def cmd_review(args: argparse.Namespace, settings: Settings) -> int:
         inbox_dir=settings.paths.inbox,
         load_transcript=lambda path: load_episode(path, settings).utterances,
         sender=review_sender(settings),
+        week=review_week(settings),
     )
     url = server_url(server)
     return serve(

@@ -107,6 +107,13 @@ def cmd_pick(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+def review_week(settings: Settings) -> Any:
+    """The review page's week: the stories of the coming edition, to pin or drop as `weekly pin|drop` does."""
+    from generator import weekly
+
+    return weekly.ReviewWeek(settings)
+
+
 def cmd_weekly(args: argparse.Namespace, settings: Settings) -> int:
     """`newsletter weekly`: the edition of the episodes the nightly drafts of the window hold."""
     if args.action:

@@ -21,8 +21,9 @@ from pathlib import Path
 from typing import Any
 
 from generator.config import NewsletterSettings
-from generator.edition.review_app import CSP, HOST, HTTPError, Response, ReviewApp, get, post
+from generator.edition.review_app import CSP, HOST, HTTPError, Response, ReviewApp
 from generator.edition.review_pages import source_reloader
+from generator.edition.review_week import get, post
 from generator.errors import NewsletterError, OutboxError
 from generator.i18n import Messages, accept_language, current, messages
 from generator.model import Utterance
@@ -172,15 +173,17 @@ def review_server(
     inbox_dir: Path | None = None,
     load_transcript: Callable[[Path], Sequence[Utterance]] | None = None,
     sender: Any = None,
+    week: Any = None,
 ) -> ReviewServer:
     """A review server bound to 127.0.0.1 (a free port when port is 0); `server.app` is its ReviewApp.
 
     `load_transcript` (file -> cleaned sentences) lets drafts without recorded quote context show it
     anyway, from the source file found at its path or under `inbox_dir`/processed/, if unchanged.
     `sender` (delivery.ReviewSender) adds the "Envoyer" button, with a confirmation step, to approved drafts.
+    `week` (weekly.ReviewWeek) fills the week page: the stories of the coming weekly edition, to pin or drop.
     """
     reload = source_reloader(inbox_dir, load_transcript) if load_transcript else None
-    app = ReviewApp(Path(outbox_dir), newsletter, Path(templates_dir), reload, sender=sender)
+    app = ReviewApp(Path(outbox_dir), newsletter, Path(templates_dir), reload, sender=sender, week=week)
     try:
         server = ReviewServer((HOST, port), _handler(app, current().lang))
     except OSError as exc:

@@ -1,7 +1,7 @@
 """The review app: the pages and actions to read, approve, reject and edit drafts.
 
 The routes and every security check (Host, Origin, CSRF token, CSP) are written out here where they
-can be read in one go; the HTTP server itself (timeouts, backlog, low-level errors,
+can be read in one go (the week page's, with the same checks, in `review_week`); the HTTP server itself (timeouts, backlog, low-level errors,
 client hang-ups) is in `review`, which serves this app. It binds 127.0.0.1 only; pages are Jinja2 templates (autoescaped)
 from templates/review/, with no script at all, in the language of each request (Accept-Language).
 """
@@ -71,6 +71,8 @@ class ReviewApp:
     context_cache: dict = field(default_factory=dict)
     # delivery.ReviewSender: `label`, `state(draft folder)` -> {text, can_send}, `send(id)` -> French line
     sender: Any = None
+    # weekly.ReviewWeek (handed in by the CLI): the week page's stories, pins and drops (review_week)
+    week: Any = None
 
     def __post_init__(self) -> None:
         self.pages = Pages(self.templates_dir)
@@ -114,10 +116,7 @@ class ReviewApp:
 
     def send(self, draft_id: str, form: dict[str, str], t: Messages) -> str:
         """The confirmed send; the URL to redirect to."""
-        if not hmac.compare_digest(form.get("csrf_token", ""), self.csrf_token):
-            raise HTTPError(
-                HTTPStatus.FORBIDDEN, t._("Jeton de formulaire absent ou invalide : rechargez la page.")
-            )
+        self.check_token(form, t)
         if form.get("confirm") != "oui":
             raise HTTPError(HTTPStatus.BAD_REQUEST, t._("Envoi non confirmé : rien n'a été envoyé."))
         if self.sender is None or self._load(draft_id, t).status != "approved":
@@ -145,12 +144,16 @@ class ReviewApp:
 
     # ---------------------------------------------------------------------------------- actions
 
-    def act(self, draft_id: str, action: str, form: dict[str, str], t: Messages) -> str:
-        """Run a POSTed action; returns the URL to redirect to (Post/Redirect/Get)."""
+    def check_token(self, form: dict[str, str], t: Messages) -> None:
+        """Every POSTed form carries the page's CSRF token, or nothing is done (403)."""
         if not hmac.compare_digest(form.get("csrf_token", ""), self.csrf_token):
             raise HTTPError(
                 HTTPStatus.FORBIDDEN, t._("Jeton de formulaire absent ou invalide : rechargez la page.")
             )
+
+    def act(self, draft_id: str, action: str, form: dict[str, str], t: Messages) -> str:
+        """Run a POSTed action; returns the URL to redirect to (Post/Redirect/Get)."""
+        self.check_token(form, t)
         info = self._load(draft_id, t)
         revision = _int(form.get("revision"))
         if revision is None:  # every decision is about the revision the reviewer read

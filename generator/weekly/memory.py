@@ -143,6 +143,21 @@ def add_pick(state: Path, week: str, kind: str, words: str) -> dict[str, list[st
     return picks
 
 
+def remove_pick(state: Path, week: str, words: str) -> dict[str, list[str]]:
+    """Undo a pin or drop of these words (accents and case aside), for this week; returns the week's picks."""
+    wanted = language.fold(words)
+    path = Path(state) / PICKS
+    doc = _read_json(path)
+    picks = (doc.get("weeks") or {}).get(week)
+    if not picks:
+        return {PIN: [], DROP: []}
+    for kind in (PIN, DROP):
+        picks[kind] = [w for w in picks.get(kind) or [] if language.fold(w) != wanted]
+    doc["version"] = 1
+    _write_json(path, doc)
+    return {PIN: list(picks[PIN]), DROP: list(picks[DROP])}
+
+
 def picks_for(state: Path, week: str) -> dict[str, list[str]]:
     """{"pin": [...], "drop": [...]} for the week (empty lists when none)."""
     picks = (_read_json(Path(state) / PICKS).get("weeks") or {}).get(week) or {}

@@ -86,6 +86,19 @@ def is_weekly(draft: DraftInfo) -> bool:
     return bool((draft.doc.get("extra") or {}).get("weekly"))
 
 
+def window_drafts(outbox_dir: Path, week: Window) -> list[DraftInfo]:
+    """The nightly drafts created in the window, oldest first: the week's material."""
+    out = []
+    for draft in list_drafts(outbox_dir):
+        try:
+            created = dt.date.fromisoformat(draft.created[:10])
+        except ValueError:
+            continue
+        if not is_weekly(draft) and week.holds(created):
+            out.append(draft)
+    return out
+
+
 def material(
     outbox_dir: Path,
     inbox: Path,
@@ -96,13 +109,7 @@ def material(
     paths: list[Path] = []
     notes: list[str] = []
     seen: set[str] = set()
-    for draft in list_drafts(outbox_dir):
-        try:
-            created = dt.date.fromisoformat(draft.created[:10])
-        except ValueError:
-            continue
-        if is_weekly(draft) or not week.holds(created):
-            continue
+    for draft in window_drafts(outbox_dir, week):
         for source in draft.doc.get("sources") or []:
             sha = str(source.get("sha256") or "")
             if sha in seen:

@@ -283,3 +283,71 @@ def test_review_pages_fit_without_overflow_or_console_errors(tabs, app, width, t
         assert measures["scripts"] == 0
         _screenshot(tab, tmp_path / f"review-{width}-{'draft' if path else 'list'}.png", width)
     assert tab.errors == []
+
+
+class _Week:
+    """The weekly collaborator the CLI hands in (weekly.ReviewWeek), reduced to two stories in memory."""
+
+    def __init__(self) -> None:
+        self.state: dict[str, str | None] = {"nuit:0": None, "nuit:1": None}
+
+    def stories(self) -> dict:
+        titles = {"nuit:0": "Les caissons et l'eau " + "é" * 60, "nuit:1": "La ferme isolée"}
+        rows = [
+            {
+                "key": key,
+                "show": "Octets du Matin",
+                "date": "2026-11-23",
+                "title": titles[key],
+                "start": "00:22",
+                "state": state,
+                "pinned_by": [titles[key]] if state == "pin" else [],
+                "dropped_by": [titles[key]] if state == "drop" else [],
+            }
+            for key, state in self.state.items()
+        ]
+        return {
+            "week": "2026-W48",
+            "since": "2026-11-22",
+            "until": "2026-11-28",
+            "stories": rows,
+            "unmatched": [],
+        }
+
+    def pick(self, key: str, kind: str) -> bool:
+        self.state[key] = kind
+        return True
+
+    def unpick(self, key: str = "", words: str = "") -> bool:
+        self.state[key] = None
+        return True
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_week_page_pin_drop_and_undo_in_a_browser(tabs, tmp_path, width):
+    week = _Week()
+    server = review.review_server(tmp_path, newsletter=NEWSLETTER, templates_dir=TEMPLATES, week=week)
+    _serve(server)
+    try:
+        tab = tabs(width)
+        page = tab.page
+        tab.open(preview.server_url(server))
+        page.get_by_role("link", name="Édition de la semaine : épingler ou écarter des histoires").click()
+        page.wait_for_url("**/semaine")
+        page.locator("#histoire-2").get_by_role("button", name="Épingler").click()
+        page.wait_for_url("**/semaine?fait=epingle")
+        page.locator("#histoire-1").get_by_role("button", name="Écarter").click()
+        page.wait_for_url("**/semaine?fait=ecarte")
+        assert week.state == {"nuit:0": "drop", "nuit:1": "pin"}
+        assert page.locator("#histoire-2 .state").inner_text() == "épinglée"
+        measures = page.evaluate(MEASURE)
+        assert measures["scrollWidth"] <= measures["innerWidth"] == width, measures
+        assert measures["scripts"] == 0
+        page.locator("#histoire-1").get_by_role("button", name="Annuler").click()
+        page.wait_for_url("**/semaine?fait=annule")
+        assert week.state["nuit:0"] is None and page.get_by_text("Choix annulé.").is_visible()
+        _screenshot(tab, tmp_path / f"review-{width}-week.png", width)
+        assert tab.errors == []
+    finally:
+        server.shutdown()
+        server.server_close()
