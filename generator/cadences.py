@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from generator.errors import ConfigError
+from generator.i18n import _
 
 CADENCES = ("nightly", "weekly")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -32,15 +33,25 @@ class EditionSettings:
         """ConfigError for a cadence or a count that cannot be (checked as the settings are read)."""
         if self.cadence not in CADENCES:
             raise ConfigError(
-                f"[edition] cadence doit valoir {' ou '.join(CADENCES)}, et non {self.cadence!r}"
+                _(
+                    "[edition] cadence doit valoir {choices}, et non {value}",
+                    choices=_(" ou ").join(CADENCES),
+                    value=repr(self.cadence),
+                )
             )
         if not 0 <= self.ideas <= 20 or not 1 <= self.window_days <= 31:
-            raise ConfigError("[edition] ideas doit être entre 0 et 20, window_days entre 1 et 31")
+            raise ConfigError(_("[edition] ideas doit être entre 0 et 20, window_days entre 1 et 31"))
 
 
 def check_day(day: str) -> str:
     """The `[schedule] day` of the weekly edition, checked: 'mon' … 'sun'."""
     folded = day.strip().lower()
     if folded not in WEEKDAYS:
-        raise ConfigError(f"[schedule] day doit être l'un de {', '.join(WEEKDAYS)}, et non {day!r}")
+        raise ConfigError(
+            _(
+                "[schedule] day doit être l'un de {choices}, et non {value}",
+                choices=", ".join(WEEKDAYS),
+                value=repr(day),
+            )
+        )
     return folded

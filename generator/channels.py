@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.errors import ConfigError
+from generator.i18n import N_, _
 from generator.registry import Registry
 
 SECURITY = ("starttls", "ssl", "none")
@@ -73,7 +74,7 @@ class Channel:
 
 
 CHANNELS: Registry[Channel] = Registry("canal d'envoi")
-CHANNELS.add("none", Channel("none", "aucun envoi"))
+CHANNELS.add("none", Channel("none", N_("aucun envoi")))  # labels translated where shown
 CHANNELS.add("smtp", Channel("smtp", "SMTP", SmtpSettings, "NEWSLETTER_SMTP_PASSWORD", ("host", "sender")))
 CHANNELS.add(
     "buttondown",
@@ -94,7 +95,7 @@ CHANNELS.add(
         platform=True,
     ),
 )
-CHANNELS.add("file", Channel("file", "fichier .eml", FileSettings, None, ("sender",)))
+CHANNELS.add("file", Channel("file", N_("fichier .eml"), FileSettings, None, ("sender",)))
 
 DEFAULT_METHOD = "none"
 
@@ -129,10 +130,10 @@ def _coerce(where: str, key: str, value: Any, kind: str, root: Path | None) -> A
             items = [value] if isinstance(value, str | int) else list(value)
             return tuple(int(v) if "int" in base else str(v).strip() for v in items)
         if isinstance(value, bool) and base != "bool":
-            raise ValueError("booléen inattendu")
+            raise ValueError(_("booléen inattendu"))
         if base == "bool":
             if not isinstance(value, bool):
-                raise ValueError("true ou false attendu")
+                raise ValueError(_("true ou false attendu"))
             return value
         if base == "int":
             return int(value)
@@ -143,7 +144,15 @@ def _coerce(where: str, key: str, value: Any, kind: str, root: Path | None) -> A
             return path if path.is_absolute() or root is None else root / path
         return str(value).strip()
     except (TypeError, ValueError) as exc:
-        raise ConfigError(f"[{where}] {key} = {value!r} n'est pas valable ({exc})") from None
+        raise ConfigError(
+            _(
+                "[{where}] {key} = {value} n'est pas valable ({error})",
+                where=where,
+                key=key,
+                value=repr(value),
+                error=exc,
+            )
+        ) from None
 
 
 def _table(cls: type, where: str, raw: Mapping[str, Any], root: Path | None, secret: str | None) -> Any:
@@ -153,12 +162,24 @@ def _table(cls: type, where: str, raw: Mapping[str, Any], root: Path | None, sec
         name = "sender" if key == "from" else key
         if key in _SECRET_KEYS and secret:
             raise ConfigError(
-                f"[{where}] {key} : un secret ne s'écrit jamais dans newsletter.toml ; "
-                f"mettez-le dans la variable d'environnement {secret}"
+                _(
+                    "[{where}] {key} : un secret ne s'écrit jamais dans newsletter.toml ; "
+                    "mettez-le dans la variable d'environnement {variable}",
+                    where=where,
+                    key=key,
+                    variable=secret,
+                )
             )
         if name not in kinds or key == "sender":
             known = ", ".join("from" if k == "sender" else k for k in kinds)
-            raise ConfigError(f"[{where}] clé inconnue « {key} » ; clés possibles : {known}")
+            raise ConfigError(
+                _(
+                    "[{where}] clé inconnue « {key} » ; clés possibles : {known}",
+                    where=where,
+                    key=key,
+                    known=known,
+                )
+            )
         values[name] = _coerce(where, key, value, kinds[name], root)
     return cls(**values)
 
@@ -166,7 +187,7 @@ def _table(cls: type, where: str, raw: Mapping[str, Any], root: Path | None, sec
 def parse_delivery(raw: Mapping[str, Any], root: Path | None = None) -> DeliverySettings:
     """The `[delivery]` table and its `[delivery.<channel>]` sub-tables, validated; paths relative to `root`."""
     if not isinstance(raw, Mapping):
-        raise ConfigError("[delivery] doit être une table")
+        raise ConfigError(_("[delivery] doit être une table"))
     kinds = {f.name: str(f.type) for f in fields(DeliverySettings) if f.name != "channels"}
     values: dict[str, Any] = {}
     channels: dict[str, Any] = {}
@@ -174,14 +195,19 @@ def parse_delivery(raw: Mapping[str, Any], root: Path | None = None) -> Delivery
         if isinstance(value, Mapping):
             spec = CHANNELS.get(key)  # ConfigError listing the channels for an unknown table
             if spec.settings is None:
-                raise ConfigError(f"[delivery.{key}] : ce canal n'a pas de réglages")
+                raise ConfigError(_("[delivery.{key}] : ce canal n'a pas de réglages", key=key))
             channels[key] = _table(spec.settings, f"delivery.{key}", value, root, spec.secret_env)
         elif key in kinds:
             values[key] = _coerce("delivery", key, value, kinds[key], root)
         else:
             raise ConfigError(
-                f"[delivery] clé inconnue « {key} » ; clés possibles : {', '.join(kinds)}, "
-                f"ou une table [delivery.<canal>] ({CHANNELS.choices_text()})"
+                _(
+                    "[delivery] clé inconnue « {key} » ; clés possibles : {known}, "
+                    "ou une table [delivery.<canal>] ({channels})",
+                    key=key,
+                    known=", ".join(kinds),
+                    channels=CHANNELS.choices_text(),
+                )
             )
     settings = DeliverySettings(**values, channels=channels)
     validate_delivery(settings)
@@ -192,10 +218,14 @@ def validate_delivery(settings: DeliverySettings) -> None:
     """The method exists, its required settings are there, numbers and URLs make sense."""
     if settings.method not in CHANNELS:
         raise ConfigError(
-            f"[delivery] method = « {settings.method} » inconnu ; choix possibles : {CHANNELS.choices_text()}"
+            _(
+                "[delivery] method = « {method} » inconnu ; choix possibles : {choices}",
+                method=settings.method,
+                choices=CHANNELS.choices_text(),
+            )
         )
     if settings.retries < 0 or settings.backoff_s < 0 or settings.timeout_s <= 0:
-        raise ConfigError("[delivery] retries >= 0, backoff_s >= 0 et timeout_s > 0 sont requis")
+        raise ConfigError(_("[delivery] retries >= 0, backoff_s >= 0 et timeout_s > 0 sont requis"))
     for name, options in settings.channels.items():
         _check_options(name, options)
     channel = settings.channel
@@ -203,9 +233,15 @@ def validate_delivery(settings: DeliverySettings) -> None:
     missing = [k for k in channel.required if not getattr(options, k)]
     if missing:
         keys = ", ".join("from" if k == "sender" else k for k in missing)
-        raise ConfigError(f"[delivery.{channel.name}] il manque {keys} (méthode d'envoi « {channel.name} »)")
+        raise ConfigError(
+            _(
+                "[delivery.{channel}] il manque {keys} (méthode d'envoi « {channel} »)",
+                channel=channel.name,
+                keys=keys,
+            )
+        )
     if channel.name == "smtp" and not (options.to or options.recipients_file):
-        raise ConfigError("[delivery.smtp] il faut des destinataires : to = [...] ou recipients_file")
+        raise ConfigError(_("[delivery.smtp] il faut des destinataires : to = [...] ou recipients_file"))
 
 
 def _check_options(name: str, options: Any) -> None:
@@ -214,16 +250,24 @@ def _check_options(name: str, options: Any) -> None:
         not url.startswith("https://") or len(url) > MAX_HEADER_URL or any(c in url for c in " <>\r\n")
     ):
         raise ConfigError(
-            f"[delivery.{name}] unsubscribe_url doit être une adresse https:// sans espace ni <> "
-            f"(désinscription en un clic, RFC 8058), de {MAX_HEADER_URL} caractères au plus"
+            _(
+                "[delivery.{name}] unsubscribe_url doit être une adresse https:// sans espace ni <> "
+                "(désinscription en un clic, RFC 8058), de {max} caractères au plus",
+                name=name,
+                max=MAX_HEADER_URL,
+            )
         )
     if isinstance(options, SmtpSettings):
         if options.security not in SECURITY:
             raise ConfigError(
-                f"[delivery.smtp] security = « {options.security} » : choisissez {', '.join(SECURITY)}"
+                _(
+                    "[delivery.smtp] security = « {security} » : choisissez {choices}",
+                    security=options.security,
+                    choices=", ".join(SECURITY),
+                )
             )
         if not 0 < options.port < 65536 or options.batch_size < 1:
-            raise ConfigError("[delivery.smtp] port entre 1 et 65535 et batch_size >= 1 sont requis")
+            raise ConfigError(_("[delivery.smtp] port entre 1 et 65535 et batch_size >= 1 sont requis"))
     base_url = getattr(options, "base_url", None)
     if base_url and not base_url.startswith(("http://", "https://")):
-        raise ConfigError(f"[delivery.{name}] base_url doit commencer par https:// (ou http://)")
+        raise ConfigError(_("[delivery.{name}] base_url doit commencer par https:// (ou http://)", name=name))

@@ -280,24 +280,29 @@ def _sources(raw: Any, path: Path | None) -> tuple[SourceSettings, ...]:
     """`[[sources]]` tables: url required, name and backfill optional."""
     where = str(path) if path else None
     if not isinstance(raw, list):
-        raise ConfigError("[[sources]] doit être une liste de tables (url, name, backfill)", path=where)
+        raise ConfigError(_("[[sources]] doit être une liste de tables (url, name, backfill)"), path=where)
     out = []
     for n, entry in enumerate(raw, 1):
         if not isinstance(entry, dict) or not isinstance(entry.get("url"), str) or not entry["url"].strip():
-            raise ConfigError(f"[[sources]] n° {n} : la clé url (texte) est obligatoire", path=where)
+            raise ConfigError(_("[[sources]] n° {n} : la clé url (texte) est obligatoire", n=n), path=where)
         unknown = set(entry) - {"url", "name", "backfill", "kind"}
         if unknown:
             raise ConfigError(
-                f"[[sources]] n° {n} : clé inconnue {', '.join(sorted(unknown))} (url, name, backfill, kind)",
+                _(
+                    "[[sources]] n° {n} : clé inconnue {keys} (url, name, backfill, kind)",
+                    n=n,
+                    keys=", ".join(sorted(unknown)),
+                ),
                 path=where,
             )
         backfill = entry.get("backfill", 1)
         if isinstance(backfill, bool) or not isinstance(backfill, int) or backfill < 0:
-            raise ConfigError(f"[[sources]] n° {n} : backfill doit être un entier >= 0", path=where)
+            raise ConfigError(_("[[sources]] n° {n} : backfill doit être un entier >= 0", n=n), path=where)
         url = entry["url"].strip()
         if not url.startswith(("http://", "https://")):
             raise ConfigError(
-                f"[[sources]] n° {n} : url doit commencer par http:// ou https:// ({url})", path=where
+                _("[[sources]] n° {n} : url doit commencer par http:// ou https:// ({url})", n=n, url=url),
+                path=where,
             )
         name = entry.get("name")
         out.append(
@@ -405,17 +410,24 @@ def _validate_sources(settings: Settings) -> None:
     """[transcription] backend and [[sources]] kind come from their registries; [fetch] bounds are positive."""
     if settings.transcription.backend not in TRANSCRIBERS:
         raise ConfigError(
-            f"[transcription] backend doit être {TRANSCRIBERS.choices_text(' | ')}, "
-            f"pas {settings.transcription.backend!r}"
+            _(
+                "[transcription] backend doit être {choices}, pas {value}",
+                choices=TRANSCRIBERS.choices_text(" | "),
+                value=repr(settings.transcription.backend),
+            )
         )
     for src in settings.sources:
         if src.kind not in SOURCE_KINDS:
             raise ConfigError(
-                f"[[sources]] kind doit être {SOURCE_KINDS.choices_text(' | ')}, pas {src.kind!r}"
+                _(
+                    "[[sources]] kind doit être {choices}, pas {value}",
+                    choices=SOURCE_KINDS.choices_text(" | "),
+                    value=repr(src.kind),
+                )
             )
     f = settings.fetch
     if min(f.timeout, f.max_feed_mb, f.max_transcript_mb, f.max_audio_mb, f.per_host, f.workers) <= 0:
-        raise ConfigError("[fetch] timeout, max_*_mb, per_host et workers doivent être positifs")
+        raise ConfigError(_("[fetch] timeout, max_*_mb, per_host et workers doivent être positifs"))
 
 
 def _validate(settings: Settings) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from generator.i18n import N_
 from generator.registry import Registry
 
 FEED = "feed"
@@ -25,19 +26,19 @@ class SourceKind:
 
 @dataclass(frozen=True)
 class TranscriberKind:
-    label: str  # French, for listings and messages
+    label: str  # French (marked with N_, translated where shown), for listings and messages
     transcribes: bool  # False: an item without a transcript is skipped
     paid: bool  # --dry-run prices it ([transcription] price_per_minute)
 
 
 SOURCE_KINDS: Registry[SourceKind] = Registry("type de source")
-SOURCE_KINDS.add(FEED, SourceKind("flux RSS 2.0 ou Atom (podcast)"))
+SOURCE_KINDS.add(FEED, SourceKind(N_("flux RSS 2.0 ou Atom (podcast)")))
 
 TRANSCRIBERS: Registry[TranscriberKind] = Registry("moteur de transcription")
 TRANSCRIBERS.add(
-    NO_TRANSCRIPTION, TranscriberKind("aucun (épisodes sans transcription ignorés)", False, False)
+    NO_TRANSCRIPTION, TranscriberKind(N_("aucun (épisodes sans transcription ignorés)"), False, False)
 )
-TRANSCRIBERS.add(OPENAI_SPEECH, TranscriberKind("API audio/transcriptions compatible OpenAI", True, True))
+TRANSCRIBERS.add(OPENAI_SPEECH, TranscriberKind(N_("API audio/transcriptions compatible OpenAI"), True, True))
 TRANSCRIBERS.add(
-    FASTER_WHISPER, TranscriberKind("faster-whisper local (modèle dans model_path)", True, False)
+    FASTER_WHISPER, TranscriberKind(N_("faster-whisper local (modèle dans model_path)"), True, False)
 )

@@ -11,20 +11,24 @@ from typing import Any
 from generator.cli.output import emit_json, progress_of
 from generator.config import Settings
 from generator.errors import ConfigError
-from generator.i18n import _
+from generator.i18n import N_, _, ngettext
 from generator.source_kinds import TRANSCRIBERS
 
 EXIT_SOURCE_FAILED = 1  # as a failed inbox input: the run went on, something needs a look
 SOURCES_LOCK = "sources.lock"  # one check at a time: two would download the same new items
 
 _MARKS = {"delivered": "+", "skipped": "-", "failed": "x", "new": "?", "old": "·"}
-_STATUS_FR = {
-    "ok": "lu",
-    "unchanged": "inchangé (304)",
-    "failed": "en échec",
-    "deferred": "reporté (le serveur a demandé d'attendre)",
-    None: "jamais vérifié",
+_STATUS_FR = {  # translated where printed
+    "ok": N_("lu"),
+    "unchanged": N_("inchangé (304)"),
+    "failed": N_("en échec"),
+    "deferred": N_("reporté (le serveur a demandé d'attendre)"),
+    None: N_("jamais vérifié"),
 }
+
+
+def _status(key: str | None) -> str:
+    return _(_STATUS_FR[key]) if key in _STATUS_FR else str(key)
 
 
 def add_parser(add: Callable[[str, str], argparse.ArgumentParser]) -> None:
@@ -51,7 +55,7 @@ def add_parser(add: Callable[[str, str], argparse.ArgumentParser]) -> None:
 
 
 def _when(ts: float | None) -> str:
-    return dt.datetime.fromtimestamp(ts).strftime("%d/%m/%Y %H:%M") if ts else "jamais"
+    return dt.datetime.fromtimestamp(ts).strftime("%d/%m/%Y %H:%M") if ts else _("jamais")
 
 
 def cmd_sources(args: argparse.Namespace, settings: Settings) -> int:
@@ -59,7 +63,7 @@ def cmd_sources(args: argparse.Namespace, settings: Settings) -> int:
 
     if args.action == "add":
         if not args.url:
-            raise ConfigError("sources add : l'adresse du flux manque (newsletter sources add URL)")
+            raise ConfigError(_("sources add : l'adresse du flux manque (newsletter sources add URL)"))
         feed = sources.validate_feed(settings, args.url)
         target = sources.config_target(settings)
         sources.append_source(target, args.url, args.name, args.backfill)
@@ -72,8 +76,14 @@ def cmd_sources(args: argparse.Namespace, settings: Settings) -> int:
                 1 for i in feed.items if sources.choose_transcript(i.transcripts, feed.language)
             )
             print(
-                f"ajouté à {target} : {args.name or feed.title} ({feed.kind}, {len(feed.items)} épisode(s), "
-                f"{with_transcript} avec transcription)"
+                _(
+                    "ajouté à {target} : {name} ({kind}, {episodes}, {with_transcript} avec transcription)",
+                    target=target,
+                    name=args.name or feed.title,
+                    kind=feed.kind,
+                    episodes=ngettext("{n} épisode", "{n} épisodes", len(feed.items)),
+                    with_transcript=with_transcript,
+                )
             )
         return 0
     if args.action == "check":
@@ -89,20 +99,32 @@ def cmd_sources(args: argparse.Namespace, settings: Settings) -> int:
         emit_json({"sources": rows})
         return 0
     if not rows:
-        print("aucune source : ajoutez un flux avec `newsletter sources add URL`")
+        print(_("aucune source : ajoutez un flux avec `newsletter sources add URL`"))
     else:
         backend = settings.transcription.backend
-        print(f"transcription des épisodes sans texte : {backend} ({TRANSCRIBERS.get(backend).label})")
+        label = _(TRANSCRIBERS.get(backend).label)
+        print(_("transcription des épisodes sans texte : {backend} ({label})", backend=backend, label=label))
     for row in rows:
-        status = _STATUS_FR.get(row["status"], row["status"])
-        nxt = row["next_item"] or "rien en attente"
+        status = _status(row["status"])
+        nxt = row["next_item"] or _("rien en attente")
         print(f"{row['name']} — {row['url']}")
-        print(f"    dernière vérification : {_when(row['last_check'])} ; état : {status}")
-        if row["error"]:
-            print(f"    erreur : {row['error']}")
         print(
-            f"    prochain épisode : {nxt} ({row['waiting']} en attente, {row['delivered']} reçu(s), "
-            f"{row['skipped']} sans transcription)"
+            _(
+                "    dernière vérification : {when} ; état : {status}",
+                when=_when(row["last_check"]),
+                status=status,
+            )
+        )
+        if row["error"]:
+            print(_("    erreur : {error}", error=row["error"]))
+        print(
+            _(
+                "    prochain épisode : {next} ({waiting} en attente, {delivered}, {skipped} sans transcription)",
+                next=nxt,
+                waiting=row["waiting"],
+                delivered=ngettext("{n} reçu", "{n} reçus", row["delivered"]),
+                skipped=row["skipped"],
+            )
         )
     return 0
 
@@ -129,7 +151,7 @@ def _lock(settings: Settings, *, wait: bool, progress: Callable[[str], None] | N
     lock.acquire(
         wait=wait,
         timeout=600.0,
-        on_wait=lambda h: note("une vérification des sources est en cours ; attente"),
+        on_wait=lambda h: note(_("une vérification des sources est en cours ; attente")),
     )
     try:
         yield
@@ -153,8 +175,11 @@ def run_json(reports: Sequence[Any]) -> dict[str, Any]:
 def print_reports(reports: Sequence[Any]) -> None:
     """One line per source, one per item it brought (or skipped, or failed)."""
     for r in reports:
-        status = _STATUS_FR.get(r.status, r.status)
-        print(f"source {r.name} : {status}" + (f" — {r.error}" if r.error else ""))
+        status = _status(r.status)
+        if r.error:
+            print(_("source {name} : {status} — {error}", name=r.name, status=status, error=r.error))
+        else:
+            print(_("source {name} : {status}", name=r.name, status=status))
         for item in r.items:
             mark = _MARKS.get(item.status, "-")
             detail = f" ({item.detail})" if item.detail else ""

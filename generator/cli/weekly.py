@@ -12,7 +12,7 @@ from typing import Any
 from generator.cadences import WEEKDAYS, check_day
 from generator.cli.output import EXIT_OK, emit_json, progress_of
 from generator.config import Settings
-from generator.i18n import _
+from generator.i18n import _, ngettext
 
 
 def add_parser(add: Any, llm_flags: Any) -> None:
@@ -64,7 +64,7 @@ def _window(args: argparse.Namespace, settings: Settings) -> Any:
     from generator.errors import WeeklyError
 
     if getattr(args, "dry_run", False):
-        raise WeeklyError("--dry-run : pas encore d'estimation pour l'édition de la semaine ; lancez sans")
+        raise WeeklyError(_("--dry-run : pas encore d'estimation pour l'édition de la semaine ; lancez sans"))
 
     since = weekly.parse_day(args.since, "--since") if getattr(args, "since", None) else None
     until = weekly.parse_day(args.until, "--until") if getattr(args, "until", None) else None
@@ -79,13 +79,20 @@ def _print_result(args: argparse.Namespace, result: Any) -> int:
     if not args.quiet:
         for n, idea in enumerate(doc["ideas"], 1):
             shows = ", ".join(dict.fromkeys(s["show"] or Path(s["file"]).name for s in idea["sources"]))
-            mark = " (suite)" if idea["follow_up"] else ""
-            print(f"· idée {n}{mark} : {idea['title']} — {shows}", file=sys.stderr)
+            mark = _(" (suite)") if idea["follow_up"] else ""
+            print(
+                _("· idée {n}{mark} : {title} — {shows}", n=n, mark=mark, title=idea["title"], shows=shows),
+                file=sys.stderr,
+            )
         if doc["project"]:
-            print(f"· projet : {doc['project']['title']}", file=sys.stderr)
+            print(_("· projet : {title}", title=doc["project"]["title"]), file=sys.stderr)
         folded = sum(len(e["duplicates"]) for e in doc["episodes"])
         print(
-            f"· {len(doc['episodes'])} émission(s) distincte(s), {folded} copie(s) écartée(s)",
+            _(
+                "· {episodes}, {copies}",
+                episodes=ngettext("{n} émission distincte", "{n} émissions distinctes", len(doc["episodes"])),
+                copies=ngettext("{n} copie écartée", "{n} copies écartées", folded),
+            ),
             file=sys.stderr,
         )
         for note in doc["notes"]:
@@ -100,10 +107,19 @@ def cmd_pick(args: argparse.Namespace, settings: Settings) -> int:
     from generator.errors import WeeklyError
 
     if not args.words:
-        raise WeeklyError(f"weekly {args.action} : indiquez les mots qui désignent l'histoire")
+        raise WeeklyError(
+            _("weekly {action} : indiquez les mots qui désignent l'histoire", action=args.action)
+        )
     week = weekly.week_of(_window(args, settings).until)
     picks = weekly.add_pick(settings.paths.state, week, args.action, " ".join(args.words))
-    print(f"semaine {week} : épinglées {picks['pin'] or '-'} ; écartées {picks['drop'] or '-'}")
+    print(
+        _(
+            "semaine {week} : épinglées {pins} ; écartées {drops}",
+            week=week,
+            pins=picks["pin"] or "-",
+            drops=picks["drop"] or "-",
+        )
+    )
     return EXIT_OK
 
 

@@ -10,8 +10,13 @@ from typing import Any
 
 from generator.edition import FILES, load_draft, revision_of
 from generator.errors import DeliveryError, OutboxError
+from generator.i18n import N_, _
 
-STATUS_FR = {"draft": "à relire", "approved": "approuvé", "rejected": "rejeté"}
+STATUS_FR = {
+    "draft": N_("à relire"),
+    "approved": N_("approuvé"),
+    "rejected": N_("rejeté"),
+}  # translated where used
 _FRONT_MATTER = re.compile(r"\A(?:\ufeff)?---\s*\n.*?\n(?:---|\.\.\.)\s*(?:\n|\Z)", re.S)
 _BODY = re.compile(r"<body[^>]*>(.*)</body>", re.S | re.I)
 
@@ -54,12 +59,16 @@ def load_approved(outbox_dir: Path, draft_id: str) -> ApprovedEdition:
     try:
         info = load_draft(outbox_dir, draft_id)
     except OutboxError as exc:
-        raise DeliveryError(f"brouillon introuvable : {exc}") from None
+        raise DeliveryError(_("brouillon introuvable : {error}", error=exc)) from None
     if info.status != "approved":
+        status = _(STATUS_FR[info.status]) if info.status in STATUS_FR else info.status
         raise DeliveryError(
-            f"le brouillon {info.id} n'est pas approuvé (état : {STATUS_FR.get(info.status, info.status)}) ; "
-            f"rien n'a été envoyé. Relisez-le puis approuvez-le (`newsletter approve {info.id}` "
-            "ou la page de relecture)"
+            _(
+                "le brouillon {id} n'est pas approuvé (état : {status}) ; rien n'a été envoyé. "
+                "Relisez-le puis approuvez-le (`newsletter approve {id}` ou la page de relecture)",
+                id=info.id,
+                status=status,
+            )
         )
     doc = info.doc
     approval = _approval(doc)
@@ -72,14 +81,18 @@ def load_approved(outbox_dir: Path, draft_id: str) -> ApprovedEdition:
             data = path.read_bytes()
         except OSError as exc:
             raise DeliveryError(
-                f"fichier du brouillon illisible ({exc.strerror}) ; rien n'a été envoyé", path=str(path)
+                _("fichier du brouillon illisible ({error}) ; rien n'a été envoyé", error=exc.strerror),
+                path=str(path),
             ) from None
         digest = hashlib.sha256(data).hexdigest()
         if name in expected and expected[name] != digest:
             raise DeliveryError(
-                f"{name} a changé depuis l'approbation du {approval.get('at', '?')} : ce n'est plus la "
-                "révision approuvée, rien n'a été envoyé. Remettez le fichier approuvé ou générez un "
-                "nouveau brouillon",
+                _(
+                    "{name} a changé depuis l'approbation du {at} : ce n'est plus la révision approuvée, "
+                    "rien n'a été envoyé. Remettez le fichier approuvé ou générez un nouveau brouillon",
+                    name=name,
+                    at=approval.get("at", "?"),
+                ),
                 path=str(path),
             )
         texts[key], files[name] = data.decode("utf-8", errors="replace"), digest

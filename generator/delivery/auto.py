@@ -19,6 +19,7 @@ from generator.delivery.record import SENT, read_record
 from generator.delivery.sending import SendOptions, SendOutcome, send
 from generator.edition import list_drafts
 from generator.errors import NewsletterError
+from generator.i18n import _, ngettext
 
 
 def _recent(approved_at: str, now: dt.datetime, max_age_days: float) -> bool:
@@ -54,7 +55,7 @@ def deliver_approved(
                 continue
             outcome = send(settings, draft.id, options)
         except NewsletterError as exc:
-            notes.append(f"envoi automatique de {draft.id} : {exc}")
+            notes.append(_("envoi automatique de {id} : {error}", id=draft.id, error=exc))
             continue
         outcomes.append(outcome)
         notes.append(describe(outcome))
@@ -72,15 +73,29 @@ def with_deliveries(settings: Settings, result: Any, progress: Callable[[str], N
 
 
 def describe(outcome: SendOutcome) -> str:
-    """One French line for the terminal and the run's notes."""
+    """One line for the terminal and the run's notes, in the process's language."""
     r = outcome.record
     if outcome.channel in ("smtp",):
-        what = f"envoyé à {r.get('accepted', r.get('recipients', '?'))} destinataire(s) (Message-ID {r.get('message_id')})"
-        if r.get("refused"):
-            what += f", {r['refused']} adresse(s) refusée(s)"
+        count = r.get("accepted", r.get("recipients"))
+        recipients = (
+            ngettext("{n} destinataire", "{n} destinataires", count)
+            if isinstance(count, int)
+            else _("? destinataire(s)")
+        )
+        what = _(
+            "envoyé à {recipients} (Message-ID {message_id})",
+            recipients=recipients,
+            message_id=r.get("message_id"),
+        )
+        if isinstance(r.get("refused"), int) and r["refused"]:
+            what += ", " + ngettext("{n} adresse refusée", "{n} adresses refusées", r["refused"])
     elif outcome.channel == "file":
-        what = f"message écrit dans {r.get('path')}"
+        what = _("message écrit dans {path}", path=r.get("path"))
     else:
-        what = f"brouillon créé sur la plateforme (id {r.get('platform_id')}) : à envoyer depuis {r.get('url') or 'la plateforme'}"
-    again = " (envoi interrompu retrouvé)" if outcome.result == "recovered" else ""
-    return f"{outcome.draft} : {what}{again}"
+        what = _(
+            "brouillon créé sur la plateforme (id {platform_id}) : à envoyer depuis {url}",
+            platform_id=r.get("platform_id"),
+            url=r.get("url") or _("la plateforme"),
+        )
+    again = _(" (envoi interrompu retrouvé)") if outcome.result == "recovered" else ""
+    return _("{draft} : {what}{again}", draft=outcome.draft, what=what, again=again)

@@ -11,6 +11,7 @@ from typing import Any
 from generator.delivery import http
 from generator.delivery.job import Job
 from generator.delivery.retry import Ambiguous, Permanent, Transient
+from generator.i18n import _
 
 CAN_LOOKUP = True
 LABEL = "Buttondown"
@@ -19,7 +20,7 @@ MARKER = "newsletter_attempt"  # metadata key carrying this attempt's token
 
 def _headers(job: Job) -> dict[str, str]:
     if not job.secret:
-        raise Permanent("clé Buttondown absente : définissez NEWSLETTER_BUTTONDOWN_API_KEY")
+        raise Permanent(_("clé Buttondown absente : définissez NEWSLETTER_BUTTONDOWN_API_KEY"))
     return {
         "Authorization": f"Token {job.secret}",
         "X-API-Version": job.options.api_version,
@@ -69,7 +70,7 @@ def deliver(job: Job) -> dict[str, Any]:
             found = recover(job)  # did the lost reply create it? then it is done
             if found is not None:
                 return found
-            raise Transient(f"{LABEL} n'a pas répondu ; aucun brouillon créé") from None
+            raise Transient(_("{label} n'a pas répondu ; aucun brouillon créé", label=LABEL)) from None
         return _found(job, http.answer(response, LABEL))
 
     return job.retrying(attempt, LABEL)

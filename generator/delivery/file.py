@@ -8,6 +8,7 @@ from generator.atomic import write_atomic
 from generator.delivery.job import Job
 from generator.delivery.message import build_message, new_message_id
 from generator.delivery.retry import Permanent
+from generator.i18n import _
 
 CAN_LOOKUP = True
 EML = "newsletter.eml"
@@ -38,5 +39,7 @@ def deliver(job: Job) -> dict[str, Any]:
     try:
         write_atomic(path, message.as_bytes())
     except OSError as exc:
-        raise Permanent(f"impossible d'écrire {path} ({exc.strerror or exc})") from None
+        raise Permanent(
+            _("impossible d'écrire {path} ({error})", path=path, error=exc.strerror or exc)
+        ) from None
     return {"path": str(path), "message_id": job.record["message_id"], "recipients": len(o.to)}

@@ -15,6 +15,7 @@ import jwt
 from generator.delivery import http
 from generator.delivery.job import Job
 from generator.delivery.retry import Ambiguous, Permanent, Transient
+from generator.i18n import _
 
 CAN_LOOKUP = True
 LABEL = "Ghost"
@@ -23,13 +24,15 @@ TOKEN_LIFETIME_S = 300
 
 def token(admin_key: str, *, now: float | None = None) -> str:
     """The Admin API JWT for a key `id:secret` (secret in hexadecimal)."""
-    key_id, _, secret = admin_key.partition(":")
+    key_id, _sep, secret = admin_key.partition(":")
     try:
         raw = bytes.fromhex(secret)
     except ValueError:
         raw = b""
     if not key_id or not raw:
-        raise Permanent("NEWSLETTER_GHOST_ADMIN_KEY n'a pas la forme id:secret d'une clé d'Admin API Ghost")
+        raise Permanent(
+            _("NEWSLETTER_GHOST_ADMIN_KEY n'a pas la forme id:secret d'une clé d'Admin API Ghost")
+        )
     iat = int(now if now is not None else time.time())
     return jwt.encode(
         {"iat": iat, "exp": iat + TOKEN_LIFETIME_S, "aud": "/admin/"},
@@ -41,7 +44,7 @@ def token(admin_key: str, *, now: float | None = None) -> str:
 
 def _headers(job: Job) -> dict[str, str]:
     if not job.secret:
-        raise Permanent("clé Ghost absente : définissez NEWSLETTER_GHOST_ADMIN_KEY (id:secret)")
+        raise Permanent(_("clé Ghost absente : définissez NEWSLETTER_GHOST_ADMIN_KEY (id:secret)"))
     return {
         "Authorization": f"Ghost {token(job.secret, now=job.now().timestamp())}",
         "Accept-Version": job.options.api_version,
@@ -93,7 +96,7 @@ def deliver(job: Job) -> dict[str, Any]:
             found = recover(job)
             if found is not None:
                 return found
-            raise Transient(f"{LABEL} n'a pas répondu ; aucun article créé") from None
+            raise Transient(_("{label} n'a pas répondu ; aucun article créé", label=LABEL)) from None
         posts = http.answer(response, LABEL).get("posts") or [{}]
         return _found(posts[0])
 

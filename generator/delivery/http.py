@@ -9,6 +9,7 @@ import httpx
 from generator.channels import CHANNELS
 from generator.delivery.job import Job
 from generator.delivery.retry import Ambiguous, Permanent, Transient
+from generator.i18n import _
 from generator.retry_after import retry_after
 
 
@@ -29,34 +30,68 @@ def request(
         with httpx.Client(timeout=job.delivery.timeout_s, follow_redirects=False) as client:
             response = client.request(method, url, headers=headers, json=json)
     except httpx.ConnectTimeout:
-        raise Transient(f"{label} injoignable à {url} (délai dépassé)") from None
+        raise Transient(_("{label} injoignable à {url} (délai dépassé)", label=label, url=url)) from None
     except httpx.ConnectError:
-        raise Transient(f"{label} injoignable à {url} (connexion impossible)") from None
+        raise Transient(
+            _("{label} injoignable à {url} (connexion impossible)", label=label, url=url)
+        ) from None
     except (httpx.TimeoutException, httpx.RemoteProtocolError, httpx.ReadError) as exc:
-        cause = "délai dépassé" if isinstance(exc, httpx.TimeoutException) else "connexion coupée"
+        cause = _("délai dépassé") if isinstance(exc, httpx.TimeoutException) else _("connexion coupée")
         if method == "POST":
-            raise Ambiguous(f"{label} n'a pas répondu ({cause})") from None
-        raise Transient(f"{label} n'a pas répondu ({cause})") from None
+            raise Ambiguous(_("{label} n'a pas répondu ({cause})", label=label, cause=cause)) from None
+        raise Transient(_("{label} n'a pas répondu ({cause})", label=label, cause=cause)) from None
     except httpx.HTTPError as exc:
-        raise Transient(f"{label} : erreur réseau ({type(exc).__name__})") from None
+        raise Transient(
+            _("{label} : erreur réseau ({error})", label=label, error=type(exc).__name__)
+        ) from None
     status = response.status_code
     if status == 404 and method == "GET":
         return response
     if status == 429 or status >= 500:
         asked = retry_after(response.headers.get("Retry-After"))
-        wait = f" ; le serveur demande d'attendre {asked:.0f} s" if asked is not None else ""
-        raise Transient(f"{label} répond {status} {_detail(response)}{wait}", retry_after=asked)
+        wait = (
+            _(" ; le serveur demande d'attendre {seconds} s", seconds=format(asked, ".0f"))
+            if asked is not None
+            else ""
+        )
+        raise Transient(
+            _(
+                "{label} répond {status} {detail}{wait}",
+                label=label,
+                status=status,
+                detail=_detail(response),
+                wait=wait,
+            ),
+            retry_after=asked,
+        )
     channel = job.record["channel"]
     if status == 404:
         raise Permanent(
-            f"{label} : adresse introuvable (404) {url} ; vérifiez base_url dans [delivery.{channel}]"
+            _(
+                "{label} : adresse introuvable (404) {url} ; vérifiez base_url dans [delivery.{channel}]",
+                label=label,
+                url=url,
+                channel=channel,
+            )
         )
     if status in (401, 403):
         raise Permanent(
-            f"{label} refuse la clé d'API ({status}) : vérifiez la variable {CHANNELS.get(channel).secret_env}"
+            _(
+                "{label} refuse la clé d'API ({status}) : vérifiez la variable {variable}",
+                label=label,
+                status=status,
+                variable=CHANNELS.get(channel).secret_env,
+            )
         )
     if status >= 400:
-        raise Permanent(f"{label} refuse la requête ({status}) : {_detail(response)}")
+        raise Permanent(
+            _(
+                "{label} refuse la requête ({status}) : {detail}",
+                label=label,
+                status=status,
+                detail=_detail(response),
+            )
+        )
     return response
 
 
@@ -65,7 +100,9 @@ def answer(response: httpx.Response, label: str) -> Any:
     try:
         return response.json()
     except ValueError:
-        raise Permanent(f"{label} a répondu autre chose que du JSON ({_detail(response)})") from None
+        raise Permanent(
+            _("{label} a répondu autre chose que du JSON ({detail})", label=label, detail=_detail(response))
+        ) from None
 
 
 def base(url: str) -> str:

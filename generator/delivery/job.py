@@ -11,6 +11,7 @@ from generator.channels import DeliverySettings
 from generator.config import NewsletterSettings
 from generator.delivery.approved import ApprovedEdition
 from generator.delivery.retry import with_retries
+from generator.i18n import _
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,14 @@ class Job:
             retries=self.delivery.retries,
             backoff_s=self.delivery.backoff_s,
             sleep=self.sleep,
-            on_retry=lambda exc, wait: self.note(f"{what} : {exc} ; nouvel essai dans {wait:g} s"),
+            on_retry=lambda exc, wait: self.note(
+                _(
+                    "{what} : {error} ; nouvel essai dans {seconds} s",
+                    what=what,
+                    error=exc,
+                    seconds=format(wait, "g"),
+                )
+            ),
         )
 
 

@@ -13,6 +13,7 @@ from urllib.parse import quote
 from generator.delivery import http
 from generator.delivery.job import Job
 from generator.delivery.retry import Ambiguous, Permanent, Transient
+from generator.i18n import _
 
 CAN_LOOKUP = True
 LABEL = "listmonk"
@@ -20,7 +21,7 @@ LABEL = "listmonk"
 
 def _headers(job: Job) -> dict[str, str]:
     if not job.secret:
-        raise Permanent("jeton listmonk absent : définissez NEWSLETTER_LISTMONK_TOKEN")
+        raise Permanent(_("jeton listmonk absent : définissez NEWSLETTER_LISTMONK_TOKEN"))
     return {"Authorization": f"token {job.options.username}:{job.secret}", "Accept": "application/json"}
 
 
@@ -69,7 +70,7 @@ def deliver(job: Job) -> dict[str, Any]:
             found = recover(job)
             if found is not None:
                 return found
-            raise Transient(f"{LABEL} n'a pas répondu ; aucune campagne créée") from None
+            raise Transient(_("{label} n'a pas répondu ; aucune campagne créée", label=LABEL)) from None
         return _found(job, http.answer(response, LABEL).get("data") or {})
 
     return job.retrying(attempt, LABEL)

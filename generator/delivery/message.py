@@ -17,6 +17,7 @@ from typing import Any
 
 from generator.delivery.approved import ApprovedEdition
 from generator.errors import ConfigError
+from generator.i18n import _
 
 ONE_LINE = ("list-unsubscribe", "list-unsubscribe-post")
 MAX_LINE = 998  # RFC 5322 2.1.1
@@ -30,7 +31,9 @@ class OneLineHeaders(EmailPolicy):
             return None
         line = f"{name}: {' '.join(str(value).split())}"
         if len(line) > MAX_LINE or not line.isascii():
-            raise ConfigError(f"en-tête {name} trop long ou non ASCII : raccourcissez unsubscribe_url")
+            raise ConfigError(
+                _("en-tête {name} trop long ou non ASCII : raccourcissez unsubscribe_url", name=name)
+            )
         return line + self.linesep
 
     def fold(self, name: str, value: Any) -> str:
@@ -48,7 +51,9 @@ def address(value: str, *, what: str) -> tuple[str, str]:
     """(display name, address) of a `from`/`to` setting; ConfigError naming it when it is no address."""
     name, addr = email.utils.parseaddr(value)
     if not addr or "@" not in addr or any(c.isspace() for c in addr) or addr.count("@") != 1:
-        raise ConfigError(f"{what} : « {value} » n'est pas une adresse électronique")
+        raise ConfigError(
+            _("{what} : « {value} » n'est pas une adresse électronique", what=what, value=value)
+        )
     return name, addr
 
 

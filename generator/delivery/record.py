@@ -24,6 +24,7 @@ from typing import Any
 
 from generator.atomic import write_atomic
 from generator.errors import DeliveryError
+from generator.i18n import _
 
 SCHEMA = 1
 SENDING, UNKNOWN, SENT, FAILED = "sending", "unknown", "sent", "failed"
@@ -43,12 +44,17 @@ def read_record(folder: Path, channel: str) -> dict[str, Any] | None:
         return None
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise DeliveryError(
-            f"fiche d'envoi illisible ({exc}) : vérifiez sur le serveur si l'édition est partie, "
-            "puis réparez ou retirez ce fichier",
+            _(
+                "fiche d'envoi illisible ({error}) : vérifiez sur le serveur si l'édition est partie, "
+                "puis réparez ou retirez ce fichier",
+                error=exc,
+            ),
             path=str(path),
         ) from None
     if not isinstance(doc, dict) or doc.get("status") not in (SENDING, UNKNOWN, SENT, FAILED):
-        raise DeliveryError("fiche d'envoi sans état valable : réparez ou retirez ce fichier", path=str(path))
+        raise DeliveryError(
+            _("fiche d'envoi sans état valable : réparez ou retirez ce fichier"), path=str(path)
+        )
     return doc
 
 
@@ -60,7 +66,7 @@ def write_record(folder: Path, channel: str, doc: dict[str, Any]) -> None:
         write_atomic(path, data, sync_dir=True)
     except OSError as exc:
         raise DeliveryError(
-            f"impossible d'écrire la fiche d'envoi : {exc.strerror or exc}", path=str(path)
+            _("impossible d'écrire la fiche d'envoi : {error}", error=exc.strerror or exc), path=str(path)
         ) from None
 
 
@@ -70,7 +76,9 @@ def locked(folder: Path) -> Iterator[None]:
     try:
         fd = os.open(folder, os.O_RDONLY)
     except OSError as exc:
-        raise DeliveryError(f"dossier du brouillon inaccessible : {exc.strerror}", path=str(folder)) from None
+        raise DeliveryError(
+            _("dossier du brouillon inaccessible : {error}", error=exc.strerror), path=str(folder)
+        ) from None
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
         yield

@@ -39,6 +39,7 @@ from generator.delivery.record import (
 )
 from generator.delivery.retry import Ambiguous, Permanent, Transient
 from generator.errors import ConfigError, DeliveryError
+from generator.i18n import _, current
 from generator.language import MONTHS
 
 
@@ -101,6 +102,19 @@ def french_datetime(iso: str | None) -> str:
     return f"{day} {MONTHS[when.month - 1]} {when.year} à {when:%H:%M}{zone}"
 
 
+def _when(iso: str | None) -> str:
+    """`french_datetime` in French; in English, CLDR's date and time ("May 8, 2026 at 8:12 AM (CEST)")."""
+    if current().lang == "fr":
+        return french_datetime(iso)
+    try:
+        when = dt.datetime.fromisoformat(str(iso))
+    except ValueError:
+        return str(iso)
+    when = when.astimezone() if when.tzinfo else when
+    zone = f" ({when.tzname()})" if when.tzinfo else ""
+    return current().datetime(when) + zone
+
+
 def _iso(now: dt.datetime) -> str:
     return now.isoformat(timespec="seconds")
 
@@ -108,22 +122,37 @@ def _iso(now: dt.datetime) -> str:
 def _already(record: dict[str, Any], label: str) -> DeliveryError:
     where = record.get("platform_id") or record.get("message_id") or record.get("path") or ""
     return DeliveryError(
-        f"{record['draft']} : déjà envoyé le {french_datetime(record.get('finished'))} par {label}"
-        f"{f' ({where})' if where else ''} ; rien n'a été renvoyé. `newsletter send --force` pour l'envoyer "
-        "une seconde fois"
+        _(
+            "{draft} : déjà envoyé le {when} par {label}{where} ; rien n'a été renvoyé. "
+            "`newsletter send --force` pour l'envoyer une seconde fois",
+            draft=record["draft"],
+            when=_when(record.get("finished")),
+            label=label,
+            where=" (" + where + ")" if where else "",
+        )
     )
 
 
 def _interrupted(record: dict[str, Any], label: str) -> DeliveryError:
     done = (
-        f" ; {record['batches_done']} lot(s) sur {record['batches']} confirmé(s)"
+        _(
+            " ; {done} lot(s) sur {batches} confirmé(s)",
+            done=record["batches_done"],
+            batches=record["batches"],
+        )
         if record.get("batches")
         else ""
     )
     return DeliveryError(
-        f"{record['draft']} : l'envoi commencé le {french_datetime(record.get('started'))} par {label} n'a pas "
-        f"de résultat connu (interruption){done}. Des lecteurs l'ont peut-être reçu : vérifiez sur le "
-        "serveur, puis `newsletter send --force` pour envoyer ce qui n'est pas confirmé"
+        _(
+            "{draft} : l'envoi commencé le {when} par {label} n'a pas de résultat connu (interruption){done}. "
+            "Des lecteurs l'ont peut-être reçu : vérifiez sur le serveur, puis `newsletter send --force` "
+            "pour envoyer ce qui n'est pas confirmé",
+            draft=record["draft"],
+            when=_when(record.get("started")),
+            label=label,
+            done=done,
+        )
     )
 
 
@@ -132,8 +161,12 @@ def send(settings: Settings, draft_id: str, options: SendOptions | None = None) 
     options = options or SendOptions()
     if settings.delivery.method == DEFAULT_METHOD:
         raise ConfigError(
-            f'aucun canal d\'envoi ([delivery] method = "{DEFAULT_METHOD}") : choisissez-en un dans '
-            f"newsletter.toml parmi {', '.join(n for n in CHANNELS.names() if n != DEFAULT_METHOD)}"
+            _(
+                'aucun canal d\'envoi ([delivery] method = "{method}") : choisissez-en un dans '
+                "newsletter.toml parmi {choices}",
+                method=DEFAULT_METHOD,
+                choices=", ".join(n for n in CHANNELS.names() if n != DEFAULT_METHOD),
+            )
         )
     edition = load_approved(settings.paths.outbox, draft_id)
     with locked(edition.path):
@@ -181,7 +214,7 @@ class _Send:
         return SendOutcome(self.edition.id, self.channel.name, result, self.record)
 
     def run(self) -> SendOutcome:
-        prev, label, secret = self.previous, self.channel.label, self.secret
+        prev, label, secret = self.previous, _(self.channel.label), self.secret
         if prev and prev["status"] == SENT and not self.options.force:
             raise _already(prev, label)
         if prev and prev["status"] in UNRESOLVED and self.resolve(prev):
@@ -195,8 +228,12 @@ class _Send:
             self.save({"status": UNKNOWN, "error": scrub(str(exc), secret)})
             raise DeliveryError(
                 scrub(
-                    f"{self.edition.id} : {exc} ; le serveur l'a peut-être accepté. Vérifiez, puis "
-                    "`newsletter send --force` s'il ne l'a pas reçu",
+                    _(
+                        "{id} : {error} ; le serveur l'a peut-être accepté. Vérifiez, puis "
+                        "`newsletter send --force` s'il ne l'a pas reçu",
+                        id=self.edition.id,
+                        error=exc,
+                    ),
                     secret,
                 )
             ) from None
@@ -207,13 +244,25 @@ class _Send:
                 {"status": status, "finished": _iso(self.options.now()), "error": scrub(str(exc), secret)}
             )
             after = (
-                f" après {self.record['batches_done']} lot(s) sur {self.record.get('batches')} ; "
-                "`newsletter send --force` enverra les lots restants"
+                _(
+                    " après {done} lot(s) sur {batches} ; `newsletter send --force` enverra les lots restants",
+                    done=self.record["batches_done"],
+                    batches=self.record.get("batches"),
+                )
                 if partial
-                else " ; rien n'est marqué envoyé, le brouillon reste approuvé"
+                else _(" ; rien n'est marqué envoyé, le brouillon reste approuvé")
             )
             raise DeliveryError(
-                scrub(f"{self.edition.id} : envoi par {label} impossible : {exc}{after}", secret)
+                scrub(
+                    _(
+                        "{id} : envoi par {label} impossible : {error}{after}",
+                        id=self.edition.id,
+                        label=label,
+                        error=exc,
+                        after=after,
+                    ),
+                    secret,
+                )
             ) from None
         self.options.crash("delivery_accepted")
         self.save({**result, "status": SENT, "finished": _iso(self.options.now()), "error": None})
@@ -231,7 +280,7 @@ class _Send:
         interrupted = {**self.record, **{k: prev[k] for k in keep if k in prev}}
         if not self.module.CAN_LOOKUP:
             if not self.options.force:
-                raise _interrupted(prev, self.channel.label)
+                raise _interrupted(prev, _(self.channel.label))
             self.record = interrupted
             self.history = self.history[:-1]  # the same attempt goes on
             return False
@@ -241,8 +290,13 @@ class _Send:
         except (Permanent, Transient, Ambiguous) as exc:
             raise DeliveryError(
                 scrub(
-                    f"{self.edition.id} : un envoi précédent a été interrompu et {self.channel.label} ne "
-                    f"peut pas dire ce qu'il a reçu ({exc}) ; rien n'a été envoyé, réessayez plus tard",
+                    _(
+                        "{id} : un envoi précédent a été interrompu et {label} ne peut pas dire ce qu'il a "
+                        "reçu ({error}) ; rien n'a été envoyé, réessayez plus tard",
+                        id=self.edition.id,
+                        label=_(self.channel.label),
+                        error=exc,
+                    ),
                     self.secret,
                 )
             ) from None

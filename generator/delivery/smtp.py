@@ -19,6 +19,7 @@ from generator.delivery.job import Job
 from generator.delivery.message import address, build_message, new_message_id
 from generator.delivery.retry import Ambiguous, Permanent, Transient
 from generator.errors import ConfigError
+from generator.i18n import _
 
 CAN_LOOKUP = False
 
@@ -27,20 +28,22 @@ def recipients(options: Any) -> list[str]:
     """`to` then `recipients_file` (one address a line, `#` comments), without duplicates."""
     found: list[str] = []
     for n, value in enumerate(options.to, 1):
-        found.append(address(value, what=f"[delivery.smtp] to n° {n}")[1])
+        found.append(address(value, what=_("[delivery.smtp] to n° {n}", n=n))[1])
     if options.recipients_file is not None:
         path = Path(options.recipients_file)
         try:
             lines = path.read_text(encoding="utf-8").splitlines()
         except (OSError, UnicodeDecodeError) as exc:
-            raise ConfigError(f"liste des destinataires illisible ({exc})", path=str(path)) from None
+            raise ConfigError(
+                _("liste des destinataires illisible ({error})", error=exc), path=str(path)
+            ) from None
         for n, line in enumerate(lines, 1):
             line = line.split("#", 1)[0].strip()
             if line:
-                found.append(address(line, what=f"{path}, ligne {n}")[1])
+                found.append(address(line, what=_("{path}, ligne {n}", path=path, n=n))[1])
     unique = list(dict.fromkeys(a.lower() for a in found))
     if not unique:
-        raise ConfigError("[delivery.smtp] aucun destinataire (to et recipients_file sont vides)")
+        raise ConfigError(_("[delivery.smtp] aucun destinataire (to et recipients_file sont vides)"))
     return unique
 
 
@@ -73,7 +76,10 @@ def _starttls(conn: smtplib.SMTP, context: ssl.SSLContext, o: Any) -> None:
         conn.starttls(context=context)
     except smtplib.SMTPNotSupportedError:
         raise Permanent(
-            f"le serveur {_where(o)} ne propose pas STARTTLS : vérifiez security et port dans [delivery.smtp]"
+            _(
+                "le serveur {where} ne propose pas STARTTLS : vérifiez security et port dans [delivery.smtp]",
+                where=_where(o),
+            )
         ) from None
 
 
@@ -89,37 +95,52 @@ def _connect(job: Job) -> smtplib.SMTP:
             _starttls(conn, context, o)
         if o.username:
             if not job.secret:
-                raise Permanent("mot de passe SMTP absent : définissez NEWSLETTER_SMTP_PASSWORD")
+                raise Permanent(_("mot de passe SMTP absent : définissez NEWSLETTER_SMTP_PASSWORD"))
             conn.login(o.username, job.secret)
     except smtplib.SMTPNotSupportedError:  # from login: no AUTH offered (often: not over TLS)
         raise Permanent(
-            f"le serveur {_where(o)} ne propose pas l'authentification : vérifiez security et port dans "
-            "[delivery.smtp] (beaucoup de serveurs ne l'offrent qu'après TLS)"
+            _(
+                "le serveur {where} ne propose pas l'authentification : vérifiez security et port dans "
+                "[delivery.smtp] (beaucoup de serveurs ne l'offrent qu'après TLS)",
+                where=_where(o),
+            )
         ) from None
     except smtplib.SMTPAuthenticationError as exc:
         raise Permanent(
-            f"authentification refusée par {_where(o)} ({exc.smtp_code}) : vérifiez username dans "
-            "[delivery.smtp] et NEWSLETTER_SMTP_PASSWORD"
+            _(
+                "authentification refusée par {where} ({code}) : vérifiez username dans "
+                "[delivery.smtp] et NEWSLETTER_SMTP_PASSWORD",
+                where=_where(o),
+                code=exc.smtp_code,
+            )
         ) from None
     except ssl.SSLError as exc:
-        raise Permanent(f"échec TLS avec {_where(o)} ({exc.reason}) : vérifiez security et port") from None
+        raise Permanent(
+            _(
+                "échec TLS avec {where} ({reason}) : vérifiez security et port",
+                where=_where(o),
+                reason=exc.reason,
+            )
+        ) from None
     except smtplib.SMTPResponseException as exc:
-        raise _reply_error(exc, f"le serveur {_where(o)} refuse la connexion") from None
+        raise _reply_error(exc, _("le serveur {where} refuse la connexion", where=_where(o))) from None
     except (OSError, smtplib.SMTPException) as exc:
-        raise Transient(f"serveur SMTP {_where(o)} injoignable ({_reason(exc)})") from None
+        raise Transient(
+            _("serveur SMTP {where} injoignable ({reason})", where=_where(o), reason=_reason(exc))
+        ) from None
     return conn
 
 
 def _reason(exc: BaseException) -> str:
-    """The cause in French for the usual cases; the system's words otherwise."""
+    """The cause in the process's language for the usual cases; the system's words otherwise."""
     if isinstance(exc, TimeoutError) or "timed out" in str(exc):
-        return "délai dépassé"
+        return _("délai dépassé")
     if isinstance(exc, ConnectionRefusedError):
-        return "connexion refusée"
+        return _("connexion refusée")
     if isinstance(exc, socket.gaierror):
-        return "nom d'hôte inconnu"
+        return _("nom d'hôte inconnu")
     if isinstance(exc, smtplib.SMTPServerDisconnected | ConnectionResetError | BrokenPipeError):
-        return "connexion coupée par le serveur"
+        return _("connexion coupée par le serveur")
     return getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
 
 
@@ -129,7 +150,7 @@ def _reply_error(exc: smtplib.SMTPResponseException, what: str) -> Exception:
         if isinstance(exc.smtp_error, bytes)
         else str(exc.smtp_error)
     )
-    detail = f"{what} : {exc.smtp_code} {' '.join(text.split())}"
+    detail = _("{what} : {code} {reply}", what=what, code=exc.smtp_code, reply=" ".join(text.split()))
     return Transient(detail) if 400 <= exc.smtp_code < 500 else Permanent(detail)
 
 
@@ -151,19 +172,23 @@ def _transaction(job: Job, batch: list[str], data: bytes, sender: str) -> int:
                 conn.rset()
                 return refused
         except smtplib.SMTPRecipientsRefused:
-            raise Transient("destinataire refusé pour l'instant (4xx) par le serveur") from None
+            raise Transient(_("destinataire refusé pour l'instant (4xx) par le serveur")) from None
         except smtplib.SMTPResponseException as exc:
-            raise _reply_error(exc, "adresse d'expédition refusée (vérifiez from)") from None
+            raise _reply_error(exc, _("adresse d'expédition refusée (vérifiez from)")) from None
         except (OSError, smtplib.SMTPException) as exc:
-            raise Transient(f"connexion SMTP perdue avant l'envoi ({_reason(exc)})") from None
+            raise Transient(
+                _("connexion SMTP perdue avant l'envoi ({reason})", reason=_reason(exc))
+            ) from None
         try:
             code, reply = conn.data(data)  # smtplib returns the final reply, even a refusal
             if code != 250:
                 raise smtplib.SMTPDataError(code, reply)
         except smtplib.SMTPResponseException as exc:  # a reply: the server did not take it
-            raise _reply_error(exc, "message refusé par le serveur") from None
+            raise _reply_error(exc, _("message refusé par le serveur")) from None
         except (OSError, smtplib.SMTPException) as exc:
-            raise Ambiguous(f"connexion perdue pendant la remise du message ({_reason(exc)})") from None
+            raise Ambiguous(
+                _("connexion perdue pendant la remise du message ({reason})", reason=_reason(exc))
+            ) from None
         return refused
     finally:
         try:
@@ -190,9 +215,11 @@ def deliver(job: Job) -> dict[str, Any]:
         batch = batches[n]
         refused += job.retrying(lambda b=batch: _transaction(job, b, data, envelope), "SMTP")
         job.update({"batches": len(batches), "batches_done": n + 1, "refused": refused})
-        job.note(f"lot {n + 1}/{len(batches)} accepté par {_where(o)}")
+        job.note(_("lot {n}/{total} accepté par {where}", n=n + 1, total=len(batches), where=_where(o)))
     if refused == len(to):
-        raise Permanent(f"tous les destinataires ont été refusés par {_where(o)} : vérifiez les adresses")
+        raise Permanent(
+            _("tous les destinataires ont été refusés par {where} : vérifiez les adresses", where=_where(o))
+        )
     return {
         "message_id": record["message_id"],
         "recipients": len(to),

@@ -333,7 +333,7 @@ class BatchBackend:
         if self.inner.is_cached(request):
             return self._cached(request, key)  # an answer already paid for, whatever the batch said
         if self.synchronous():
-            return self._sync(request, record, WHY_DEADLINE)
+            return self._sync(request, record, _(WHY_DEADLINE))
         if record is None:
             needed = self.inner._needed(request.prompt.messages, request.max_tokens)
             if needed > self.inner.context_window:
@@ -349,7 +349,7 @@ class BatchBackend:
             # A retry joins the next batch round: synchronous only where the user allowed it.
             self._collect(key, record.kind, request, self._messages(request, record), record.sent)
         else:  # --sync-fallback: the batch expired, failed or was cancelled, or the line failed twice
-            return self._sync(request, record, WHY_FALLBACK.format(detail=_why(record)))
+            return self._sync(request, record, _(WHY_FALLBACK, detail=_why(record)))
         self.log.defer(key)
         raise Deferred(f"{request.prompt.id}: answer deferred to a batch")
 
@@ -406,7 +406,7 @@ class BatchBackend:
             )
         repair = replace(record, kind=REPAIR, state=FAILED, attempts=0)
         if self.synchronous():
-            return self._sync(request, repair, WHY_DEADLINE)
+            return self._sync(request, repair, _(WHY_DEADLINE))
         messages = self.inner._retry_messages(
             [dict(m) for m in request.prompt.messages], record.content or "", problems, request.max_tokens
         )
@@ -492,8 +492,8 @@ class BatchBackend:
 
 
 def _why(record: LineRecord) -> str:
-    """Why a line left the batch path (French, for the draft and `run`)."""
+    """Why a line left the batch path (for the draft and `run`, in the process's language)."""
     error = (record.error or "")[:120]
     if record.state == SYNC:
-        return f"le lot {record.batch_id or '?'} ne l'a pas traitée ({error})"
-    return f"échec {record.attempts} fois dans un lot ({error})"
+        return _("le lot {batch} ne l'a pas traitée ({error})", batch=record.batch_id or "?", error=error)
+    return _("échec {n} fois dans un lot ({error})", n=record.attempts, error=error)

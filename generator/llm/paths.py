@@ -12,14 +12,16 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from generator.i18n import N_, _
 from generator.model import Usage
 
 BATCHED, SYNCHRONOUS, CACHED = "batched", "synchronous", "cached"
 PATHS = (BATCHED, SYNCHRONOUS, CACHED)
 
-# Why a call went synchronously (the user allowed it). French: shown in `show` and `run`.
-WHY_DEADLINE = "après l'heure limite des lots : plus le temps d'attendre un lot"
-WHY_FALLBACK = "--sync-fallback : {detail}"
+# Why a call went synchronously (the user allowed it), shown in `show` and `run`; translated where
+# recorded (llm/batch.py), in the process's language.
+WHY_DEADLINE = N_("après l'heure limite des lots : plus le temps d'attendre un lot")
+WHY_FALLBACK = N_("--sync-fallback : {detail}")
 
 
 @dataclass(frozen=True)
@@ -100,19 +102,23 @@ def as_batched(usage: Usage) -> Usage:
 
 
 def describe_calls(calls: Mapping[str, Any]) -> str:
-    """One French line for `run` and `show`: calls and cost per path."""
+    """One line for `run` and `show` (in the process's language): calls and cost per path."""
     if not calls:
         return ""
     b, s = calls.get(BATCHED) or {}, calls.get(SYNCHRONOUS) or {}
     c = calls.get(CACHED) or {}
-    line = (
-        f"appels au modèle : {b.get('calls', 0)} par lot (${float(b.get('cost', 0)):.4f}), "
-        f"{s.get('calls', 0)} synchrone(s) (${float(s.get('cost', 0)):.4f}), "
-        f"{c.get('calls', 0)} en cache"
+    line = _(
+        "appels au modèle : {batched} par lot (${batched_cost}), {sync} synchrone(s) (${sync_cost}), "
+        "{cached} en cache",
+        batched=b.get("calls", 0),
+        batched_cost=format(float(b.get("cost", 0)), ".4f"),
+        sync=s.get("calls", 0),
+        sync_cost=format(float(s.get("cost", 0)), ".4f"),
+        cached=c.get("calls", 0),
     )
     if calls.get("deferred"):
-        line += f", {calls['deferred']} en attente d'un lot"
+        line += _(", {n} en attente d'un lot", n=calls["deferred"])
     reasons = sorted({w.get("reason", "") for w in s.get("why", []) if w.get("reason")})
     if reasons:
-        line += " ; synchrones car " + " ; ".join(reasons)
+        line += _(" ; synchrones car {reasons}", reasons=" ; ".join(reasons))
     return line

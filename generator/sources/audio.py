@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from generator.errors import TranscriptionError
+from generator.i18n import _
 
 WINDOW_S = 0.05
 HEADER_BYTES = 1024  # room for the WAV header of each piece
@@ -42,7 +43,9 @@ def _loudness(frames: bytes, width: int, channels: int, window: int) -> np.ndarr
     """RMS per window of `window` frames (all channels mixed)."""
     dtype = {1: np.uint8, 2: np.int16, 4: np.int32}.get(width)
     if dtype is None:
-        raise TranscriptionError(f"WAV de {width * 8} bits non pris en charge (8, 16 ou 32 bits)")
+        raise TranscriptionError(
+            _("WAV de {bits} bits non pris en charge (8, 16 ou 32 bits)", bits=width * 8)
+        )
     samples = np.frombuffer(frames, dtype=dtype).astype(np.float64)
     if width == 1:
         samples -= 128.0
@@ -81,7 +84,7 @@ def split_wav(path: Path, max_bytes: int, folder: Path) -> list[Piece]:
     """`path` as pieces of at most `max_bytes`, cut at silences; the file itself when it fits."""
     duration = wav_duration(path)
     if duration is None:
-        raise TranscriptionError("fichier WAV illisible", path=str(path))
+        raise TranscriptionError(_("fichier WAV illisible"), path=str(path))
     if path.stat().st_size <= max_bytes:
         return [Piece(path, 0.0, duration)]
     with wave.open(str(path), "rb") as w:
@@ -92,7 +95,7 @@ def split_wav(path: Path, max_bytes: int, folder: Path) -> list[Piece]:
     frame_bytes = width * channels
     max_windows = (max_bytes - HEADER_BYTES) // (frame_bytes * window)
     if max_windows < 20:
-        raise TranscriptionError("limite d'envoi trop petite pour découper l'audio", path=str(path))
+        raise TranscriptionError(_("limite d'envoi trop petite pour découper l'audio"), path=str(path))
     loud = _loudness(frames, width, channels, window)
     cuts = cut_points(loud, int(max_windows))
     folder.mkdir(parents=True, exist_ok=True)
@@ -114,7 +117,8 @@ def to_wav(path: Path, folder: Path) -> Path:
     ffmpeg = shutil.which("ffmpeg")
     if ffmpeg is None:
         raise TranscriptionError(
-            "audio compressé trop gros pour un seul envoi : installez ffmpeg pour le découper", path=str(path)
+            _("audio compressé trop gros pour un seul envoi : installez ffmpeg pour le découper"),
+            path=str(path),
         )
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / f"{path.stem}.16k.wav"
@@ -135,7 +139,7 @@ def to_wav(path: Path, folder: Path) -> Path:
     done = subprocess.run(cmd, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise TranscriptionError(
-            f"ffmpeg n'a pas pu décoder l'audio : {done.stderr.strip()[:200]}", path=str(path)
+            _("ffmpeg n'a pas pu décoder l'audio : {error}", error=done.stderr.strip()[:200]), path=str(path)
         )
     return target
 

@@ -18,6 +18,7 @@ from typing import Any
 
 from generator.config import FetchSettings, SourceSettings
 from generator.errors import SourceError
+from generator.i18n import _
 from generator.source_kinds import FEED, SOURCE_KINDS
 from generator.sources import store as st
 from generator.sources.feed import Enclosure, Feed, FeedItem, TranscriptLink, choose_transcript, parse_feed
@@ -114,7 +115,7 @@ class FeedCheck:
         if state.retry_at and state.retry_at > self.clock():
             when = dt.datetime.fromtimestamp(state.retry_at).strftime("%d/%m %H:%M")
             return SourceReport(
-                src.url, name, DEFERRED, f"le serveur a demandé d'attendre jusqu'au {when}"
+                src.url, name, DEFERRED, _("le serveur a demandé d'attendre jusqu'au {when}", when=when)
             ), None
         SOURCE_KINDS.get(src.kind)  # ConfigError naming the choices
         parse = READERS[src.kind]
@@ -164,9 +165,9 @@ class FeedCheck:
             audio = item.enclosure.url if item.enclosure else None
             if status == st.PENDING:
                 detail = (
-                    "transcription publiée"
+                    _("transcription publiée")
                     if link
-                    else ("audio seulement" if audio else "ni transcription ni audio")
+                    else (_("audio seulement") if audio else _("ni transcription ni audio"))
                 )
                 cost = self.cost_of(item) if self.cost_of and not link and audio else 0.0
                 self.new.append(

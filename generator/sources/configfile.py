@@ -12,6 +12,7 @@ from tomlkit.exceptions import TOMLKitError
 from generator.atomic import write_atomic
 from generator.config import CONFIG_NAME, Settings
 from generator.errors import ConfigError
+from generator.i18n import _
 from generator.source_kinds import FEED
 from generator.sources.check import READERS
 from generator.sources.feed import Feed
@@ -19,9 +20,9 @@ from generator.sources.fetch import Fetcher
 
 
 def validate_feed(settings: Settings, url: str, transport: httpx.BaseTransport | None = None) -> Feed:
-    """Fetch and parse `url` (SourceError in French when it is not a usable feed)."""
+    """Fetch and parse `url` (SourceError, in the process's language, when it is not a usable feed)."""
     if not url.startswith(("http://", "https://")):
-        raise ConfigError(f"adresse de flux invalide (http:// ou https:// attendu) : {url}")
+        raise ConfigError(_("adresse de flux invalide (http:// ou https:// attendu) : {url}", url=url))
     with Fetcher(settings.fetch, transport=transport) as fetcher:
         got = fetcher.get(url, cap_mb=settings.fetch.max_feed_mb)
     return READERS[FEED](got.body, got.url)
@@ -33,7 +34,7 @@ def append_source(config: Path, url: str, name: str | None = None, backfill: int
         text = config.read_text(encoding="utf-8") if config.exists() else ""
         doc = tomlkit.parse(text)
     except (OSError, TOMLKitError) as exc:
-        raise ConfigError(f"configuration illisible : {exc}", path=str(config)) from None
+        raise ConfigError(_("configuration illisible : {error}", error=exc), path=str(config)) from None
     sources = doc.get("sources")
     if sources is None:
         sources = tomlkit.aot()
@@ -41,9 +42,9 @@ def append_source(config: Path, url: str, name: str | None = None, backfill: int
             doc.add(tomlkit.nl())  # a blank line before the first [[sources]]
         doc.append("sources", sources)
     elif not isinstance(sources, tomlkit.items.AoT):
-        raise ConfigError("sources doit être une liste [[sources]]", path=str(config))
+        raise ConfigError(_("sources doit être une liste [[sources]]"), path=str(config))
     if any(str(t.get("url", "")).strip() == url for t in sources):
-        raise ConfigError(f"ce flux est déjà dans la configuration : {url}", path=str(config))
+        raise ConfigError(_("ce flux est déjà dans la configuration : {url}", url=url), path=str(config))
     table = tomlkit.table()
     table.add("url", url)
     if name:

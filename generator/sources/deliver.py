@@ -21,6 +21,7 @@ from typing import Any
 from generator.atomic import write_atomic
 from generator.config import FetchSettings, TranscriptionSettings
 from generator.errors import NewsletterError, SourceError
+from generator.i18n import N_, _
 from generator.source_kinds import TRANSCRIBERS
 from generator.sources import store as st
 from generator.sources.audio import wav_duration
@@ -29,7 +30,7 @@ from generator.sources.feed import FeedItem, choose_transcript
 from generator.sources.fetch import Fetcher
 from generator.sources.speech import transcribe
 
-NO_TRANSCRIPT = "pas de transcription"
+NO_TRANSCRIPT = N_("pas de transcription")  # translated where used
 AUDIO_BYTES_PER_S = 16_000  # 128 kbit/s: the duration of audio whose feed gives only a size
 
 
@@ -114,20 +115,20 @@ class Deliverer:
         base = ItemOutcome(item.key, item.title, "", None, link.url if link else None, audio_url)
         if self.options.dry_run:
             cost = 0.0 if link else transcription_cost(item, None, self.options.transcription)
-            return _with(base, "new", detail="serait pris", cost=cost)
+            return _with(base, "new", detail=_("serait pris"), cost=cost)
         found = find_delivered(self.options.inbox, stem)
         if found is not None:  # a crash came after the rename, before the record
             self.store.item_set(feed_url, item.key, st.DELIVERED, file=found.name, error=None)
-            return _with(base, st.DELIVERED, file=found.name, detail="déjà dans la boîte d'entrée")
+            return _with(base, st.DELIVERED, file=found.name, detail=_("déjà dans la boîte d'entrée"))
         self.store.item_set(feed_url, item.key, st.CLAIMED, file=stem)
         try:
             if link is not None:
                 name, cost = self._transcript(feed_url, item, show, link.url, f"{stem}.{link.format}"), 0.0
             elif audio_url is None:
-                raise SourceError("ni transcription ni audio dans le flux", path=feed_url)
+                raise SourceError(_("ni transcription ni audio dans le flux"), path=feed_url)
             elif not TRANSCRIBERS.get(self.options.transcription.backend).transcribes:
-                self.store.item_set(feed_url, item.key, st.SKIPPED, error=NO_TRANSCRIPT)
-                return _with(base, st.SKIPPED, detail=NO_TRANSCRIPT)
+                self.store.item_set(feed_url, item.key, st.SKIPPED, error=_(NO_TRANSCRIPT))
+                return _with(base, st.SKIPPED, detail=_(NO_TRANSCRIPT))
             else:
                 name, cost = self._speech(feed_url, item, show, stem)
         except NewsletterError as exc:
@@ -181,7 +182,7 @@ class Deliverer:
             body = plain(body.decode("utf-8", errors="replace")).encode("utf-8")
             name = name[: -len(".html")] + ".txt"
         if not body.strip():
-            raise SourceError("transcription vide", path=url)
+            raise SourceError(_("transcription vide"), path=url)
         return self._place(name, body, self._info(feed_url, item, show, {"transcript_url": url}))
 
     def _speech(self, feed_url: str, item: FeedItem, show: str, stem: str) -> tuple[str, float]:

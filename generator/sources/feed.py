@@ -17,6 +17,7 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
 from generator.errors import SourceError
+from generator.i18n import _
 
 # The spec's namespace, and the GitHub URI early adopters used (both are in the wild).
 PODCAST_NS = (
@@ -253,19 +254,37 @@ def _newest_first(items: list[FeedItem]) -> tuple[FeedItem, ...]:
     return tuple(item for _, item in order)
 
 
+def _xml_position(exc: Exception) -> str:
+    """Where the XML stops being readable, in the message's language (never the parser's English text).
+
+    ElementTree's ParseError has `.position` (line, column); expat's ExpatError `.lineno`/`.offset`.
+    """
+    line, column = getattr(exc, "position", None) or (
+        getattr(exc, "lineno", None),
+        getattr(exc, "offset", None),
+    )
+    if line is None:
+        return _("XML illisible")
+    if column is None:
+        return _("XML illisible ligne {line}", line=line)
+    return _("XML illisible ligne {line}, colonne {column}", line=line, column=column)
+
+
 def parse_feed(data: bytes, url: str = "") -> Feed:
-    """A feed document -> Feed; SourceError (French) when it is not a well-formed RSS or Atom feed."""
+    """A feed document -> Feed; SourceError (in the process's language) when not well-formed RSS or Atom."""
     try:
         root = fromstring(data)  # entity declarations and external references refused
     except DefusedXmlException as exc:
-        raise SourceError(f"flux refusé : entités XML interdites ({type(exc).__name__})", path=url) from None
+        raise SourceError(
+            _("flux refusé : entités XML interdites ({error})", error=type(exc).__name__), path=url
+        ) from None
     except ParseError as exc:
-        raise SourceError(f"flux mal formé (XML illisible : {exc})", path=url) from None
+        raise SourceError(_("flux mal formé ({where})", where=_xml_position(exc)), path=url) from None
     ns, name = _local(root.tag)
     if name == "rss" and not ns:
         channel = _child(root, "channel")
         if channel is None:
-            raise SourceError("flux RSS sans <channel>", path=url)
+            raise SourceError(_("flux RSS sans <channel>"), path=url)
         items = [_rss_item(el) for el in channel.findall("item")]
         return Feed(
             "rss",
@@ -286,4 +305,4 @@ def parse_feed(data: bytes, url: str = "") -> Feed:
             None,
         )
         return Feed("atom", _text(_child(root, "title", ATOM_NS)), lang, link, _newest_first(items))
-    raise SourceError(f"ce n'est pas un flux RSS ou Atom (élément racine <{name}>)", path=url)
+    raise SourceError(_("ce n'est pas un flux RSS ou Atom (élément racine <{name}>)", name=name), path=url)

@@ -22,6 +22,7 @@ import httpx
 from generator import __version__
 from generator.config import FetchSettings
 from generator.errors import SourceError
+from generator.i18n import _, current
 from generator.retry_after import retry_after
 
 USER_AGENT = f"newsletter-generator/{__version__} (lecteur de flux de podcasts; +https://github.com/)"
@@ -56,7 +57,8 @@ class Fetched:
 
 
 def _mb(n: float) -> str:
-    return f"{n / MB:.1f} Mo"
+    """ "11,0 Mo" in French, "11.0 MB" in English."""
+    return _("{size} Mo", size=current().number(n / MB, 1))
 
 
 class Fetcher:
@@ -136,7 +138,7 @@ class Fetcher:
                     if status == 304:
                         return self._fetched(r, b"")
                     if status >= 400:
-                        raise SourceError(f"le serveur répond HTTP {status}", path=url)
+                        raise SourceError(_("le serveur répond HTTP {status}", status=status), path=url)
                     return self._fetched(r, self._read_capped(r, url, cap_mb))
             except httpx.HTTPError as exc:
                 raise SourceError(_network_message(exc), path=url) from None
@@ -149,8 +151,13 @@ class Fetcher:
             delay = wait if wait is not None else 3600.0
             when = dt.datetime.fromtimestamp(now + delay).strftime("%d/%m %H:%M:%S")
             raise RetryLater(
-                f"le serveur demande d'attendre (HTTP {r.status_code}, Retry-After {delay:g} s) : "
-                f"nouvel essai après {when}",
+                _(
+                    "le serveur demande d'attendre (HTTP {status}, Retry-After {delay} s) : "
+                    "nouvel essai après {when}",
+                    status=r.status_code,
+                    delay=format(delay, "g"),
+                    when=when,
+                ),
                 path=url,
                 retry_at=now + delay,
             )
@@ -161,12 +168,15 @@ class Fetcher:
         announced = r.headers.get("Content-Length", "")
         encoded = r.headers.get("Content-Encoding", "identity").lower() not in ("", "identity")
         if announced.isdigit() and not encoded and int(announced) > cap:
-            raise SourceError(f"trop gros : {_mb(int(announced))} annoncés, limite {_mb(cap)}", path=url)
+            raise SourceError(
+                _("trop gros : {size} annoncés, limite {cap}", size=_mb(int(announced)), cap=_mb(cap)),
+                path=url,
+            )
         body = bytearray()
         for chunk in r.iter_bytes(CHUNK):  # decoded (gzip) bytes: the cap also stops a gzip bomb
             body += chunk
             if len(body) > cap:
-                raise SourceError(f"trop gros : plus de {_mb(cap)}, lecture arrêtée", path=url)
+                raise SourceError(_("trop gros : plus de {cap}, lecture arrêtée", cap=_mb(cap)), path=url)
         return bytes(body)
 
     def _fetched(self, r: httpx.Response, body: bytes) -> Fetched:
@@ -204,7 +214,7 @@ class Fetcher:
         if r.status_code in (429, 503):
             self._retry_wait(r, url, last=True)
         if r.status_code >= 400 and r.status_code != 416:
-            raise SourceError(f"le serveur répond HTTP {r.status_code}", path=url)
+            raise SourceError(_("le serveur répond HTTP {status}", status=r.status_code), path=url)
         resumed = r.status_code == 206 and r.headers.get("Content-Range", "").startswith(f"bytes {have}-")
         start = have if resumed else 0
         announced = r.headers.get("Content-Length", "")
@@ -212,7 +222,12 @@ class Fetcher:
             return
         if announced.isdigit() and start + int(announced) > cap:
             raise SourceError(
-                f"trop gros : {_mb(start + int(announced))} annoncés, limite {_mb(cap)}", path=url
+                _(
+                    "trop gros : {size} annoncés, limite {cap}",
+                    size=_mb(start + int(announced)),
+                    cap=_mb(cap),
+                ),
+                path=url,
             )
         size = start
         with part.open("r+b" if resumed else "wb") as fh:
@@ -220,7 +235,9 @@ class Fetcher:
             for chunk in r.iter_raw(CHUNK):
                 size += len(chunk)
                 if size > cap:
-                    raise SourceError(f"trop gros : plus de {_mb(cap)}, téléchargement arrêté", path=url)
+                    raise SourceError(
+                        _("trop gros : plus de {cap}, téléchargement arrêté", cap=_mb(cap)), path=url
+                    )
                 fh.write(chunk)
             fh.truncate()
             fh.flush()
@@ -228,13 +245,13 @@ class Fetcher:
 
 
 def _network_message(exc: Any) -> str:
-    """One French line for an httpx failure."""
+    """One line for an httpx failure, in the process's language."""
     if isinstance(exc, httpx.TimeoutException):
-        return "délai dépassé (le serveur ne répond pas)"
+        return _("délai dépassé (le serveur ne répond pas)")
     if isinstance(exc, httpx.TooManyRedirects):
-        return "trop de redirections"
+        return _("trop de redirections")
     if isinstance(exc, httpx.ConnectError):
-        return "serveur injoignable (connexion refusée ou nom inconnu)"
+        return _("serveur injoignable (connexion refusée ou nom inconnu)")
     if isinstance(exc, httpx.DecodingError):
-        return "réponse compressée illisible"
-    return f"échec réseau ({type(exc).__name__})"
+        return _("réponse compressée illisible")
+    return _("échec réseau ({error})", error=type(exc).__name__)

@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 
 from generator.config import Settings
+from generator.i18n import _
 from generator.source_kinds import TRANSCRIBERS
 from generator.sources import store as st
 from generator.sources.check import DEFERRED, FAILED, FeedCheck, SourceReport, check_all
@@ -57,7 +58,17 @@ def check_sources(
 
         def one(src: Any) -> SourceReport:
             report, _feed = FeedCheck(src, store, fetcher, settings.fetch, not dry_run, cost_of).run()
-            note(f"{report.name} : {report.status}" + (f" ({report.error})" if report.error else ""))
+            if report.error:
+                note(
+                    _(
+                        "{name} : {status} ({error})",
+                        name=report.name,
+                        status=report.status,
+                        error=report.error,
+                    )
+                )
+            else:
+                note(_("{name} : {status}", name=report.name, status=report.status))
             if not deliver or report.status in (FAILED, DEFERRED):
                 return report
             if dry_run:

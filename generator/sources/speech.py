@@ -18,6 +18,7 @@ from pathlib import Path
 from generator import llm
 from generator.config import TranscriptionSettings
 from generator.errors import ConfigError, TranscriptionError
+from generator.i18n import _
 from generator.llm import SpeechSegment
 from generator.source_kinds import FASTER_WHISPER, OPENAI_SPEECH, TRANSCRIBERS
 from generator.sources.audio import pieces_for_upload
@@ -57,7 +58,10 @@ def _openai(audio: Path, settings: TranscriptionSettings, work: Path) -> list[Sp
     key = os.environ.get(settings.api_key_env) or None
     if key is None and not settings.base_url:
         raise ConfigError(
-            f"[transcription] backend = openai : définissez {settings.api_key_env} ou [transcription] base_url"
+            _(
+                "[transcription] backend = openai : définissez {variable} ou [transcription] base_url",
+                variable=settings.api_key_env,
+            )
         )
     client = llm.SpeechClient(settings.model, settings.base_url, key)
     segments: list[SpeechSegment] = []
@@ -69,14 +73,17 @@ def _openai(audio: Path, settings: TranscriptionSettings, work: Path) -> list[Sp
 def _faster_whisper(audio: Path, settings: TranscriptionSettings, work: Path) -> list[SpeechSegment]:
     if not settings.model_path or not Path(settings.model_path).is_dir():
         raise ConfigError(
-            "[transcription] backend = faster-whisper : model_path doit nommer le dossier d'un modèle local "
-            f"(jamais téléchargé), pas {settings.model_path!r}"
+            _(
+                "[transcription] backend = faster-whisper : model_path doit nommer le dossier d'un modèle local "
+                "(jamais téléchargé), pas {path}",
+                path=repr(settings.model_path),
+            )
         )
     try:
         from faster_whisper import WhisperModel  # optional extra: pip install '.[whisper]'
     except ImportError:
         raise TranscriptionError(
-            "faster-whisper n'est pas installé : pip install 'newsletter-generator[whisper]'"
+            _("faster-whisper n'est pas installé : pip install 'newsletter-generator[whisper]'")
         ) from None
     model = WhisperModel(settings.model_path, device="cpu", compute_type="int8", local_files_only=True)
     parts, _info = model.transcribe(str(audio), language="fr", vad_filter=True)
@@ -109,5 +116,5 @@ def transcribe(audio: Path, settings: TranscriptionSettings, work: Path) -> str 
         return None
     segments = drop_hallucinations(ENGINES[settings.backend](audio, settings, work))
     if not segments:
-        raise TranscriptionError("aucune parole reconnue dans l'audio", path=str(audio))
+        raise TranscriptionError(_("aucune parole reconnue dans l'audio"), path=str(audio))
     return to_srt(segments)

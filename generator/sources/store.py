@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.errors import SourceError
+from generator.i18n import _
 
 STORE_NAME = "sources.sqlite"
 
@@ -95,7 +96,9 @@ class SourceStore:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.executescript(_SCHEMA)
         except sqlite3.Error as exc:
-            raise SourceError(f"base d'état des sources illisible : {exc}", path=str(path)) from exc
+            raise SourceError(
+                _("base d'état des sources illisible : {error}", error=exc), path=str(path)
+            ) from exc
 
     def close(self) -> None:
         self._db.close()
@@ -111,7 +114,9 @@ class SourceStore:
             try:
                 return self._db.execute(sql, tuple(params)).fetchall()
             except sqlite3.Error as exc:
-                raise SourceError(f"base d'état des sources : {exc}", path=str(self.path)) from exc
+                raise SourceError(
+                    _("base d'état des sources : {error}", error=exc), path=str(self.path)
+                ) from exc
 
     # ------------------------------------------------------------------ feeds
 

@@ -17,6 +17,7 @@ from generator import llm
 from generator.config import Settings
 from generator.edition import DraftInfo, list_drafts, render, write_draft
 from generator.errors import WeeklyError
+from generator.i18n import _, ngettext
 from generator.llm import Backend, PromptRegistry, Tokenizer
 from generator.model import Provenance, Usage
 from generator.styles import STYLES
@@ -98,8 +99,11 @@ def build(
     """One weekly edition from these transcripts, written to the outbox and its stories recorded."""
     if not paths:
         raise WeeklyError(
-            f"aucune émission pour la semaine du {options.window.since.isoformat()} au "
-            f"{options.window.until.isoformat()} : rien à publier"
+            _(
+                "aucune émission pour la semaine du {since} au {until} : rien à publier",
+                since=options.window.since.isoformat(),
+                until=options.window.until.isoformat(),
+            )
         )
     timings: dict[str, float] = {}
     progress = tools.progress
@@ -110,7 +114,9 @@ def build(
         work = model_pass.ModelWork(tools.backend, tools.prompts)
     read, unreadable = _timed(timings, "ingest", lambda: load_files(paths, settings, progress))
     if not read:
-        raise WeeklyError(f"aucune transcription lisible pour la semaine : {' ; '.join(unreadable)}")
+        raise WeeklyError(
+            _("aucune transcription lisible pour la semaine : {notes}", notes=" ; ".join(unreadable))
+        )
     options = replace(options, notes=(*options.notes, *unreadable))
     loaded = distinct(read)
     loaded = _timed(timings, "segment", lambda: segment_all(loaded, settings, tools.embedder, progress))
@@ -126,8 +132,16 @@ def build(
         lambda: select(stories, shape, ideas=ideas_count(settings, options), memory=remembered, picks=picks),
     )
     if not selection.ideas:
-        raise WeeklyError("aucune histoire nouvelle cette semaine : toutes ont déjà été publiées ou écartées")
-    progress(f"{len(selection.ideas)} idée(s) retenue(s) sur {len(stories)} histoire(s)")
+        raise WeeklyError(
+            _("aucune histoire nouvelle cette semaine : toutes ont déjà été publiées ou écartées")
+        )
+    progress(
+        _(
+            "{ideas} sur {stories}",
+            ideas=ngettext("{n} idée retenue", "{n} idées retenues", len(selection.ideas)),
+            stories=ngettext("{n} histoire", "{n} histoires", len(stories)),
+        )
+    )
     edition, provenance = _timed(
         timings, "write", lambda: _edition(loaded, selection, settings, tools, work, options.window.until)
     )
@@ -160,7 +174,9 @@ def _edition(
     offline = write.offline_summaries(chosen, loaded, verifiers, tools.embedder)
     written: dict[str, Any] = {}
     if work is not None:
-        tools.progress(f"modèle : {len(chosen)} appel(s), un par idée")
+        tools.progress(
+            ngettext("modèle : {n} appel, un par idée", "modèle : {n} appels, un par idée", len(chosen))
+        )
         written = model_pass.write_ideas(
             work,
             chosen,

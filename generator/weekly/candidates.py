@@ -18,6 +18,7 @@ import numpy as np
 from generator import language
 from generator.config import Settings
 from generator.errors import InputError
+from generator.i18n import _
 from generator.model import Episode, Segment
 from generator.topics import segment as segment_episode
 from generator.transcript import clean, ingest, max_bytes_of
@@ -73,12 +74,12 @@ def load_files(
     """Ingest and clean every file once; an unreadable file is left out of the week with a note."""
     out, notes = [], []
     for path in paths:
-        progress(f"lecture de {path}")
+        progress(_("lecture de {path}", path=path))
         try:
             raw = ingest(Path(path), max_bytes=max_bytes_of(settings))
             episode = clean(raw)
         except InputError as exc:
-            notes.append(f"laissée de côté : {exc}")
+            notes.append(_("laissée de côté : {error}", error=exc))
             continue
         out.append(Loaded(episode, raw))
     return out, notes
@@ -100,7 +101,7 @@ def segment_all(
     out = []
     for item in loaded:
         ep = item.episode
-        progress(f"découpage de {Path(ep.path).name}")
+        progress(_("découpage de {name}", name=Path(ep.path).name))
         segments = segment_episode(ep, min_segment_s=settings.segment.min_segment_s, embedder=embedder)
         vectors = np.asarray(embedder.embed([u.text for u in ep.utterances]), dtype=np.float32)
         out.append(Loaded(ep, item.raw, tuple(segments), vectors, item.duplicates))

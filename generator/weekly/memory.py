@@ -20,6 +20,7 @@ import numpy as np
 from generator import language
 from generator.atomic import write_atomic
 from generator.errors import WeeklyError
+from generator.i18n import _
 
 STORIES = Path("weekly") / "stories.json"
 PICKS = Path("weekly") / "picks.json"
@@ -44,7 +45,9 @@ def _write_json(path: Path, doc: dict[str, Any]) -> None:
     try:
         write_atomic(path, (json.dumps(doc, ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
     except OSError as exc:
-        raise WeeklyError(f"{path} : écriture impossible ({exc.strerror or exc})") from exc
+        raise WeeklyError(
+            _("{path} : écriture impossible ({error})", path=path, error=exc.strerror or exc)
+        ) from exc
 
 
 def _read_json(path: Path) -> dict[str, Any]:
@@ -53,9 +56,11 @@ def _read_json(path: Path) -> dict[str, Any]:
     try:
         doc = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise WeeklyError(f"{path} : fichier illisible ({exc}) ; corrigez-le ou supprimez-le") from exc
+        raise WeeklyError(
+            _("{path} : fichier illisible ({error}) ; corrigez-le ou supprimez-le", path=path, error=exc)
+        ) from exc
     if not isinstance(doc, dict):
-        raise WeeklyError(f"{path} : contenu inattendu ; corrigez-le ou supprimez-le")
+        raise WeeklyError(_("{path} : contenu inattendu ; corrigez-le ou supprimez-le", path=path))
     return doc
 
 
@@ -127,9 +132,9 @@ def add_pick(state: Path, week: str, kind: str, words: str) -> dict[str, list[st
     """Pin or drop the stories these words name, for this week; returns the week's picks."""
     words = " ".join(words.split())
     if kind not in (PIN, DROP):
-        raise WeeklyError(f"choix inconnu « {kind} » : pin ou drop")
+        raise WeeklyError(_("choix inconnu « {kind} » : pin ou drop", kind=kind))
     if not language.fold(words):
-        raise WeeklyError("indiquez les mots qui désignent l'histoire (un nom, un titre)")
+        raise WeeklyError(_("indiquez les mots qui désignent l'histoire (un nom, un titre)"))
     path = Path(state) / PICKS
     doc = _read_json(path)
     weeks = doc.setdefault("weeks", {})

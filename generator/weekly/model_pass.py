@@ -14,6 +14,7 @@ from typing import Any
 
 from generator import language
 from generator.errors import LLMError
+from generator.i18n import N_, _
 from generator.language import french_date
 from generator.llm import Backend, LLMRequest, LLMResult, PromptRegistry, Tokenizer, run_parallel
 from generator.model import PromptUse, Quote, RejectedQuote, SegmentSummary, Usage
@@ -30,7 +31,7 @@ from generator.writing import (
 
 JUDGE_WORDS = 150  # words of each topic shown to the yes/no check
 MAX_POINTS, MAX_QUOTES = 4, 4  # of an idea's answer, the rest ignored
-WARN_IDEA_FAILED = "idée « {title} » écrite sans le modèle : l'appel a échoué ({error})"
+WARN_IDEA_FAILED = N_("idée « {title} » écrite sans le modèle : l'appel a échoué ({error})")
 
 
 @dataclass
@@ -216,7 +217,7 @@ def write_ideas(
         work.account(result)
         lead = offline[story.lead.key]
         if isinstance(result, LLMError):
-            work.warnings.append(WARN_IDEA_FAILED.format(title=lead.title, error=str(result)[:200]))
+            work.warnings.append(_(WARN_IDEA_FAILED, title=lead.title, error=str(result)[:200]))
             continue
         out[story.lead.key] = grounded(story, result.data, loaded, verifiers, lead)
     return out

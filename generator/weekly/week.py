@@ -15,6 +15,7 @@ from pathlib import Path
 
 from generator.edition import DraftInfo, list_drafts
 from generator.errors import WeeklyError
+from generator.i18n import _
 
 PROCESSED = "processed"
 
@@ -29,7 +30,11 @@ class Window:
     def __post_init__(self) -> None:
         if self.since > self.until:
             raise WeeklyError(
-                f"fenêtre vide : --since {self.since.isoformat()} est après --until {self.until.isoformat()}"
+                _(
+                    "fenêtre vide : --since {since} est après --until {until}",
+                    since=self.since.isoformat(),
+                    until=self.until.isoformat(),
+                )
             )
 
     def holds(self, day: dt.date) -> bool:
@@ -47,7 +52,9 @@ def parse_day(text: str, flag: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text.strip())
     except ValueError:
-        raise WeeklyError(f"{flag} {text!r} : date attendue au format AAAA-MM-JJ") from None
+        raise WeeklyError(
+            _("{flag} {text} : date attendue au format AAAA-MM-JJ", flag=flag, text=repr(text))
+        ) from None
 
 
 def _sha256(path: Path) -> str:
@@ -117,7 +124,13 @@ def material(
             seen.add(sha)
             found = locate(source, inbox, moved_to)
             if found is None:
-                notes.append(f"{draft.id} : transcription introuvable ({Path(str(source.get('path'))).name})")
+                notes.append(
+                    _(
+                        "{id} : transcription introuvable ({name})",
+                        id=draft.id,
+                        name=Path(str(source.get("path"))).name,
+                    )
+                )
             else:
                 paths.append(found)
     return paths, notes

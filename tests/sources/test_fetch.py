@@ -94,14 +94,14 @@ def test_a_server_that_is_down():
 
 def test_a_200_mb_body_announced_is_refused_before_reading(server):
     server.routes["/big.vtt"] = Route(zeros(200 * MB), length=200 * MB)
-    with _fetcher() as f, pytest.raises(SourceError, match="trop gros : 200.0 Mo annoncés"):
+    with _fetcher() as f, pytest.raises(SourceError, match="trop gros : 200,0 Mo annoncés"):
         f.get(server.url("/big.vtt"), cap_mb=20)
     assert server.sent.get("/big.vtt", 0) < 20 * MB
 
 
 def test_a_200_mb_body_without_length_is_cut_at_the_cap(server):
     server.routes["/big.vtt"] = Route(zeros(200 * MB))
-    with _fetcher() as f, pytest.raises(SourceError, match="plus de 2.0 Mo"):
+    with _fetcher() as f, pytest.raises(SourceError, match="plus de 2,0 Mo"):
         f.get(server.url("/big.vtt"), cap_mb=2)
     assert server.sent.get("/big.vtt", 0) < 100 * MB  # the client hung up long before the end
 

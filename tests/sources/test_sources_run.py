@@ -275,11 +275,11 @@ def test_run_reports_failing_sources_in_json_and_exit_status_and_drafts_the_good
         out = capsys.readouterr().out
         assert code == 1
         lines = out.splitlines()
-        assert lines[0].endswith("flux mal formé (XML illisible : mismatched tag: line 1, column 27)")
+        assert lines[0].endswith("flux mal formé (XML illisible ligne 1, colonne 27)")
         assert (
             "/lent.xml : reporté (le serveur a demandé d'attendre) — le serveur a demandé d'attendre jusqu'au"
             in lines[1]
         )
-        assert "trop gros : 11.0 Mo annoncés, limite 10.0 Mo" in lines[2]
+        assert "trop gros : 11,0 Mo annoncés, limite 10,0 Mo" in lines[2]
         assert lines[3] == "source Pédales et circuits : inchangé (304)"
         assert len(server.requests_to("/lent.xml")) == 1  # deferred: not asked again before its time
