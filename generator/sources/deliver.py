@@ -14,7 +14,8 @@ import json
 import re
 import time
 import unicodedata
-from dataclasses import dataclass, replace
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +45,9 @@ class Delivery:
     transcription: TranscriptionSettings
     settle_seconds: float = 5.0
     dry_run: bool = False
+    # Test hook (nightly.crashpoint's, handed in by the CLI): "source_claimed" after the claim is
+    # recorded, "source_placed" once the transcript is in the inbox and before it is recorded delivered.
+    crash: Callable[[str], None] = field(default=lambda point: None, compare=False)
 
 
 def slug(text: str, limit: int = 40) -> str:
@@ -121,6 +125,7 @@ class Deliverer:
             self.store.item_set(feed_url, item.key, st.DELIVERED, file=found.name, error=None)
             return _with(base, st.DELIVERED, file=found.name, detail=_("déjà dans la boîte d'entrée"))
         self.store.item_set(feed_url, item.key, st.CLAIMED, file=stem)
+        self.options.crash("source_claimed")
         try:
             if link is not None:
                 name, cost = self._transcript(feed_url, item, show, link.url, f"{stem}.{link.format}"), 0.0
@@ -173,6 +178,7 @@ class Deliverer:
         write_atomic(inbox / f"{stem}.info.json", json.dumps(info, ensure_ascii=False, indent=2).encode())
         settled = time.time() - self.options.settle_seconds - 1.0
         write_atomic(inbox / name, body, mtime=settled)
+        self.options.crash("source_placed")
         return name
 
     def _transcript(self, feed_url: str, item: FeedItem, show: str, url: str, name: str) -> str:

@@ -32,11 +32,12 @@ def check_sources(
     transport: httpx.BaseTransport | None = None,
     sleep: Callable[[float], None] = time.sleep,
     progress: Callable[[str], None] | None = None,
+    crash: Callable[[str], None] | None = None,
 ) -> list[SourceReport]:
     """Check every `[[sources]]` feed; with `deliver`, put their new transcripts into the inbox.
 
     A dry run fetches the feeds but records nothing and downloads nothing: it lists what a run would
-    take, with the transcription cost of audio-only items.
+    take, with the transcription cost of audio-only items. `crash`: the test hook (Delivery.crash).
     """
     TRANSCRIBERS.get(settings.transcription.backend)  # a wrong name stops here, before any fetch
     if not settings.sources:
@@ -48,6 +49,7 @@ def check_sources(
         settings.transcription,
         settings.run.settle_seconds,
         dry_run,
+        **({"crash": crash} if crash is not None else {}),
     )
     note = progress or (lambda message: None)
     with open_store(settings) as store, Fetcher(settings.fetch, transport=transport, sleep=sleep) as fetcher:
