@@ -8,8 +8,9 @@ from typing import Any
 from generator.config import Settings
 from generator.delivery.auto import describe
 from generator.delivery.record import FAILED, SENT, UNRESOLVED, read_record
-from generator.delivery.sending import SendOptions, french_datetime, send
+from generator.delivery.sending import SendOptions, send, when_text
 from generator.errors import NewsletterError
+from generator.i18n import Messages, current
 
 
 @dataclass(frozen=True)
@@ -23,27 +24,35 @@ class ReviewSender:
     def label(self) -> str:
         return self.settings.delivery.channel.label
 
-    def state(self, draft_path: Any) -> dict[str, Any]:
-        """{"text": a French line on the delivery, "can_send": whether the button is offered}."""
+    def state(self, draft_path: Any, t: Messages | None = None) -> dict[str, Any]:
+        """{"text": a line on the delivery in the reader's language (`t`), "can_send": whether the button is offered}."""
+        t = t or current()
         channel = self.settings.delivery.channel
         try:
             record = read_record(draft_path, channel.name)
         except NewsletterError as exc:
             return {"text": str(exc), "can_send": False}
         if record is None:
-            return {"text": f"Pas encore envoyé ({channel.label}).", "can_send": True}
-        when = french_datetime(record.get("finished") or record.get("started"))
+            return {"text": t._("Pas encore envoyé ({channel}).", channel=channel.label), "can_send": True}
+        when = when_text(record.get("finished") or record.get("started"), t)
         if record["status"] == SENT:
-            return {"text": f"Envoyé le {when} par {channel.label}.", "can_send": False}
+            return {
+                "text": t._("Envoyé le {when} par {channel}.", when=when, channel=channel.label),
+                "can_send": False,
+            }
         if record["status"] == FAILED:
-            return {"text": f"Dernier essai échoué le {when} : {record.get('error')}", "can_send": True}
+            text = t._("Dernier essai échoué le {when} : {error}", when=when, error=record.get("error"))
+            return {"text": text, "can_send": True}
         assert record["status"] in UNRESOLVED
         if channel.platform:
-            return {"text": f"Envoi interrompu le {when} : {channel.label} sera interrogé.", "can_send": True}
-        return {
-            "text": f"Envoi interrompu le {when} : vérifiez le serveur, puis `newsletter send --force`.",
-            "can_send": False,
-        }
+            text = t._(
+                "Envoi interrompu le {when} : {channel} sera interrogé.", when=when, channel=channel.label
+            )
+            return {"text": text, "can_send": True}
+        text = t._(
+            "Envoi interrompu le {when} : vérifiez le serveur, puis `newsletter send --force`.", when=when
+        )
+        return {"text": text, "can_send": False}
 
     def send(self, draft_id: str) -> str:
         """Send it; the French line saying what happened. NewsletterError when refused or failed."""

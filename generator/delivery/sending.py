@@ -39,7 +39,7 @@ from generator.delivery.record import (
 )
 from generator.delivery.retry import Ambiguous, Permanent, Transient
 from generator.errors import ConfigError, DeliveryError
-from generator.i18n import _, current
+from generator.i18n import Messages, _, current
 from generator.language import MONTHS
 
 
@@ -102,9 +102,13 @@ def french_datetime(iso: str | None) -> str:
     return f"{day} {MONTHS[when.month - 1]} {when.year} à {when:%H:%M}{zone}"
 
 
-def _when(iso: str | None) -> str:
-    """`french_datetime` in French; in English, CLDR's date and time ("May 8, 2026 at 8:12 AM (CEST)")."""
-    if current().lang == "fr":
+def when_text(iso: str | None, t: Messages | None = None) -> str:
+    """`french_datetime` in French; in English, CLDR's date and time ("May 8, 2026 at 8:12 AM (CEST)").
+
+    `t`: the messages of the reader (a review page's request); the process's language by default.
+    """
+    t = t or current()
+    if t.lang == "fr":
         return french_datetime(iso)
     try:
         when = dt.datetime.fromisoformat(str(iso))
@@ -112,7 +116,7 @@ def _when(iso: str | None) -> str:
         return str(iso)
     when = when.astimezone() if when.tzinfo else when
     zone = f" ({when.tzname()})" if when.tzinfo else ""
-    return current().datetime(when) + zone
+    return t.datetime(when) + zone
 
 
 def _iso(now: dt.datetime) -> str:
@@ -126,7 +130,7 @@ def _already(record: dict[str, Any], label: str) -> DeliveryError:
             "{draft} : déjà envoyé le {when} par {label}{where} ; rien n'a été renvoyé. "
             "`newsletter send --force` pour l'envoyer une seconde fois",
             draft=record["draft"],
-            when=_when(record.get("finished")),
+            when=when_text(record.get("finished")),
             label=label,
             where=" (" + where + ")" if where else "",
         )
@@ -149,7 +153,7 @@ def _interrupted(record: dict[str, Any], label: str) -> DeliveryError:
             "Des lecteurs l'ont peut-être reçu : vérifiez sur le serveur, puis `newsletter send --force` "
             "pour envoyer ce qui n'est pas confirmé",
             draft=record["draft"],
-            when=_when(record.get("started")),
+            when=when_text(record.get("started")),
             label=label,
             done=done,
         )

@@ -94,21 +94,21 @@ class ReviewApp:
         info = self._load(draft_id, t)
         view = draft_view(info, self.reload, self.context_cache, t)
         shown = notice(parse_qs(query), t)
-        delivery = self._delivery(info)
+        delivery = self._delivery(info, t)
         return self.pages.render(
             "draft.html.j2", t, d=view, csrf_token=self.csrf_token, notice=shown, delivery=delivery
         )
 
-    def _delivery(self, info: outbox.DraftInfo) -> dict[str, Any] | None:
+    def _delivery(self, info: outbox.DraftInfo, t: Messages) -> dict[str, Any] | None:
         """The delivery line and button of an approved draft, when a channel is configured."""
         if self.sender is None or info.status != "approved":
             return None
-        return {"label": self.sender.label, **self.sender.state(info.path)}
+        return {"label": self.sender.label, **self.sender.state(info.path, t)}
 
     def send_page(self, draft_id: str, t: Messages) -> str:
         """The confirmation step before sending: what goes out, where; the form that sends it."""
         info = self._load(draft_id, t)
-        delivery = self._delivery(info)
+        delivery = self._delivery(info, t)
         if delivery is None:
             raise HTTPError(HTTPStatus.CONFLICT, t._("Seul un brouillon approuvé peut être envoyé."))
         view = draft_row(info, t)

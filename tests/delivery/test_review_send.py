@@ -131,3 +131,15 @@ def test_without_a_channel_there_is_no_button(project):
         server.shutdown()
         server.server_close()
     assert json.dumps(project.draft.doc)  # untouched
+
+
+def test_the_delivery_line_follows_the_page_language(site):
+    client, smtp, project = site
+    draft_url = f"/drafts/{project.draft.id}"
+    _, _, english = client.request("GET", draft_url, headers={"Accept-Language": "en-US,en;q=0.9"})
+    assert "Not sent yet (SMTP)." in english and "Pas encore envoyé" not in english
+    assert client.post(f"{draft_url}/send", {"csrf_token": client.token, "confirm": "oui"})[0] == 303
+    _, _, english = client.request("GET", draft_url, headers={"Accept-Language": "en"})
+    _, _, french = client.get(draft_url)
+    assert "Sent on " in english and " through SMTP." in english and "Envoyé le" not in english
+    assert "Envoyé le " in french and " par SMTP." in french
