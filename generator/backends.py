@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from generator.i18n import N_
 from generator.registry import Registry
 
 AUTO = "auto"
@@ -25,7 +26,7 @@ class BackendKind:
     uses_model: bool  # calls a language model (needs a key or a base URL)
 
 
-BACKENDS: Registry[BackendKind] = Registry("moteur")
+BACKENDS: Registry[BackendKind] = Registry(N_("moteur"))
 BACKENDS.add(AUTO, BackendKind("openai si une clé ou une URL est configurée, sinon extractif", False))
 BACKENDS.add(EXTRACTIVE, BackendKind("hors ligne, sans modèle de langue", False))
 BACKENDS.add(OPENAI, BackendKind("API compatible OpenAI (OpenAI, Mistral, Ollama, vLLM...)", True))

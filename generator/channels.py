@@ -73,7 +73,7 @@ class Channel:
     platform: bool = False  # creates a draft on a newsletter platform (never sends it)
 
 
-CHANNELS: Registry[Channel] = Registry("canal d'envoi")
+CHANNELS: Registry[Channel] = Registry(N_("canal d'envoi"))
 CHANNELS.add("none", Channel("none", N_("aucun envoi")))  # labels translated where shown
 CHANNELS.add("smtp", Channel("smtp", "SMTP", SmtpSettings, "NEWSLETTER_SMTP_PASSWORD", ("host", "sender")))
 CHANNELS.add(

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from typing import Generic, TypeVar
 
 from generator.errors import ConfigError
+from generator.i18n import _
 
 T = TypeVar("T")
 
@@ -19,7 +20,7 @@ class Registry(Generic[T]):
     """Named entries of one kind, in the order they were added."""
 
     def __init__(self, kind: str) -> None:
-        self.kind = kind  # French noun used in messages ("style", "format", "canal d'envoi"...)
+        self.kind = kind  # French noun marked with N_ where the registry is made; translated in messages
         self._entries: dict[str, T] = {}
 
     def add(self, name: str, entry: T) -> T:
@@ -35,7 +36,12 @@ class Registry(Generic[T]):
             return self._entries[name]
         except KeyError:
             raise ConfigError(
-                f"{self.kind} inconnu « {name} » ; choix possibles : {', '.join(self._entries)}"
+                _(
+                    "{kind} inconnu « {name} » ; choix possibles : {choices}",
+                    kind=_(self.kind),
+                    name=name,
+                    choices=", ".join(self._entries),
+                )
             ) from None
 
     def names(self) -> tuple[str, ...]:

@@ -31,10 +31,10 @@ class TranscriberKind:
     paid: bool  # --dry-run prices it ([transcription] price_per_minute)
 
 
-SOURCE_KINDS: Registry[SourceKind] = Registry("type de source")
+SOURCE_KINDS: Registry[SourceKind] = Registry(N_("type de source"))
 SOURCE_KINDS.add(FEED, SourceKind(N_("flux RSS 2.0 ou Atom (podcast)")))
 
-TRANSCRIBERS: Registry[TranscriberKind] = Registry("moteur de transcription")
+TRANSCRIBERS: Registry[TranscriberKind] = Registry(N_("moteur de transcription"))
 TRANSCRIBERS.add(
     NO_TRANSCRIPTION, TranscriberKind(N_("aucun (épisodes sans transcription ignorés)"), False, False)
 )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from generator.i18n import N_
 from generator.registry import Registry
 
 
@@ -30,7 +31,7 @@ class Style:
     weekly: WeeklyShape = WeeklyShape(3, True, False)
 
 
-STYLES: Registry[Style] = Registry("style")
+STYLES: Registry[Style] = Registry(N_("style"))
 STYLES.add("cybernetica", Style("cybernetica", "Cybernetica", "weekly", WeeklyShape(3, True, False)))
 STYLES.add("cafetech", Style("cafetech", "CaféTech", "daily", WeeklyShape(5, False, True)))
 

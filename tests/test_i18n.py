@@ -107,3 +107,21 @@ def test_an_unknown_language_is_french_and_nothing_is_installed_globally():
     assert i18n.messages("de").lang == "fr"
     assert not hasattr(builtins, "_")
     assert gettext.textdomain() == "messages"
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"), [("fr", "style inconnu « zorglub »"), ("en", "unknown style “zorglub”")]
+)
+def test_an_unknown_registry_name_is_said_in_the_language_of_the_process(lang, expected):
+    from generator import i18n
+    from generator.errors import ConfigError
+    from generator.styles import STYLES
+
+    before = i18n.current().lang
+    i18n.set_language(lang)
+    try:
+        with pytest.raises(ConfigError, match=expected) as err:
+            STYLES.get("zorglub")
+        assert "cybernetica" in str(err.value)
+    finally:
+        i18n.set_language(before)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from generator.errors import InputError
-from generator.i18n import _
+from generator.i18n import N_, _
 from generator.registry import Registry
 from generator.transcript.fragments import Parsed
 from generator.transcript.frontmatter import has_front_matter
@@ -99,7 +99,7 @@ def _page(s: Sample) -> bool:
 
 
 # Order matters: the first family whose test passes wins; `plain` takes whatever is left.
-FORMATS: Registry[Format] = Registry("format")
+FORMATS: Registry[Format] = Registry(N_("format"))
 FORMATS.add("webvtt", Format(lambda s: s.head.startswith("WEBVTT"), lambda t, _p, n: parse_cues(t, n)))
 FORMATS.add("ttml", Format(lambda s: looks_like_ttml(s.head[:5000]), lambda t, p, _n: parse_ttml(t, p)))
 FORMATS.add(
