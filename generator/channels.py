@@ -144,15 +144,7 @@ def _coerce(where: str, key: str, value: Any, kind: str, root: Path | None) -> A
             return path if path.is_absolute() or root is None else root / path
         return str(value).strip()
     except (TypeError, ValueError) as exc:
-        raise ConfigError(
-            _(
-                "[{where}] {key} = {value} n'est pas valable ({error})",
-                where=where,
-                key=key,
-                value=repr(value),
-                error=exc,
-            )
-        ) from None
+        raise ConfigError.invalid_value(where, key, value, exc) from None
 
 
 def _table(cls: type, where: str, raw: Mapping[str, Any], root: Path | None, secret: str | None) -> Any:

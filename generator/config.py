@@ -199,15 +199,7 @@ def _coerce(section: str, key: str, value: Any, target: Any) -> Any:
             return int(value)
         return value if value is None else str(value)
     except (TypeError, ValueError) as exc:
-        raise ConfigError(
-            _(
-                "[{section}] {key} = {value} n'est pas valable : {error}",
-                section=section,
-                key=key,
-                value=repr(value),
-                error=exc,
-            )
-        ) from exc
+        raise ConfigError.invalid_value(section, key, value, exc) from exc
 
 
 def _apply(section_obj: Any, section: str, values: Mapping[str, Any]) -> Any:

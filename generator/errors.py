@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from generator.i18n import _
+
 
 class NewsletterError(Exception):
     """Base of every error the tool reports to a user (exit code 2 unless said otherwise)."""
@@ -15,6 +17,18 @@ class NewsletterError(Exception):
 
 class ConfigError(NewsletterError):
     """Bad configuration file, environment variable or flag."""
+
+    @classmethod
+    def invalid_value(cls, section: str, key: str, value: object, error: object) -> ConfigError:
+        """`[section] key = value n'est pas valable : error`, the one message of a setting of the wrong type."""
+        message = _(
+            "[{section}] {key} = {value} n'est pas valable : {error}",
+            section=section,
+            key=key,
+            value=repr(value),
+            error=error,
+        )
+        return cls(message)
 
 
 class InputError(NewsletterError):
