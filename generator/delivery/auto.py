@@ -33,15 +33,16 @@ def _recent(approved_at: str, now: dt.datetime, max_age_days: float) -> bool:
 
 def deliver_approved(
     settings: Settings, options: SendOptions | None = None
-) -> tuple[list[SendOutcome], list[str]]:
-    """Send every recent approved, unsent draft; returns the outcomes and one French note per event."""
+) -> tuple[list[SendOutcome], list[str], int]:
+    """Send every recent approved, unsent draft; the outcomes, one note per event, and how many failed."""
     delivery = settings.delivery
     if not delivery.auto or delivery.method == "none":
-        return [], []
+        return [], [], 0
     options = replace(options or SendOptions(), force=False)  # the night never forces anything
     now = options.now()
     outcomes: list[SendOutcome] = []
     notes: list[str] = []
+    failed = 0
     for draft in list_drafts(settings.paths.outbox):
         if draft.status != "approved":
             continue
@@ -56,19 +57,19 @@ def deliver_approved(
             outcome = send(settings, draft.id, options)
         except NewsletterError as exc:
             notes.append(_("envoi automatique de {id} : {error}", id=draft.id, error=exc))
+            failed += 1
             continue
         outcomes.append(outcome)
         notes.append(describe(outcome))
-    return outcomes, notes
+    return outcomes, notes, failed
 
 
 def with_deliveries(settings: Settings, result: Any, progress: Callable[[str], None]) -> Any:
     """A nightly RunResult with one note per edition sent (or not) after the run; a send that failed
     counts in `failed_deliveries` (the run's exit code is then 1, and its log line names it)."""
-    outcomes, notes = deliver_approved(settings, SendOptions(progress=progress))
+    _, notes, failed = deliver_approved(settings, SendOptions(progress=progress))
     if not notes:
         return result
-    failed = len(notes) - len(outcomes)  # one note per outcome, one per edition that could not go out
     return replace(result, notes=(*result.notes, *notes), failed_deliveries=result.failed_deliveries + failed)
 
 
