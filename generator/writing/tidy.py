@@ -258,9 +258,11 @@ def _drop_fillers(tokens: list[str]) -> list[str]:
     return _drop_repeated_pairs(out, out_bares)
 
 
-def _drop_repeated_pairs(tokens: list[str], bares: list[str] | None = None) -> list[str]:
-    """'il y a il y a' -> 'il y a': a repeated run of two or three words keeps its last copy."""
-    bares = [_bare(t) for t in tokens] if bares is None else list(bares)
+def _drop_repeated_pairs(tokens: list[str], bares: list[str]) -> list[str]:
+    """'il y a il y a' -> 'il y a': a repeated run of two or three words keeps its last copy.
+
+    `bares`: the tokens' bare forms (`_bare`), deleted along with them.
+    """
     for n in (3, 2):
         i = 0
         while i + 2 * n <= len(tokens):
