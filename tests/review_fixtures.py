@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import http.client
 from pathlib import Path
+from urllib.parse import urlencode
 
 from render_fixtures import NEWSLETTER, provenance
 
@@ -121,3 +123,38 @@ def write_review_draft(outbox_dir: Path, *, context: bool = True, removed: bool 
         outbox._replace_doc(info.path, doc)
         info = outbox.load_draft(outbox_dir, info.id)
     return info
+
+
+class ReviewClient:
+    """Raw HTTP against a review server, so tests choose every header (Host, Origin...) themselves;
+    `post` sends the server's own Origin unless `headers` says otherwise."""
+
+    def __init__(self, server) -> None:
+        self.server = server
+        self.port = server.server_address[1]
+        self.host = f"127.0.0.1:{self.port}"
+
+    def request(self, method: str, path: str, *, headers: dict | None = None, form: dict | None = None):
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+        body = urlencode(form).encode() if form is not None else None
+        sent = {"Host": self.host}
+        if form is not None:
+            sent["Content-Type"] = "application/x-www-form-urlencoded"
+        sent.update(headers or {})
+        try:
+            conn.request(method, path, body=body, headers=sent)
+            resp = conn.getresponse()
+            return resp.status, {k.lower(): v for k, v in resp.getheaders()}, resp.read().decode("utf-8")
+        finally:
+            conn.close()
+
+    def get(self, path: str, **kw):
+        return self.request("GET", path, **kw)
+
+    def post(self, path: str, form: dict, **kw):
+        headers = {"Origin": f"http://{self.host}", **kw.pop("headers", {})}
+        return self.request("POST", path, form=form, headers=headers, **kw)
+
+    @property
+    def token(self) -> str:
+        return self.server.app.csrf_token

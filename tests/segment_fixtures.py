@@ -2,7 +2,30 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+
 from generator.model import Episode, Guest, Utterance
+
+
+class SubjectEmbedder:
+    """A fake embedder for known subjects: one direction per subject (the first subject a sentence names),
+    the last direction for sentences that name none, plus a little seeded noise."""
+
+    def __init__(self, subjects: Mapping[str, Sequence[str]], *, dim: int, seed: int, name: str) -> None:
+        self.subjects, self.dim, self.seed, self.name = subjects, dim, seed, name
+
+    def embed(self, texts):
+        rng = np.random.default_rng(self.seed)
+        basis = np.eye(self.dim)
+        out = []
+        for t in texts:
+            hits = [i for i, words in enumerate(self.subjects.values()) if any(w in t for w in words)]
+            v = basis[hits[0] if hits else self.dim - 1] + 0.3 * rng.standard_normal(self.dim)
+            out.append(v / np.linalg.norm(v))
+        return np.array(out)
+
 
 INTRO = [
     "Bonjour à tous et bienvenue dans La Matinale des curieux.",

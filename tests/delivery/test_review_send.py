@@ -3,57 +3,20 @@
 # ruff: noqa: F811 - `project` is a pytest fixture imported from delivery_fixtures, then requested by name
 from __future__ import annotations
 
-import http.client
 import json
 import threading
-from urllib.parse import urlencode
 
 import pytest
 from delivery_fixtures import SMTP_PASSWORD, project, smtp_config  # noqa: F401
 from delivery_servers import SmtpServer
 from render_fixtures import NEWSLETTER
-from review_fixtures import TEMPLATES, write_review_draft
+from review_fixtures import TEMPLATES, ReviewClient, write_review_draft
 
 from generator.config import load_settings
 from generator.delivery import ReviewSender
 from generator.edition import review
 
 pytestmark = pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
-
-
-class Client:
-    """Raw HTTP to the review app, every header chosen by the test (as in tests/edition/test_review_app.py)."""
-
-    def __init__(self, server) -> None:
-        self.server, self.port = server, server.server_address[1]
-
-    def request(self, method: str, path: str, form: dict | None = None, headers: dict | None = None):
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
-        sent = {"Host": f"127.0.0.1:{self.port}"}
-        if form is not None:
-            sent |= {
-                "Content-Type": "application/x-www-form-urlencoded",
-                "Origin": f"http://127.0.0.1:{self.port}",
-            }
-        sent.update(headers or {})
-        try:
-            conn.request(
-                method, path, body=urlencode(form).encode() if form is not None else None, headers=sent
-            )
-            resp = conn.getresponse()
-            return resp.status, {k.lower(): v for k, v in resp.getheaders()}, resp.read().decode("utf-8")
-        finally:
-            conn.close()
-
-    def get(self, path: str):
-        return self.request("GET", path)
-
-    def post(self, path: str, form: dict, headers: dict | None = None):
-        return self.request("POST", path, form, headers)
-
-    @property
-    def token(self) -> str:
-        return self.server.app.csrf_token
 
 
 @pytest.fixture
@@ -66,7 +29,7 @@ def site(project):
             project.outbox, newsletter=NEWSLETTER, templates_dir=TEMPLATES, sender=sender
         )
         threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True).start()
-        yield Client(server), smtp, project
+        yield ReviewClient(server), smtp, project
         server.shutdown()
         server.server_close()
 
@@ -119,7 +82,7 @@ def test_without_a_channel_there_is_no_button(project):
     server = review.review_server(project.outbox, newsletter=NEWSLETTER, templates_dir=TEMPLATES)
     threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True).start()
     try:
-        client = Client(server)
+        client = ReviewClient(server)
         page = client.get(f"/drafts/{project.draft.id}")[2]
         assert "Envoyer" not in page
         assert client.get(f"/drafts/{project.draft.id}/send")[0] == 404

@@ -9,49 +9,14 @@ import re
 import threading
 from dataclasses import replace
 from pathlib import Path
-from urllib.parse import urlencode
 
 import pytest
 from render_fixtures import NEWSLETTER, provenance
-from review_fixtures import SOURCE, TEMPLATES, TRANSCRIPT, edition, write_review_draft
+from review_fixtures import SOURCE, TEMPLATES, TRANSCRIPT, ReviewClient, edition, write_review_draft
 
 from generator.cli import main
 from generator.edition import outbox, rendering, review
 from generator.model import Utterance
-
-
-class Client:
-    """Raw HTTP against the server, so tests choose every header (Host, Origin) themselves."""
-
-    def __init__(self, server) -> None:
-        self.server = server
-        self.port = server.server_address[1]
-        self.host = f"127.0.0.1:{self.port}"
-
-    def request(self, method: str, path: str, *, headers: dict | None = None, form: dict | None = None):
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
-        body = urlencode(form).encode() if form is not None else None
-        sent = {"Host": self.host}
-        if form is not None:
-            sent["Content-Type"] = "application/x-www-form-urlencoded"
-        sent.update(headers or {})
-        try:
-            conn.request(method, path, body=body, headers=sent)
-            resp = conn.getresponse()
-            return resp.status, {k.lower(): v for k, v in resp.getheaders()}, resp.read().decode("utf-8")
-        finally:
-            conn.close()
-
-    def get(self, path: str, **kw):
-        return self.request("GET", path, **kw)
-
-    def post(self, path: str, form: dict, **kw):
-        headers = {"Origin": f"http://{self.host}", **kw.pop("headers", {})}
-        return self.request("POST", path, form=form, headers=headers, **kw)
-
-    @property
-    def token(self) -> str:
-        return self.server.app.csrf_token
 
 
 def _start(outbox_dir: Path, **kw):
@@ -64,7 +29,7 @@ def _start(outbox_dir: Path, **kw):
 def app(tmp_path):
     draft = write_review_draft(tmp_path / "outbox")
     server = _start(tmp_path / "outbox")
-    yield Client(server), draft
+    yield ReviewClient(server), draft
     server.shutdown()
     server.server_close()
 
@@ -268,7 +233,7 @@ def test_transcript_and_model_text_is_escaped(tmp_path):
     )
     server = _start(tmp_path / "outbox")
     try:
-        client = Client(server)
+        client = ReviewClient(server)
         for path in ("/", f"/drafts/{draft.id}"):
             _, _, page = client.get(path)
             assert (
@@ -325,7 +290,7 @@ def test_without_recorded_context_the_source_is_read_again_if_unchanged(tmp_path
 
     server = _start(tmp_path / "outbox", inbox_dir=tmp_path / "inbox", load_transcript=load)
     try:
-        client = Client(server)
+        client = ReviewClient(server)
         page = client.get(f"/drafts/{draft.id}")[2]
         assert page.count('<li class="said-quote">') == 3 and "Collée, vraiment" in page
         client.get(f"/drafts/{draft.id}")
@@ -376,7 +341,7 @@ def test_cli_prints_the_url_first_then_serves_until_ctrl_c(config, capsys, monke
         # The URL is already on stdout when serving starts: a wrapper script can read it and go.
         started = capsys.readouterr()
         pages["url"], pages["err"] = started.out.splitlines()[0], started.err
-        client = threading.Thread(target=lambda: pages.update(index=Client(self).get("/")))
+        client = threading.Thread(target=lambda: pages.update(index=ReviewClient(self).get("/")))
         client.start()
         self.handle_request()
         client.join(10)
@@ -444,7 +409,7 @@ def test_a_sparse_or_odd_draft_json_still_shows(tmp_path):
     (folder / "draft.json").write_text(json.dumps(doc), encoding="utf-8")
     server = _start(tmp_path / "outbox")
     try:
-        client = Client(server)
+        client = ReviewClient(server)
         status, _, page = client.get("/")
         assert status == 200 and "2025-01-02-vieux" in page and "rejeté" in page
         status, _, page = client.get("/drafts/2025-01-02-vieux")

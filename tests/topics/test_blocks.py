@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from test_long_shows import SubjectEmbedder, _show
+from test_long_shows import _embedder, _show
 
 from generator.errors import LLMError
 from generator.llm import LLMResult, PromptRegistry, default_root
@@ -65,7 +65,7 @@ def test_validation_keeps_numbers_in_range_increasing_and_spaced():
 
 def test_the_pass_adds_a_missed_change_titles_confirmed_ones_and_falls_back_per_hour():
     episode, truth = _show([("vigne", 8), ("port", 8), ("forêt", 8)])
-    offline = segment(episode, embedder=SubjectEmbedder())
+    offline = segment(episode, embedder=_embedder())
     prompts = PromptRegistry(default_root())
     # The model confirms the first change (its block is near the offline boundary) and gives a title.
     made = blocks.make_blocks([u.text for u in episode.utterances], [u.start_s for u in episode.utterances])
@@ -89,7 +89,7 @@ def test_the_pass_adds_a_missed_change_titles_confirmed_ones_and_falls_back_per_
 
 def test_a_change_the_offline_pass_missed_is_added():
     episode, truth = _show([("vigne", 8), ("port", 8), ("forêt", 8)])
-    offline = segment(episode, embedder=SubjectEmbedder())
+    offline = segment(episode, embedder=_embedder())
     made = blocks.make_blocks([u.text for u in episode.utterances], [u.start_s for u in episode.utterances])
     # A change the model sees four minutes into the second subject (no offline boundary near).
     at = min(made, key=lambda b: abs(b.start_s - (truth[0] + 240)))
@@ -116,7 +116,7 @@ def test_in_batch_mode_every_hour_joins_the_same_batch_round():
     from generator.llm import Deferred
 
     episode, _ = _show([("vigne", 40), ("port", 40), ("forêt", 40)])  # two hours: two calls
-    offline = segment(episode, embedder=SubjectEmbedder())
+    offline = segment(episode, embedder=_embedder())
     prompts = PromptRegistry(default_root())
     backend = FakeBackend([Deferred("a"), Deferred("b"), Deferred("c")])
     with pytest.raises(Deferred):

@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from conftest import SHARED
+from segment_fixtures import SubjectEmbedder
 
 from generator.config import Settings
 from generator.language import fold
@@ -48,20 +49,9 @@ def _sentence(subject: str, k: int) -> str:
     return _TEMPLATES[k % 4].format(a=words[k % 6], b=words[(k + 3) % 6])
 
 
-class SubjectEmbedder:
+def _embedder() -> SubjectEmbedder:
     """One direction per subject (plus a little noise): a clean, known change of subject."""
-
-    name = "subject-fake"
-
-    def embed(self, texts):
-        rng = np.random.default_rng(7)
-        basis = np.eye(16)
-        out = []
-        for t in texts:
-            hits = [i for i, words in enumerate(SUBJECTS.values()) if any(w in t for w in words)]
-            v = basis[hits[0] if hits else 15] + 0.3 * rng.standard_normal(16)
-            out.append(v / np.linalg.norm(v))
-        return np.array(out)
+    return SubjectEmbedder(SUBJECTS, dim=16, seed=7, name="subject-fake")
 
 
 def _show(minutes: list[tuple[str, float]], timed: bool = True) -> tuple[Episode, list[float]]:
@@ -105,7 +95,7 @@ def test_split_long_cuts_every_part_over_twenty_minutes_at_its_deepest_valley():
 def test_a_long_show_gets_as_many_topics_as_it_has_and_none_over_twenty_minutes():
     plan = [("vigne", 26), ("port", 9), ("forêt", 12), ("piano", 8), ("marée", 10)]
     episode, truth = _show(plan)
-    segments = segment(episode, embedder=SubjectEmbedder())
+    segments = segment(episode, embedder=_embedder())
     topics = [s for s in segments if s.kind in ("topic", "interview")]
     assert max(s.end_s - s.start_s for s in topics) <= pick.MAX_PART_S
     starts = [s.start_s for s in segments[1:]]
@@ -118,7 +108,7 @@ def test_a_long_show_gets_as_many_topics_as_it_has_and_none_over_twenty_minutes(
 
 def test_untimed_segments_carry_their_first_words_sentence_range_and_an_estimated_start():
     episode, _ = _show([("vigne", 6), ("port", 6), ("forêt", 6)], timed=False)
-    segments = segment(episode, embedder=SubjectEmbedder())
+    segments = segment(episode, embedder=_embedder())
     assert len(segments) >= 3
     texts = [u.text for u in episode.utterances]
     for s in segments:
@@ -138,16 +128,16 @@ def test_untimed_segments_carry_their_first_words_sentence_range_and_an_estimate
 
 def test_a_page_mark_moves_a_boundary_to_the_heading_but_does_not_make_one_alone():
     episode, truth = _show([("vigne", 6), ("port", 6), ("forêt", 6)])
-    plain = segment(episode, embedder=SubjectEmbedder())
+    plain = segment(episode, embedder=_embedder())
     times = [u.start_s for u in episode.utterances]
     change = next(i for i, t in enumerate(times) if t >= truth[0])
     near = change + 2  # a heading two sentences into the new subject: the layout's own place
-    marked = segment(episode, embedder=SubjectEmbedder(), marks=[near])
+    marked = segment(episode, embedder=_embedder(), marks=[near])
     assert near in {s.first for s in marked}
     assert len(marked) == len(plain)
     # Inside one subject (the two sides alike) a heading alone makes no boundary.
     inside = next(i for i, t in enumerate(times) if t >= truth[0] + 180)
-    again = segment(episode, embedder=SubjectEmbedder(), marks=[inside])
+    again = segment(episode, embedder=_embedder(), marks=[inside])
     assert inside not in {s.first for s in again}
 
 
@@ -200,7 +190,7 @@ def test_an_elided_word_written_with_a_curly_apostrophe_never_heads_a_title():
 def test_offline_titles_of_a_long_show_are_all_acceptable():
     plan = [("vigne", 8), ("port", 9), ("forêt", 12), ("piano", 8), ("marée", 10)]
     episode, _ = _show(plan)
-    for s in segment(episode, embedder=SubjectEmbedder()):
+    for s in segment(episode, embedder=_embedder()):
         assert acceptable(s.title.removeprefix("Ouverture : ")), (s.title, title_problem(s.title))
 
 

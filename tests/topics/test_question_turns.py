@@ -8,6 +8,7 @@ a page. A follow-up after a short reply, or a remark without a question, is no s
 from __future__ import annotations
 
 import numpy as np
+from segment_fixtures import SubjectEmbedder
 
 from generator.model import Episode, Utterance
 from generator.topics import evidence
@@ -28,19 +29,9 @@ _ANSWER = (
 )
 
 
-class SubjectEmbedder:
+def _embedder() -> SubjectEmbedder:
     """One direction per subject, a neutral one for sentences that name none (plus a little noise)."""
-
-    name = "question-turns-fake"
-
-    def embed(self, texts):
-        rng = np.random.default_rng(3)
-        out = []
-        for t in texts:
-            hits = [i for i, words in enumerate(SUBJECTS.values()) if any(w in t for w in words)]
-            v = np.eye(8)[hits[0] if hits else 7] + 0.3 * rng.standard_normal(8)
-            out.append(v / np.linalg.norm(v))
-        return np.array(out)
+    return SubjectEmbedder(SUBJECTS, dim=8, seed=3, name="question-turns-fake")
 
 
 def _turn(speaker: str, sentences: list[str], t: float) -> tuple[list[Utterance], float]:
@@ -116,9 +107,9 @@ def test_a_question_after_a_minute_long_answer_by_another_speaker_is_a_question_
 
 def test_the_host_question_after_a_long_answer_places_the_boundary_at_the_turn():
     episode, opens = _interview()
-    starts = [s.first for s in segment(episode, embedder=SubjectEmbedder())]
+    starts = [s.first for s in segment(episode, embedder=_embedder())]
     # Each change starts at the host's turn (its thanks included), not at the first words of the new
     # subject one sentence later, where the content alone puts it; the follow-ups make no boundary.
     assert starts[1:] == opens
-    without = [s.first for s in segment(episode, embedder=SubjectEmbedder(), use_cues=False)]
+    without = [s.first for s in segment(episode, embedder=_embedder(), use_cues=False)]
     assert without[1:] != opens

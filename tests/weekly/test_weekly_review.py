@@ -8,16 +8,14 @@ lists their stories; a pin and a drop posted there go to the store `weekly pin|d
 from __future__ import annotations
 
 import datetime as dt
-import http.client
 import json
 import re
 import shutil
 import threading
 from pathlib import Path
-from urllib.parse import urlencode
 
 import pytest
-from review_fixtures import TEMPLATES
+from review_fixtures import TEMPLATES, ReviewClient
 from shared_embedder import _SHARED, shared_embedder  # noqa: F401 - fixture
 from test_weekly import WEEK1, datacentre, settings_in
 
@@ -51,35 +49,6 @@ def nightly(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
-class Client:
-    def __init__(self, server) -> None:
-        self.server = server
-        self.port = server.server_address[1]
-        self.host = f"127.0.0.1:{self.port}"
-
-    def request(self, method: str, path: str, form: dict | None = None, headers: dict | None = None):
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
-        sent = {"Host": self.host}
-        if form is not None:
-            sent |= {"Content-Type": "application/x-www-form-urlencoded", "Origin": f"http://{self.host}"}
-        sent |= headers or {}
-        try:
-            conn.request(
-                method, path, body=urlencode(form).encode() if form is not None else None, headers=sent
-            )
-            resp = conn.getresponse()
-            return resp.status, {k.lower(): v for k, v in resp.getheaders()}, resp.read().decode("utf-8")
-        finally:
-            conn.close()
-
-    def post(self, path: str, form: dict, **headers: str):
-        return self.request("POST", path, form=form, headers=headers)
-
-    @property
-    def token(self) -> str:
-        return self.server.app.csrf_token
-
-
 @pytest.fixture
 def site(nightly: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     """A copy of the week's folder (its own picks) and a review server over it, as `newsletter review`."""
@@ -94,7 +63,7 @@ def site(nightly: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
         week=review_week(settings),
     )
     threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True).start()
-    yield Client(server), settings
+    yield ReviewClient(server), settings
     server.shutdown()
     server.server_close()
 
@@ -183,14 +152,20 @@ def test_a_post_without_its_token_or_from_elsewhere_changes_nothing(site):
         client.post("/semaine/epingler", {"histoire": key}),
         client.post("/semaine/ecarter", {"csrf_token": "faux", "histoire": key}),
         client.post(
-            "/semaine/epingler", {"csrf_token": client.token, "histoire": key}, Origin="http://evil.example"
+            "/semaine/epingler",
+            {"csrf_token": client.token, "histoire": key},
+            headers={"Origin": "http://evil.example"},
         ),
         client.post(
             "/semaine/ecarter",
             {"csrf_token": client.token, "histoire": key},
-            **{"Sec-Fetch-Site": "cross-site"},
+            headers={"Sec-Fetch-Site": "cross-site"},
         ),
-        client.post("/semaine/epingler", {"csrf_token": client.token, "histoire": key}, Host="evil.example"),
+        client.post(
+            "/semaine/epingler",
+            {"csrf_token": client.token, "histoire": key},
+            headers={"Host": "evil.example"},
+        ),
     ]
     assert [status for status, _, _ in refused] == [403] * 5
     assert "Jeton de formulaire absent ou invalide" in refused[0][2]
@@ -233,7 +208,7 @@ def test_without_the_weekly_edition_the_page_says_so(tmp_path: Path):
     )
     threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True).start()
     try:
-        client = Client(server)
+        client = ReviewClient(server)
         status, _, page = client.request("GET", "/semaine")
         assert status == 200 and "L&#39;édition de la semaine n&#39;est pas disponible ici." in page
         assert client.post("/semaine/epingler", {"csrf_token": client.token, "histoire": "a:0"})[0] == 404
