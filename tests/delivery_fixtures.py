@@ -40,7 +40,7 @@ class Project:
         return main(["send", self.draft.id, *argv, "--config", str(self.config)])
 
     def send_process(self, *argv: str, crash_at: str | None = None, env: dict | None = None):
-        """`newsletter send` in a child process, killed at `crash_at` (nightly/crashpoint.py)."""
+        """`newsletter send` in a child process, killed at `crash_at` (generator/crashpoint.py)."""
         run_env = {**env} if env else {}
         if crash_at:
             run_env["NEWSLETTER_TEST_CRASH_AT"] = crash_at

@@ -20,6 +20,7 @@ RANK = {
     "registry": 0,
     "atomic": 0,
     "retry_after": 0,
+    "crashpoint": 0,
     "faces": 0,
     "i18n": 0,
     "styles": 1,

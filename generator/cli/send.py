@@ -41,7 +41,7 @@ def review_sender(settings: Settings) -> Any:
 
 def cmd_send(args: argparse.Namespace, settings: Settings) -> int:
     from generator import delivery
-    from generator.nightly import from_env
+    from generator.crashpoint import from_env
 
     options = delivery.SendOptions(force=args.force, crash=from_env(), progress=progress_of(args))
     outcome = delivery.send(settings, args.id, options)

@@ -134,7 +134,7 @@ def before_run(settings: Settings, progress: Callable[[str], None], *, dry_run: 
     if not settings.sources:
         return []
     from generator import sources
-    from generator.nightly import from_env  # the test hook that kills the run at a named point
+    from generator.crashpoint import from_env  # the test hook that kills the run at a named point
 
     if dry_run:  # records nothing, downloads nothing: no lock needed
         return sources.check_sources(settings, deliver=True, dry_run=True, progress=progress)

@@ -25,6 +25,7 @@ from typing import Any
 
 from generator.channels import CHANNELS, DEFAULT_METHOD
 from generator.config import Settings
+from generator.crashpoint import Crash, never
 from generator.delivery.approved import ApprovedEdition, load_approved
 from generator.delivery.job import Job, scrub
 from generator.delivery.record import (
@@ -43,10 +44,6 @@ from generator.i18n import Messages, _, current
 from generator.language import MONTHS
 
 
-def _never(point: str) -> None:
-    """No crash point (tests pass nightly.crashpoint's hook)."""
-
-
 def _utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
@@ -57,7 +54,7 @@ class SendOptions:
     env: Mapping[str, str] | None = None  # where secrets are read; os.environ when None
     now: Callable[[], dt.datetime] = _utcnow
     sleep: Callable[[float], None] = time.sleep
-    crash: Callable[[str], None] = _never  # test hook: "delivery_recorded", "delivery_accepted"...
+    crash: Crash = never  # test hook (crashpoint): "delivery_recorded", "delivery_accepted"...
     progress: Callable[[str], None] = field(default=lambda message: None)
 
 

@@ -24,7 +24,6 @@ _HOMES = {
     "run_logger": "scheduler",
     "drafts_holding": "sorting",
     "remove_unfinished_drafts": "sorting",
-    "from_env": "crashpoint",
     "RunLock": "lock",
 }
 
@@ -33,7 +32,6 @@ __all__ = [
     "BatchNight",
     "build_trigger",
     "drafts_holding",
-    "from_env",
     "InboxFile",
     "Ledger",
     "next_fire_times",

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from generator import crashpoint
 from generator.config import Settings
 from generator.errors import LLMError
 from generator.llm import (
@@ -49,7 +50,6 @@ from generator.llm import (
     refused_option,
 )
 from generator.model import Usage
-from generator.nightly import crashpoint
 from generator.nightly.ledger import Ledger
 
 SCHEMA = (

@@ -34,12 +34,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from generator import i18n
+from generator import crashpoint, i18n
 from generator.config import Settings
 from generator.i18n import ngettext
 from generator.llm import Deferred
 from generator.model import Usage
-from generator.nightly import crashpoint, inbox
+from generator.nightly import inbox
 from generator.nightly.inbox import InboxFile
 from generator.nightly.ledger import (
     INPUT_DRAFTED,

@@ -14,13 +14,13 @@ import json
 import re
 import time
 import unicodedata
-from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from generator.atomic import write_atomic
 from generator.config import FetchSettings, TranscriptionSettings
+from generator.crashpoint import Crash, never
 from generator.errors import NewsletterError, SourceError
 from generator.i18n import N_, _
 from generator.source_kinds import TRANSCRIBERS
@@ -45,9 +45,9 @@ class Delivery:
     transcription: TranscriptionSettings
     settle_seconds: float = 5.0
     dry_run: bool = False
-    # Test hook (nightly.crashpoint's, handed in by the CLI): "source_claimed" after the claim is
-    # recorded, "source_placed" once the transcript is in the inbox and before it is recorded delivered.
-    crash: Callable[[str], None] = field(default=lambda point: None, compare=False)
+    # Test hook (crashpoint, handed in by the CLI): "source_claimed" after the claim is recorded,
+    # "source_placed" once the transcript is in the inbox and before it is recorded delivered.
+    crash: Crash = never
 
 
 def slug(text: str, limit: int = 40) -> str:

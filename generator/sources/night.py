@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 
 from generator.config import Settings
+from generator.crashpoint import Crash, never
 from generator.i18n import _
 from generator.source_kinds import TRANSCRIBERS
 from generator.sources import store as st
@@ -32,7 +33,7 @@ def check_sources(
     transport: httpx.BaseTransport | None = None,
     sleep: Callable[[float], None] = time.sleep,
     progress: Callable[[str], None] | None = None,
-    crash: Callable[[str], None] | None = None,
+    crash: Crash = never,
 ) -> list[SourceReport]:
     """Check every `[[sources]]` feed; with `deliver`, put their new transcripts into the inbox.
 
@@ -49,7 +50,7 @@ def check_sources(
         settings.transcription,
         settings.run.settle_seconds,
         dry_run,
-        **({"crash": crash} if crash is not None else {}),
+        crash=crash,
     )
     note = progress or (lambda message: None)
     with open_store(settings) as store, Fetcher(settings.fetch, transport=transport, sleep=sleep) as fetcher:

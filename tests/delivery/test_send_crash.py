@@ -1,4 +1,4 @@
-"""Kills between the server's acceptance and the record (nightly/crashpoint.py), then the next send."""
+"""Kills between the server's acceptance and the record (generator/crashpoint.py), then the next send."""
 
 # ruff: noqa: F811 - `project` is a pytest fixture imported from delivery_fixtures, then requested by name
 from __future__ import annotations

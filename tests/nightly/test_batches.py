@@ -17,12 +17,11 @@ from batch_server import BatchServer, Plan
 from conftest import FIXTURES
 from shared_embedder import shared_embedder  # noqa: F401 - fixture
 
-from generator import pipeline
+from generator import crashpoint, pipeline
 from generator.cli import main
 from generator.config import load_settings
 from generator.edition import outbox
 from generator.llm import make_backend
-from generator.nightly import crashpoint
 from generator.nightly.batches import deadline_after, too_late
 from generator.nightly.ledger import Ledger
 

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from generator.crashpoint import ENV_VAR
 from generator.edition import outbox
-from generator.nightly.crashpoint import ENV_VAR
 
 pytestmark = pytest.mark.slow
 

@@ -16,11 +16,11 @@ from shared_embedder import shared_embedder  # noqa: F401 - fixture
 
 from generator.cli import main
 from generator.config import RunSettings, Settings, load_settings
+from generator.crashpoint import ENV_VAR
 from generator.edition import outbox
 from generator.errors import InputError, LockError
 from generator.model import Edition, Provenance, Source, Usage
 from generator.nightly import night as nightly
-from generator.nightly.crashpoint import ENV_VAR
 from generator.nightly.inbox import InboxFile
 from generator.nightly.ledger import Ledger
 from generator.nightly.lock import RunLock

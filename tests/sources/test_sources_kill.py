@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from feed_server import FeedServer, Route, item, rss
 
-from generator.nightly.crashpoint import ENV_VAR
+from generator.crashpoint import ENV_VAR
 from generator.sources import SourceStore
 from generator.sources import store as st
 

@@ -1,4 +1,8 @@
-"""Test-only hook: SIGKILL this process at a named point, to prove every crash point is recoverable."""
+"""Test-only hook: SIGKILL this process at a named point, to prove every crash point is recoverable.
+
+Layer 0: the night, the sources and delivery all take a `Crash` (production: `never`); the CLI hands in
+`from_env()`.
+"""
 
 from __future__ import annotations
 
